@@ -1,0 +1,449 @@
+//! Validation of every input, with a message per field in Bahasa Indonesia and English.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::api::{AgendaItemInput, NewRequest, NoteInput};
+
+/// A user-facing message in both languages.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Msg {
+    pub id: String,
+    pub en: String,
+}
+
+/// The languages the apps and the API speak.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Lang {
+    #[default]
+    Id,
+    En,
+}
+
+impl Lang {
+    /// Picks the language from an HTTP `Accept-Language` value; Indonesian unless English is
+    /// preferred.
+    pub fn from_accept_language(header: Option<&str>) -> Lang {
+        let Some(h) = header else { return Lang::Id };
+        for part in h.split(',') {
+            let tag = part
+                .split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase();
+            if tag.starts_with("id") || tag.starts_with("in") {
+                return Lang::Id;
+            }
+            if tag.starts_with("en") {
+                return Lang::En;
+            }
+        }
+        Lang::Id
+    }
+}
+
+impl Msg {
+    pub fn new(id: impl Into<String>, en: impl Into<String>) -> Self {
+        Msg {
+            id: id.into(),
+            en: en.into(),
+        }
+    }
+    pub fn get(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::Id => &self.id,
+            Lang::En => &self.en,
+        }
+    }
+    pub fn required() -> Self {
+        Msg::new("Wajib diisi.", "Required.")
+    }
+    pub fn too_long(max: usize) -> Self {
+        Msg::new(
+            format!("Terlalu panjang (paling banyak {max} karakter)."),
+            format!("Too long (at most {max} characters)."),
+        )
+    }
+}
+
+/// Messages keyed by field name. Empty means valid.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct FieldErrors(pub BTreeMap<String, Msg>);
+
+impl FieldErrors {
+    /// Adds a message for a field; the first message for a field wins.
+    pub fn add(&mut self, field: &str, msg: Msg) {
+        self.0.entry(field.to_string()).or_insert(msg);
+    }
+    pub fn get(&self, field: &str) -> Option<&Msg> {
+        self.0.get(field)
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+    pub fn into_result(self) -> Result<(), FieldErrors> {
+        if self.is_empty() { Ok(()) } else { Err(self) }
+    }
+    /// The messages in one language, as sent in the API's `fields`.
+    pub fn in_lang(&self, lang: Lang) -> BTreeMap<String, String> {
+        self.0
+            .iter()
+            .map(|(k, v)| (k.clone(), v.get(lang).to_string()))
+            .collect()
+    }
+}
+
+fn text(
+    errors: &mut FieldErrors,
+    field: &str,
+    value: &str,
+    required: bool,
+    min: usize,
+    max: usize,
+) {
+    let trimmed = value.trim();
+    let n = trimmed.chars().count();
+    if trimmed.is_empty() {
+        if required {
+            errors.add(field, Msg::required());
+        }
+    } else if n < min {
+        errors.add(
+            field,
+            Msg::new(
+                format!("Terlalu pendek (paling sedikit {min} karakter)."),
+                format!("Too short (at least {min} characters)."),
+            ),
+        );
+    } else if value.chars().count() > max {
+        errors.add(field, Msg::too_long(max));
+    }
+}
+
+/// Checks an Indonesian phone or WhatsApp number: `08…`, `628…` or `+628…`, 9–15 digits;
+/// spaces, dots and dashes are allowed between digits.
+pub fn is_valid_phone(phone: &str) -> bool {
+    let p = phone.trim();
+    let (plus, rest) = match p.strip_prefix('+') {
+        Some(r) => (true, r),
+        None => (false, p),
+    };
+    if rest.is_empty()
+        || !rest
+            .chars()
+            .all(|c| c.is_ascii_digit() || " .-".contains(c))
+    {
+        return false;
+    }
+    let digits: String = rest.chars().filter(|c| c.is_ascii_digit()).collect();
+    let ok_prefix = if plus {
+        digits.starts_with("62")
+    } else {
+        digits.starts_with('0') || digits.starts_with("62")
+    };
+    ok_prefix && (9..=15).contains(&digits.len())
+}
+
+/// A deliberately simple e-mail check: one `@`, a dot in the domain, no spaces.
+pub fn is_valid_email(email: &str) -> bool {
+    let e = email.trim();
+    let Some((local, domain)) = e.split_once('@') else {
+        return false;
+    };
+    !local.is_empty()
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !domain.contains('@')
+        && !e.chars().any(char::is_whitespace)
+        && e.len() <= 254
+}
+
+fn interval(errors: &mut FieldErrors, start: DateTime<Utc>, end: DateTime<Utc>, max_days: i64) {
+    if end <= start {
+        errors.add(
+            "ends_at",
+            Msg::new(
+                "Waktu selesai harus setelah waktu mulai.",
+                "The end must be after the start.",
+            ),
+        );
+    } else if end - start > Duration::days(max_days) {
+        errors.add(
+            "ends_at",
+            Msg::new(
+                format!("Kegiatan paling lama {max_days} hari."),
+                format!("An activity lasts at most {max_days} days."),
+            ),
+        );
+    }
+}
+
+/// Validates a new request from the public. `now` is passed in so that the check is pure.
+pub fn validate_new_request(r: &NewRequest, now: DateTime<Utc>) -> Result<(), FieldErrors> {
+    let mut e = FieldErrors::default();
+    text(&mut e, "title", &r.title, true, 5, 200);
+    text(&mut e, "description", &r.description, true, 10, 5000);
+    text(&mut e, "location", &r.location, true, 3, 300);
+    text(&mut e, "organizer", &r.organizer, true, 2, 200);
+    text(&mut e, "requester_name", &r.requester_name, true, 2, 120);
+    text(&mut e, "leader_role", &r.leader_role, true, 3, 200);
+    text(&mut e, "dress_code", &r.dress_code, false, 2, 120);
+    if let Some(n) = &r.letter_number {
+        text(&mut e, "letter_number", n, false, 1, 100);
+    }
+    if r.requester_phone.trim().is_empty() {
+        e.add("requester_phone", Msg::required());
+    } else if !is_valid_phone(&r.requester_phone) {
+        e.add(
+            "requester_phone",
+            Msg::new(
+                "Nomor telepon/WhatsApp tidak valid (contoh: 0812 3456 7890).",
+                "Invalid phone/WhatsApp number (e.g. 0812 3456 7890).",
+            ),
+        );
+    }
+    if let Some(mail) = r
+        .requester_email
+        .as_deref()
+        .filter(|m| !m.trim().is_empty())
+        && !is_valid_email(mail)
+    {
+        e.add(
+            "requester_email",
+            Msg::new("Alamat e-mail tidak valid.", "Invalid e-mail address."),
+        );
+    }
+    if !(1..=100_000).contains(&r.expected_attendees) {
+        e.add(
+            "expected_attendees",
+            Msg::new(
+                "Perkiraan jumlah peserta antara 1 dan 100.000.",
+                "Expected attendees must be between 1 and 100,000.",
+            ),
+        );
+    }
+    if r.starts_at <= now {
+        e.add(
+            "starts_at",
+            Msg::new(
+                "Waktu mulai harus di masa mendatang.",
+                "The start must be in the future.",
+            ),
+        );
+    } else if r.starts_at > now + Duration::days(730) {
+        e.add(
+            "starts_at",
+            Msg::new(
+                "Waktu mulai paling lambat dua tahun dari sekarang.",
+                "The start must be within two years.",
+            ),
+        );
+    }
+    interval(&mut e, r.starts_at, r.ends_at, 7);
+    e.into_result()
+}
+
+/// Validates an agenda item as entered by staff.
+pub fn validate_agenda_item(item: &AgendaItemInput) -> Result<(), FieldErrors> {
+    let mut e = FieldErrors::default();
+    text(&mut e, "leader_id", &item.leader_id, true, 1, 64);
+    text(&mut e, "title", &item.title, true, 3, 200);
+    text(&mut e, "location", &item.location, true, 2, 300);
+    text(&mut e, "category", &item.category, false, 2, 80);
+    text(&mut e, "dress_code", &item.dress_code, false, 2, 120);
+    text(
+        &mut e,
+        "running_order",
+        &item.running_order,
+        false,
+        0,
+        10_000,
+    );
+    text(
+        &mut e,
+        "internal_notes",
+        &item.internal_notes,
+        false,
+        0,
+        10_000,
+    );
+    interval(&mut e, item.starts_at, item.ends_at, 14);
+    match (item.attendance, item.representative.as_deref()) {
+        (crate::model::Attendance::Represented, None) => e.add(
+            "representative",
+            Msg::new(
+                "Pilih siapa yang mewakili pimpinan.",
+                "Choose who represents the leader.",
+            ),
+        ),
+        (crate::model::Attendance::Represented, Some(r)) if r.trim().is_empty() => e.add(
+            "representative",
+            Msg::new(
+                "Pilih siapa yang mewakili pimpinan.",
+                "Choose who represents the leader.",
+            ),
+        ),
+        _ => {}
+    }
+    if item.assigned_staff.len() > 20 {
+        e.add(
+            "assigned_staff",
+            Msg::new("Paling banyak 20 petugas.", "At most 20 staff."),
+        );
+    }
+    for s in &item.assigned_staff {
+        if s.name.trim().is_empty() || s.name.chars().count() > 120 || s.duty.chars().count() > 80 {
+            e.add(
+                "assigned_staff",
+                Msg::new(
+                    "Nama petugas wajib diisi (paling banyak 120 karakter).",
+                    "Each staff member needs a name (at most 120 characters).",
+                ),
+            );
+        }
+    }
+    e.into_result()
+}
+
+/// Validates a disposition or note.
+pub fn validate_note(n: &NoteInput) -> Result<(), FieldErrors> {
+    let mut e = FieldErrors::default();
+    text(&mut e, "instruction", &n.instruction, false, 0, 200);
+    text(
+        &mut e,
+        "text",
+        &n.text,
+        n.instruction.trim().is_empty(),
+        1,
+        5000,
+    );
+    e.into_result()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::RequestKind;
+
+    fn now() -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339("2026-11-28T02:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc)
+    }
+
+    pub(crate) fn good_request() -> NewRequest {
+        let start = now() + Duration::days(5);
+        NewRequest {
+            id: None,
+            kind: RequestKind::Undangan,
+            leader_id: Some("bupati".into()),
+            title: "Pembukaan Festival Semarapura".into(),
+            description: "Mohon Bapak Bupati berkenan membuka festival.".into(),
+            starts_at: start,
+            ends_at: start + Duration::hours(3),
+            location: "Lapangan Puputan Klungkung".into(),
+            organizer: "Dinas Pariwisata".into(),
+            requester_name: "Ni Made Sari".into(),
+            requester_phone: "0812-3456-7890".into(),
+            requester_email: Some("sari@example.id".into()),
+            expected_attendees: 500,
+            leader_role: "membuka acara".into(),
+            dress_code: "Pakaian adat madya".into(),
+            letter_number: Some("005/123/DISPAR".into()),
+        }
+    }
+
+    #[test]
+    fn a_complete_request_is_valid() {
+        assert_eq!(validate_new_request(&good_request(), now()), Ok(()));
+    }
+
+    #[test]
+    fn end_before_start_is_reported_on_ends_at_in_indonesian() {
+        let mut r = good_request();
+        r.ends_at = r.starts_at - Duration::hours(1);
+        let e = validate_new_request(&r, now()).unwrap_err();
+        assert_eq!(
+            e.get("ends_at").unwrap().id,
+            "Waktu selesai harus setelah waktu mulai."
+        );
+    }
+
+    #[test]
+    fn every_missing_required_field_gets_its_own_message() {
+        let mut r = good_request();
+        r.title = " ".into();
+        r.description = String::new();
+        r.location = String::new();
+        r.organizer = String::new();
+        r.requester_name = String::new();
+        r.requester_phone = String::new();
+        r.leader_role = String::new();
+        let e = validate_new_request(&r, now()).unwrap_err();
+        for f in [
+            "title",
+            "description",
+            "location",
+            "organizer",
+            "requester_name",
+            "requester_phone",
+            "leader_role",
+        ] {
+            assert_eq!(e.get(f), Some(&Msg::required()), "{f}");
+        }
+    }
+
+    #[test]
+    fn past_starts_and_bad_contacts_are_rejected() {
+        let mut r = good_request();
+        r.starts_at = now() - Duration::hours(1);
+        r.requester_phone = "12345".into();
+        r.requester_email = Some("not-an-email".into());
+        r.expected_attendees = 0;
+        let e = validate_new_request(&r, now()).unwrap_err();
+        for f in [
+            "starts_at",
+            "requester_phone",
+            "requester_email",
+            "expected_attendees",
+        ] {
+            assert!(e.get(f).is_some(), "{f}");
+        }
+    }
+
+    #[test]
+    fn indonesian_phone_formats() {
+        for ok in [
+            "081234567890",
+            "+62 812-3456-7890",
+            "62812345678",
+            "0366 21448",
+        ] {
+            assert!(is_valid_phone(ok), "{ok}");
+        }
+        for bad in [
+            "",
+            "+1 555 1234567",
+            "08abc",
+            "0812",
+            "1234567890",
+            "+0812345678",
+        ] {
+            assert!(!is_valid_phone(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn accept_language_defaults_to_indonesian() {
+        assert_eq!(Lang::from_accept_language(None), Lang::Id);
+        assert_eq!(Lang::from_accept_language(Some("en-US,en;q=0.9")), Lang::En);
+        assert_eq!(Lang::from_accept_language(Some("id-ID,en;q=0.5")), Lang::Id);
+        assert_eq!(Lang::from_accept_language(Some("fr")), Lang::Id);
+    }
+}

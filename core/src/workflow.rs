@@ -1,0 +1,651 @@
+//! The request state machine: the one place that says who may move a request from which state
+//! to which, and what each move needs. The server enforces it; the apps use it to decide which
+//! actions to offer.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::model::{RequestState, Role};
+use crate::validation::{FieldErrors, Msg};
+
+/// Who is acting on a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Actor {
+    /// The public device (or tracking-code holder) that submitted the request.
+    Requester,
+    /// A staff member with a role.
+    Staff(Role),
+}
+
+/// A step in a request's life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    /// Staff take a submitted request into review.
+    StartReview,
+    /// Staff ask the requester to add something (needs a reason: what to add).
+    RequestInfo,
+    /// The requester adds what was asked for (needs `info`); the request returns to review.
+    SupplyInfo,
+    /// Staff forward the request to a leader (needs `leader_id` when the requester asked for
+    /// either leader).
+    ForwardToLeader,
+    /// Staff propose another time (needs `proposed_starts_at` and `proposed_ends_at`).
+    ProposeTime,
+    /// The requester accepts the proposed time.
+    AcceptProposal,
+    /// The requester declines the proposed time; the request ends as cancelled.
+    DeclineProposal,
+    /// The leader attends in person; creates the agenda item.
+    Approve,
+    /// A named representative attends (needs `representative`); creates the agenda item.
+    Represent,
+    /// The request is declined (needs a reason).
+    Decline,
+    /// The request is withdrawn: by the requester, or by staff on their behalf (with a reason).
+    Cancel,
+    /// The event has taken place.
+    MarkDone,
+}
+
+impl Action {
+    pub const ALL: [Action; 12] = [
+        Action::StartReview,
+        Action::RequestInfo,
+        Action::SupplyInfo,
+        Action::ForwardToLeader,
+        Action::ProposeTime,
+        Action::AcceptProposal,
+        Action::DeclineProposal,
+        Action::Approve,
+        Action::Represent,
+        Action::Decline,
+        Action::Cancel,
+        Action::MarkDone,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::StartReview => "start_review",
+            Action::RequestInfo => "request_info",
+            Action::SupplyInfo => "supply_info",
+            Action::ForwardToLeader => "forward_to_leader",
+            Action::ProposeTime => "propose_time",
+            Action::AcceptProposal => "accept_proposal",
+            Action::DeclineProposal => "decline_proposal",
+            Action::Approve => "approve",
+            Action::Represent => "represent",
+            Action::Decline => "decline",
+            Action::Cancel => "cancel",
+            Action::MarkDone => "mark_done",
+        }
+    }
+
+    /// Indonesian button label.
+    pub fn label_id(self) -> &'static str {
+        match self {
+            Action::StartReview => "Mulai tinjau",
+            Action::RequestInfo => "Minta dilengkapi",
+            Action::SupplyInfo => "Lengkapi permohonan",
+            Action::ForwardToLeader => "Teruskan ke pimpinan",
+            Action::ProposeTime => "Usulkan waktu lain",
+            Action::AcceptProposal => "Terima usulan waktu",
+            Action::DeclineProposal => "Tolak usulan waktu",
+            Action::Approve => "Setujui (hadir sendiri)",
+            Action::Represent => "Diwakilkan",
+            Action::Decline => "Tolak",
+            Action::Cancel => "Batalkan",
+            Action::MarkDone => "Tandai selesai",
+        }
+    }
+
+    /// The states this action may start from.
+    pub fn from_states(self) -> &'static [RequestState] {
+        use RequestState::*;
+        match self {
+            Action::StartReview => &[Submitted],
+            Action::RequestInfo => &[Submitted, InReview],
+            Action::SupplyInfo => &[NeedsInfo],
+            Action::ForwardToLeader => &[InReview],
+            Action::ProposeTime => &[InReview, AwaitingLeader],
+            Action::AcceptProposal | Action::DeclineProposal => &[TimeProposed],
+            Action::Approve | Action::Represent => &[AwaitingLeader],
+            Action::Decline => &[Submitted, InReview, AwaitingLeader],
+            Action::Cancel => &[
+                Submitted,
+                InReview,
+                AwaitingLeader,
+                NeedsInfo,
+                TimeProposed,
+                Approved,
+                Represented,
+            ],
+            Action::MarkDone => &[Approved, Represented],
+        }
+    }
+
+    /// Whether `actor` may take this action from `from`.
+    pub fn permitted(self, actor: Actor, from: RequestState) -> bool {
+        if !self.from_states().contains(&from) {
+            return false;
+        }
+        use Role::*;
+        match (self, actor) {
+            (
+                Action::SupplyInfo
+                | Action::AcceptProposal
+                | Action::DeclineProposal
+                | Action::Cancel,
+                Actor::Requester,
+            ) => true,
+            (_, Actor::Requester) => false,
+            (
+                Action::StartReview | Action::RequestInfo | Action::ForwardToLeader,
+                Actor::Staff(r),
+            ) => {
+                matches!(r, Admin | Protocol)
+            }
+            (Action::ProposeTime, Actor::Staff(r)) => matches!(r, Admin | Protocol | Adc | Sespri),
+            (Action::Approve | Action::Represent, Actor::Staff(r)) => {
+                matches!(r, Admin | Adc | Sespri | Leader)
+            }
+            (Action::Decline, Actor::Staff(r)) => match from {
+                RequestState::AwaitingLeader => {
+                    matches!(r, Admin | Protocol | Adc | Sespri | Leader)
+                }
+                _ => matches!(r, Admin | Protocol),
+            },
+            (Action::Cancel, Actor::Staff(r)) => matches!(r, Admin | Protocol),
+            (Action::MarkDone, Actor::Staff(r)) => {
+                matches!(r, Admin | Protocol | Adc | Sespri | AgendaStaff)
+            }
+            (
+                Action::SupplyInfo | Action::AcceptProposal | Action::DeclineProposal,
+                Actor::Staff(_),
+            ) => false,
+        }
+    }
+
+    /// The state after this action. `has_assigned_leader` tells whether the request was already
+    /// forwarded to a leader: an accepted time proposal then goes back to that leader.
+    pub fn target(self, from: RequestState, has_assigned_leader: bool) -> RequestState {
+        use RequestState::*;
+        match self {
+            Action::StartReview | Action::SupplyInfo => InReview,
+            Action::RequestInfo => NeedsInfo,
+            Action::ForwardToLeader => AwaitingLeader,
+            Action::ProposeTime => TimeProposed,
+            Action::AcceptProposal => {
+                if has_assigned_leader {
+                    AwaitingLeader
+                } else {
+                    InReview
+                }
+            }
+            Action::DeclineProposal | Action::Cancel => Cancelled,
+            Action::Approve => Approved,
+            Action::Represent => Represented,
+            Action::Decline => Declined,
+            Action::MarkDone => {
+                debug_assert!(matches!(from, Approved | Represented));
+                Done
+            }
+        }
+    }
+}
+
+/// The actions `actor` may take on a request in state `state`, in a stable order.
+pub fn available_actions(actor: Actor, state: RequestState) -> Vec<Action> {
+    Action::ALL
+        .into_iter()
+        .filter(|a| a.permitted(actor, state))
+        .collect()
+}
+
+/// A transition as asked for by a client, with the data some actions need.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TransitionInput {
+    pub action: Action,
+    /// Reason or message for the requester. Required for `decline`, `request_info` and a
+    /// staff `cancel`.
+    #[serde(default)]
+    pub reason: Option<String>,
+    /// What the requester adds (`supply_info`).
+    #[serde(default)]
+    pub info: Option<String>,
+    /// The leader to forward to (`forward_to_leader` when the request names either leader).
+    #[serde(default)]
+    pub leader_id: Option<String>,
+    /// Representative's id or name (`represent`).
+    #[serde(default)]
+    pub representative: Option<String>,
+    #[serde(default)]
+    pub proposed_starts_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub proposed_ends_at: Option<DateTime<Utc>>,
+}
+
+impl TransitionInput {
+    pub fn new(action: Action) -> Self {
+        TransitionInput {
+            action,
+            reason: None,
+            info: None,
+            leader_id: None,
+            representative: None,
+            proposed_starts_at: None,
+            proposed_ends_at: None,
+        }
+    }
+    pub fn with_reason(mut self, reason: &str) -> Self {
+        self.reason = Some(reason.to_string());
+        self
+    }
+}
+
+/// Why a transition was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TransitionError {
+    /// The action does not start from the request's current state.
+    WrongState { action: Action, state: RequestState },
+    /// The actor's role may not take this action.
+    NotPermitted { action: Action },
+    /// Required data is missing or invalid.
+    Invalid(FieldErrors),
+}
+
+impl TransitionError {
+    pub fn message(&self) -> Msg {
+        match self {
+            TransitionError::WrongState { action, state } => Msg::new(
+                format!(
+                    "Tindakan \"{}\" tidak dapat dilakukan pada permohonan berstatus \"{}\".",
+                    action.label_id(),
+                    state.label_id()
+                ),
+                format!(
+                    "Action '{}' is not possible for a request in state '{}'.",
+                    action.as_str(),
+                    state.as_str()
+                ),
+            ),
+            TransitionError::NotPermitted { action } => Msg::new(
+                format!(
+                    "Peran Anda tidak berwenang melakukan \"{}\".",
+                    action.label_id()
+                ),
+                format!("Your role may not perform '{}'.", action.as_str()),
+            ),
+            TransitionError::Invalid(_) => Msg::new(
+                "Data tindakan belum lengkap atau tidak valid.",
+                "The action's data is incomplete or invalid.",
+            ),
+        }
+    }
+}
+
+/// Facts about the request that a transition check needs.
+#[derive(Debug, Clone, Copy)]
+pub struct RequestFacts {
+    pub state: RequestState,
+    /// The requester asked for a specific leader.
+    pub has_requested_leader: bool,
+    /// The request was already forwarded to a leader.
+    pub has_assigned_leader: bool,
+}
+
+/// Checks a transition and returns the resulting state. Data requirements are checked after
+/// permission, so a caller who may not act learns nothing about the data.
+pub fn check_transition(
+    actor: Actor,
+    facts: RequestFacts,
+    input: &TransitionInput,
+) -> Result<RequestState, TransitionError> {
+    let action = input.action;
+    if !action.from_states().contains(&facts.state) {
+        return Err(TransitionError::WrongState {
+            action,
+            state: facts.state,
+        });
+    }
+    if !action.permitted(actor, facts.state) {
+        return Err(TransitionError::NotPermitted { action });
+    }
+    let mut errors = FieldErrors::default();
+    let filled = |s: &Option<String>| s.as_deref().is_some_and(|s| !s.trim().is_empty());
+    match action {
+        Action::Decline | Action::RequestInfo if !filled(&input.reason) => {
+            errors.add(
+                "reason",
+                Msg::new("Alasan wajib diisi.", "A reason is required."),
+            );
+        }
+        Action::Cancel if matches!(actor, Actor::Staff(_)) && !filled(&input.reason) => {
+            errors.add(
+                "reason",
+                Msg::new(
+                    "Alasan pembatalan wajib diisi.",
+                    "A reason for cancelling is required.",
+                ),
+            );
+        }
+        Action::SupplyInfo if !filled(&input.info) => {
+            errors.add(
+                "info",
+                Msg::new(
+                    "Tuliskan keterangan yang diminta.",
+                    "Write the information that was asked for.",
+                ),
+            );
+        }
+        Action::Represent if !filled(&input.representative) => {
+            errors.add(
+                "representative",
+                Msg::new(
+                    "Pilih siapa yang mewakili pimpinan.",
+                    "Choose who represents the leader.",
+                ),
+            );
+        }
+        Action::ForwardToLeader if !facts.has_requested_leader && !filled(&input.leader_id) => {
+            errors.add(
+                "leader_id",
+                Msg::new(
+                    "Pilih pimpinan yang dituju.",
+                    "Choose the leader to forward to.",
+                ),
+            );
+        }
+        Action::ProposeTime => match (input.proposed_starts_at, input.proposed_ends_at) {
+            (Some(s), Some(e)) if e <= s => errors.add(
+                "proposed_ends_at",
+                Msg::new(
+                    "Waktu selesai harus setelah waktu mulai.",
+                    "The end must be after the start.",
+                ),
+            ),
+            (Some(_), Some(_)) => {}
+            (s, e) => {
+                if s.is_none() {
+                    errors.add(
+                        "proposed_starts_at",
+                        Msg::new(
+                            "Usulan waktu mulai wajib diisi.",
+                            "A proposed start is required.",
+                        ),
+                    );
+                }
+                if e.is_none() {
+                    errors.add(
+                        "proposed_ends_at",
+                        Msg::new(
+                            "Usulan waktu selesai wajib diisi.",
+                            "A proposed end is required.",
+                        ),
+                    );
+                }
+            }
+        },
+        _ => {}
+    }
+    for (field, value, max) in [
+        ("reason", &input.reason, 2000),
+        ("info", &input.info, 5000),
+        ("representative", &input.representative, 200),
+    ] {
+        if value.as_deref().is_some_and(|v| v.chars().count() > max) {
+            errors.add(field, Msg::too_long(max));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(TransitionError::Invalid(errors));
+    }
+    Ok(action.target(facts.state, facts.has_assigned_leader))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use RequestState::*;
+    use proptest::prelude::*;
+
+    fn facts(state: RequestState) -> RequestFacts {
+        RequestFacts {
+            state,
+            has_requested_leader: true,
+            has_assigned_leader: false,
+        }
+    }
+
+    #[test]
+    fn protocol_staff_walk_a_request_to_the_leader() {
+        let staff = Actor::Staff(Role::Protocol);
+        let s = check_transition(
+            staff,
+            facts(Submitted),
+            &TransitionInput::new(Action::StartReview),
+        );
+        assert_eq!(s, Ok(InReview));
+        let s = check_transition(
+            staff,
+            facts(InReview),
+            &TransitionInput::new(Action::ForwardToLeader),
+        );
+        assert_eq!(s, Ok(AwaitingLeader));
+    }
+
+    #[test]
+    fn protocol_staff_cannot_approve_for_the_leader() {
+        let r = check_transition(
+            Actor::Staff(Role::Protocol),
+            facts(AwaitingLeader),
+            &TransitionInput::new(Action::Approve),
+        );
+        assert_eq!(
+            r,
+            Err(TransitionError::NotPermitted {
+                action: Action::Approve
+            })
+        );
+    }
+
+    #[test]
+    fn represent_needs_a_representative() {
+        let r = check_transition(
+            Actor::Staff(Role::Adc),
+            facts(AwaitingLeader),
+            &TransitionInput::new(Action::Represent),
+        );
+        match r {
+            Err(TransitionError::Invalid(e)) => assert!(e.get("representative").is_some()),
+            other => panic!("expected invalid, got {other:?}"),
+        }
+        let mut input = TransitionInput::new(Action::Represent);
+        input.representative = Some("Sekda".into());
+        assert_eq!(
+            check_transition(Actor::Staff(Role::Adc), facts(AwaitingLeader), &input),
+            Ok(Represented)
+        );
+    }
+
+    #[test]
+    fn decline_needs_a_reason_and_blank_is_not_one() {
+        let input = TransitionInput::new(Action::Decline).with_reason("   ");
+        assert!(matches!(
+            check_transition(Actor::Staff(Role::Protocol), facts(InReview), &input),
+            Err(TransitionError::Invalid(_))
+        ));
+    }
+
+    #[test]
+    fn propose_time_needs_an_ordered_interval() {
+        let mut input = TransitionInput::new(Action::ProposeTime);
+        let t = DateTime::<Utc>::from_timestamp(1_800_000_000, 0).unwrap();
+        input.proposed_starts_at = Some(t);
+        input.proposed_ends_at = Some(t);
+        let r = check_transition(Actor::Staff(Role::Protocol), facts(InReview), &input);
+        assert!(
+            matches!(r, Err(TransitionError::Invalid(e)) if e.get("proposed_ends_at").is_some())
+        );
+        input.proposed_ends_at = Some(t + chrono::Duration::hours(1));
+        assert_eq!(
+            check_transition(Actor::Staff(Role::Protocol), facts(InReview), &input),
+            Ok(TimeProposed)
+        );
+    }
+
+    #[test]
+    fn accepted_proposal_returns_to_the_assigned_leader() {
+        let f = RequestFacts {
+            state: TimeProposed,
+            has_requested_leader: false,
+            has_assigned_leader: true,
+        };
+        assert_eq!(
+            check_transition(
+                Actor::Requester,
+                f,
+                &TransitionInput::new(Action::AcceptProposal)
+            ),
+            Ok(AwaitingLeader)
+        );
+        let f = RequestFacts {
+            has_assigned_leader: false,
+            ..f
+        };
+        assert_eq!(
+            check_transition(
+                Actor::Requester,
+                f,
+                &TransitionInput::new(Action::AcceptProposal)
+            ),
+            Ok(InReview)
+        );
+    }
+
+    #[test]
+    fn forwarding_an_either_leader_request_needs_a_leader() {
+        let f = RequestFacts {
+            state: InReview,
+            has_requested_leader: false,
+            has_assigned_leader: false,
+        };
+        let r = check_transition(
+            Actor::Staff(Role::Protocol),
+            f,
+            &TransitionInput::new(Action::ForwardToLeader),
+        );
+        assert!(matches!(r, Err(TransitionError::Invalid(e)) if e.get("leader_id").is_some()));
+    }
+
+    #[test]
+    fn requester_may_cancel_without_reason_but_staff_need_one() {
+        let c = TransitionInput::new(Action::Cancel);
+        assert_eq!(
+            check_transition(Actor::Requester, facts(Approved), &c),
+            Ok(Cancelled)
+        );
+        assert!(matches!(
+            check_transition(Actor::Staff(Role::Protocol), facts(Approved), &c),
+            Err(TransitionError::Invalid(_))
+        ));
+    }
+
+    #[test]
+    fn leader_sees_only_decisions_while_awaiting() {
+        assert_eq!(
+            available_actions(Actor::Staff(Role::Leader), AwaitingLeader),
+            vec![Action::Approve, Action::Represent, Action::Decline]
+        );
+        assert!(available_actions(Actor::Staff(Role::Leader), Submitted).is_empty());
+        assert!(available_actions(Actor::Staff(Role::AgendaStaff), Submitted).is_empty());
+    }
+
+    fn any_state() -> impl Strategy<Value = RequestState> {
+        prop::sample::select(RequestState::ALL.to_vec())
+    }
+    fn any_action() -> impl Strategy<Value = Action> {
+        prop::sample::select(Action::ALL.to_vec())
+    }
+    fn any_actor() -> impl Strategy<Value = Actor> {
+        prop_oneof![
+            Just(Actor::Requester),
+            prop::sample::select(Role::ALL.to_vec()).prop_map(Actor::Staff)
+        ]
+    }
+    fn complete_input(action: Action) -> TransitionInput {
+        let t = DateTime::<Utc>::from_timestamp(1_800_000_000, 0).unwrap();
+        TransitionInput {
+            action,
+            reason: Some("alasan".into()),
+            info: Some("keterangan".into()),
+            leader_id: Some("bupati".into()),
+            representative: Some("Sekda".into()),
+            proposed_starts_at: Some(t),
+            proposed_ends_at: Some(t + chrono::Duration::hours(2)),
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn final_states_have_no_way_out(actor in any_actor(), action in any_action(),
+                                        state in any_state(), assigned in any::<bool>()) {
+            let f = RequestFacts { state, has_requested_leader: true, has_assigned_leader: assigned };
+            let r = check_transition(actor, f, &complete_input(action));
+            if state.is_final() {
+                prop_assert!(r.is_err());
+            }
+        }
+
+        #[test]
+        fn a_complete_permitted_transition_always_succeeds_and_changes_state(
+            actor in any_actor(), action in any_action(), state in any_state(), assigned in any::<bool>()) {
+            let f = RequestFacts { state, has_requested_leader: false, has_assigned_leader: assigned };
+            let r = check_transition(actor, f, &complete_input(action));
+            if action.permitted(actor, state) {
+                let next = r.expect("permitted with complete data");
+                prop_assert_ne!(next, state);
+            } else {
+                prop_assert!(r.is_err());
+            }
+        }
+
+        #[test]
+        fn offered_actions_are_exactly_the_permitted_ones(actor in any_actor(), state in any_state()) {
+            let offered = available_actions(actor, state);
+            for action in Action::ALL {
+                prop_assert_eq!(offered.contains(&action), action.permitted(actor, state));
+            }
+        }
+
+        #[test]
+        fn only_leader_side_roles_decide(role in prop::sample::select(Role::ALL.to_vec())) {
+            let approve = Action::Approve.permitted(Actor::Staff(role), AwaitingLeader);
+            prop_assert_eq!(approve, matches!(role, Role::Admin | Role::Adc | Role::Sespri | Role::Leader));
+        }
+
+        #[test]
+        fn every_state_is_reachable_from_submitted(target in any_state()) {
+            // Breadth-first over all actors with complete inputs.
+            let mut seen = vec![RequestState::Submitted];
+            let mut frontier = vec![RequestState::Submitted];
+            while let Some(s) = frontier.pop() {
+                for action in Action::ALL {
+                    for actor in [Actor::Requester, Actor::Staff(Role::Admin)] {
+                        for assigned in [false, true] {
+                            let f = RequestFacts { state: s, has_requested_leader: true, has_assigned_leader: assigned };
+                            if let Ok(n) = check_transition(actor, f, &complete_input(action))
+                                && !seen.contains(&n) {
+                                seen.push(n);
+                                frontier.push(n);
+                            }
+                        }
+                    }
+                }
+            }
+            prop_assert!(seen.contains(&target));
+        }
+    }
+}
