@@ -161,6 +161,7 @@ impl TrackedRequest {
 /// both inclusive.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
 pub struct AgendaQuery {
     /// First local date (YYYY-MM-DD).
     pub from: NaiveDate,
@@ -191,6 +192,7 @@ pub struct LoginResponse {
 /// Inbox filters.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
 pub struct InboxQuery {
     #[serde(default)]
     pub state: Option<RequestState>,
@@ -401,6 +403,7 @@ pub struct AuditEntry {
 /// Audit log query.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
 pub struct AuditQuery {
     /// Entries with an id below this (paging backwards).
     #[serde(default)]

@@ -111,6 +111,7 @@ pub struct Change {
 /// Pull query.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
 pub struct PullQuery {
     /// The cursor of the previous page; absent for a first (full) sync.
     #[serde(default)]

@@ -1,1 +1,248 @@
-fn main() {}
+//! `sepiion-server`: serve, load demo data, create users, back up.
+
+use std::io::{BufRead, IsTerminal};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand};
+use sepiion_core::api::NewUser;
+use sepiion_core::model::Role;
+use sepiion_server::config::Config;
+use sepiion_server::state::Ctx;
+use sepiion_server::{RunningServer, db, demo, users};
+
+#[derive(Parser)]
+#[command(
+    name = "sepiion-server",
+    version,
+    about = "Sepiion: penjadwalan kegiatan pimpinan"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the API.
+    Serve {
+        /// Address to listen on.
+        #[arg(long, env = "SEPIION_ADDR", default_value = "127.0.0.1:8080")]
+        addr: String,
+        /// SQLite database file (created if missing).
+        #[arg(long, env = "SEPIION_DB", default_value = "sepiion.db")]
+        db: PathBuf,
+        /// TOML configuration file.
+        #[arg(long, env = "SEPIION_CONFIG")]
+        config: Option<PathBuf>,
+        /// Fill an empty database with demo data first.
+        #[arg(long, env = "SEPIION_DEMO")]
+        demo: bool,
+    },
+    /// Create a fresh database with demo data (Klungkung) and print the demo accounts.
+    Demo {
+        #[arg(long, env = "SEPIION_DB")]
+        db: PathBuf,
+        #[arg(long, env = "SEPIION_CONFIG")]
+        config: Option<PathBuf>,
+        /// Replace an existing database file.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Create a staff account. The password is read from the terminal (or from stdin when it is
+    /// not a terminal), never from the command line.
+    CreateUser {
+        #[arg(long, env = "SEPIION_DB")]
+        db: PathBuf,
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        display_name: String,
+        /// admin, protocol, adc, sespri, agenda_staff or leader.
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+        /// The leader of an adc, sespri or leader account.
+        #[arg(long)]
+        leader: Option<String>,
+        #[arg(long, env = "SEPIION_CONFIG")]
+        config: Option<PathBuf>,
+    },
+    /// Copy the database with SQLite's online backup (safe while the server runs).
+    Backup {
+        #[arg(long, env = "SEPIION_DB")]
+        db: PathBuf,
+        #[arg(long)]
+        to: PathBuf,
+    },
+}
+
+fn parse_role(s: &str) -> Result<Role, String> {
+    Role::parse(s).ok_or_else(|| {
+        "expected one of: admin, protocol, adc, sespri, agenda_staff, leader".to_string()
+    })
+}
+
+fn read_password() -> anyhow::Result<String> {
+    let password = if std::io::stdin().is_terminal() {
+        let p = rpassword::prompt_password("Kata sandi / password: ")?;
+        let again = rpassword::prompt_password("Ulangi / repeat: ")?;
+        if p != again {
+            bail!("the passwords differ");
+        }
+        p
+    } else {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line)?;
+        line.trim_end_matches(['\r', '\n']).to_string()
+    };
+    Ok(password)
+}
+
+fn remove_db(path: &Path) -> anyhow::Result<()> {
+    for suffix in ["", "-wal", "-shm"] {
+        let p = PathBuf::from(format!("{}{suffix}", path.display()));
+        if p.exists() {
+            std::fs::remove_file(&p).with_context(|| format!("removing {}", p.display()))?;
+        }
+    }
+    Ok(())
+}
+
+fn print_demo_accounts() {
+    println!(
+        "Akun demo (kata sandi semua akun: {}):",
+        demo::DEMO_PASSWORD
+    );
+    for (username, display, role, leader) in demo::DEMO_USERS {
+        let leader = leader.map(|l| format!(" [{l}]")).unwrap_or_default();
+        println!("  {username:<15} {:<14} {display}{leader}", role.as_str());
+    }
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,tower_http=info".into()),
+        )
+        .init();
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Serve {
+            addr,
+            db,
+            config,
+            demo,
+        } => {
+            let mut c = Config::load(config.as_deref())?;
+            c.addr = addr;
+            c.db = db;
+            c.demo = c.demo || demo;
+            let seeded_before = c.db.exists();
+            let server = RunningServer::start(c.clone()).await?;
+            if c.demo && !seeded_before {
+                print_demo_accounts();
+            }
+            tracing::info!(addr = %server.addr, db = %c.db.display(), "Sepiion server listening");
+            println!(
+                "Sepiion server: {}  (API: {}/api/v1, OpenAPI: {}/openapi.json)",
+                server.url(),
+                server.url(),
+                server.url()
+            );
+            let url = server.url();
+            tokio::select! {
+                r = server.wait() => r.context("server stopped")?,
+                _ = tokio::signal::ctrl_c() => tracing::info!(%url, "shutting down"),
+            }
+        }
+        Command::Demo {
+            db: path,
+            config,
+            force,
+        } => {
+            if path.exists() {
+                if !force {
+                    bail!(
+                        "{} already exists; use --force to replace it with demo data",
+                        path.display()
+                    );
+                }
+                remove_db(&path)?;
+            }
+            let mut c = Config::load(config.as_deref())?;
+            c.db = path.clone();
+            let ctx = Ctx::from_config(&c)?;
+            let mut conn = db::open(&path)?;
+            demo::seed(&mut conn, &ctx)?;
+            sepiion_server::apply_config_data(&mut conn, &c)?;
+            println!("Basis data demo dibuat: {}", path.display());
+            print_demo_accounts();
+        }
+        Command::CreateUser {
+            db: path,
+            username,
+            display_name,
+            role,
+            leader,
+            config,
+        } => {
+            let mut c = Config::load(config.as_deref())?;
+            c.db = path.clone();
+            let mut conn = db::open(&path)?;
+            sepiion_server::apply_config_data(&mut conn, &c)?;
+            let password = read_password()?;
+            let tx = conn.transaction()?;
+            let user = users::create(
+                &tx,
+                &NewUser {
+                    username,
+                    display_name,
+                    role,
+                    leader_id: leader,
+                    password,
+                },
+            );
+            match user {
+                Ok(u) => {
+                    sepiion_server::db::audit(
+                        &tx,
+                        "system",
+                        "user.create",
+                        "user",
+                        &u.id.to_string(),
+                        u.role.as_str(),
+                    )?;
+                    tx.commit()?;
+                    println!("Akun dibuat: {} ({})", u.username, u.role.as_str());
+                }
+                Err(e) => {
+                    let fields: Vec<String> = e
+                        .fields
+                        .0
+                        .iter()
+                        .map(|(k, v)| format!("{k}: {}", v.en))
+                        .collect();
+                    bail!("{} {}", e.message.en, fields.join("; "));
+                }
+            }
+        }
+        Command::Backup { db: path, to } => {
+            if !path.exists() {
+                bail!("{} does not exist", path.display());
+            }
+            let conn = db::open(&path)?;
+            let mut dest = rusqlite::Connection::open(&to)?;
+            let backup = rusqlite::backup::Backup::new(&conn, &mut dest)?;
+            backup.run_to_completion(256, std::time::Duration::from_millis(10), None)?;
+            drop(backup);
+            let check: String = dest.query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
+            if check != "ok" {
+                bail!("backup integrity check failed: {check}");
+            }
+            println!("Cadangan tersimpan: {}", to.display());
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,223 @@
+//! Server configuration: a TOML file, overridden by `SEPIION_…` environment variables, overridden
+//! by command-line options (see `main.rs`).
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+/// A leader as configured.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+pub struct LeaderConfig {
+    pub id: String,
+    pub title: String,
+    #[serde(default)]
+    pub name: String,
+}
+
+/// A representative as configured.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+pub struct RepresentativeConfig {
+    pub id: String,
+    pub name: String,
+    pub position: String,
+}
+
+/// Rate limits and sizes. The defaults suit a regency; tests raise or lower them.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(default)]
+pub struct Limits {
+    /// Device registrations per client address per hour.
+    pub registrations_per_hour: u32,
+    /// Request submissions per device per hour.
+    pub submissions_per_hour: u32,
+    /// Failed logins per username (and per address) per 15 minutes before login is refused.
+    pub login_failures: u32,
+    /// Largest JSON body in bytes.
+    pub max_body_bytes: usize,
+    /// Largest attachment in bytes.
+    pub max_attachment_bytes: usize,
+    /// Attachments per request.
+    pub max_attachments_per_request: u32,
+    /// Staff session lifetime in hours.
+    pub session_hours: i64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            registrations_per_hour: 30,
+            submissions_per_hour: 20,
+            login_failures: 5,
+            max_body_bytes: 256 * 1024,
+            max_attachment_bytes: sepiion_core::api::MAX_ATTACHMENT_BYTES,
+            max_attachments_per_request: 5,
+            session_hours: 24 * 30,
+        }
+    }
+}
+
+/// Everything the server needs to run.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(default)]
+pub struct Config {
+    /// Address to listen on.
+    pub addr: String,
+    /// SQLite database file.
+    pub db: PathBuf,
+    /// Fill an empty database with demo data before serving.
+    pub demo: bool,
+    /// Name of the regency or city, e.g. "Kabupaten Klungkung". When unset, the name stored in
+    /// the database (by `demo`) is used.
+    pub regency: Option<String>,
+    /// IANA time zone of the regency.
+    pub time_zone: String,
+    /// Minimum minutes between two items of one leader at different locations.
+    pub travel_buffer_minutes: i64,
+    /// Leaders; written to the database at start. Empty keeps what the database has.
+    pub leaders: Vec<LeaderConfig>,
+    /// Representatives; written to the database at start.
+    pub representatives: Vec<RepresentativeConfig>,
+    /// Tombstones older than this many days are dropped; cursors from before then are stale.
+    pub tombstone_retention_days: i64,
+    pub limits: Limits,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            addr: "127.0.0.1:8080".into(),
+            db: PathBuf::from("sepiion.db"),
+            demo: false,
+            regency: None,
+            time_zone: "Asia/Makassar".into(),
+            travel_buffer_minutes: 30,
+            leaders: Vec::new(),
+            representatives: Vec::new(),
+            tombstone_retention_days: 90,
+            limits: Limits::default(),
+        }
+    }
+}
+
+/// Why a configuration could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config file {0}: {1}")]
+    Read(PathBuf, std::io::Error),
+    #[error("invalid config file {0}: {1}")]
+    Parse(PathBuf, toml::de::Error),
+    #[error("invalid value for {0}: {1}")]
+    Env(&'static str, String),
+    #[error("unknown time zone {0:?} (expected an IANA name such as Asia/Makassar)")]
+    TimeZone(String),
+}
+
+impl Config {
+    /// Reads the TOML file (if given), then applies environment overrides.
+    pub fn load(file: Option<&Path>) -> Result<Config, ConfigError> {
+        let mut config = match file {
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .map_err(|e| ConfigError::Read(path.to_path_buf(), e))?;
+                toml::from_str(&text).map_err(|e| ConfigError::Parse(path.to_path_buf(), e))?
+            }
+            None => Config::default(),
+        };
+        config.apply_env(|k| std::env::var(k).ok())?;
+        config.check()?;
+        Ok(config)
+    }
+
+    /// Applies `SEPIION_*` overrides read through `get`.
+    pub fn apply_env(&mut self, get: impl Fn(&str) -> Option<String>) -> Result<(), ConfigError> {
+        fn num<T: std::str::FromStr>(key: &'static str, v: String) -> Result<T, ConfigError> {
+            v.parse()
+                .map_err(|_| ConfigError::Env(key, format!("{v:?} is not a number")))
+        }
+        if let Some(v) = get("SEPIION_REGENCY") {
+            self.regency = Some(v);
+        }
+        if let Some(v) = get("SEPIION_TIME_ZONE") {
+            self.time_zone = v;
+        }
+        if let Some(v) = get("SEPIION_TRAVEL_BUFFER_MINUTES") {
+            self.travel_buffer_minutes = num("SEPIION_TRAVEL_BUFFER_MINUTES", v)?;
+        }
+        if let Some(v) = get("SEPIION_TOMBSTONE_RETENTION_DAYS") {
+            self.tombstone_retention_days = num("SEPIION_TOMBSTONE_RETENTION_DAYS", v)?;
+        }
+        if let Some(v) = get("SEPIION_REGISTRATIONS_PER_HOUR") {
+            self.limits.registrations_per_hour = num("SEPIION_REGISTRATIONS_PER_HOUR", v)?;
+        }
+        if let Some(v) = get("SEPIION_SUBMISSIONS_PER_HOUR") {
+            self.limits.submissions_per_hour = num("SEPIION_SUBMISSIONS_PER_HOUR", v)?;
+        }
+        if let Some(v) = get("SEPIION_LOGIN_FAILURES") {
+            self.limits.login_failures = num("SEPIION_LOGIN_FAILURES", v)?;
+        }
+        Ok(())
+    }
+
+    /// Checks values that would otherwise fail later.
+    pub fn check(&self) -> Result<(), ConfigError> {
+        self.tz()?;
+        if self.travel_buffer_minutes < 0 {
+            return Err(ConfigError::Env(
+                "travel_buffer_minutes",
+                "must not be negative".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    pub fn tz(&self) -> Result<chrono_tz::Tz, ConfigError> {
+        sepiion_core::time::parse_tz(&self.time_zone)
+            .ok_or_else(|| ConfigError::TimeZone(self.time_zone.clone()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn toml_file_then_environment() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.toml");
+        std::fs::write(
+            &path,
+            r#"
+regency = "Kota Denpasar"
+time_zone = "Asia/Makassar"
+travel_buffer_minutes = 45
+[[leaders]]
+id = "walikota"
+title = "Wali Kota Denpasar"
+[limits]
+submissions_per_hour = 3
+"#,
+        )
+        .unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let mut c: Config = toml::from_str(&text).unwrap();
+        assert_eq!(c.leaders[0].id, "walikota");
+        assert_eq!(c.limits.submissions_per_hour, 3);
+        assert_eq!(c.limits.login_failures, 5, "unset limits keep defaults");
+        c.apply_env(|k| (k == "SEPIION_TRAVEL_BUFFER_MINUTES").then(|| "10".to_string()))
+            .unwrap();
+        assert_eq!(c.travel_buffer_minutes, 10);
+        assert!(
+            c.apply_env(|k| (k == "SEPIION_LOGIN_FAILURES").then(|| "x".to_string()))
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn unknown_time_zone_is_refused() {
+        let c = Config {
+            time_zone: "Bali/Klungkung".into(),
+            ..Config::default()
+        };
+        assert!(matches!(c.check(), Err(ConfigError::TimeZone(_))));
+    }
+}

@@ -1,0 +1,221 @@
+//! The one error type of the HTTP layer. Every failure becomes JSON
+//! `{ "error": code, "message": text, "fields": {...} }` in the caller's language; internal errors
+//! are logged and never described to the client.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use sepiion_core::api::ErrorBody;
+use sepiion_core::sync::Record;
+use sepiion_core::validation::{FieldErrors, Lang, Msg};
+use sepiion_core::workflow::TransitionError;
+
+tokio::task_local! {
+    /// The language of the request being answered (set by a middleware).
+    pub static LANG: Lang;
+}
+
+/// The caller's language, Indonesian outside a request.
+pub fn current_lang() -> Lang {
+    LANG.try_with(|l| *l).unwrap_or_default()
+}
+
+#[derive(Debug)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub message: Msg,
+    pub fields: FieldErrors,
+    /// For a version conflict: the record as it stands on the server.
+    pub current: Option<Box<Record>>,
+    /// Seconds to wait, for 429.
+    pub retry_after: Option<u64>,
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+impl ApiError {
+    pub fn new(status: StatusCode, code: &'static str, message: Msg) -> Self {
+        ApiError {
+            status,
+            code,
+            message,
+            fields: FieldErrors::default(),
+            current: None,
+            retry_after: None,
+        }
+    }
+
+    pub fn bad_request(message: Msg) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "bad_request", message)
+    }
+
+    pub fn validation(fields: FieldErrors) -> Self {
+        ApiError {
+            fields,
+            ..Self::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "validation",
+                Msg::new(
+                    "Data belum lengkap atau tidak valid. Periksa isian yang ditandai.",
+                    "Some fields are missing or invalid. Check the marked fields.",
+                ),
+            )
+        }
+    }
+
+    pub fn field(field: &str, msg: Msg) -> Self {
+        let mut f = FieldErrors::default();
+        f.add(field, msg);
+        Self::validation(f)
+    }
+
+    pub fn unauthorized() -> Self {
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            Msg::new(
+                "Anda perlu masuk terlebih dahulu, atau sesi Anda telah berakhir.",
+                "You need to sign in, or your session has expired.",
+            ),
+        )
+    }
+
+    pub fn forbidden() -> Self {
+        Self::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            Msg::new(
+                "Anda tidak berwenang melakukan ini.",
+                "You are not allowed to do this.",
+            ),
+        )
+    }
+
+    pub fn not_found(what_id: &str, what_en: &str) -> Self {
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            Msg::new(
+                format!("{what_id} tidak ditemukan."),
+                format!("{what_en} not found."),
+            ),
+        )
+    }
+
+    pub fn version_conflict(current: Record) -> Self {
+        ApiError {
+            current: Some(Box::new(current)),
+            ..Self::new(
+                StatusCode::CONFLICT,
+                "version_conflict",
+                Msg::new(
+                    "Data ini telah diubah oleh orang lain. Muat ulang lalu ulangi perubahan Anda.",
+                    "Someone else changed this meanwhile. Reload and make your change again.",
+                ),
+            )
+        }
+    }
+
+    pub fn too_many(retry_after: u64) -> Self {
+        ApiError {
+            retry_after: Some(retry_after),
+            ..Self::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "rate_limited",
+                Msg::new(
+                    format!(
+                        "Terlalu banyak percobaan. Coba lagi dalam {} menit.",
+                        retry_after.div_ceil(60)
+                    ),
+                    format!(
+                        "Too many attempts. Try again in {} minutes.",
+                        retry_after.div_ceil(60)
+                    ),
+                ),
+            )
+        }
+    }
+
+    /// An unexpected failure: logged in full, answered without detail.
+    pub fn internal(err: impl std::fmt::Display) -> Self {
+        tracing::error!(error = %err, "internal error");
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            Msg::new(
+                "Terjadi kesalahan pada server. Silakan coba lagi.",
+                "The server ran into a problem. Please try again.",
+            ),
+        )
+    }
+
+    pub fn body(&self) -> ErrorBody {
+        let lang = current_lang();
+        ErrorBody {
+            error: self.code.to_string(),
+            message: self.message.get(lang).to_string(),
+            fields: self.fields.in_lang(lang),
+        }
+    }
+}
+
+impl From<TransitionError> for ApiError {
+    fn from(e: TransitionError) -> Self {
+        let msg = e.message();
+        match e {
+            TransitionError::WrongState { .. } => {
+                ApiError::new(StatusCode::CONFLICT, "invalid_transition", msg)
+            }
+            TransitionError::NotPermitted { .. } => {
+                ApiError::new(StatusCode::FORBIDDEN, "forbidden", msg)
+            }
+            TransitionError::Invalid(fields) => ApiError {
+                fields,
+                ..ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "validation", msg)
+            },
+        }
+    }
+}
+
+impl From<rusqlite::Error> for ApiError {
+    fn from(e: rusqlite::Error) -> Self {
+        if let rusqlite::Error::SqliteFailure(f, _) = &e
+            && matches!(
+                f.code,
+                rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
+            )
+        {
+            tracing::warn!(error = %e, "database busy");
+            return ApiError {
+                retry_after: Some(1),
+                ..ApiError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "busy",
+                    Msg::new(
+                        "Server sedang sibuk. Coba lagi sebentar lagi.",
+                        "The server is busy. Try again shortly.",
+                    ),
+                )
+            };
+        }
+        ApiError::internal(e)
+    }
+}
+
+impl From<serde_json::Error> for ApiError {
+    fn from(e: serde_json::Error) -> Self {
+        ApiError::internal(e)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let mut res = (self.status, axum::Json(self.body())).into_response();
+        if let Some(s) = self.retry_after
+            && let Ok(v) = HeaderValue::from_str(&s.to_string())
+        {
+            res.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+        res
+    }
+}

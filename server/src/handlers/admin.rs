@@ -1,0 +1,256 @@
+//! Admin endpoints: user administration, representatives, the audit log, sync history.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use rusqlite::params;
+use sepiion_core::api::*;
+use sepiion_core::model::{Representative, StaffUser};
+use sepiion_core::validation::{FieldErrors, Msg};
+
+use crate::auth::AdminAuth;
+use crate::db::{audit, log_change};
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{Json, Path, Query};
+use crate::records::{load_representative, ts};
+use crate::state::AppState;
+use crate::users;
+
+/// All staff accounts.
+#[utoipa::path(get, path = "/api/v1/admin/users", tag = "admin",
+    responses((status = 200, body = Vec<StaffUser>), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn list_users(
+    State(state): State<AppState>,
+    AdminAuth(_admin): AdminAuth,
+) -> ApiResult<axum::Json<Vec<StaffUser>>> {
+    Ok(axum::Json(state.db.read(|tx| Ok(users::list(tx)?)).await?))
+}
+
+/// Creates a staff account.
+#[utoipa::path(post, path = "/api/v1/admin/users", tag = "admin",
+    request_body = NewUser,
+    responses((status = 201, body = StaffUser), (status = 400, body = ErrorBody),
+              (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn create_user(
+    State(state): State<AppState>,
+    AdminAuth(admin): AdminAuth,
+    Json(input): Json<NewUser>,
+) -> ApiResult<(StatusCode, axum::Json<StaffUser>)> {
+    let user = state
+        .db
+        .write(move |tx| {
+            let u = users::create(tx, &input)?;
+            audit(
+                tx,
+                &admin.audit_name(),
+                "user.create",
+                "user",
+                &u.id.to_string(),
+                u.role.as_str(),
+            )?;
+            Ok(u)
+        })
+        .await?;
+    Ok((StatusCode::CREATED, axum::Json(user)))
+}
+
+/// Changes a staff account (role, leader, name, active, password).
+#[utoipa::path(put, path = "/api/v1/admin/users/{id}", tag = "admin",
+    params(("id" = i64, Path, description = "User id")),
+    request_body = UserUpdate,
+    responses((status = 200, body = StaffUser), (status = 400, body = ErrorBody),
+              (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn update_user(
+    State(state): State<AppState>,
+    AdminAuth(admin): AdminAuth,
+    Path(id): Path<i64>,
+    Json(input): Json<UserUpdate>,
+) -> ApiResult<axum::Json<StaffUser>> {
+    if id == admin.id
+        && (input.active == Some(false) || input.role.is_some_and(|r| r != admin.role))
+    {
+        return Err(ApiError::field(
+            "active",
+            Msg::new(
+                "Anda tidak dapat menonaktifkan atau menurunkan peran akun Anda sendiri.",
+                "You cannot deactivate or demote your own account.",
+            ),
+        ));
+    }
+    let user = state
+        .db
+        .write(move |tx| {
+            let u = users::update(tx, id, &input)?;
+            audit(
+                tx,
+                &admin.audit_name(),
+                "user.update",
+                "user",
+                &id.to_string(),
+                "",
+            )?;
+            Ok(u)
+        })
+        .await?;
+    Ok(axum::Json(user))
+}
+
+fn check_representative(r: &RepresentativeInput) -> ApiResult<()> {
+    let mut e = FieldErrors::default();
+    for (field, v) in [("name", &r.name), ("position", &r.position)] {
+        if v.trim().is_empty() {
+            e.add(field, Msg::required());
+        } else if v.chars().count() > 200 {
+            e.add(field, Msg::too_long(200));
+        }
+    }
+    e.into_result().map_err(ApiError::validation)
+}
+
+/// Adds a representative (someone who may attend on a leader's behalf).
+#[utoipa::path(post, path = "/api/v1/admin/representatives", tag = "admin",
+    request_body = RepresentativeInput,
+    responses((status = 201, body = Representative), (status = 400, body = ErrorBody),
+              (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn create_representative(
+    State(state): State<AppState>,
+    AdminAuth(admin): AdminAuth,
+    Json(input): Json<RepresentativeInput>,
+) -> ApiResult<(StatusCode, axum::Json<Representative>)> {
+    check_representative(&input)?;
+    let rep = state
+        .db
+        .write(move |tx| {
+            let id = uuid::Uuid::new_v4().to_string();
+            tx.execute(
+                "INSERT INTO representatives (id, name, position, active) VALUES (?1, ?2, ?3, ?4)",
+                params![id, input.name.trim(), input.position.trim(), input.active],
+            )?;
+            log_change(tx, "representative", &id)?;
+            audit(
+                tx,
+                &admin.audit_name(),
+                "representative.create",
+                "representative",
+                &id,
+                &input.name,
+            )?;
+            load_representative(tx, &id)?.ok_or_else(|| ApiError::internal("lost"))
+        })
+        .await?;
+    Ok((StatusCode::CREATED, axum::Json(rep)))
+}
+
+/// Changes a representative.
+#[utoipa::path(put, path = "/api/v1/admin/representatives/{id}", tag = "admin",
+    params(("id" = String, Path, description = "Representative id")),
+    request_body = RepresentativeInput,
+    responses((status = 200, body = Representative), (status = 400, body = ErrorBody),
+              (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn update_representative(
+    State(state): State<AppState>,
+    AdminAuth(admin): AdminAuth,
+    Path(id): Path<String>,
+    Json(input): Json<RepresentativeInput>,
+) -> ApiResult<axum::Json<Representative>> {
+    check_representative(&input)?;
+    let rep = state
+        .db
+        .write(move |tx| {
+            let n = tx.execute(
+                "UPDATE representatives SET name = ?2, position = ?3, active = ?4,
+                     version = version + 1 WHERE id = ?1",
+                params![id, input.name.trim(), input.position.trim(), input.active],
+            )?;
+            if n == 0 {
+                return Err(ApiError::not_found("Wakil", "Representative"));
+            }
+            log_change(tx, "representative", &id)?;
+            audit(
+                tx,
+                &admin.audit_name(),
+                "representative.update",
+                "representative",
+                &id,
+                &input.name,
+            )?;
+            load_representative(tx, &id)?.ok_or_else(|| ApiError::internal("lost"))
+        })
+        .await?;
+    Ok(axum::Json(rep))
+}
+
+/// The audit log, newest first.
+#[utoipa::path(get, path = "/api/v1/admin/audit", tag = "admin",
+    params(AuditQuery),
+    responses((status = 200, body = Vec<AuditEntry>), (status = 400, body = ErrorBody),
+              (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn audit_log(
+    State(state): State<AppState>,
+    AdminAuth(_admin): AdminAuth,
+    Query(q): Query<AuditQuery>,
+) -> ApiResult<axum::Json<Vec<AuditEntry>>> {
+    let limit = q.limit.unwrap_or(100).clamp(1, 500);
+    let entries = state
+        .db
+        .read(move |tx| {
+            let mut st = tx.prepare_cached(
+                "SELECT id, at, actor, action, entity, entity_id, detail FROM audit_log
+                 WHERE (?1 IS NULL OR id < ?1) ORDER BY id DESC LIMIT ?2",
+            )?;
+            let rows = st
+                .query_map(params![q.before, limit], |r| {
+                    Ok(AuditEntry {
+                        id: r.get(0)?,
+                        at: ts(r.get(1)?),
+                        actor: r.get(2)?,
+                        action: r.get(3)?,
+                        entity: r.get(4)?,
+                        entity_id: r.get(5)?,
+                        detail: r.get(6)?,
+                    })
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok(rows)
+        })
+        .await?;
+    Ok(axum::Json(entries))
+}
+
+/// Makes every sync cursor handed out so far stale (after restoring a backup or purging
+/// history): devices resync from scratch, keeping their unsent changes.
+#[utoipa::path(post, path = "/api/v1/admin/sync/reset", tag = "admin",
+    responses((status = 204, description = "History reset"), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn reset_sync_history(
+    State(state): State<AppState>,
+    AdminAuth(admin): AdminAuth,
+) -> ApiResult<StatusCode> {
+    state
+        .db
+        .write(move |tx| {
+            let seq = crate::sync::reset_history(tx)?;
+            audit(
+                tx,
+                &admin.audit_name(),
+                "sync.reset",
+                "sync",
+                &seq.to_string(),
+                "",
+            )?;
+            Ok(())
+        })
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,373 @@
+//! Reading records from the database, and what each caller may see of them. Every endpoint and
+//! sync go through [`visible_record`], so the visibility rules live in one place.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{OptionalExtension, Row, Transaction, params};
+use sepiion_core::model::*;
+use sepiion_core::sync::{EntityKind, Record};
+
+use crate::auth::{Caller, Staff};
+
+pub fn ts(secs: i64) -> DateTime<Utc> {
+    DateTime::<Utc>::from_timestamp(secs, 0).unwrap_or_default()
+}
+
+fn opt_ts(secs: Option<i64>) -> Option<DateTime<Utc>> {
+    secs.map(ts)
+}
+
+pub fn leader_from_row(r: &Row) -> rusqlite::Result<Leader> {
+    Ok(Leader {
+        id: r.get("id")?,
+        title: r.get("title")?,
+        name: r.get("name")?,
+        sort_order: r.get("sort_order")?,
+        version: r.get("version")?,
+    })
+}
+
+pub fn load_leaders(tx: &Transaction) -> rusqlite::Result<Vec<Leader>> {
+    let mut st = tx.prepare_cached("SELECT * FROM leaders ORDER BY sort_order, id")?;
+    st.query_map([], leader_from_row)?.collect()
+}
+
+pub fn load_leader(tx: &Transaction, id: &str) -> rusqlite::Result<Option<Leader>> {
+    tx.query_row(
+        "SELECT * FROM leaders WHERE id = ?1",
+        params![id],
+        leader_from_row,
+    )
+    .optional()
+}
+
+pub fn representative_from_row(r: &Row) -> rusqlite::Result<Representative> {
+    Ok(Representative {
+        id: r.get("id")?,
+        name: r.get("name")?,
+        position: r.get("position")?,
+        active: r.get("active")?,
+        version: r.get("version")?,
+    })
+}
+
+pub fn load_representatives(tx: &Transaction) -> rusqlite::Result<Vec<Representative>> {
+    let mut st = tx.prepare_cached("SELECT * FROM representatives ORDER BY name")?;
+    st.query_map([], representative_from_row)?.collect()
+}
+
+pub fn load_representative(tx: &Transaction, id: &str) -> rusqlite::Result<Option<Representative>> {
+    tx.query_row(
+        "SELECT * FROM representatives WHERE id = ?1",
+        params![id],
+        representative_from_row,
+    )
+    .optional()
+}
+
+fn parse_or<T>(s: String, parse: impl Fn(&str) -> Option<T>, what: &str) -> rusqlite::Result<T> {
+    parse(&s).ok_or_else(|| {
+        rusqlite::Error::FromSqlConversionFailure(
+            0,
+            rusqlite::types::Type::Text,
+            format!("unknown {what} {s:?}").into(),
+        )
+    })
+}
+
+pub fn agenda_from_row(r: &Row) -> rusqlite::Result<AgendaItem> {
+    let staff: String = r.get("assigned_staff")?;
+    Ok(AgendaItem {
+        id: r.get("id")?,
+        leader_id: r.get("leader_id")?,
+        title: r.get("title")?,
+        starts_at: ts(r.get("starts_at")?),
+        ends_at: ts(r.get("ends_at")?),
+        location: r.get("location")?,
+        category: r.get("category")?,
+        visibility: parse_or(r.get("visibility")?, Visibility::parse, "visibility")?,
+        status: parse_or(r.get("status")?, AgendaStatus::parse, "status")?,
+        attendance: parse_or(r.get("attendance")?, Attendance::parse, "attendance")?,
+        representative: r.get("representative")?,
+        dress_code: r.get("dress_code")?,
+        internal: Some(AgendaInternal {
+            assigned_staff: serde_json::from_str(&staff).unwrap_or_default(),
+            running_order: r.get("running_order")?,
+            internal_notes: r.get("internal_notes")?,
+            source_request_id: r.get("source_request_id")?,
+        }),
+        ical_sequence: r.get("ical_sequence")?,
+        updated_at: ts(r.get("updated_at")?),
+        version: r.get("version")?,
+    })
+}
+
+pub fn load_agenda_item(tx: &Transaction, id: &str) -> rusqlite::Result<Option<AgendaItem>> {
+    tx.query_row(
+        "SELECT * FROM agenda_items WHERE id = ?1",
+        params![id],
+        agenda_from_row,
+    )
+    .optional()
+}
+
+/// Agenda items of `leader` (or all leaders) that overlap `[from, to)`.
+pub fn load_agenda_range(
+    tx: &Transaction,
+    leader: Option<&str>,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> rusqlite::Result<Vec<AgendaItem>> {
+    let mut st = tx.prepare_cached(
+        "SELECT * FROM agenda_items
+         WHERE (?1 IS NULL OR leader_id = ?1) AND starts_at < ?3 AND ends_at > ?2
+         ORDER BY starts_at, id",
+    )?;
+    st.query_map(
+        params![leader, from.timestamp(), to.timestamp()],
+        agenda_from_row,
+    )?
+    .collect()
+}
+
+fn request_from_row(r: &Row) -> rusqlite::Result<Request> {
+    Ok(Request {
+        id: r.get("id")?,
+        tracking_code: r.get("tracking_code")?,
+        kind: parse_or(r.get("kind")?, RequestKind::parse, "kind")?,
+        leader_id: r.get("leader_id")?,
+        assigned_leader_id: r.get("assigned_leader_id")?,
+        title: r.get("title")?,
+        description: r.get("description")?,
+        starts_at: ts(r.get("starts_at")?),
+        ends_at: ts(r.get("ends_at")?),
+        location: r.get("location")?,
+        organizer: r.get("organizer")?,
+        requester_name: r.get("requester_name")?,
+        requester_phone: r.get("requester_phone")?,
+        requester_email: r.get("requester_email")?,
+        expected_attendees: r.get("expected_attendees")?,
+        leader_role: r.get("leader_role")?,
+        dress_code: r.get("dress_code")?,
+        letter_number: r.get("letter_number")?,
+        state: parse_or(r.get("state")?, RequestState::parse, "state")?,
+        state_reason: r.get("state_reason")?,
+        representative: r.get("representative")?,
+        proposed_starts_at: opt_ts(r.get("proposed_starts_at")?),
+        proposed_ends_at: opt_ts(r.get("proposed_ends_at")?),
+        supplied_info: r.get("supplied_info")?,
+        agenda_item_id: r.get("agenda_item_id")?,
+        attachments: Vec::new(),
+        timeline: Vec::new(),
+        created_at: ts(r.get("created_at")?),
+        updated_at: ts(r.get("updated_at")?),
+        version: r.get("version")?,
+    })
+}
+
+fn fill_request(tx: &Transaction, mut req: Request) -> rusqlite::Result<Request> {
+    let mut st = tx.prepare_cached(
+        "SELECT id, filename, content_type, size FROM attachments
+         WHERE request_id = ?1 ORDER BY created_at, id",
+    )?;
+    req.attachments = st
+        .query_map(params![req.id], |r| {
+            Ok(AttachmentMeta {
+                id: r.get(0)?,
+                filename: r.get(1)?,
+                content_type: r.get(2)?,
+                size: r.get(3)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut st = tx.prepare_cached(
+        "SELECT at, from_state, to_state, actor, actor_role, actor_name, reason
+         FROM request_events WHERE request_id = ?1 ORDER BY id",
+    )?;
+    req.timeline = st
+        .query_map(params![req.id], |r| {
+            let from: Option<String> = r.get(1)?;
+            let actor: String = r.get(3)?;
+            let role: Option<String> = r.get(4)?;
+            Ok(TimelineEntry {
+                at: ts(r.get(0)?),
+                from: from.as_deref().and_then(RequestState::parse),
+                to: parse_or(r.get(2)?, RequestState::parse, "state")?,
+                actor: match actor.as_str() {
+                    "requester" => ActorKind::Requester,
+                    "staff" => ActorKind::Staff,
+                    _ => ActorKind::System,
+                },
+                actor_role: role.as_deref().and_then(Role::parse),
+                actor_name: r.get(5)?,
+                reason: r.get(6)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(req)
+}
+
+/// A request with its attachments and full timeline (staff view).
+pub fn load_request(tx: &Transaction, id: &str) -> rusqlite::Result<Option<Request>> {
+    let req = tx
+        .query_row(
+            "SELECT * FROM requests WHERE id = ?1",
+            params![id],
+            request_from_row,
+        )
+        .optional()?;
+    req.map(|r| fill_request(tx, r)).transpose()
+}
+
+pub fn load_request_by_code(tx: &Transaction, code: &str) -> rusqlite::Result<Option<Request>> {
+    let req = tx
+        .query_row(
+            "SELECT * FROM requests WHERE tracking_code = ?1",
+            params![code],
+            request_from_row,
+        )
+        .optional()?;
+    req.map(|r| fill_request(tx, r)).transpose()
+}
+
+/// The device a request belongs to.
+pub fn request_owner(tx: &Transaction, id: &str) -> rusqlite::Result<Option<Option<String>>> {
+    tx.query_row(
+        "SELECT device_id FROM requests WHERE id = ?1",
+        params![id],
+        |r| r.get(0),
+    )
+    .optional()
+}
+
+/// Requests matching the staff inbox filters (without the state filter: counts need all).
+pub fn load_requests_where(
+    tx: &Transaction,
+    leader: Option<&str>,
+    from: Option<DateTime<Utc>>,
+    to: Option<DateTime<Utc>>,
+) -> rusqlite::Result<Vec<Request>> {
+    let mut st = tx.prepare_cached(
+        "SELECT * FROM requests
+         WHERE (?1 IS NULL OR leader_id = ?1 OR assigned_leader_id = ?1
+                OR (leader_id IS NULL AND assigned_leader_id IS NULL))
+           AND (?2 IS NULL OR starts_at >= ?2) AND (?3 IS NULL OR starts_at < ?3)
+         ORDER BY starts_at, id",
+    )?;
+    let rows: Vec<Request> = st
+        .query_map(
+            params![
+                leader,
+                from.map(|t| t.timestamp()),
+                to.map(|t| t.timestamp())
+            ],
+            request_from_row,
+        )?
+        .collect::<rusqlite::Result<_>>()?;
+    rows.into_iter().map(|r| fill_request(tx, r)).collect()
+}
+
+pub fn load_device_requests(tx: &Transaction, device: &str) -> rusqlite::Result<Vec<Request>> {
+    let mut st = tx.prepare_cached(
+        "SELECT * FROM requests WHERE device_id = ?1 ORDER BY created_at DESC, id",
+    )?;
+    let rows: Vec<Request> = st
+        .query_map(params![device], request_from_row)?
+        .collect::<rusqlite::Result<_>>()?;
+    rows.into_iter()
+        .map(|r| fill_request(tx, r).map(public_request))
+        .collect()
+}
+
+pub fn note_from_row(r: &Row) -> rusqlite::Result<Note> {
+    Ok(Note {
+        id: r.get("id")?,
+        request_id: r.get("request_id")?,
+        author_name: r.get("author_name")?,
+        author_role: parse_or(r.get("author_role")?, Role::parse, "role")?,
+        instruction: r.get("instruction")?,
+        text: r.get("text")?,
+        created_at: ts(r.get("created_at")?),
+    })
+}
+
+pub fn load_notes(tx: &Transaction, request_id: &str) -> rusqlite::Result<Vec<Note>> {
+    let mut st =
+        tx.prepare_cached("SELECT * FROM notes WHERE request_id = ?1 ORDER BY created_at, rowid")?;
+    st.query_map(params![request_id], note_from_row)?.collect()
+}
+
+pub fn load_note(tx: &Transaction, id: &str) -> rusqlite::Result<Option<Note>> {
+    tx.query_row(
+        "SELECT * FROM notes WHERE id = ?1",
+        params![id],
+        note_from_row,
+    )
+    .optional()
+}
+
+/// The requester's view of their own request: staff names removed from the timeline.
+pub fn public_request(mut r: Request) -> Request {
+    for t in &mut r.timeline {
+        t.actor_name = None;
+    }
+    r
+}
+
+/// The public's view of an agenda item: internal fields removed.
+pub fn public_agenda_item(mut item: AgendaItem) -> AgendaItem {
+    item.internal = None;
+    item
+}
+
+/// Whether a staff member may see an agenda item: confidential items only for admin and for the
+/// leader's own ajudan, sespri and the leader.
+pub fn staff_sees_item(staff: &Staff, item: &AgendaItem) -> bool {
+    match item.visibility {
+        Visibility::Public | Visibility::Internal => true,
+        Visibility::Confidential => {
+            staff.role == Role::Admin
+                || (staff.role.is_bound_to_leader()
+                    && staff.leader_id.as_deref() == Some(item.leader_id.as_str()))
+        }
+    }
+}
+
+/// Loads a record by kind and id (full, unfiltered).
+pub fn load_record(
+    tx: &Transaction,
+    kind: EntityKind,
+    id: &str,
+) -> rusqlite::Result<Option<Record>> {
+    Ok(match kind {
+        EntityKind::Leader => load_leader(tx, id)?.map(Record::Leader),
+        EntityKind::Representative => load_representative(tx, id)?.map(Record::Representative),
+        EntityKind::Request => load_request(tx, id)?.map(|r| Record::Request(Box::new(r))),
+        EntityKind::AgendaItem => {
+            load_agenda_item(tx, id)?.map(|a| Record::AgendaItem(Box::new(a)))
+        }
+        EntityKind::Note => load_note(tx, id)?.map(Record::Note),
+    })
+}
+
+/// What `caller` may see of `record`: the record as filtered for them, or `None`.
+pub fn visible_record(
+    tx: &Transaction,
+    caller: &Caller,
+    record: Record,
+) -> rusqlite::Result<Option<Record>> {
+    Ok(match (caller, record) {
+        (Caller::Staff(s), Record::AgendaItem(item)) => {
+            staff_sees_item(s, &item).then_some(Record::AgendaItem(item))
+        }
+        (Caller::Staff(_), r) => Some(r),
+        (_, r @ (Record::Leader(_) | Record::Representative(_))) => Some(r),
+        (_, Record::AgendaItem(item)) => (item.visibility == Visibility::Public)
+            .then(|| Record::AgendaItem(Box::new(public_agenda_item(*item)))),
+        (Caller::Device(d), Record::Request(r)) => {
+            let owner = request_owner(tx, &r.id)?.flatten();
+            (owner.as_deref() == Some(d.as_str()))
+                .then(|| Record::Request(Box::new(public_request(*r))))
+        }
+        (_, Record::Request(_) | Record::Note(_)) => None,
+    })
+}

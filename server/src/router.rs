@@ -1,0 +1,131 @@
+//! The router and the OpenAPI document, built from the same handler annotations.
+
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::http::StatusCode;
+use axum::http::header::ACCEPT_LANGUAGE;
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use sepiion_core::validation::{Lang, Msg};
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::CompressionLayer;
+use tower_http::trace::TraceLayer;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::error::{ApiError, LANG};
+use crate::handlers::{admin, auth, meta, public, staff, sync};
+use crate::state::AppState;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "A staff session token (from /api/v1/auth/login) or a public device token \
+                         (from /api/v1/public/devices)",
+                    ))
+                    .build(),
+            ),
+        );
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Sepiion API", description = "Scheduling of a regency's leaders: public requests, staff workflow, agenda and sync."),
+    modifiers(&BearerAuth),
+    tags((name = "public"), (name = "auth"), (name = "staff"), (name = "admin"), (name = "sync"), (name = "meta"))
+)]
+struct ApiDoc;
+
+/// Sets the task-local language from `Accept-Language` for error messages.
+async fn language(req: Request, next: Next) -> Response {
+    let lang = Lang::from_accept_language(
+        req.headers()
+            .get(ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok()),
+    );
+    LANG.scope(lang, next.run(req)).await
+}
+
+async fn not_found() -> ApiError {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "not_found",
+        Msg::new("Alamat tidak ditemukan.", "No such endpoint."),
+    )
+}
+
+fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    ApiError::internal("handler panicked").into_response()
+}
+
+/// Builds the routes and the OpenAPI document that describes exactly them.
+pub fn routes() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
+    let api = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(meta::healthz))
+        .routes(routes!(meta::info))
+        .routes(routes!(meta::public_people))
+        .routes(routes!(public::register_device))
+        .routes(routes!(public::submit_request, public::list_own_requests))
+        .routes(routes!(public::get_own_request))
+        .routes(routes!(public::cancel_own_request))
+        .routes(routes!(public::answer_proposal))
+        .routes(routes!(public::supply_info))
+        .routes(routes!(public::download_own_attachment))
+        .routes(routes!(public::track))
+        .routes(routes!(public::public_agenda))
+        .routes(routes!(auth::login))
+        .routes(routes!(auth::logout))
+        .routes(routes!(auth::me))
+        .routes(routes!(staff::inbox))
+        .routes(routes!(staff::request_detail))
+        .routes(routes!(staff::transition))
+        .routes(routes!(staff::add_note))
+        .routes(routes!(staff::download_attachment))
+        .routes(routes!(staff::agenda_list, staff::agenda_create))
+        .routes(routes!(staff::agenda_get, staff::agenda_update))
+        .routes(routes!(staff::agenda_cancel))
+        .routes(routes!(admin::list_users, admin::create_user))
+        .routes(routes!(admin::update_user))
+        .routes(routes!(admin::create_representative))
+        .routes(routes!(admin::update_representative))
+        .routes(routes!(admin::audit_log))
+        .routes(routes!(admin::reset_sync_history))
+        .routes(routes!(sync::pull))
+        .routes(routes!(sync::push));
+    // Uploads get their own, larger body limit.
+    let uploads = OpenApiRouter::new()
+        .routes(routes!(public::upload_attachment))
+        .layer(DefaultBodyLimit::max(
+            sepiion_core::api::MAX_ATTACHMENT_BYTES + 64 * 1024,
+        ));
+    let (router, openapi) = api.merge(uploads).split_for_parts();
+    (router, openapi)
+}
+
+/// The complete application.
+pub fn app(state: AppState) -> axum::Router {
+    let (router, openapi) = routes();
+    let max_body = state.ctx.limits.max_body_bytes;
+    router
+        .route(
+            "/openapi.json",
+            axum::routing::get(move || async move { axum::Json(openapi) }),
+        )
+        .fallback(not_found)
+        .layer(DefaultBodyLimit::max(max_body))
+        .layer(middleware::from_fn(language))
+        .layer(CompressionLayer::new())
+        .layer(CatchPanicLayer::custom(panic_response))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}

@@ -1,0 +1,356 @@
+//! Sync: pull by opaque cursor over the change log, filtered per caller, with tombstones; push
+//! of client mutations, each applied at most once.
+
+use axum::http::StatusCode;
+use rusqlite::{OptionalExtension, Transaction, params};
+use sepiion_core::sync::*;
+use sepiion_core::validation::Msg;
+
+use crate::auth::Caller;
+use crate::db::{Db, set_setting, setting};
+use crate::error::{ApiError, ApiResult};
+use crate::records::{load_record, request_owner, visible_record};
+use crate::state::AppState;
+use crate::{agenda, requests};
+
+/// Default pull page size.
+pub const DEFAULT_PAGE: u32 = 200;
+/// Upper bound of change-log rows scanned for one page (public devices skip most rows).
+const MAX_SCAN: usize = 5_000;
+
+fn stale() -> ApiError {
+    ApiError::new(
+        StatusCode::GONE,
+        "stale_cursor",
+        Msg::new(
+            "Data lokal terlalu lama untuk diperbarui sebagian; sinkronisasi ulang penuh diperlukan.",
+            "The cursor is too old for an incremental sync; resync from scratch.",
+        ),
+    )
+}
+
+/// The lowest cursor the server still answers incrementally.
+fn floor(tx: &Transaction) -> ApiResult<i64> {
+    Ok(setting(tx, "sync_floor")?
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0))
+}
+
+fn current_seq(tx: &Transaction) -> rusqlite::Result<i64> {
+    tx.query_row("SELECT value FROM counters WHERE name = 'seq'", [], |r| {
+        r.get(0)
+    })
+}
+
+/// Makes every cursor handed out so far stale (after a restore or a purge of history): clients
+/// resync from scratch on their next pull.
+pub fn reset_history(tx: &Transaction) -> ApiResult<i64> {
+    let seq = current_seq(tx)?;
+    set_setting(tx, "sync_floor", &seq.to_string())?;
+    Ok(seq)
+}
+
+/// One page of changes after `cursor` that `caller` may see.
+pub fn pull(
+    tx: &Transaction,
+    caller: &Caller,
+    cursor: Option<&str>,
+    limit: u32,
+) -> ApiResult<PullPage> {
+    let limit = limit.clamp(1, MAX_PAGE) as usize;
+    let start = match cursor.filter(|c| !c.is_empty()) {
+        None => 0,
+        Some(c) => decode_cursor(c).ok_or_else(|| {
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_cursor",
+                Msg::new("Kursor sinkronisasi tidak dikenal.", "Unknown sync cursor."),
+            )
+        })?,
+    };
+    // A cursor from before the kept history, or from ahead of this database (a server restored
+    // from an older backup), cannot be continued.
+    if (start > 0 && start < floor(tx)?) || start > current_seq(tx)? {
+        return Err(stale());
+    }
+    let mut changes = Vec::new();
+    let mut last = start;
+    let mut scanned = 0usize;
+    let mut st = tx.prepare_cached(
+        "SELECT entity, entity_id, seq FROM change_log WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+    )?;
+    'scan: while changes.len() < limit && scanned < MAX_SCAN {
+        let rows: Vec<(String, String, i64)> = st
+            .query_map(params![last, limit as i64], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        if rows.is_empty() {
+            break;
+        }
+        for (entity, id, seq) in rows {
+            scanned += 1;
+            last = seq;
+            let Some(kind) = EntityKind::parse(&entity) else {
+                continue;
+            };
+            // Public devices never see others' requests or any notes; those ids are skipped
+            // outright rather than sent as tombstones.
+            if let Caller::Device(d) = caller {
+                match kind {
+                    EntityKind::Note => continue,
+                    EntityKind::Request
+                        if request_owner(tx, &id)?.flatten().as_deref() != Some(d.as_str()) =>
+                    {
+                        continue;
+                    }
+                    _ => {}
+                }
+            }
+            let record = match load_record(tx, kind, &id)? {
+                Some(r) => visible_record(tx, caller, r)?,
+                None => None,
+            };
+            changes.push(Change {
+                entity: kind,
+                id,
+                record,
+            });
+            if changes.len() >= limit {
+                break 'scan;
+            }
+        }
+    }
+    let remaining: i64 = tx.query_row(
+        "SELECT COUNT(*) FROM change_log WHERE seq > ?1",
+        params![last],
+        |r| r.get(0),
+    )?;
+    Ok(PullPage {
+        changes,
+        cursor: encode_cursor(last),
+        has_more: remaining > 0,
+        remaining,
+    })
+}
+
+/// The record a mutation is about, for answers.
+fn target_of(op: &MutationOp) -> (EntityKind, Option<&str>) {
+    match op {
+        MutationOp::SubmitRequest { request } => (EntityKind::Request, request.id.as_deref()),
+        MutationOp::Transition { request_id, .. } => (EntityKind::Request, Some(request_id)),
+        MutationOp::AddNote { note, .. } => (EntityKind::Note, note.id.as_deref()),
+        MutationOp::CreateAgendaItem { item } => (EntityKind::AgendaItem, item.id.as_deref()),
+        MutationOp::UpdateAgendaItem { id, .. } | MutationOp::CancelAgendaItem { id, .. } => {
+            (EntityKind::AgendaItem, Some(id))
+        }
+    }
+}
+
+fn rejected(id: &str, err: &ApiError) -> MutationResult {
+    MutationResult {
+        id: id.to_string(),
+        status: MutationStatus::Rejected,
+        record: None,
+        error: Some(err.body()),
+        conflicts: Vec::new(),
+    }
+}
+
+fn require_id(id: Option<&str>) -> ApiResult<()> {
+    if id.is_some_and(agenda::valid_client_id) {
+        Ok(())
+    } else {
+        Err(ApiError::field(
+            "id",
+            Msg::new(
+                "Perubahan luring memerlukan id UUID buatan perangkat.",
+                "Offline changes need a client-made UUID id.",
+            ),
+        ))
+    }
+}
+
+/// Applies one mutation (inside the caller's transaction).
+fn apply(
+    tx: &Transaction,
+    state: &AppState,
+    caller: &Caller,
+    m: &Mutation,
+) -> ApiResult<(Record, Vec<sepiion_core::conflict::Conflict>)> {
+    let ctx = &state.ctx;
+    match (&m.op, caller) {
+        (MutationOp::SubmitRequest { request }, Caller::Device(d)) => {
+            require_id(request.id.as_deref())?;
+            let (r, _) = requests::submit(tx, d, request)?;
+            Ok((Record::Request(Box::new(r)), Vec::new()))
+        }
+        (MutationOp::Transition { request_id, input }, Caller::Device(_) | Caller::Staff(_)) => {
+            let out = requests::transition(tx, ctx, caller, request_id, input, m.base_version)?;
+            Ok((Record::Request(Box::new(out.request)), out.conflicts))
+        }
+        (MutationOp::AddNote { request_id, note }, Caller::Staff(s)) => {
+            require_id(note.id.as_deref())?;
+            let n = requests::add_note(tx, s, request_id, note)?;
+            Ok((Record::Note(n), Vec::new()))
+        }
+        (MutationOp::CreateAgendaItem { item }, Caller::Staff(s)) => {
+            require_id(item.id.as_deref())?;
+            let w = agenda::create(tx, ctx, s, item)?;
+            Ok((Record::AgendaItem(Box::new(w.item)), w.conflicts))
+        }
+        (MutationOp::UpdateAgendaItem { id, item }, Caller::Staff(s)) => {
+            let w = agenda::update(tx, ctx, s, id, item, m.base_version)?;
+            Ok((Record::AgendaItem(Box::new(w.item)), w.conflicts))
+        }
+        (MutationOp::CancelAgendaItem { id, reason }, Caller::Staff(s)) => {
+            let w = agenda::cancel(tx, ctx, s, id, reason, m.base_version)?;
+            Ok((Record::AgendaItem(Box::new(w.item)), w.conflicts))
+        }
+        _ => Err(ApiError::forbidden()),
+    }
+}
+
+/// What a mutation is allowed to cost: submissions count against the device's hourly limit.
+fn check_rate(state: &AppState, caller: &Caller, m: &Mutation) -> ApiResult<()> {
+    if let (MutationOp::SubmitRequest { .. }, Caller::Device(d)) = (&m.op, caller) {
+        state.limiter.take(
+            &format!("submit:{d}"),
+            state.ctx.limits.submissions_per_hour,
+            std::time::Duration::from_secs(3600),
+        )?;
+    }
+    Ok(())
+}
+
+fn already_answered(
+    tx: &Transaction,
+    m: &Mutation,
+    caller: &Caller,
+) -> ApiResult<Option<MutationResult>> {
+    let caller_name = caller.audit_name();
+    let stored: Option<(String, String)> = tx
+        .query_row(
+            "SELECT caller, result FROM applied_mutations WHERE id = ?1",
+            params![m.id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    let Some((who, result)) = stored else {
+        return Ok(None);
+    };
+    if who != caller_name {
+        let e = ApiError::new(
+            StatusCode::CONFLICT,
+            "id_taken",
+            Msg::new("Id perubahan sudah dipakai.", "This mutation id is taken."),
+        );
+        return Ok(Some(rejected(&m.id, &e)));
+    }
+    let mut answer: MutationResult = serde_json::from_str(&result)?;
+    if answer.status == MutationStatus::Applied {
+        answer.status = MutationStatus::AlreadyApplied;
+        // The record as it stands now, which may have moved on since.
+        if let (kind, Some(id)) = target_of(&m.op)
+            && let Some(rec) = load_record(tx, kind, id)?
+        {
+            answer.record = visible_record(tx, caller, rec)?;
+        }
+    }
+    Ok(Some(answer))
+}
+
+/// Applies a batch of mutations in order, each in its own transaction together with the record
+/// of its answer, so that a replay (after a lost response) is answered without applying twice.
+pub async fn push(
+    state: &AppState,
+    caller: &Caller,
+    mutations: Vec<Mutation>,
+) -> ApiResult<PushResponse> {
+    if mutations.len() > MAX_PUSH {
+        return Err(ApiError::field(
+            "mutations",
+            Msg::new(
+                format!("Paling banyak {MAX_PUSH} perubahan per kiriman."),
+                format!("At most {MAX_PUSH} mutations per push."),
+            ),
+        ));
+    }
+    let mut results = Vec::with_capacity(mutations.len());
+    for m in mutations {
+        let result = push_one(state, caller, m).await?;
+        results.push(result);
+    }
+    Ok(PushResponse { results })
+}
+
+async fn push_one(state: &AppState, caller: &Caller, m: Mutation) -> ApiResult<MutationResult> {
+    let db: &Db = &state.db;
+    let caller_name = caller.audit_name();
+    if m.id.trim().is_empty() || m.id.len() > 64 {
+        let e = ApiError::field(
+            "id",
+            Msg::new("Id perubahan tidak valid.", "Invalid mutation id."),
+        );
+        return Ok(rejected(&m.id, &e));
+    }
+    // Replays are answered before any rate limit, so a retry after a lost answer always works.
+    let seen = {
+        let m = m.clone();
+        let caller = caller.clone();
+        db.read(move |tx| already_answered(tx, &m, &caller)).await?
+    };
+    if let Some(answer) = seen {
+        return Ok(answer);
+    }
+    check_rate(state, caller, &m)?;
+    let st = state.clone();
+    let caller = caller.clone();
+    db.write(move |tx| {
+        // Checked again inside the write transaction: another push of the same id may have
+        // landed in between.
+        if let Some(answer) = already_answered(tx, &m, &caller)? {
+            return Ok(answer);
+        }
+        tx.execute_batch("SAVEPOINT mutation")?;
+        let outcome = apply(tx, &st, &caller, &m);
+        let result = match outcome {
+            Ok((record, conflicts)) => {
+                tx.execute_batch("RELEASE mutation")?;
+                MutationResult {
+                    id: m.id.clone(),
+                    status: MutationStatus::Applied,
+                    record: Some(record),
+                    error: None,
+                    conflicts,
+                }
+            }
+            Err(e) => {
+                tx.execute_batch("ROLLBACK TO mutation; RELEASE mutation")?;
+                if e.status.is_server_error() || e.status == StatusCode::TOO_MANY_REQUESTS {
+                    // Not the mutation's fault: nothing is recorded, the client retries it.
+                    return Err(e);
+                }
+                let mut r = rejected(&m.id, &e);
+                if let Some(current) = e.current {
+                    r.status = MutationStatus::Conflict;
+                    r.record = Some(*current);
+                }
+                r
+            }
+        };
+        tx.execute(
+            "INSERT INTO applied_mutations (id, caller, status, result, applied_at)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![
+                m.id,
+                caller_name,
+                serde_json::to_value(result.status)?.as_str().unwrap_or(""),
+                serde_json::to_string(&result)?,
+                chrono::Utc::now().timestamp()
+            ],
+        )?;
+        Ok(result)
+    })
+    .await
+}
