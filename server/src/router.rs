@@ -64,6 +64,17 @@ async fn not_found() -> ApiError {
     )
 }
 
+async fn method_not_allowed() -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        Msg::new(
+            "Metode HTTP ini tidak didukung untuk alamat ini.",
+            "This HTTP method is not supported here.",
+        ),
+    )
+}
+
 fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
     ApiError::internal("handler panicked").into_response()
 }
@@ -122,6 +133,7 @@ pub fn app(state: AppState) -> axum::Router {
             axum::routing::get(move || async move { axum::Json(openapi) }),
         )
         .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(max_body))
         .layer(middleware::from_fn(language))
         .layer(CompressionLayer::new())
