@@ -1,7 +1,7 @@
 //! Agenda writes (create, edit, cancel) and conflict checks against a leader's agenda. REST
 //! handlers and sync pushes both call these, inside the caller's transaction.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{Duration, Utc};
 use rusqlite::{Transaction, params};
 use sepiion_core::api::{AgendaItemInput, AgendaWrite};
 use sepiion_core::conflict::{Conflict, Slot, find_conflicts};
@@ -372,7 +372,6 @@ pub fn set_status(
 }
 
 /// Creates or updates the agenda item of an approved request.
-#[allow(clippy::too_many_arguments)]
 pub fn upsert_for_request(
     tx: &Transaction,
     existing: Option<&str>,
@@ -404,26 +403,4 @@ pub fn upsert_for_request(
             Ok(id)
         }
     }
-}
-
-/// A staff-side conflict check for a proposed slot (before approving or entering an item).
-pub fn check_slot(
-    tx: &Transaction,
-    ctx: &Ctx,
-    staff: &Staff,
-    leader_id: &str,
-    starts_at: DateTime<Utc>,
-    ends_at: DateTime<Utc>,
-    location: &str,
-    skip_id: Option<&str>,
-) -> ApiResult<Vec<Conflict>> {
-    let slot = Slot {
-        id: skip_id.unwrap_or("").to_string(),
-        leader_id: leader_id.to_string(),
-        title: String::new(),
-        starts_at,
-        ends_at,
-        location: location.to_string(),
-    };
-    conflicts_for(tx, ctx, Some(staff), &slot, None)
 }

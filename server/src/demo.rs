@@ -267,7 +267,12 @@ pub fn seed(conn: &mut Connection, ctx: &Ctx) -> anyhow::Result<()> {
             for _ in 0..count {
                 let (title, category) = *rng.pick(&AGENDA_TITLES);
                 let location = *rng.pick(&LOCATIONS);
-                let start = local(ctx, date, hour, if rng.next() % 2 == 0 { 0 } else { 30 });
+                let start = local(
+                    ctx,
+                    date,
+                    hour,
+                    if rng.next().is_multiple_of(2) { 0 } else { 30 },
+                );
                 let length = 60 + 30 * (rng.next() % 4) as i64;
                 let visibility = match rng.next() % 10 {
                     0 => Visibility::Confidential,
@@ -276,7 +281,7 @@ pub fn seed(conn: &mut Connection, ctx: &Ctx) -> anyhow::Result<()> {
                 };
                 let status = if day < 0 {
                     AgendaStatus::Done
-                } else if rng.next() % 4 == 0 {
+                } else if rng.next().is_multiple_of(4) {
                     AgendaStatus::Tentative
                 } else {
                     AgendaStatus::Confirmed
@@ -379,7 +384,7 @@ pub fn seed(conn: &mut Connection, ctx: &Ctx) -> anyhow::Result<()> {
                 organizer: organizer.into(),
                 requester_name: name.into(),
                 requester_phone: format!("08123{:07}", 1000000 + n * 7919 % 9000000),
-                requester_email: (n % 2 == 0).then(|| format!("pemohon{n}@contoh.id")),
+                requester_email: n.is_multiple_of(2).then(|| format!("pemohon{n}@contoh.id")),
                 expected_attendees: 50 + (rng.next() % 500) as i64,
                 leader_role: (*rng.pick(&["memberi sambutan", "membuka acara", "menghadiri"]))
                     .into(),

@@ -9,7 +9,14 @@ use common::*;
 use serde_json::{Value, json};
 
 const IDENTITIES: [&str; 8] = [
-    "anonymous", "device", "admin", "protocol", "adc", "sespri", "agenda", "leader",
+    "anonymous",
+    "device",
+    "admin",
+    "protocol",
+    "adc",
+    "sespri",
+    "agenda",
+    "leader",
 ];
 
 fn username(identity: &str) -> Option<&'static str> {
@@ -75,21 +82,36 @@ const EDITORS: &[&str] = &["admin", "protocol", "adc", "sespri", "agenda"];
 async fn every_endpoint_checks_every_role() {
     let s = start().await;
     let device = s.device().await;
-    let mut tokens = vec![(String::from("anonymous"), None), ("device".into(), Some(device.clone()))];
+    let mut tokens = vec![
+        (String::from("anonymous"), None),
+        ("device".into(), Some(device.clone())),
+    ];
     for i in IDENTITIES {
         if let Some(u) = username(i) {
             tokens.push((i.to_string(), Some(s.login(u).await)));
         }
     }
-    let admin = tokens.iter().find(|t| t.0 == "admin").unwrap().1.clone().unwrap();
+    let admin = tokens
+        .iter()
+        .find(|t| t.0 == "admin")
+        .unwrap()
+        .1
+        .clone()
+        .unwrap();
 
     // Fixtures: a request with an attachment, a submitted request for transitions, an agenda
     // item, a user to edit.
     let req = s.submit(&device, json!({})).await;
     let r = req["id"].as_str().unwrap().to_string();
     let code = req["tracking_code"].as_str().unwrap().to_string();
-    let r2 = s.submit(&device, json!({})).await["id"].as_str().unwrap().to_string();
-    let r3 = s.submit(&device, json!({})).await["id"].as_str().unwrap().to_string();
+    let r2 = s.submit(&device, json!({})).await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let r3 = s.submit(&device, json!({})).await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let form = reqwest::multipart::Form::new().part(
         "file",
         reqwest::multipart::Part::bytes(b"%PDF-1.4 surat".to_vec()).file_name("surat.pdf"),
@@ -109,7 +131,10 @@ async fn every_endpoint_checks_every_role() {
     let item_body = json!({"leader_id": "bupati", "title": "Rapat koordinasi", "starts_at": wita_at(30, 9),
         "ends_at": wita_at(30, 10), "location": "Kantor Bupati", "visibility": "internal",
         "status": "tentative", "attendance": "in_person"});
-    let x = s.post("/api/v1/staff/agenda", Some(&admin), item_body.clone()).await.ok()["item"]["id"]
+    let x = s
+        .post("/api/v1/staff/agenda", Some(&admin), item_body.clone())
+        .await
+        .ok()["item"]["id"]
         .as_str()
         .unwrap()
         .to_string();
@@ -132,45 +157,255 @@ async fn every_endpoint_checks_every_role() {
         who,
     };
     let endpoints = vec![
-        e("get", "/healthz", "/healthz".into(), Body::None, Who::Everyone),
-        e("get", "/api/v1/public/info", "/api/v1/public/info".into(), Body::None, Who::Everyone),
-        e("get", "/api/v1/public/people", "/api/v1/public/people".into(), Body::None, Who::Everyone),
-        e("get", "/api/v1/public/agenda", format!("/api/v1/public/agenda?from={day}&to={day}"), Body::None, Who::Everyone),
-        e("get", "/api/v1/public/track/{code}", format!("/api/v1/public/track/{code}"), Body::None, Who::Everyone),
-        e("post", "/api/v1/public/devices", "/api/v1/public/devices".into(), Body::None, Who::Everyone),
-        e("post", "/api/v1/auth/login", "/api/v1/auth/login".into(),
-          Body::Json(json!({"username": "agenda", "password": PASSWORD})), Who::Everyone),
-        e("post", "/api/v1/public/requests", "/api/v1/public/requests".into(), Body::Json(request_body(15)), Who::Device),
-        e("get", "/api/v1/public/requests", "/api/v1/public/requests".into(), Body::None, Who::Device),
-        e("get", "/api/v1/public/requests/{id}", format!("/api/v1/public/requests/{r}"), Body::None, Who::Device),
-        e("post", "/api/v1/public/requests/{id}/cancel", format!("/api/v1/public/requests/{r2}/cancel"), Body::Json(json!({})), Who::Device),
-        e("post", "/api/v1/public/requests/{id}/proposal", format!("/api/v1/public/requests/{r}/proposal"), Body::Json(json!({"accept": true})), Who::Device),
-        e("post", "/api/v1/public/requests/{id}/info", format!("/api/v1/public/requests/{r}/info"), Body::Json(json!({"info": "tambahan"})), Who::Device),
-        e("post", "/api/v1/public/requests/{id}/attachments", format!("/api/v1/public/requests/{r}/attachments"), Body::Pdf, Who::Device),
-        e("get", "/api/v1/public/requests/{id}/attachments/{attachment_id}", format!("/api/v1/public/requests/{r}/attachments/{att}"), Body::None, Who::Device),
-        e("get", "/api/v1/auth/me", "/api/v1/auth/me".into(), Body::None, Who::Staff),
-        e("get", "/api/v1/staff/requests", "/api/v1/staff/requests".into(), Body::None, Who::Staff),
-        e("get", "/api/v1/staff/requests/{id}", format!("/api/v1/staff/requests/{r}"), Body::None, Who::Staff),
+        e(
+            "get",
+            "/healthz",
+            "/healthz".into(),
+            Body::None,
+            Who::Everyone,
+        ),
+        e(
+            "get",
+            "/api/v1/public/info",
+            "/api/v1/public/info".into(),
+            Body::None,
+            Who::Everyone,
+        ),
+        e(
+            "get",
+            "/api/v1/public/people",
+            "/api/v1/public/people".into(),
+            Body::None,
+            Who::Everyone,
+        ),
+        e(
+            "get",
+            "/api/v1/public/agenda",
+            format!("/api/v1/public/agenda?from={day}&to={day}"),
+            Body::None,
+            Who::Everyone,
+        ),
+        e(
+            "get",
+            "/api/v1/public/track/{code}",
+            format!("/api/v1/public/track/{code}"),
+            Body::None,
+            Who::Everyone,
+        ),
+        e(
+            "post",
+            "/api/v1/public/devices",
+            "/api/v1/public/devices".into(),
+            Body::None,
+            Who::Everyone,
+        ),
+        e(
+            "post",
+            "/api/v1/auth/login",
+            "/api/v1/auth/login".into(),
+            Body::Json(json!({"username": "agenda", "password": PASSWORD})),
+            Who::Everyone,
+        ),
+        e(
+            "post",
+            "/api/v1/public/requests",
+            "/api/v1/public/requests".into(),
+            Body::Json(request_body(15)),
+            Who::Device,
+        ),
+        e(
+            "get",
+            "/api/v1/public/requests",
+            "/api/v1/public/requests".into(),
+            Body::None,
+            Who::Device,
+        ),
+        e(
+            "get",
+            "/api/v1/public/requests/{id}",
+            format!("/api/v1/public/requests/{r}"),
+            Body::None,
+            Who::Device,
+        ),
+        e(
+            "post",
+            "/api/v1/public/requests/{id}/cancel",
+            format!("/api/v1/public/requests/{r2}/cancel"),
+            Body::Json(json!({})),
+            Who::Device,
+        ),
+        e(
+            "post",
+            "/api/v1/public/requests/{id}/proposal",
+            format!("/api/v1/public/requests/{r}/proposal"),
+            Body::Json(json!({"accept": true})),
+            Who::Device,
+        ),
+        e(
+            "post",
+            "/api/v1/public/requests/{id}/info",
+            format!("/api/v1/public/requests/{r}/info"),
+            Body::Json(json!({"info": "tambahan"})),
+            Who::Device,
+        ),
+        e(
+            "post",
+            "/api/v1/public/requests/{id}/attachments",
+            format!("/api/v1/public/requests/{r}/attachments"),
+            Body::Pdf,
+            Who::Device,
+        ),
+        e(
+            "get",
+            "/api/v1/public/requests/{id}/attachments/{attachment_id}",
+            format!("/api/v1/public/requests/{r}/attachments/{att}"),
+            Body::None,
+            Who::Device,
+        ),
+        e(
+            "get",
+            "/api/v1/auth/me",
+            "/api/v1/auth/me".into(),
+            Body::None,
+            Who::Staff,
+        ),
+        e(
+            "get",
+            "/api/v1/staff/requests",
+            "/api/v1/staff/requests".into(),
+            Body::None,
+            Who::Staff,
+        ),
+        e(
+            "get",
+            "/api/v1/staff/requests/{id}",
+            format!("/api/v1/staff/requests/{r}"),
+            Body::None,
+            Who::Staff,
+        ),
         // Declining a submitted request is for admin and protocol staff; without a reason it is
         // answered 422 to them (allowed, invalid) and 403 to everyone else, so no state changes.
-        e("post", "/api/v1/staff/requests/{id}/transitions", format!("/api/v1/staff/requests/{r3}/transitions"),
-          Body::Json(json!({"action": "decline"})), Who::Roles(&["admin", "protocol"])),
-        e("post", "/api/v1/staff/requests/{id}/notes", format!("/api/v1/staff/requests/{r}/notes"), Body::Json(json!({"text": "catatan"})), Who::Staff),
-        e("get", "/api/v1/staff/requests/{id}/attachments/{attachment_id}", format!("/api/v1/staff/requests/{r}/attachments/{att}"), Body::None, Who::Staff),
-        e("get", "/api/v1/staff/agenda", format!("/api/v1/staff/agenda?from={day}&to={day}"), Body::None, Who::Staff),
-        e("post", "/api/v1/staff/agenda", "/api/v1/staff/agenda".into(), Body::Json(item_body.clone()), Who::Roles(EDITORS)),
-        e("get", "/api/v1/staff/agenda/{id}", format!("/api/v1/staff/agenda/{x}"), Body::None, Who::Staff),
-        e("put", "/api/v1/staff/agenda/{id}", format!("/api/v1/staff/agenda/{x}"), Body::Json(item_body.clone()), Who::Roles(EDITORS)),
-        e("post", "/api/v1/staff/agenda/{id}/cancel", format!("/api/v1/staff/agenda/{x}/cancel"), Body::Json(json!({"reason": "batal"})), Who::Roles(EDITORS)),
-        e("get", "/api/v1/admin/users", "/api/v1/admin/users".into(), Body::None, Who::Admin),
-        e("post", "/api/v1/admin/users", "/api/v1/admin/users".into(), Body::Json(json!({"username": "x", "display_name": "", "role": "protocol", "password": "short"})), Who::Admin),
-        e("put", "/api/v1/admin/users/{id}", format!("/api/v1/admin/users/{u}"), Body::Json(json!({})), Who::Admin),
-        e("post", "/api/v1/admin/representatives", "/api/v1/admin/representatives".into(), Body::Json(json!({"name": "I Made Test", "position": "Kepala Dinas Kominfo"})), Who::Admin),
-        e("put", "/api/v1/admin/representatives/{id}", "/api/v1/admin/representatives/sekda".into(), Body::Json(json!({"name": "I Wayan Sudarsana", "position": "Sekretaris Daerah"})), Who::Admin),
-        e("get", "/api/v1/admin/audit", "/api/v1/admin/audit".into(), Body::None, Who::Admin),
-        e("post", "/api/v1/admin/sync/reset", "/api/v1/admin/sync/reset".into(), Body::None, Who::Admin),
-        e("get", "/api/v1/sync/pull", "/api/v1/sync/pull?limit=5".into(), Body::None, Who::Known),
-        e("post", "/api/v1/sync/push", "/api/v1/sync/push".into(), Body::Json(json!({"mutations": []})), Who::Known),
+        e(
+            "post",
+            "/api/v1/staff/requests/{id}/transitions",
+            format!("/api/v1/staff/requests/{r3}/transitions"),
+            Body::Json(json!({"action": "decline"})),
+            Who::Roles(&["admin", "protocol"]),
+        ),
+        e(
+            "post",
+            "/api/v1/staff/requests/{id}/notes",
+            format!("/api/v1/staff/requests/{r}/notes"),
+            Body::Json(json!({"text": "catatan"})),
+            Who::Staff,
+        ),
+        e(
+            "get",
+            "/api/v1/staff/requests/{id}/attachments/{attachment_id}",
+            format!("/api/v1/staff/requests/{r}/attachments/{att}"),
+            Body::None,
+            Who::Staff,
+        ),
+        e(
+            "get",
+            "/api/v1/staff/agenda",
+            format!("/api/v1/staff/agenda?from={day}&to={day}"),
+            Body::None,
+            Who::Staff,
+        ),
+        e(
+            "post",
+            "/api/v1/staff/agenda",
+            "/api/v1/staff/agenda".into(),
+            Body::Json(item_body.clone()),
+            Who::Roles(EDITORS),
+        ),
+        e(
+            "get",
+            "/api/v1/staff/agenda/{id}",
+            format!("/api/v1/staff/agenda/{x}"),
+            Body::None,
+            Who::Staff,
+        ),
+        e(
+            "put",
+            "/api/v1/staff/agenda/{id}",
+            format!("/api/v1/staff/agenda/{x}"),
+            Body::Json(item_body.clone()),
+            Who::Roles(EDITORS),
+        ),
+        e(
+            "post",
+            "/api/v1/staff/agenda/{id}/cancel",
+            format!("/api/v1/staff/agenda/{x}/cancel"),
+            Body::Json(json!({"reason": "batal"})),
+            Who::Roles(EDITORS),
+        ),
+        e(
+            "get",
+            "/api/v1/admin/users",
+            "/api/v1/admin/users".into(),
+            Body::None,
+            Who::Admin,
+        ),
+        e(
+            "post",
+            "/api/v1/admin/users",
+            "/api/v1/admin/users".into(),
+            Body::Json(
+                json!({"username": "x", "display_name": "", "role": "protocol", "password": "short"}),
+            ),
+            Who::Admin,
+        ),
+        e(
+            "put",
+            "/api/v1/admin/users/{id}",
+            format!("/api/v1/admin/users/{u}"),
+            Body::Json(json!({})),
+            Who::Admin,
+        ),
+        e(
+            "post",
+            "/api/v1/admin/representatives",
+            "/api/v1/admin/representatives".into(),
+            Body::Json(json!({"name": "I Made Test", "position": "Kepala Dinas Kominfo"})),
+            Who::Admin,
+        ),
+        e(
+            "put",
+            "/api/v1/admin/representatives/{id}",
+            "/api/v1/admin/representatives/sekda".into(),
+            Body::Json(json!({"name": "I Wayan Sudarsana", "position": "Sekretaris Daerah"})),
+            Who::Admin,
+        ),
+        e(
+            "get",
+            "/api/v1/admin/audit",
+            "/api/v1/admin/audit".into(),
+            Body::None,
+            Who::Admin,
+        ),
+        e(
+            "post",
+            "/api/v1/admin/sync/reset",
+            "/api/v1/admin/sync/reset".into(),
+            Body::None,
+            Who::Admin,
+        ),
+        e(
+            "get",
+            "/api/v1/sync/pull",
+            "/api/v1/sync/pull?limit=5".into(),
+            Body::None,
+            Who::Known,
+        ),
+        e(
+            "post",
+            "/api/v1/sync/push",
+            "/api/v1/sync/push".into(),
+            Body::Json(json!({"mutations": []})),
+            Who::Known,
+        ),
     ];
 
     // The matrix covers every operation of the OpenAPI document (logout is checked in its own
@@ -187,7 +422,10 @@ async fn every_endpoint_checks_every_role() {
         .map(|e| format!("{} {}", e.method, e.template))
         .collect();
     covered.insert("post /api/v1/auth/logout".into());
-    assert_eq!(documented, covered, "the matrix must list every documented operation");
+    assert_eq!(
+        documented, covered,
+        "the matrix must list every documented operation"
+    );
 
     let mut failures = Vec::new();
     for ep in &endpoints {
@@ -220,13 +458,20 @@ async fn every_endpoint_checks_every_role() {
                     "{} {} as {identity}: got {status}, expected {:?} ({})",
                     ep.method,
                     ep.path,
-                    ep.who.expect(identity).map_or("allowed".into(), |s| s.to_string()),
+                    ep.who
+                        .expect(identity)
+                        .map_or("allowed".into(), |s| s.to_string()),
                     got.body
                 ));
             }
         }
     }
-    assert!(failures.is_empty(), "{} cells wrong:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} cells wrong:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[tokio::test]
@@ -234,15 +479,23 @@ async fn logout_ends_the_session_and_bad_tokens_are_refused() {
     let s = start().await;
     let token = s.login("protokol").await;
     s.get("/api/v1/auth/me", Some(&token)).await.ok();
-    s.post("/api/v1/auth/logout", None, json!({})).await.err(401);
+    s.post("/api/v1/auth/logout", None, json!({}))
+        .await
+        .err(401);
     let device = s.device().await;
-    s.post("/api/v1/auth/logout", Some(&device), json!({})).await.err(403);
+    s.post("/api/v1/auth/logout", Some(&device), json!({}))
+        .await
+        .err(403);
     let r = s.post("/api/v1/auth/logout", Some(&token), json!({})).await;
     assert_eq!(r.status, 204);
     s.get("/api/v1/auth/me", Some(&token)).await.err(401);
     // A made-up token is refused, not treated as anonymous.
-    s.get("/api/v1/sync/pull", Some("spd_forged")).await.err(401);
-    s.get("/api/v1/public/requests", Some("spd_forged")).await.err(401);
+    s.get("/api/v1/sync/pull", Some("spd_forged"))
+        .await
+        .err(401);
+    s.get("/api/v1/public/requests", Some("spd_forged"))
+        .await
+        .err(401);
     s.get("/api/v1/auth/me", Some("sps_0000")).await.err(401);
     let r = s
         .post(
@@ -357,7 +610,10 @@ async fn the_public_never_receives_internal_data() {
         format!("/api/v1/public/agenda?from={day}&to={day}"),
         "/api/v1/public/requests".to_string(),
         format!("/api/v1/public/requests/{id}"),
-        format!("/api/v1/public/track/{}", theirs["tracking_code"].as_str().unwrap()),
+        format!(
+            "/api/v1/public/track/{}",
+            theirs["tracking_code"].as_str().unwrap()
+        ),
     ] {
         seen.push_str(&s.get(&path, Some(&a)).await.ok().to_string());
     }
@@ -414,7 +670,10 @@ async fn confidential_items_are_for_the_leaders_own_aides_and_admin_only() {
     ] {
         let t = s.login(user).await;
         let list = s
-            .get(&format!("/api/v1/staff/agenda?from={day}&to={day}"), Some(&t))
+            .get(
+                &format!("/api/v1/staff/agenda?from={day}&to={day}"),
+                Some(&t),
+            )
             .await
             .ok();
         assert_eq!(list.to_string().contains(&id), sees, "{user} list");

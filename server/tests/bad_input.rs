@@ -20,7 +20,9 @@ async fn malformed_wrong_and_missing_json_are_4xx_with_a_message() {
     };
     let malformed = send_raw("{\"title\": ", "application/json").await.err(400);
     assert_eq!(malformed["error"], "malformed_json");
-    let wrong_type = send_raw("{\"expected_attendees\": \"banyak\"}", "application/json").await.err(422);
+    let wrong_type = send_raw("{\"expected_attendees\": \"banyak\"}", "application/json")
+        .await
+        .err(422);
     assert_eq!(wrong_type["error"], "invalid_field");
     send_raw("{}", "application/json").await.err(422);
     send_raw("kind=undangan", "application/x-www-form-urlencoded")
@@ -29,7 +31,9 @@ async fn malformed_wrong_and_missing_json_are_4xx_with_a_message() {
     // An unknown enum value.
     let mut body = request_body(5);
     merge(&mut body, json!({"kind": "pesta"}));
-    s.post("/api/v1/public/requests", Some(&device), body).await.err(422);
+    s.post("/api/v1/public/requests", Some(&device), body)
+        .await
+        .err(422);
     // Nothing was created by any of these.
     let mine = s.get("/api/v1/public/requests", Some(&device)).await.ok();
     assert!(mine.as_array().unwrap().is_empty());
@@ -50,7 +54,10 @@ async fn invalid_fields_are_named_in_indonesian_or_english() {
         .await
         .err(422);
     assert_eq!(e["error"], "validation");
-    assert_eq!(e["fields"]["ends_at"], "Waktu selesai harus setelah waktu mulai.");
+    assert_eq!(
+        e["fields"]["ends_at"],
+        "Waktu selesai harus setelah waktu mulai."
+    );
     assert_eq!(e["fields"]["title"], "Wajib diisi.");
     assert!(e["fields"]["requester_phone"].is_string());
     assert!(e["fields"]["requester_email"].is_string());
@@ -68,7 +75,10 @@ async fn invalid_fields_are_named_in_indonesian_or_english() {
     // Past events cannot be requested.
     let mut past = request_body(-2);
     merge(&mut past, json!({}));
-    let e = s.post("/api/v1/public/requests", Some(&device), past).await.err(422);
+    let e = s
+        .post("/api/v1/public/requests", Some(&device), past)
+        .await
+        .err(422);
     assert!(e["fields"]["starts_at"].is_string());
 }
 
@@ -88,12 +98,9 @@ async fn impossible_agenda_items_and_ranges_are_refused() {
         .err(422);
     assert!(e["fields"]["ends_at"].is_string());
     assert!(e["fields"]["representative"].is_string());
-    s.get(
-        "/api/v1/public/agenda?from=2027-01-10&to=2027-01-01",
-        None,
-    )
-    .await
-    .err(422);
+    s.get("/api/v1/public/agenda?from=2027-01-10&to=2027-01-01", None)
+        .await
+        .err(422);
     s.get("/api/v1/public/agenda?from=2027-01-01&to=2027-12-31", None)
         .await
         .err(422);
@@ -127,7 +134,12 @@ async fn forbidden_transitions_are_refused_with_the_reason() {
         .await
         .err(409);
     assert_eq!(wrong_state["error"], "invalid_transition");
-    assert!(wrong_state["message"].as_str().unwrap().contains("Diajukan"));
+    assert!(
+        wrong_state["message"]
+            .as_str()
+            .unwrap()
+            .contains("Diajukan")
+    );
     s.transition(&protokol, &id, json!({"action": "terbang"}))
         .await
         .err(422);
@@ -154,15 +166,20 @@ async fn oversized_bodies_and_attachments_are_413_and_odd_files_415() {
     let device = s.device().await;
     let mut body = request_body(5);
     merge(&mut body, json!({"description": "x".repeat(400 * 1024)}));
-    let big = s.post("/api/v1/public/requests", Some(&device), body).await.err(413);
+    let big = s
+        .post("/api/v1/public/requests", Some(&device), body)
+        .await
+        .err(413);
     assert!(big["message"].as_str().unwrap().contains("terlalu besar"));
     let id = s.submit(&device, json!({})).await["id"]
         .as_str()
         .unwrap()
         .to_string();
     let upload = |bytes: Vec<u8>| {
-        let form = reqwest::multipart::Form::new()
-            .part("file", reqwest::multipart::Part::bytes(bytes).file_name("surat.pdf"));
+        let form = reqwest::multipart::Form::new().part(
+            "file",
+            reqwest::multipart::Part::bytes(bytes).file_name("surat.pdf"),
+        );
         s.send(
             s.http
                 .post(s.url(&format!("/api/v1/public/requests/{id}/attachments")))
@@ -202,7 +219,10 @@ async fn registrations_submissions_and_logins_are_rate_limited() {
     let device = s.device().await;
     s.device().await;
     s.device().await;
-    let limited = s.post("/api/v1/public/devices", None, json!({})).await.err(429);
+    let limited = s
+        .post("/api/v1/public/devices", None, json!({}))
+        .await
+        .err(429);
     assert_eq!(limited["error"], "rate_limited");
     s.submit(&device, json!({})).await;
     s.submit(&device, json!({})).await;

@@ -6,9 +6,9 @@ use std::io::Write;
 use std::process::{Command, Stdio};
 
 use common::*;
-use serde_json::json;
 use sepiion_server::RunningServer;
 use sepiion_server::config::Config;
+use serde_json::json;
 
 fn bin() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_sepiion-server"));
@@ -39,10 +39,24 @@ async fn demo_then_backup_make_databases_the_server_serves() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("demo.db");
     let out = bin().args(["demo", "--db"]).arg(&db).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("sepiion-demo"), "prints the demo password: {text}");
-    for user in ["admin", "protokol", "ajudan.bupati", "sespri.bupati", "agenda", "bupati"] {
+    assert!(
+        text.contains("sepiion-demo"),
+        "prints the demo password: {text}"
+    );
+    for user in [
+        "admin",
+        "protokol",
+        "ajudan.bupati",
+        "sespri.bupati",
+        "agenda",
+        "bupati",
+    ] {
         assert!(text.contains(user), "lists {user}");
     }
     // Refuses to overwrite without --force.
@@ -57,7 +71,11 @@ async fn demo_then_backup_make_databases_the_server_serves() {
         .arg(&backup)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 
     for path in [&db, &backup] {
         let mut s = serve(path).await;
@@ -73,7 +91,10 @@ async fn demo_then_backup_make_databases_the_server_serves() {
         }
         let (from, to) = (&wita_at(0, 9)[..10], &wita_at(30, 9)[..10]);
         let agenda = s
-            .get(&format!("/api/v1/staff/agenda?from={from}&to={to}"), Some(&admin))
+            .get(
+                &format!("/api/v1/staff/agenda?from={from}&to={to}"),
+                Some(&admin),
+            )
             .await
             .ok();
         assert!(agenda.as_array().unwrap().len() > 40, "a month of agenda");
@@ -108,13 +129,24 @@ async fn create_user_reads_the_password_from_stdin_not_argv() {
         .write_all(b"kata-sandi-panjang\n")
         .unwrap();
     let out = child.wait_with_output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 
     // A weak password is refused with the reason.
     let mut weak = bin()
         .args(["create-user", "--db"])
         .arg(&db)
-        .args(["--username", "lemah", "--display-name", "Lemah", "--role", "protocol"])
+        .args([
+            "--username",
+            "lemah",
+            "--display-name",
+            "Lemah",
+            "--role",
+            "protocol",
+        ])
         .stdin(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()

@@ -80,13 +80,21 @@ async fn staff_full_sync_pages_through_everything_once() {
 async fn a_pull_resumes_from_its_cursor_and_sees_later_changes_only() {
     let s = start().await;
     let protokol = s.login("protokol").await;
-    let first = s.get("/api/v1/sync/pull?limit=10", Some(&protokol)).await.ok();
+    let first = s
+        .get("/api/v1/sync/pull?limit=10", Some(&protokol))
+        .await
+        .ok();
     let cursor = first["cursor"].as_str().unwrap().to_string();
     let (rest, end, _) = pull_all(&s, &protokol, Some(cursor.clone()), 100).await;
     // Resuming from the same cursor twice gives the same answer (the cursor is not consumed).
     let (rest_again, _, _) = pull_all(&s, &protokol, Some(cursor), 100).await;
     assert_eq!(rest, rest_again);
-    let first_ids: Vec<&Value> = first["changes"].as_array().unwrap().iter().map(|c| &c["id"]).collect();
+    let first_ids: Vec<&Value> = first["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| &c["id"])
+        .collect();
     assert!(rest.iter().all(|c| !first_ids.contains(&&c["id"])));
 
     let device = s.device().await;
@@ -105,7 +113,10 @@ async fn an_item_turned_internal_reaches_public_devices_as_a_tombstone() {
     let body = json!({"leader_id": "bupati", "title": "Pawai budaya", "starts_at": wita_at(6, 16),
         "ends_at": wita_at(6, 18), "location": "Jalan Puputan", "visibility": "public",
         "status": "confirmed", "attendance": "in_person"});
-    let made = s.post("/api/v1/staff/agenda", Some(&agenda), body.clone()).await.ok();
+    let made = s
+        .post("/api/v1/staff/agenda", Some(&agenda), body.clone())
+        .await
+        .ok();
     let id = made["item"]["id"].as_str().unwrap().to_string();
     let (changes, cursor, _) = pull_all(&s, &device, None, 500).await;
     let state = apply(&changes);
@@ -114,7 +125,10 @@ async fn an_item_turned_internal_reaches_public_devices_as_a_tombstone() {
     assert!(state[&key].get("internal").is_none());
 
     let mut hidden = body.clone();
-    merge(&mut hidden, json!({"visibility": "internal", "base_version": 1}));
+    merge(
+        &mut hidden,
+        json!({"visibility": "internal", "base_version": 1}),
+    );
     s.put(&format!("/api/v1/staff/agenda/{id}"), Some(&agenda), hidden)
         .await
         .ok();
@@ -142,13 +156,19 @@ async fn a_replayed_push_is_applied_once() {
     let push = json!({"mutations": [
         {"id": uuid(), "op": {"type": "submit_request", "request": request}}
     ]});
-    let first = s.post("/api/v1/sync/push", Some(&device), push.clone()).await.ok();
+    let first = s
+        .post("/api/v1/sync/push", Some(&device), push.clone())
+        .await
+        .ok();
     assert_eq!(first["results"][0]["status"], "applied");
     let code = first["results"][0]["record"]["data"]["tracking_code"].clone();
     // The answer was "lost"; the device sends the same push again.
     let second = s.post("/api/v1/sync/push", Some(&device), push).await.ok();
     assert_eq!(second["results"][0]["status"], "already_applied");
-    assert_eq!(second["results"][0]["record"]["data"]["tracking_code"], code);
+    assert_eq!(
+        second["results"][0]["record"]["data"]["tracking_code"],
+        code
+    );
     let mine = s.get("/api/v1/public/requests", Some(&device)).await.ok();
     assert_eq!(mine.as_array().unwrap().len(), 1);
 
@@ -158,11 +178,17 @@ async fn a_replayed_push_is_applied_once() {
     let note = json!({"mutations": [{"id": uuid(), "op": {"type": "add_note",
         "request_id": request_id, "note": {"id": uuid(), "text": "Sudah dihubungi panitia."}}}]});
     for expected in ["applied", "already_applied", "already_applied"] {
-        let r = s.post("/api/v1/sync/push", Some(&protokol), note.clone()).await.ok();
+        let r = s
+            .post("/api/v1/sync/push", Some(&protokol), note.clone())
+            .await
+            .ok();
         assert_eq!(r["results"][0]["status"], expected);
     }
     let detail = s
-        .get(&format!("/api/v1/staff/requests/{request_id}"), Some(&protokol))
+        .get(
+            &format!("/api/v1/staff/requests/{request_id}"),
+            Some(&protokol),
+        )
         .await
         .ok();
     assert_eq!(detail["notes"].as_array().unwrap().len(), 1);
@@ -182,8 +208,12 @@ async fn a_push_based_on_an_old_version_is_a_conflict_with_the_current_record() 
         "starts_at": wita_at(9, 8), "ends_at": wita_at(9, 15), "location": "Pelabuhan Sampalan",
         "visibility": "public", "status": "tentative", "attendance": "in_person"});
     let created = s
-        .post("/api/v1/sync/push", Some(&a), json!({"mutations": [
-            {"id": uuid(), "op": {"type": "create_agenda_item", "item": item.clone()}}]}))
+        .post(
+            "/api/v1/sync/push",
+            Some(&a),
+            json!({"mutations": [
+            {"id": uuid(), "op": {"type": "create_agenda_item", "item": item.clone()}}]}),
+        )
         .await
         .ok();
     assert_eq!(created["results"][0]["status"], "applied");
@@ -191,27 +221,44 @@ async fn a_push_based_on_an_old_version_is_a_conflict_with_the_current_record() 
 
     // Both edit version 1 offline.
     let mut edit_a = item.clone();
-    merge(&mut edit_a, json!({"title": "Kunjungan kerja ke Nusa Penida"}));
+    merge(
+        &mut edit_a,
+        json!({"title": "Kunjungan kerja ke Nusa Penida"}),
+    );
     let mut edit_b = item;
     merge(&mut edit_b, json!({"location": "Pelabuhan Buyuk"}));
     let ra = s
-        .post("/api/v1/sync/push", Some(&a), json!({"mutations": [{"id": uuid(), "base_version": 1,
-            "op": {"type": "update_agenda_item", "id": id, "item": edit_a}}]}))
+        .post(
+            "/api/v1/sync/push",
+            Some(&a),
+            json!({"mutations": [{"id": uuid(), "base_version": 1,
+            "op": {"type": "update_agenda_item", "id": id, "item": edit_a}}]}),
+        )
         .await
         .ok();
     assert_eq!(ra["results"][0]["status"], "applied");
     let rb = s
-        .post("/api/v1/sync/push", Some(&b), json!({"mutations": [{"id": uuid(), "base_version": 1,
-            "op": {"type": "update_agenda_item", "id": id, "item": edit_b}}]}))
+        .post(
+            "/api/v1/sync/push",
+            Some(&b),
+            json!({"mutations": [{"id": uuid(), "base_version": 1,
+            "op": {"type": "update_agenda_item", "id": id, "item": edit_b}}]}),
+        )
         .await
         .ok();
     let result = &rb["results"][0];
     assert_eq!(result["status"], "conflict");
     assert_eq!(result["record"]["data"]["version"], 2);
-    assert_eq!(result["record"]["data"]["title"], "Kunjungan kerja ke Nusa Penida");
+    assert_eq!(
+        result["record"]["data"]["title"],
+        "Kunjungan kerja ke Nusa Penida"
+    );
     assert_eq!(result["record"]["data"]["location"], "Pelabuhan Sampalan");
     // Nothing was overwritten.
-    let now = s.get(&format!("/api/v1/staff/agenda/{id}"), Some(&a)).await.ok();
+    let now = s
+        .get(&format!("/api/v1/staff/agenda/{id}"), Some(&a))
+        .await
+        .ok();
     assert_eq!(now["location"], "Pelabuhan Sampalan");
 
     // The same holds for request transitions based on an old version.
@@ -219,11 +266,17 @@ async fn a_push_based_on_an_old_version_is_a_conflict_with_the_current_record() 
     let req = s.submit(&device, json!({})).await;
     let rid = req["id"].as_str().unwrap();
     let protokol = s.login("protokol").await;
-    s.transition(&protokol, rid, json!({"action": "start_review"})).await.ok();
+    s.transition(&protokol, rid, json!({"action": "start_review"}))
+        .await
+        .ok();
     let stale = s
-        .post("/api/v1/sync/push", Some(&protokol), json!({"mutations": [{"id": uuid(),
+        .post(
+            "/api/v1/sync/push",
+            Some(&protokol),
+            json!({"mutations": [{"id": uuid(),
             "base_version": 1, "op": {"type": "transition", "request_id": rid,
-            "input": {"action": "request_info", "reason": "Lengkapi surat"}}}]}))
+            "input": {"action": "request_info", "reason": "Lengkapi surat"}}}]}),
+        )
         .await
         .ok();
     assert_eq!(stale["results"][0]["status"], "conflict");
@@ -239,14 +292,18 @@ async fn rejected_mutations_say_why_and_do_not_block_the_rest() {
     let mut good = request_body(8);
     merge(&mut good, json!({"id": uuid()}));
     let r = s
-        .post("/api/v1/sync/push", Some(&device), json!({"mutations": [
-            {"id": uuid(), "op": {"type": "submit_request", "request": bad}},
-            {"id": uuid(), "op": {"type": "create_agenda_item", "item": {"leader_id": "bupati",
-                "title": "x", "starts_at": wita_at(1, 9), "ends_at": wita_at(1, 10),
-                "location": "x", "visibility": "public", "status": "confirmed",
-                "attendance": "in_person"}}},
-            {"id": uuid(), "op": {"type": "submit_request", "request": good}},
-        ]}))
+        .post(
+            "/api/v1/sync/push",
+            Some(&device),
+            json!({"mutations": [
+                {"id": uuid(), "op": {"type": "submit_request", "request": bad}},
+                {"id": uuid(), "op": {"type": "create_agenda_item", "item": {"leader_id": "bupati",
+                    "title": "x", "starts_at": wita_at(1, 9), "ends_at": wita_at(1, 10),
+                    "location": "x", "visibility": "public", "status": "confirmed",
+                    "attendance": "in_person"}}},
+                {"id": uuid(), "op": {"type": "submit_request", "request": good}},
+            ]}),
+        )
         .await
         .ok();
     let results = r["results"].as_array().unwrap();
@@ -264,16 +321,24 @@ async fn an_old_or_foreign_cursor_is_answered_clearly() {
     let protokol = s.login("protokol").await;
     let admin = s.login("admin").await;
     let (_, cursor, _) = pull_all(&s, &protokol, None, 500).await;
-    let r = s.post("/api/v1/admin/sync/reset", Some(&admin), json!({})).await;
+    let r = s
+        .post("/api/v1/admin/sync/reset", Some(&admin), json!({}))
+        .await;
     assert_eq!(r.status, 204);
     let e = s
-        .get(&format!("/api/v1/sync/pull?cursor={cursor}"), Some(&protokol))
+        .get(
+            &format!("/api/v1/sync/pull?cursor={cursor}"),
+            Some(&protokol),
+        )
         .await;
     // Still valid: nothing changed since the reset point, so this cursor equals the floor.
     assert_eq!(e.status, 200);
     let before = "c1-5";
     let stale = s
-        .get(&format!("/api/v1/sync/pull?cursor={before}"), Some(&protokol))
+        .get(
+            &format!("/api/v1/sync/pull?cursor={before}"),
+            Some(&protokol),
+        )
         .await
         .err(410);
     assert_eq!(stale["error"], "stale_cursor");

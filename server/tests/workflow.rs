@@ -88,11 +88,17 @@ async fn approved_request_reaches_the_agenda_and_the_requester_sees_disetujui() 
     assert_eq!(state(&mine), "approved");
     let timeline = mine["timeline"].as_array().unwrap();
     let steps: Vec<&str> = timeline.iter().map(|t| t["to"].as_str().unwrap()).collect();
-    assert_eq!(steps, ["submitted", "in_review", "awaiting_leader", "approved"]);
+    assert_eq!(
+        steps,
+        ["submitted", "in_review", "awaiting_leader", "approved"]
+    );
     assert!(timeline.iter().all(|t| t.get("actor_name").is_none()));
     assert!(!mine.to_string().contains("Cek kesiapan lokasi"));
     let tracked = s
-        .get(&format!("/api/v1/public/track/{}", code.to_lowercase()), None)
+        .get(
+            &format!("/api/v1/public/track/{}", code.to_lowercase()),
+            None,
+        )
         .await
         .ok();
     assert_eq!(tracked["state_label"], "Disetujui");
@@ -317,16 +323,23 @@ async fn declined_requests_carry_the_reason_to_the_requester() {
         .err(422);
     assert!(no_reason["fields"]["reason"].is_string());
     let reason = "Pimpinan bertugas ke luar daerah pada tanggal tersebut.";
-    s.transition(&protokol, &id, json!({"action": "decline", "reason": reason}))
-        .await
-        .ok();
+    s.transition(
+        &protokol,
+        &id,
+        json!({"action": "decline", "reason": reason}),
+    )
+    .await
+    .ok();
     let mine = s
         .get(&format!("/api/v1/public/requests/{id}"), Some(&device))
         .await
         .ok();
     assert_eq!(state(&mine), "declined");
     assert_eq!(mine["state_reason"], reason);
-    assert_eq!(mine["timeline"].as_array().unwrap().last().unwrap()["reason"], reason);
+    assert_eq!(
+        mine["timeline"].as_array().unwrap().last().unwrap()["reason"],
+        reason
+    );
     // Nothing leaves a final state.
     s.transition(&protokol, &id, json!({"action": "start_review"}))
         .await
@@ -487,16 +500,22 @@ async fn a_retried_submission_with_the_same_id_makes_one_request() {
     let id = "5b0f1a52-8d53-4b59-9a57-1f0c3c6f4e11";
     let mut body = request_body(9);
     merge(&mut body, json!({"id": id}));
-    let first = s.post("/api/v1/public/requests", Some(&device), body.clone()).await;
+    let first = s
+        .post("/api/v1/public/requests", Some(&device), body.clone())
+        .await;
     assert_eq!(first.status, 201);
-    let again = s.post("/api/v1/public/requests", Some(&device), body.clone()).await;
+    let again = s
+        .post("/api/v1/public/requests", Some(&device), body.clone())
+        .await;
     assert_eq!(again.status, 200);
     assert_eq!(again.body["tracking_code"], first.body["tracking_code"]);
     let mine = s.get("/api/v1/public/requests", Some(&device)).await.ok();
     assert_eq!(mine.as_array().unwrap().len(), 1);
     // Another device cannot claim the id.
     let other = s.device().await;
-    s.post("/api/v1/public/requests", Some(&other), body).await.err(409);
+    s.post("/api/v1/public/requests", Some(&other), body)
+        .await
+        .err(409);
 }
 
 #[tokio::test]

@@ -3,9 +3,9 @@
 #![allow(dead_code)]
 
 use reqwest::StatusCode;
-use serde_json::{Value, json};
 use sepiion_server::RunningServer;
 use sepiion_server::config::Config;
+use serde_json::{Value, json};
 
 pub const PASSWORD: &str = "sepiion-demo";
 
@@ -65,7 +65,11 @@ impl Res {
     /// Asserts an error status with the JSON error shape, and returns the body.
     pub fn err(self, status: u16) -> Value {
         assert_eq!(self.status.as_u16(), status, "body: {}", self.body);
-        assert!(self.body["error"].is_string(), "error code in {}", self.body);
+        assert!(
+            self.body["error"].is_string(),
+            "error code in {}",
+            self.body
+        );
         assert!(
             self.body["message"].as_str().is_some_and(|m| !m.is_empty()),
             "message in {}",
@@ -87,7 +91,11 @@ impl TestServer {
         let headers = res.headers().clone();
         let bytes = res.bytes().await.expect("body");
         let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-        Res { status, body, headers }
+        Res {
+            status,
+            body,
+            headers,
+        }
     }
 
     fn auth(req: reqwest::RequestBuilder, token: Option<&str>) -> reqwest::RequestBuilder {
@@ -98,7 +106,8 @@ impl TestServer {
     }
 
     pub async fn get(&self, path: &str, token: Option<&str>) -> Res {
-        self.send(Self::auth(self.http.get(self.url(path)), token)).await
+        self.send(Self::auth(self.http.get(self.url(path)), token))
+            .await
     }
 
     pub async fn post(&self, path: &str, token: Option<&str>, body: Value) -> Res {
@@ -126,7 +135,10 @@ impl TestServer {
 
     /// Registers a public device and returns its token.
     pub async fn device(&self) -> String {
-        let body = self.post("/api/v1/public/devices", None, json!({})).await.ok();
+        let body = self
+            .post("/api/v1/public/devices", None, json!({}))
+            .await
+            .ok();
         body["token"].as_str().expect("token").to_string()
     }
 
@@ -134,7 +146,9 @@ impl TestServer {
     pub async fn submit(&self, device: &str, overrides: Value) -> Value {
         let mut body = request_body(10);
         merge(&mut body, overrides);
-        let r = self.post("/api/v1/public/requests", Some(device), body).await;
+        let r = self
+            .post("/api/v1/public/requests", Some(device), body)
+            .await;
         assert_eq!(r.status, 201, "{}", r.body);
         r.body
     }
