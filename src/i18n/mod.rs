@@ -1,0 +1,259 @@
+//! All user-facing text of the apps, one file per language (`id.rs`, `en.rs`). Screens take a
+//! `&'static Texts` and never spell text themselves. Messages from the server or from core
+//! validation already come in both languages ([`sepiion_core::validation::Msg`]).
+
+mod en;
+mod id;
+
+use sepiion_core::validation::Lang;
+
+/// Every string the apps show.
+pub struct Texts {
+    pub app_public: &'static str,
+    pub app_internal: &'static str,
+    // Navigation
+    pub tab_schedule: &'static str,
+    pub tab_request: &'static str,
+    pub tab_my_requests: &'static str,
+    pub tab_track: &'static str,
+    pub tab_settings: &'static str,
+    pub tab_inbox: &'static str,
+    pub tab_agenda: &'static str,
+    pub tab_sync: &'static str,
+    pub back: &'static str,
+    // Schedule / agenda
+    pub schedule_title: &'static str,
+    pub agenda_title: &'static str,
+    pub view_day: &'static str,
+    pub view_week: &'static str,
+    pub all_leaders: &'static str,
+    pub previous: &'static str,
+    pub next: &'static str,
+    pub today: &'static str,
+    pub refresh: &'static str,
+    pub no_public_items: &'static str,
+    pub no_items: &'static str,
+    pub represented_by: &'static str,
+    pub dress_code: &'static str,
+    pub status_tentative: &'static str,
+    pub status_confirmed: &'static str,
+    pub status_cancelled: &'static str,
+    pub status_done: &'static str,
+    pub status_label: &'static str,
+    pub visibility: &'static str,
+    pub visibility_public: &'static str,
+    pub visibility_internal: &'static str,
+    pub visibility_confidential: &'static str,
+    pub attendance: &'static str,
+    pub attendance_in_person: &'static str,
+    pub attendance_represented: &'static str,
+    pub attendance_absent: &'static str,
+    pub assigned_staff: &'static str,
+    pub running_order: &'static str,
+    pub internal_notes: &'static str,
+    pub category: &'static str,
+    pub new_item: &'static str,
+    pub edit_item: &'static str,
+    pub cancel_item: &'static str,
+    pub cancel_reason: &'static str,
+    pub save: &'static str,
+    pub conflict_heading: &'static str,
+    pub staff_name: &'static str,
+    pub staff_duty: &'static str,
+    pub add_staff: &'static str,
+    // Request form
+    pub form_title: &'static str,
+    pub form_intro: &'static str,
+    pub field_kind: &'static str,
+    pub kind_undangan: &'static str,
+    pub kind_audiensi: &'static str,
+    pub kind_seremonial: &'static str,
+    pub kind_lainnya: &'static str,
+    pub field_leader: &'static str,
+    pub either_leader: &'static str,
+    pub field_title: &'static str,
+    pub field_description: &'static str,
+    pub field_start_date: &'static str,
+    pub field_start_time: &'static str,
+    pub field_end_date: &'static str,
+    pub field_end_time: &'static str,
+    pub field_location: &'static str,
+    pub field_organizer: &'static str,
+    pub field_requester_name: &'static str,
+    pub field_phone: &'static str,
+    pub field_phone_hint: &'static str,
+    pub field_email: &'static str,
+    pub field_attendees: &'static str,
+    pub field_leader_role: &'static str,
+    pub field_leader_role_hint: &'static str,
+    pub field_dress_code: &'static str,
+    pub field_letter_number: &'static str,
+    pub field_attachment: &'static str,
+    pub attachment_hint: &'static str,
+    pub optional: &'static str,
+    pub submit_request: &'static str,
+    pub draft_saved: &'static str,
+    pub form_has_errors: &'static str,
+    pub submitted_title: &'static str,
+    pub submitted_body: &'static str,
+    pub waiting_to_send: &'static str,
+    pub invalid_date: &'static str,
+    pub invalid_number: &'static str,
+    // My requests / tracking
+    pub my_requests_title: &'static str,
+    pub no_requests: &'static str,
+    pub tracking_code: &'static str,
+    pub copy_code: &'static str,
+    pub copied: &'static str,
+    pub share_whatsapp: &'static str,
+    pub timeline: &'static str,
+    pub proposed_time: &'static str,
+    pub accept_proposal: &'static str,
+    pub decline_proposal: &'static str,
+    pub supply_info_label: &'static str,
+    pub send: &'static str,
+    pub cancel_request: &'static str,
+    pub cancel_confirm: &'static str,
+    pub reason_optional: &'static str,
+    pub reason_required: &'static str,
+    pub track_title: &'static str,
+    pub track_intro: &'static str,
+    pub track_button: &'static str,
+    pub track_offline: &'static str,
+    pub track_not_found: &'static str,
+    pub requested_by: &'static str,
+    pub staff_asked: &'static str,
+    // Settings
+    pub settings_title: &'static str,
+    pub language: &'static str,
+    pub server_address: &'static str,
+    pub server_saved: &'static str,
+    pub server_default: &'static str,
+    pub about: &'static str,
+    pub about_body: &'static str,
+    // Internal: login, inbox, detail
+    pub login_title: &'static str,
+    pub username: &'static str,
+    pub password: &'static str,
+    pub login_button: &'static str,
+    pub login_missing: &'static str,
+    pub login_offline: &'static str,
+    pub logout: &'static str,
+    pub logout_confirm: &'static str,
+    pub signed_in_as: &'static str,
+    pub inbox_title: &'static str,
+    pub needs_my_action: &'static str,
+    pub all_states: &'static str,
+    pub filter_from: &'static str,
+    pub filter_to: &'static str,
+    pub detail_title: &'static str,
+    pub requester: &'static str,
+    pub contact: &'static str,
+    pub attendees: &'static str,
+    pub letter: &'static str,
+    pub attachments: &'static str,
+    pub supplied_info: &'static str,
+    pub notes_title: &'static str,
+    pub no_notes: &'static str,
+    pub note_instruction: &'static str,
+    pub note_text: &'static str,
+    pub add_note: &'static str,
+    pub actions_title: &'static str,
+    pub no_actions: &'static str,
+    pub choose_leader: &'static str,
+    pub choose_representative: &'static str,
+    pub proposed_start: &'static str,
+    pub proposed_end: &'static str,
+    pub confirm_action: &'static str,
+    pub conflicts_before_approve: &'static str,
+    // Sync
+    pub online: &'static str,
+    pub offline: &'static str,
+    pub pending_changes: &'static str,
+    pub last_sync: &'static str,
+    pub never_synced: &'static str,
+    pub syncing: &'static str,
+    pub sync_now: &'static str,
+    pub sync_title: &'static str,
+    pub conflicts_title: &'static str,
+    pub no_conflicts: &'static str,
+    pub conflict_explain: &'static str,
+    pub keep_mine: &'static str,
+    pub take_server: &'static str,
+    pub rejected_title: &'static str,
+    pub discard: &'static str,
+    pub not_sent_yet: &'static str,
+}
+
+/// The texts of a language.
+pub fn texts(lang: Lang) -> &'static Texts {
+    match lang {
+        Lang::Id => &id::TEXTS,
+        Lang::En => &en::TEXTS,
+    }
+}
+
+impl Texts {
+    /// "3 perubahan belum terkirim".
+    pub fn pending(&self, n: i64) -> String {
+        self.pending_changes.replace("{n}", &n.to_string())
+    }
+    pub fn kind_label(&self, kind: sepiion_core::RequestKind) -> &'static str {
+        use sepiion_core::RequestKind::*;
+        match kind {
+            Undangan => self.kind_undangan,
+            Audiensi => self.kind_audiensi,
+            Seremonial => self.kind_seremonial,
+            Lainnya => self.kind_lainnya,
+        }
+    }
+    pub fn agenda_status(&self, s: sepiion_core::AgendaStatus) -> &'static str {
+        use sepiion_core::AgendaStatus::*;
+        match s {
+            Tentative => self.status_tentative,
+            Confirmed => self.status_confirmed,
+            Cancelled => self.status_cancelled,
+            Done => self.status_done,
+        }
+    }
+    pub fn visibility_label(&self, v: sepiion_core::Visibility) -> &'static str {
+        use sepiion_core::Visibility::*;
+        match v {
+            Public => self.visibility_public,
+            Internal => self.visibility_internal,
+            Confidential => self.visibility_confidential,
+        }
+    }
+    pub fn attendance_label(&self, a: sepiion_core::Attendance) -> &'static str {
+        use sepiion_core::Attendance::*;
+        match a {
+            InPerson => self.attendance_in_person,
+            Represented => self.attendance_represented,
+            Absent => self.attendance_absent,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_languages_fill_every_text() {
+        for lang in [Lang::Id, Lang::En] {
+            let t = texts(lang);
+            // The struct has no Default, so every field is set; check none is left empty.
+            for s in [
+                t.app_public,
+                t.tab_schedule,
+                t.submit_request,
+                t.pending_changes,
+                t.keep_mine,
+            ] {
+                assert!(!s.is_empty());
+            }
+            assert!(t.pending(3).contains('3'));
+        }
+        assert_eq!(texts(Lang::Id).tab_request, "Ajukan");
+    }
+}

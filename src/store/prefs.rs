@@ -1,0 +1,75 @@
+//! The app's own settings and drafts (language, server address, the request form as typed),
+//! and signing out, which wipes the signed-in account's data from the device.
+
+use super::{Store, StoreResult, delete_state, get_state, set_state};
+
+/// Prefixes of `sync_state` keys that belong to the device, not to an account: they survive a
+/// sign-out and a full resync.
+const DEVICE_KEYS: [&str; 2] = ["pref_", "draft_"];
+
+impl Store {
+    /// A preference or draft (`pref_*`, `draft_*`).
+    pub fn pref(&self, key: &str) -> StoreResult<Option<String>> {
+        self.read(|tx| get_state(tx, key))
+    }
+
+    /// Sets a preference or draft; `None` removes it.
+    pub fn set_pref(&self, key: &str, value: Option<&str>) -> StoreResult<()> {
+        self.write(|tx| match value {
+            Some(v) => set_state(tx, key, v),
+            None => delete_state(tx, key),
+        })
+    }
+
+    /// Signs the staff member out: their session, every cached record, the outbox and the sync
+    /// position are removed from the device. Preferences stay.
+    pub fn sign_out(&self) -> StoreResult<()> {
+        self.write(|tx| {
+            tx.execute("DELETE FROM records", [])?;
+            tx.execute("DELETE FROM outbox", [])?;
+            let keep = DEVICE_KEYS
+                .iter()
+                .map(|p| format!("key NOT LIKE '{p}%'"))
+                .collect::<Vec<_>>()
+                .join(" AND ");
+            // The prefixes are constants of this file, not input.
+            tx.execute(&format!("DELETE FROM sync_state WHERE {keep}"), [])?;
+            Ok(())
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::platform::Variant;
+    use crate::store::{Identity, Store};
+    use sepiion_core::api::LoginResponse;
+    use sepiion_core::model::{Role, StaffUser};
+
+    #[test]
+    fn sign_out_forgets_the_account_but_keeps_preferences() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("c.db"), Variant::Internal).unwrap();
+        store.set_pref("pref_lang", Some("en")).unwrap();
+        store
+            .set_session(&LoginResponse {
+                token: "sps_x".into(),
+                expires_at: chrono::Utc::now(),
+                user: StaffUser {
+                    id: 1,
+                    username: "protokol".into(),
+                    display_name: "Kadek".into(),
+                    role: Role::Protocol,
+                    leader_id: None,
+                    active: true,
+                },
+            })
+            .unwrap();
+        assert!(matches!(store.identity().unwrap(), Identity::Staff { .. }));
+        store.sign_out().unwrap();
+        assert_eq!(store.identity().unwrap(), Identity::None);
+        assert_eq!(store.pref("pref_lang").unwrap().as_deref(), Some("en"));
+        store.set_pref("pref_lang", None).unwrap();
+        assert_eq!(store.pref("pref_lang").unwrap(), None);
+    }
+}

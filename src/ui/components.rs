@@ -1,0 +1,279 @@
+//! Small pieces both apps share: state chips, agenda lists, timelines, labelled form fields,
+//! conflict warnings.
+
+use chrono::NaiveDate;
+use dioxus::prelude::*;
+use sepiion_core::conflict::Conflict;
+use sepiion_core::model::{AgendaItem, RequestState, TimelineEntry, Visibility};
+use sepiion_core::time::local_date;
+
+use super::{Ui, fmt};
+
+/// The request state as a coloured chip, in the user's language.
+#[component]
+pub fn StateChip(state: RequestState) -> Element {
+    let ui = use_context::<Ui>();
+    let label = match (ui.lang)() {
+        sepiion_core::validation::Lang::Id => state.label_id(),
+        sepiion_core::validation::Lang::En => state.label_en(),
+    };
+    rsx! {
+        span { class: "chip state-{state.as_str()}", "{label}" }
+    }
+}
+
+/// "Menunggu dikirim": a local change the server has not confirmed yet.
+#[component]
+pub fn PendingChip() -> Element {
+    let t = use_context::<Ui>().texts();
+    rsx! {
+        span { class: "chip pending", role: "status", "{t.waiting_to_send}" }
+    }
+}
+
+/// One agenda item as a card. `internal` shows the staff-only fields when present.
+#[component]
+pub fn AgendaCard(
+    item: AgendaItem,
+    #[props(default)] pending: bool,
+    #[props(default)] conflicts: Vec<Conflict>,
+    #[props(default)] onselect: Option<EventHandler<String>>,
+) -> Element {
+    let ui = use_context::<Ui>();
+    let t = ui.texts();
+    let lang = (ui.lang)();
+    let time = fmt::time_range(item.starts_at, item.ends_at, ui.tz, lang);
+    let status = t.agenda_status(item.status);
+    let cancelled = item.status == sepiion_core::AgendaStatus::Cancelled;
+    let leader = ui.leader_title(&item.leader_id);
+    let id = item.id.clone();
+    let clickable = onselect.is_some();
+    let class = if conflicts.is_empty() {
+        "card"
+    } else {
+        "card conflict"
+    };
+    rsx! {
+        article {
+            class: if clickable { "{class} clickable" } else { "{class}" },
+            tabindex: if clickable { "0" } else { "-1" },
+            "aria-label": "{item.title}, {time}",
+            onclick: move |_| {
+                if let Some(h) = onselect {
+                    h.call(id.clone());
+                }
+            },
+            onkeydown: {
+                let id = item.id.clone();
+                move |e: KeyboardEvent| {
+                    if e.key() == Key::Enter && let Some(h) = onselect {
+                        h.call(id.clone());
+                    }
+                }
+            },
+            div { class: "row spread",
+                span { class: "item-time", "{time}" }
+                span { class: if cancelled { "chip cancelled" } else { "chip" }, "{status}" }
+            }
+            h3 { "{item.title}" }
+            div { class: "muted", "{leader} · {item.location}" }
+            if let Some(rep) = &item.representative {
+                div { class: "small", "{t.represented_by}: {rep}" }
+            }
+            if !item.dress_code.is_empty() {
+                div { class: "small", "{t.dress_code}: {item.dress_code}" }
+            }
+            if item.internal.is_some() {
+                div { class: "row small",
+                    if item.visibility == Visibility::Confidential {
+                        span { class: "chip confidential", "{t.visibility_confidential}" }
+                    } else {
+                        span { class: "chip", "{t.visibility_label(item.visibility)}" }
+                    }
+                    span { class: "chip", "{t.attendance_label(item.attendance)}" }
+                }
+            }
+            if pending {
+                PendingChip {}
+            }
+            if !conflicts.is_empty() {
+                ConflictList { conflicts: conflicts.clone() }
+            }
+        }
+    }
+}
+
+/// Agenda items grouped under their local date.
+#[component]
+pub fn AgendaDays(
+    items: Vec<(AgendaItem, bool)>,
+    empty: String,
+    #[props(default)] onselect: Option<EventHandler<String>>,
+) -> Element {
+    let ui = use_context::<Ui>();
+    let lang = (ui.lang)();
+    let mut days: Vec<(NaiveDate, Vec<(AgendaItem, bool)>)> = Vec::new();
+    for (item, pending) in items {
+        let d = local_date(item.starts_at, ui.tz);
+        match days.last_mut() {
+            Some((day, list)) if *day == d => list.push((item, pending)),
+            _ => days.push((d, vec![(item, pending)])),
+        }
+    }
+    rsx! {
+        if days.is_empty() {
+            p { class: "muted", role: "status", "{empty}" }
+        }
+        for (day, list) in days {
+            section { key: "{day}",
+                h2 { class: "day-heading", "{fmt::date(day, lang)}" }
+                for (item, pending) in list {
+                    AgendaCard { key: "{item.id}", item: item.clone(), pending, onselect }
+                }
+            }
+        }
+    }
+}
+
+/// Clashes named one per line.
+#[component]
+pub fn ConflictList(conflicts: Vec<Conflict>) -> Element {
+    let ui = use_context::<Ui>();
+    let t = ui.texts();
+    rsx! {
+        div { role: "alert",
+            strong { "{t.conflict_heading}" }
+            ul { class: "conflict-list",
+                for c in conflicts {
+                    li { key: "{c.other_id}", "{c.describe_id(ui.tz)}" }
+                }
+            }
+        }
+    }
+}
+
+/// A request's public timeline.
+#[component]
+pub fn Timeline(entries: Vec<TimelineEntry>) -> Element {
+    let ui = use_context::<Ui>();
+    let lang = (ui.lang)();
+    rsx! {
+        ol { class: "timeline",
+            for (i, e) in entries.into_iter().enumerate() {
+                li { key: "{i}",
+                    StateChip { state: e.to }
+                    div { class: "small muted", "{fmt::datetime(e.at, ui.tz, lang)}" }
+                    if let Some(role) = e.actor_role {
+                        div { class: "small", "{role.label_id()}" }
+                    }
+                    if let Some(name) = &e.actor_name {
+                        div { class: "small muted", "{name}" }
+                    }
+                    if let Some(reason) = &e.reason {
+                        div { class: "small", "“{reason}”" }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A labelled input with its hint and error, wired for screen readers.
+#[component]
+pub fn Field(
+    id: String,
+    label: String,
+    value: String,
+    #[props(default)] kind: Option<String>,
+    #[props(default)] hint: Option<String>,
+    #[props(default)] error: Option<String>,
+    #[props(default)] required: bool,
+    #[props(default)] multiline: bool,
+    oninput: EventHandler<String>,
+    #[props(default)] onblur: Option<EventHandler<()>>,
+) -> Element {
+    let described = match (&hint, &error) {
+        (_, Some(_)) => format!("{id}-error"),
+        (Some(_), None) => format!("{id}-hint"),
+        _ => String::new(),
+    };
+    let invalid = if error.is_some() { "true" } else { "false" };
+    let input_type = kind.unwrap_or_else(|| "text".into());
+    rsx! {
+        div { class: if error.is_some() { "field invalid" } else { "field" },
+            label { r#for: "{id}",
+                "{label}"
+                if required {
+                    span { class: "required", "aria-hidden": "true", " *" }
+                }
+            }
+            if multiline {
+                textarea {
+                    id: "{id}",
+                    name: "{id}",
+                    value: "{value}",
+                    required,
+                    "aria-invalid": invalid,
+                    "aria-describedby": "{described}",
+                    oninput: move |e| oninput.call(e.value()),
+                    onblur: move |_| {
+                        if let Some(h) = onblur {
+                            h.call(());
+                        }
+                    },
+                }
+            } else {
+                input {
+                    id: "{id}",
+                    name: "{id}",
+                    r#type: "{input_type}",
+                    value: "{value}",
+                    required,
+                    "aria-invalid": invalid,
+                    "aria-describedby": "{described}",
+                    oninput: move |e| oninput.call(e.value()),
+                    onblur: move |_| {
+                        if let Some(h) = onblur {
+                            h.call(());
+                        }
+                    },
+                }
+            }
+            if let Some(h) = &hint {
+                div { class: "hint", id: "{id}-hint", "{h}" }
+            }
+            if let Some(err) = &error {
+                div { class: "error", id: "{id}-error", role: "alert", "{err}" }
+            }
+        }
+    }
+}
+
+/// A labelled select.
+#[component]
+pub fn SelectField(
+    id: String,
+    label: String,
+    value: String,
+    options: Vec<(String, String)>,
+    #[props(default)] error: Option<String>,
+    onchange: EventHandler<String>,
+) -> Element {
+    rsx! {
+        div { class: if error.is_some() { "field invalid" } else { "field" },
+            label { r#for: "{id}", "{label}" }
+            select {
+                id: "{id}",
+                name: "{id}",
+                "aria-invalid": if error.is_some() { "true" } else { "false" },
+                onchange: move |e| onchange.call(e.value()),
+                for (v, text) in options {
+                    option { key: "{v}", value: "{v}", selected: v == value, "{text}" }
+                }
+            }
+            if let Some(err) = &error {
+                div { class: "error", role: "alert", "{err}" }
+            }
+        }
+    }
+}

@@ -1,0 +1,275 @@
+//! Create or edit an agenda item: time and place, attendance and representative, visibility,
+//! assigned staff. Saved locally at once (works offline); clashes are shown after saving.
+
+use chrono::{NaiveDate, NaiveTime, TimeZone, Utc};
+use dioxus::prelude::*;
+use sepiion_core::api::AgendaItemInput;
+use sepiion_core::model::{AgendaStatus, Attendance, StaffAssignment, Visibility};
+use sepiion_core::time::format_time_id;
+use sepiion_core::validation::FieldErrors;
+
+use super::agenda::local_conflicts;
+use super::current_user;
+use crate::store::StoreError;
+use crate::ui::components::{ConflictList, Field, SelectField};
+use crate::ui::shell::Route;
+use crate::ui::{Services, Ui};
+
+/// The edit form as typed.
+#[derive(Debug, Clone, PartialEq)]
+struct Form {
+    leader_id: String,
+    title: String,
+    date: String,
+    start: String,
+    end: String,
+    location: String,
+    category: String,
+    visibility: Visibility,
+    status: AgendaStatus,
+    attendance: Attendance,
+    representative: String,
+    dress_code: String,
+    staff: Vec<StaffAssignment>,
+    running_order: String,
+    internal_notes: String,
+    base_version: Option<i64>,
+}
+
+#[component]
+pub fn AgendaEdit(id: Option<String>) -> Element {
+    let mut ui = use_context::<Ui>();
+    let services = use_context::<Services>();
+    let t = ui.texts();
+    let lang = (ui.lang)();
+    let store = services.store.clone();
+    let tz = ui.tz;
+    let user = current_user(&store);
+    let existing = id
+        .as_ref()
+        .and_then(|i| store.agenda_item(i).ok().flatten())
+        .map(|e| e.item);
+    let default_leader = user
+        .as_ref()
+        .and_then(|u| u.leader_id.clone())
+        .or_else(|| ui.leaders.read().first().map(|l| l.id.clone()))
+        .unwrap_or_default();
+    let mut form = use_signal(move || match &existing {
+        Some(i) => {
+            let internal = i.internal.clone().unwrap_or_default();
+            Form {
+                leader_id: i.leader_id.clone(),
+                title: i.title.clone(),
+                date: i.starts_at.with_timezone(&tz).date_naive().to_string(),
+                start: format_time_id(i.starts_at, tz).replace('.', ":"),
+                end: format_time_id(i.ends_at, tz).replace('.', ":"),
+                location: i.location.clone(),
+                category: i.category.clone(),
+                visibility: i.visibility,
+                status: i.status,
+                attendance: i.attendance,
+                representative: i.representative.clone().unwrap_or_default(),
+                dress_code: i.dress_code.clone(),
+                staff: internal.assigned_staff,
+                running_order: internal.running_order,
+                internal_notes: internal.internal_notes,
+                base_version: Some(i.version),
+            }
+        }
+        None => Form {
+            leader_id: default_leader,
+            title: String::new(),
+            date: sepiion_core::time::local_date(Utc::now(), tz).to_string(),
+            start: "09:00".into(),
+            end: "10:00".into(),
+            location: String::new(),
+            category: String::new(),
+            visibility: Visibility::Internal,
+            status: AgendaStatus::Tentative,
+            attendance: Attendance::InPerson,
+            representative: String::new(),
+            dress_code: String::new(),
+            staff: Vec::new(),
+            running_order: String::new(),
+            internal_notes: String::new(),
+            base_version: None,
+        },
+    });
+    let mut errors = use_signal(FieldErrors::default);
+    let mut saved = use_signal(|| None::<(String, Vec<sepiion_core::conflict::Conflict>)>);
+    let err = move |f: &str| errors.read().get(f).map(|m| m.get(lang).to_string());
+
+    let save_store = store.clone();
+    let edit_id = id.clone();
+    let save = move |e: FormEvent| {
+        e.prevent_default();
+        let f = form();
+        let at = |time: &str| {
+            let d = NaiveDate::parse_from_str(&f.date, "%Y-%m-%d").ok()?;
+            let t = NaiveTime::parse_from_str(time, "%H:%M").ok()?;
+            tz.from_local_datetime(&d.and_time(t))
+                .earliest()
+                .map(|x| x.with_timezone(&Utc))
+        };
+        let (Some(starts_at), Some(ends_at)) = (at(&f.start), at(&f.end)) else {
+            let mut e = FieldErrors::default();
+            e.add(
+                "starts_at",
+                sepiion_core::validation::Msg::new(
+                    "Isi tanggal dan jam yang benar.",
+                    "Enter a valid date and time.",
+                ),
+            );
+            errors.set(e);
+            return;
+        };
+        let input = AgendaItemInput {
+            id: None,
+            base_version: f.base_version,
+            leader_id: f.leader_id.clone(),
+            title: f.title.clone(),
+            starts_at,
+            ends_at,
+            location: f.location.clone(),
+            category: f.category.clone(),
+            visibility: f.visibility,
+            status: f.status,
+            attendance: f.attendance,
+            representative: (!f.representative.trim().is_empty()).then(|| f.representative.clone()),
+            dress_code: f.dress_code.clone(),
+            assigned_staff: f
+                .staff
+                .iter()
+                .filter(|s| !s.name.trim().is_empty())
+                .cloned()
+                .collect(),
+            running_order: f.running_order.clone(),
+            internal_notes: f.internal_notes.clone(),
+        };
+        let result = match &edit_id {
+            Some(i) => save_store.update_agenda_item(i, input),
+            None => save_store.create_agenda_item(input),
+        };
+        match result {
+            Ok(item) => {
+                errors.set(FieldErrors::default());
+                let conflicts = local_conflicts(
+                    &save_store,
+                    tz,
+                    &item.leader_id,
+                    item.starts_at,
+                    item.ends_at,
+                    &item.location,
+                    &item.id,
+                );
+                saved.set(Some((item.id.clone(), conflicts)));
+                ui.changed();
+            }
+            Err(StoreError::Invalid(f)) => errors.set(f),
+            Err(e) => {
+                let mut f = FieldErrors::default();
+                f.add(
+                    "title",
+                    sepiion_core::validation::Msg::new(e.to_string(), e.to_string()),
+                );
+                errors.set(f);
+            }
+        }
+    };
+
+    let f = form();
+    let leaders: Vec<(String, String)> = ui
+        .leaders
+        .read()
+        .iter()
+        .map(|l| (l.id.clone(), l.title.clone()))
+        .collect();
+    let visibilities: Vec<(String, String)> = Visibility::ALL
+        .iter()
+        .map(|v| (v.as_str().to_string(), t.visibility_label(*v).to_string()))
+        .collect();
+    let statuses: Vec<(String, String)> = AgendaStatus::ALL
+        .iter()
+        .map(|s| (s.as_str().to_string(), t.agenda_status(*s).to_string()))
+        .collect();
+    let attendances: Vec<(String, String)> = Attendance::ALL
+        .iter()
+        .map(|a| (a.as_str().to_string(), t.attendance_label(*a).to_string()))
+        .collect();
+    let mut reps: Vec<(String, String)> = vec![(String::new(), "—".into())];
+    reps.extend(
+        store
+            .representatives()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|r| {
+                let label = format!("{} ({})", r.name, r.position);
+                (label.clone(), label)
+            }),
+    );
+    rsx! {
+        if let Some((saved_id, conflicts)) = saved() {
+            div { class: "notice ok", role: "status",
+                "{t.save} ✓ "
+                button { class: "secondary", onclick: move |_| ui.go(Route::AgendaItem(saved_id.clone())), "{t.agenda_title}" }
+            }
+            if !conflicts.is_empty() {
+                section { class: "card conflict", ConflictList { conflicts } }
+            }
+        }
+        form { onsubmit: save, novalidate: true, "aria-label": if id.is_some() { t.edit_item } else { t.new_item },
+            SelectField { id: "leader_id", label: t.choose_leader, value: f.leader_id.clone(), options: leaders,
+                error: err("leader_id"), onchange: move |v| form.write().leader_id = v }
+            Field { id: "item-title", label: t.field_title, value: f.title.clone(), required: true,
+                error: err("title"), oninput: move |v| form.write().title = v }
+            Field { id: "item-date", label: t.field_start_date, value: f.date.clone(), kind: "date", required: true,
+                error: err("starts_at"), oninput: move |v| form.write().date = v }
+            div { class: "two",
+                Field { id: "item-start", label: t.field_start_time, value: f.start.clone(), kind: "time", required: true,
+                    oninput: move |v| form.write().start = v }
+                Field { id: "item-end", label: t.field_end_time, value: f.end.clone(), kind: "time", required: true,
+                    error: err("ends_at"), oninput: move |v| form.write().end = v }
+            }
+            Field { id: "item-location", label: t.field_location, value: f.location.clone(), required: true,
+                error: err("location"), oninput: move |v| form.write().location = v }
+            Field { id: "item-category", label: t.category, value: f.category.clone(),
+                error: err("category"), oninput: move |v| form.write().category = v }
+            SelectField { id: "item-visibility", label: t.visibility, value: f.visibility.as_str().to_string(),
+                options: visibilities, error: err("visibility"),
+                onchange: move |v: String| if let Some(x) = Visibility::parse(&v) { form.write().visibility = x } }
+            SelectField { id: "item-status", label: t.status_label, value: f.status.as_str().to_string(), options: statuses,
+                onchange: move |v: String| if let Some(x) = AgendaStatus::parse(&v) { form.write().status = x } }
+            SelectField { id: "item-attendance", label: t.attendance, value: f.attendance.as_str().to_string(),
+                options: attendances,
+                onchange: move |v: String| if let Some(x) = Attendance::parse(&v) { form.write().attendance = x } }
+            if f.attendance == Attendance::Represented {
+                SelectField { id: "item-representative", label: t.choose_representative, value: f.representative.clone(),
+                    options: reps, error: err("representative"), onchange: move |v| form.write().representative = v }
+            }
+            Field { id: "item-dress", label: t.dress_code, value: f.dress_code.clone(),
+                oninput: move |v| form.write().dress_code = v }
+            fieldset { class: "card",
+                legend { "{t.assigned_staff}" }
+                for (i, s) in f.staff.iter().enumerate() {
+                    div { key: "{i}", class: "two",
+                        Field { id: "staff-name-{i}", label: t.staff_name, value: s.name.clone(),
+                            oninput: move |v| form.write().staff[i].name = v }
+                        Field { id: "staff-duty-{i}", label: t.staff_duty, value: s.duty.clone(),
+                            oninput: move |v| form.write().staff[i].duty = v }
+                    }
+                }
+                if let Some(e) = err("assigned_staff") {
+                    div { class: "error", role: "alert", "{e}" }
+                }
+                button { class: "secondary", r#type: "button",
+                    onclick: move |_| form.write().staff.push(StaffAssignment { name: String::new(), duty: "Ajudan".into() }),
+                    "+ {t.add_staff}" }
+            }
+            Field { id: "item-running", label: t.running_order, value: f.running_order.clone(), multiline: true,
+                oninput: move |v| form.write().running_order = v }
+            Field { id: "item-notes", label: t.internal_notes, value: f.internal_notes.clone(), multiline: true,
+                oninput: move |v| form.write().internal_notes = v }
+            button { class: "primary block", r#type: "submit", "{t.save}" }
+        }
+    }
+}

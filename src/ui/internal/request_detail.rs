@@ -1,0 +1,315 @@
+//! Rincian Permohonan: all fields, attachments, timeline, the dispositions thread, and the
+//! actions this role may take with the input each needs. Before approving, clashes with the
+//! leader's agenda are named.
+
+use chrono::Utc;
+use dioxus::prelude::*;
+use sepiion_core::api::NoteInput;
+use sepiion_core::model::Request;
+use sepiion_core::workflow::{Action, TransitionInput};
+
+use super::agenda::local_conflicts;
+use super::{actions_for, current_user};
+use crate::store::StoreError;
+use crate::ui::components::{ConflictList, PendingChip, StateChip, Timeline};
+use crate::ui::{Services, Ui, fmt};
+
+/// Inputs of the action form.
+#[derive(Debug, Clone, PartialEq, Default)]
+struct ActionInput {
+    reason: String,
+    leader_id: String,
+    representative: String,
+    start_date: String,
+    start_time: String,
+    end_time: String,
+}
+
+fn needs(action: Action) -> (&'static [&'static str], bool) {
+    // (inputs shown, whether the reason is required)
+    match action {
+        Action::Decline | Action::RequestInfo => (&["reason"], true),
+        Action::Cancel => (&["reason"], true),
+        Action::ForwardToLeader => (&["leader_id"], false),
+        Action::Represent => (&["representative"], false),
+        Action::ProposeTime => (&["when", "reason"], false),
+        _ => (&[], false),
+    }
+}
+
+#[component]
+pub fn RequestDetail(id: String) -> Element {
+    let mut ui = use_context::<Ui>();
+    let services = use_context::<Services>();
+    let t = ui.texts();
+    let lang = (ui.lang)();
+    let mut chosen = use_signal(|| None::<Action>);
+    let mut input = use_signal(ActionInput::default);
+    let mut message = use_signal(|| None::<String>);
+    let mut note_instruction = use_signal(String::new);
+    let mut note_text = use_signal(String::new);
+    let _ = (ui.rev)();
+    let store = services.store.clone();
+    let Some(detail) = store.request_detail(&id).ok().flatten() else {
+        return rsx! { p { class: "muted", "{t.no_requests}" } };
+    };
+    let Some(user) = current_user(&store) else {
+        return rsx! {};
+    };
+    let r: Request = detail.request.request.clone();
+    let actions = actions_for(&user, &r);
+    let leader_for = r.assigned_leader_id.clone().or(r.leader_id.clone());
+    let conflicts = match &leader_for {
+        Some(l) if !r.state.is_final() && r.agenda_item_id.is_none() => local_conflicts(
+            &store,
+            ui.tz,
+            l,
+            r.starts_at,
+            r.ends_at,
+            &r.location,
+            &format!("request:{}", r.id),
+        ),
+        _ => Vec::new(),
+    };
+    let representatives = store.representatives().unwrap_or_default();
+
+    let act_store = store.clone();
+    let rid = r.id.clone();
+    let mut run = move |action: Action| {
+        let i = input();
+        let mut ti = TransitionInput::new(action);
+        let text = |s: &str| (!s.trim().is_empty()).then(|| s.trim().to_string());
+        ti.reason = text(&i.reason);
+        ti.leader_id = text(&i.leader_id);
+        ti.representative = text(&i.representative);
+        if action == Action::ProposeTime
+            && let Some((s, e)) = parse_times(&i.start_date, &i.start_time, &i.end_time, ui.tz)
+        {
+            ti.proposed_starts_at = Some(s);
+            ti.proposed_ends_at = Some(e);
+        }
+        match act_store.transition(&rid, ti) {
+            Ok(_) => {
+                chosen.set(None);
+                input.set(ActionInput::default());
+                message.set(None);
+                ui.changed();
+            }
+            Err(StoreError::Invalid(f)) => message.set(Some(
+                f.0.values()
+                    .map(|m| m.get(lang).to_string())
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            )),
+            Err(StoreError::Transition(e)) => message.set(Some(e.message().get(lang).to_string())),
+            Err(e) => message.set(Some(e.to_string())),
+        }
+    };
+    let note_store = store.clone();
+    let note_rid = r.id.clone();
+    let add_note = move |e: FormEvent| {
+        e.prevent_default();
+        let note = NoteInput {
+            id: None,
+            instruction: note_instruction(),
+            text: note_text(),
+        };
+        match note_store.add_note(&note_rid, note) {
+            Ok(_) => {
+                note_instruction.set(String::new());
+                note_text.set(String::new());
+                message.set(None);
+                ui.changed();
+            }
+            Err(StoreError::Invalid(f)) => message.set(Some(
+                f.0.values()
+                    .map(|m| m.get(lang).to_string())
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            )),
+            Err(e) => message.set(Some(e.to_string())),
+        }
+    };
+    let leaders = ui.leaders.read().clone();
+    rsx! {
+        section { class: "card",
+            div { class: "row spread",
+                StateChip { state: r.state }
+                if detail.request.pending { PendingChip {} }
+            }
+            h2 { "{r.title}" }
+            p { class: "small", "{fmt::when(r.starts_at, r.ends_at, ui.tz, lang)}" }
+            dl { class: "small",
+                dt { class: "muted", "{t.field_kind}" } dd { "{t.kind_label(r.kind)}" }
+                dt { class: "muted", "{t.field_leader}" }
+                dd { {leader_for.as_ref().map(|l| ui.leader_title(l)).unwrap_or_else(|| t.either_leader.to_string())} }
+                dt { class: "muted", "{t.field_location}" } dd { "{r.location}" }
+                dt { class: "muted", "{t.field_organizer}" } dd { "{r.organizer}" }
+                dt { class: "muted", "{t.requester}" } dd { "{r.requester_name}" }
+                dt { class: "muted", "{t.contact}" }
+                dd { "{r.requester_phone}" if let Some(m) = &r.requester_email { " · {m}" } }
+                dt { class: "muted", "{t.attendees}" } dd { "{r.expected_attendees}" }
+                dt { class: "muted", "{t.field_leader_role}" } dd { "{r.leader_role}" }
+                if !r.dress_code.is_empty() {
+                    dt { class: "muted", "{t.dress_code}" } dd { "{r.dress_code}" }
+                }
+                if let Some(n) = &r.letter_number {
+                    dt { class: "muted", "{t.letter}" } dd { "{n}" }
+                }
+                if let Some(rep) = &r.representative {
+                    dt { class: "muted", "{t.represented_by}" } dd { "{rep}" }
+                }
+            }
+            p { "{r.description}" }
+            if let Some(info) = &r.supplied_info {
+                div { class: "notice ok", strong { "{t.supplied_info}: " } "{info}" }
+            }
+            if !r.attachments.is_empty() {
+                h3 { "{t.attachments}" }
+                ul { class: "small",
+                    for a in r.attachments.iter() {
+                        li { key: "{a.id}", "{a.filename} ({a.size / 1024} KB)" }
+                    }
+                }
+            }
+        }
+        if !conflicts.is_empty() {
+            section { class: "card conflict",
+                ConflictList { conflicts: conflicts.clone() }
+            }
+        }
+        section { class: "card",
+            h3 { "{t.actions_title}" }
+            if actions.is_empty() {
+                p { class: "muted small", "{t.no_actions}" }
+            }
+            div { class: "row",
+                for a in actions.clone() {
+                    button { key: "{a.as_str()}",
+                        class: if matches!(a, Action::Decline | Action::Cancel) { "danger" } else if chosen() == Some(a) { "primary" } else { "secondary" },
+                        "aria-pressed": if chosen() == Some(a) { "true" } else { "false" },
+                        onclick: move |_| { chosen.set(Some(a)); message.set(None); },
+                        "{a.label_id()}"
+                    }
+                }
+            }
+            if let Some(a) = chosen() {
+                div { class: "stack",
+                    if matches!(a, Action::Approve | Action::Represent) && !conflicts.is_empty() {
+                        div { class: "notice error", role: "alert",
+                            strong { "{t.conflicts_before_approve}" }
+                            ConflictList { conflicts: conflicts.clone() }
+                        }
+                    }
+                    if needs(a).0.contains(&"leader_id") {
+                        div { class: "field",
+                            label { r#for: "act-leader", "{t.choose_leader}" }
+                            select { id: "act-leader", onchange: move |e| input.write().leader_id = e.value(),
+                                option { value: "", "{t.either_leader}" }
+                                for l in leaders.clone() {
+                                    option { key: "{l.id}", value: "{l.id}",
+                                        selected: input().leader_id == l.id || (input().leader_id.is_empty() && r.leader_id.as_deref() == Some(l.id.as_str())),
+                                        "{l.title}" }
+                                }
+                            }
+                        }
+                    }
+                    if needs(a).0.contains(&"representative") {
+                        div { class: "field",
+                            label { r#for: "act-rep", "{t.choose_representative}" }
+                            select { id: "act-rep", onchange: move |e| input.write().representative = e.value(),
+                                option { value: "", "—" }
+                                for rep in representatives.clone() {
+                                    option { key: "{rep.id}", value: "{rep.id}", "{rep.name} ({rep.position})" }
+                                }
+                            }
+                        }
+                    }
+                    if needs(a).0.contains(&"when") {
+                        div { class: "two",
+                            div { class: "field",
+                                label { r#for: "act-date", "{t.field_start_date}" }
+                                input { id: "act-date", r#type: "date", value: "{input().start_date}",
+                                    oninput: move |e| input.write().start_date = e.value() }
+                            }
+                            div {}
+                            div { class: "field",
+                                label { r#for: "act-start", "{t.proposed_start}" }
+                                input { id: "act-start", r#type: "time", value: "{input().start_time}",
+                                    oninput: move |e| input.write().start_time = e.value() }
+                            }
+                            div { class: "field",
+                                label { r#for: "act-end", "{t.proposed_end}" }
+                                input { id: "act-end", r#type: "time", value: "{input().end_time}",
+                                    oninput: move |e| input.write().end_time = e.value() }
+                            }
+                        }
+                    }
+                    if needs(a).0.contains(&"reason") {
+                        div { class: "field",
+                            label { r#for: "act-reason", if needs(a).1 { "{t.reason_required}" } else { "{t.reason_optional}" } }
+                            textarea { id: "act-reason", value: "{input().reason}",
+                                oninput: move |e| input.write().reason = e.value() }
+                        }
+                    }
+                    button { class: "primary block", onclick: move |_| run(a), "{t.confirm_action}: {a.label_id()}" }
+                }
+            }
+            if let Some(m) = message() {
+                div { class: "notice error", role: "alert", "{m}" }
+            }
+        }
+        section { class: "card",
+            h3 { "{t.notes_title}" }
+            if detail.notes.is_empty() {
+                p { class: "muted small", "{t.no_notes}" }
+            }
+            for n in detail.notes.iter() {
+                div { key: "{n.note.id}", class: "card",
+                    div { class: "row spread small",
+                        strong { "{n.note.author_name} · {n.note.author_role.label_id()}" }
+                        span { class: "muted", "{fmt::datetime(n.note.created_at, ui.tz, lang)}" }
+                    }
+                    if !n.note.instruction.is_empty() {
+                        div { class: "chip", "{n.note.instruction}" }
+                    }
+                    p { class: "small", "{n.note.text}" }
+                    if n.pending { PendingChip {} }
+                }
+            }
+            form { onsubmit: add_note, class: "stack",
+                div { class: "field",
+                    label { r#for: "note-instruction", "{t.note_instruction}" }
+                    input { id: "note-instruction", value: "{note_instruction}", oninput: move |e| note_instruction.set(e.value()) }
+                }
+                div { class: "field",
+                    label { r#for: "note-text", "{t.note_text}" }
+                    textarea { id: "note-text", value: "{note_text}", oninput: move |e| note_text.set(e.value()) }
+                }
+                button { class: "secondary block", r#type: "submit", "{t.add_note}" }
+            }
+        }
+        section { class: "card",
+            h3 { "{t.timeline}" }
+            Timeline { entries: r.timeline.clone() }
+        }
+    }
+}
+
+/// The proposed start and end from a local date and two local times.
+fn parse_times(
+    date: &str,
+    start: &str,
+    end: &str,
+    tz: chrono_tz::Tz,
+) -> Option<(chrono::DateTime<Utc>, chrono::DateTime<Utc>)> {
+    use chrono::{NaiveDate, NaiveTime, TimeZone};
+    let date = NaiveDate::parse_from_str(date, "%Y-%m-%d").ok()?;
+    let at = |time: &str| {
+        let t = NaiveTime::parse_from_str(time, "%H:%M").ok()?;
+        tz.from_local_datetime(&date.and_time(t))
+            .earliest()
+            .map(|x| x.with_timezone(&Utc))
+    };
+    Some((at(start)?, at(end)?))
+}

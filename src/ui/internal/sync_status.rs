@@ -1,0 +1,129 @@
+//! Sinkronisasi: online state, unsent changes, last sync, progress; conflicts to resolve (keep
+//! mine as a new change on top of the server's, or take the server's) and refused changes;
+//! sign-out.
+
+use dioxus::prelude::*;
+use sepiion_core::sync::{MutationOp, Record};
+
+use super::current_user;
+use crate::store::OutboxEntry;
+use crate::ui::shell::{Route, SyncBar};
+use crate::ui::{Services, Ui, fmt};
+
+/// A short description of a queued change.
+fn describe(e: &OutboxEntry) -> String {
+    match &e.op {
+        MutationOp::SubmitRequest { request } => request.title.clone(),
+        MutationOp::Transition { input, .. } => input.action.label_id().to_string(),
+        MutationOp::AddNote { note, .. } => format!("Catatan: {}", note.text),
+        MutationOp::CreateAgendaItem { item } | MutationOp::UpdateAgendaItem { item, .. } => {
+            item.title.clone()
+        }
+        MutationOp::CancelAgendaItem { reason, .. } => format!("Batal: {reason}"),
+    }
+}
+
+fn server_title(r: &Option<Record>) -> Option<String> {
+    match r {
+        Some(Record::AgendaItem(i)) => {
+            Some(format!("{} — {} (v{})", i.title, i.location, i.version))
+        }
+        Some(Record::Request(r)) => Some(format!(
+            "{} — {} (v{})",
+            r.title,
+            r.state.label_id(),
+            r.version
+        )),
+        _ => None,
+    }
+}
+
+#[component]
+pub fn SyncStatus() -> Element {
+    let mut ui = use_context::<Ui>();
+    let services = use_context::<Services>();
+    let t = ui.texts();
+    let lang = (ui.lang)();
+    let _ = (ui.rev)();
+    let store = services.store.clone();
+    let conflicts = store.conflicts().unwrap_or_default();
+    let rejected = store.rejected().unwrap_or_default();
+    let user = current_user(&store);
+    let mut confirm_logout = use_signal(|| false);
+    let wake = services.wake.clone();
+    let keep_store = store.clone();
+    let take_store = store.clone();
+    let out_store = store.clone();
+    rsx! {
+        SyncBar {}
+        section { class: "card stack",
+            if let Some(u) = &user {
+                p { class: "small", "{t.signed_in_as}: " strong { "{u.display_name}" } " ({u.role.label_id()})" }
+            }
+            button { class: "primary block", onclick: move |_| wake.notify_one(), "{t.sync_now}" }
+            if let Some(err) = &ui.sync.read().progress.last_error {
+                p { class: "small muted", "{err}" }
+            }
+        }
+        section { class: "card",
+            h2 { "{t.conflicts_title}" }
+            if conflicts.is_empty() {
+                p { class: "muted small", "{t.no_conflicts}" }
+            }
+            for c in conflicts {
+                {
+                    let (keep_id, take_id) = (c.id.clone(), c.id.clone());
+                    let (ks, ts) = (keep_store.clone(), take_store.clone());
+                    rsx! {
+                        div { key: "{c.id}", class: "card conflict",
+                            p { class: "small", "{t.conflict_explain}" }
+                            p { strong { "{describe(&c)}" } }
+                            if let Some(s) = server_title(&c.server_record) {
+                                p { class: "small muted", "Server: {s}" }
+                            }
+                            p { class: "small muted", "{fmt::datetime(c.created_at, ui.tz, lang)}" }
+                            div { class: "row",
+                                button { class: "primary", onclick: move |_| { let _ = ks.resolve_keep_mine(&keep_id); ui.changed(); }, "{t.keep_mine}" }
+                                button { class: "secondary", onclick: move |_| { let _ = ts.resolve_take_server(&take_id); ui.changed(); }, "{t.take_server}" }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        if !rejected.is_empty() {
+            section { class: "card",
+                h2 { "{t.rejected_title}" }
+                for r in rejected {
+                    {
+                        let id = r.id.clone();
+                        let s = take_store.clone();
+                        rsx! {
+                            div { key: "{r.id}", class: "card",
+                                p { strong { "{describe(&r)}" } }
+                                if let Some(e) = &r.error { p { class: "small", "{e.message}" } }
+                                button { class: "secondary", onclick: move |_| { let _ = s.resolve_take_server(&id); ui.changed(); }, "{t.discard}" }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        section { class: "card stack",
+            if confirm_logout() {
+                p { class: "notice warn", "{t.logout_confirm}" }
+                button { class: "danger block",
+                    onclick: move |_| {
+                        let _ = out_store.sign_out();
+                        confirm_logout.set(false);
+                        ui.reset(Route::Login);
+                        ui.changed();
+                    },
+                    "{t.logout}"
+                }
+            } else {
+                button { class: "danger block", onclick: move |_| confirm_logout.set(true), "{t.logout}" }
+            }
+        }
+    }
+}

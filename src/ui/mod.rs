@@ -1,0 +1,226 @@
+//! The screens of both apps. One codebase: [`public`] is the citizens' app, [`internal`] the
+//! staff app; the binary picks one by Cargo feature. Screens read the local [`Store`] and write
+//! through it, so everything works offline; the sync engine runs in the background.
+
+pub mod components;
+pub mod draft;
+pub mod fmt;
+pub mod internal;
+pub mod public;
+pub mod shell;
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use dioxus::prelude::*;
+use sepiion_core::model::Leader;
+use sepiion_core::validation::Lang;
+use tokio::sync::Notify;
+
+use crate::i18n::{Texts, texts};
+use crate::platform::Variant;
+use crate::store::Store;
+use crate::sync::{SyncEngine, SyncPhase, SyncProgress};
+
+/// The server the apps talk to unless the user sets another in Settings. Builds for a real
+/// regency set `SEPIION_SERVER_URL` at compile time; development uses the local demo server.
+pub const DEFAULT_SERVER_URL: &str = match option_env!("SEPIION_SERVER_URL") {
+    Some(url) => url,
+    None => "http://127.0.0.1:8080",
+};
+
+/// What the sync bar shows.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SyncView {
+    pub online: bool,
+    pub progress: SyncProgress,
+    pub pending: i64,
+    pub conflicts: i64,
+    pub last_sync: Option<DateTime<Utc>>,
+}
+
+impl SyncView {
+    pub fn syncing(&self) -> bool {
+        matches!(
+            self.progress.phase,
+            SyncPhase::Registering | SyncPhase::Pushing | SyncPhase::Pulling
+        )
+    }
+}
+
+/// UI state shared by every screen (all `Copy`: signals and plain values).
+#[derive(Clone, Copy)]
+pub struct Ui {
+    pub variant: Variant,
+    pub lang: Signal<Lang>,
+    pub tz: Tz,
+    pub leaders: Signal<Vec<Leader>>,
+    /// Bumped whenever the store changed (a local write or a sync): screens re-read.
+    pub rev: Signal<u64>,
+    pub sync: Signal<SyncView>,
+    pub nav: Signal<Vec<shell::Route>>,
+}
+
+impl Ui {
+    pub fn texts(&self) -> &'static Texts {
+        texts((self.lang)())
+    }
+
+    /// "Bupati Klungkung" for `bupati`, or the id when unknown.
+    pub fn leader_title(&self, id: &str) -> String {
+        self.leaders
+            .read()
+            .iter()
+            .find(|l| l.id == id)
+            .map(|l| l.title.clone())
+            .unwrap_or_else(|| id.to_string())
+    }
+
+    /// Marks the store as changed, so screens re-read it and the sync engine wakes up.
+    pub fn changed(&mut self) {
+        *self.rev.write() += 1;
+        if let Some(services) = try_consume_context::<Services>() {
+            services.wake.notify_one();
+        }
+    }
+
+    pub fn go(&mut self, route: shell::Route) {
+        self.nav.write().push(route);
+    }
+
+    pub fn back(&mut self) {
+        let mut nav = self.nav.write();
+        if nav.len() > 1 {
+            nav.pop();
+        }
+    }
+
+    pub fn reset(&mut self, route: shell::Route) {
+        *self.nav.write() = vec![route];
+    }
+}
+
+/// The store and the sync engine, shared by every screen.
+#[derive(Clone)]
+pub struct Services {
+    pub store: Store,
+    /// `None` in component tests, which render screens from store data alone.
+    pub engine: Option<Arc<SyncEngine>>,
+    pub wake: Arc<Notify>,
+}
+
+/// How the app was launched.
+#[derive(Clone)]
+pub struct Launch {
+    pub variant: Variant,
+    pub store: Store,
+    pub engine: Option<Arc<SyncEngine>>,
+    pub tz: Tz,
+    /// Open this screen first instead of the variant's home (tests, screenshots).
+    pub initial_route: Option<shell::Route>,
+}
+
+/// The stylesheet, embedded so that every platform (desktop, Android, liveview, tests) gets it.
+pub const STYLESHEET: &str = include_str!("../../assets/sepiion.css");
+
+/// Preference keys kept in the store.
+pub mod prefs {
+    pub const LANG: &str = "pref_lang";
+    pub const SERVER_URL: &str = "pref_server_url";
+    pub const REQUEST_DRAFT: &str = "draft_request";
+}
+
+/// Sets up the contexts every screen needs from a [`Launch`], and starts background sync.
+pub fn use_app(launch: Launch) -> Ui {
+    let store = launch.store.clone();
+    let services = use_context_provider(|| Services {
+        store: store.clone(),
+        engine: launch.engine.clone(),
+        wake: Arc::new(Notify::new()),
+    });
+    let lang = use_signal(|| match store.pref(prefs::LANG).ok().flatten().as_deref() {
+        Some("en") => Lang::En,
+        _ => Lang::Id,
+    });
+    let leaders = use_signal(|| store.leaders().unwrap_or_default());
+    let first = match launch.initial_route.clone() {
+        Some(route) => route,
+        None => match launch.variant {
+            Variant::Public => shell::Route::Schedule,
+            Variant::Internal => match store.identity() {
+                Ok(crate::store::Identity::Staff { .. }) => shell::Route::Inbox,
+                _ => shell::Route::Login,
+            },
+        },
+    };
+    let nav = use_signal(|| vec![first]);
+    let rev = use_signal(|| 0u64);
+    let sync = use_signal(|| SyncView {
+        pending: store.pending_count().unwrap_or(0),
+        last_sync: store.last_sync_at().ok().flatten(),
+        ..SyncView::default()
+    });
+    let ui = use_context_provider(|| Ui {
+        variant: launch.variant,
+        lang,
+        tz: launch.tz,
+        leaders,
+        rev,
+        sync,
+        nav,
+    });
+    use_hook(|| start_sync(ui, services.clone()));
+    ui
+}
+
+/// Runs the engine's loop on tokio and mirrors its progress into the sync bar.
+fn start_sync(mut ui: Ui, services: Services) {
+    let Some(engine) = services.engine.clone() else {
+        return;
+    };
+    let wake = services.wake.clone();
+    let loop_engine = engine.clone();
+    tokio::spawn(async move {
+        let backoff = crate::sync::Backoff::default();
+        // `run` returns only when the user must act (signed out); wait for a wake-up then.
+        for _ in 0..u32::MAX {
+            let _ = loop_engine
+                .run(&wake, std::time::Duration::from_secs(60), backoff)
+                .await;
+            wake.notified().await;
+        }
+    });
+    let mut progress = engine.progress();
+    let store = services.store.clone();
+    spawn(async move {
+        while progress.changed().await.is_ok() {
+            let p = progress.borrow_and_update().clone();
+            let finished = matches!(p.phase, SyncPhase::Done);
+            let online = !matches!(p.phase, SyncPhase::Waiting { .. } | SyncPhase::Failed);
+            ui.sync.set(SyncView {
+                online,
+                pending: store.pending_count().unwrap_or(0),
+                conflicts: store.conflicts().map(|c| c.len() as i64).unwrap_or(0),
+                last_sync: store.last_sync_at().ok().flatten(),
+                progress: p,
+            });
+            if finished {
+                ui.leaders.set(store.leaders().unwrap_or_default());
+                *ui.rev.write() += 1;
+            }
+        }
+    });
+}
+
+/// The store, from inside event handlers (closures stay `Copy` by not capturing it).
+pub fn store() -> Store {
+    consume_context::<Services>().store
+}
+
+/// Runs `work` on tokio (network calls) and hands the result back to the UI task.
+pub async fn on_tokio<T: Send + 'static>(
+    work: impl std::future::Future<Output = T> + Send + 'static,
+) -> Option<T> {
+    tokio::spawn(work).await.ok()
+}

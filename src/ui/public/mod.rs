@@ -1,0 +1,8 @@
+//! The public app: the leaders' schedule, the request form, the device's own requests, tracking
+//! by code, settings.
+
+pub mod my_requests;
+pub mod request_form;
+pub mod schedule;
+pub mod settings;
+pub mod track;

@@ -1,0 +1,206 @@
+//! Permohonan Saya: the device's own requests with state and public timeline; answering a time
+//! proposal, adding what was asked for, cancelling; the tracking code to copy or share.
+
+use dioxus::prelude::*;
+use sepiion_core::RequestState;
+use sepiion_core::workflow::{Action, Actor, TransitionInput, available_actions};
+
+use crate::store::StoreError;
+use crate::ui::components::{PendingChip, StateChip, Timeline};
+use crate::ui::shell::Route;
+use crate::ui::{Services, Ui, fmt};
+
+#[component]
+pub fn MyRequests() -> Element {
+    let mut ui = use_context::<Ui>();
+    let services = use_context::<Services>();
+    let t = ui.texts();
+    let lang = (ui.lang)();
+    let _ = (ui.rev)();
+    let list = services.store.own_requests().unwrap_or_default();
+    rsx! {
+        if list.is_empty() {
+            p { class: "muted", role: "status", "{t.no_requests}" }
+        }
+        for entry in list {
+            {
+                let r = entry.request.clone();
+                let id = r.id.clone();
+                let when = fmt::when(r.starts_at, r.ends_at, ui.tz, lang);
+                rsx! {
+                    article { key: "{r.id}", class: "card clickable", tabindex: "0",
+                        "aria-label": "{r.title}",
+                        onclick: move |_| ui.go(Route::MyRequest(id.clone())),
+                        onkeydown: {
+                            let id = r.id.clone();
+                            move |e: KeyboardEvent| if e.key() == Key::Enter { ui.go(Route::MyRequest(id.clone())) }
+                        },
+                        div { class: "row spread",
+                            StateChip { state: r.state }
+                            if entry.pending { PendingChip {} }
+                        }
+                        h3 { "{r.title}" }
+                        div { class: "small", "{when}" }
+                        if !r.tracking_code.is_empty() {
+                            div { class: "small muted", "{t.tracking_code}: {r.tracking_code}" }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A WhatsApp link that shares the tracking code.
+pub fn whatsapp_link(code: &str, title: &str) -> String {
+    let text = format!("Kode pelacakan permohonan \"{title}\" di Sepiion: {code}");
+    let encoded: String = text
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect();
+    format!("https://wa.me/?text={encoded}")
+}
+
+#[component]
+pub fn MyRequest(id: String) -> Element {
+    let mut ui = use_context::<Ui>();
+    let services = use_context::<Services>();
+    let t = ui.texts();
+    let lang = (ui.lang)();
+    let mut info = use_signal(String::new);
+    let mut reason = use_signal(String::new);
+    let mut message = use_signal(|| None::<(bool, String)>);
+    let mut copied = use_signal(|| false);
+    let _ = (ui.rev)();
+    let Some(detail) = services.store.request_detail(&id).ok().flatten() else {
+        return rsx! { p { class: "muted", "{t.no_requests}" } };
+    };
+    let r = detail.request.request.clone();
+    let actions = available_actions(Actor::Requester, r.state);
+    let rid = r.id.clone();
+    let mut act = move |rid: &str, action: Action, text: Option<String>| {
+        let store = crate::ui::store();
+        let mut input = TransitionInput::new(action);
+        match action {
+            Action::SupplyInfo => input.info = text,
+            _ => input.reason = text.filter(|s| !s.trim().is_empty()),
+        }
+        match store.transition(rid, input) {
+            Ok(_) => {
+                message.set(None);
+                info.set(String::new());
+                reason.set(String::new());
+                ui.changed();
+            }
+            Err(StoreError::Invalid(fields)) => {
+                let text = fields
+                    .0
+                    .values()
+                    .map(|m| m.get(lang).to_string())
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                message.set(Some((false, text)));
+            }
+            Err(StoreError::Transition(e)) => {
+                message.set(Some((false, e.message().get(lang).to_string())))
+            }
+            Err(e) => message.set(Some((false, e.to_string()))),
+        }
+    };
+    let code = r.tracking_code.clone();
+    let copy_code = code.clone();
+    rsx! {
+        section { class: "card",
+            div { class: "row spread",
+                StateChip { state: r.state }
+                if detail.request.pending { PendingChip {} }
+            }
+            h2 { "{r.title}" }
+            p { class: "small", "{fmt::when(r.starts_at, r.ends_at, ui.tz, lang)}" }
+            p { class: "small muted", "{r.location} · {r.organizer}" }
+            if let Some(rep) = &r.representative {
+                p { class: "small", "{t.represented_by}: {rep}" }
+            }
+            if let Some(why) = &r.state_reason {
+                div { class: "notice warn", strong { "{t.staff_asked}: " } "{why}" }
+            }
+        }
+        if !code.is_empty() {
+            section { class: "card",
+                div { class: "muted small", "{t.tracking_code}" }
+                div { class: "code", "{code}" }
+                div { class: "row",
+                    button { class: "secondary",
+                        onclick: move |_| {
+                            let js = format!("navigator.clipboard && navigator.clipboard.writeText({:?})", copy_code);
+                            document::eval(&js);
+                            copied.set(true);
+                        },
+                        "{t.copy_code}"
+                    }
+                    a { class: "button", href: "{whatsapp_link(&code, &r.title)}", target: "_blank", rel: "noopener",
+                        "{t.share_whatsapp}" }
+                }
+                if copied() {
+                    p { class: "small", role: "status", "{t.copied}" }
+                }
+            }
+        }
+        if let Some((ok, text)) = message() {
+            div { class: if ok { "notice ok" } else { "notice error" }, role: "alert", "{text}" }
+        }
+        if r.state == RequestState::TimeProposed {
+            section { class: "card",
+                h3 { "{t.proposed_time}" }
+                if let (Some(s), Some(e)) = (r.proposed_starts_at, r.proposed_ends_at) {
+                    p { "{fmt::when(s, e, ui.tz, lang)}" }
+                }
+                div { class: "row",
+                    button { class: "primary", onclick: { let rid = rid.clone(); move |_| act(&rid, Action::AcceptProposal, None) }, "{t.accept_proposal}" }
+                    button { class: "danger", onclick: { let rid = rid.clone(); move |_| act(&rid, Action::DeclineProposal, None) }, "{t.decline_proposal}" }
+                }
+            }
+        }
+        if actions.contains(&Action::SupplyInfo) {
+            section { class: "card",
+                div { class: "field",
+                    label { r#for: "supply-info", "{t.supply_info_label}" }
+                    textarea { id: "supply-info", value: "{info}", oninput: move |e| info.set(e.value()) }
+                }
+                button { class: "primary", onclick: { let rid = rid.clone(); move |_| act(&rid, Action::SupplyInfo, Some(info())) }, "{t.send}" }
+            }
+        }
+        section { class: "card",
+            h3 { "{t.timeline}" }
+            Timeline { entries: r.timeline.clone() }
+        }
+        if actions.contains(&Action::Cancel) {
+            section { class: "card",
+                div { class: "field",
+                    label { r#for: "cancel-reason", "{t.reason_optional}" }
+                    input { id: "cancel-reason", value: "{reason}", oninput: move |e| reason.set(e.value()) }
+                }
+                button { class: "danger block", onclick: { let rid = rid.clone(); move |_| act(&rid, Action::Cancel, Some(reason())) }, "{t.cancel_request}" }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn whatsapp_links_encode_the_message() {
+        let l = whatsapp_link("K7QM-3XRD", "Festival & Pawai");
+        assert!(l.starts_with("https://wa.me/?text="));
+        assert!(l.contains("K7QM-3XRD"));
+        assert!(l.contains("%26"), "{l}");
+        assert!(!l.contains(' '));
+    }
+}

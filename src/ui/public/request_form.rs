@@ -1,0 +1,174 @@
+//! Ajukan Permohonan: the request form. Everything typed is kept as a draft on the device (it
+//! survives errors and the app being closed); fields are checked as the user types and on
+//! submit with the same rules as the server; a request submitted offline waits in the outbox.
+
+use chrono::Utc;
+use dioxus::prelude::*;
+use sepiion_core::RequestKind;
+use sepiion_core::validation::FieldErrors;
+
+use crate::ui::components::{Field, SelectField};
+use crate::ui::draft::{RequestDraft, live_errors, to_new_request};
+use crate::ui::{Services, Ui, prefs};
+
+/// What the user sees after submitting.
+#[derive(Debug, Clone, PartialEq)]
+enum Outcome {
+    None,
+    Saved { code: Option<String> },
+    Failed(String),
+}
+
+#[component]
+pub fn RequestForm() -> Element {
+    let mut ui = use_context::<Ui>();
+    let services = use_context::<Services>();
+    let store = services.store.clone();
+    let t = ui.texts();
+    let lang = (ui.lang)();
+    let mut draft = use_signal(|| {
+        store
+            .pref(prefs::REQUEST_DRAFT)
+            .ok()
+            .flatten()
+            .and_then(|s| serde_json::from_str::<RequestDraft>(&s).ok())
+            .unwrap_or_default()
+    });
+    let mut touched = use_signal(Vec::<String>::new);
+    let mut submitted_errors = use_signal(|| None::<FieldErrors>);
+    let mut outcome = use_signal(|| Outcome::None);
+
+    let errors = match submitted_errors() {
+        Some(e) => {
+            // After a failed submit, keep showing every error, updated as the user fixes them.
+            let all: Vec<String> = e.0.keys().cloned().chain(touched()).collect();
+            live_errors(&draft.read(), &all, ui.tz, Utc::now())
+        }
+        None => live_errors(&draft.read(), &touched(), ui.tz, Utc::now()),
+    };
+    let err = |f: &str| errors.get(f).map(|m| m.get(lang).to_string());
+
+    let mut set = move |field: &'static str, value: String| {
+        draft.write().set(field, value);
+        if let Ok(json) = serde_json::to_string(&*draft.read()) {
+            let _ = crate::ui::store().set_pref(prefs::REQUEST_DRAFT, Some(&json));
+        }
+    };
+    let mut touch = move |field: &'static str| {
+        if !touched.read().iter().any(|f| f == field) {
+            touched.write().push(field.to_string());
+        }
+    };
+
+    let submit = move |e: FormEvent| {
+        e.prevent_default();
+        let submit_store = crate::ui::store();
+        let id = uuid::Uuid::new_v4().to_string();
+        let typed = draft.read().clone();
+        match to_new_request(&typed, Some(id), ui.tz, Utc::now()) {
+            Err(errs) => {
+                submitted_errors.set(Some(errs));
+                outcome.set(Outcome::None);
+            }
+            Ok(new) => match submit_store.submit_request(new) {
+                Ok(r) => {
+                    let _ = submit_store.set_pref(prefs::REQUEST_DRAFT, None);
+                    draft.set(RequestDraft::default());
+                    touched.set(Vec::new());
+                    submitted_errors.set(None);
+                    let code = (!r.tracking_code.is_empty()).then_some(r.tracking_code);
+                    outcome.set(Outcome::Saved { code });
+                    ui.changed();
+                }
+                Err(e) => outcome.set(Outcome::Failed(e.to_string())),
+            },
+        }
+    };
+
+    let d = draft.read().clone();
+    let kinds: Vec<(String, String)> = RequestKind::ALL
+        .iter()
+        .map(|k| (k.as_str().to_string(), t.kind_label(*k).to_string()))
+        .collect();
+    let mut leaders: Vec<(String, String)> = vec![(String::new(), t.either_leader.to_string())];
+    leaders.extend(
+        ui.leaders
+            .read()
+            .iter()
+            .map(|l| (l.id.clone(), l.title.clone())),
+    );
+    let has_errors = submitted_errors().is_some() && !errors.is_empty();
+
+    rsx! {
+        if let Outcome::Saved { code } = outcome() {
+            div { class: "notice ok", role: "status",
+                strong { "{t.submitted_title}" }
+                match code {
+                    Some(c) => rsx! { p { "{t.tracking_code}: " span { class: "code", "{c}" } } },
+                    None => rsx! { p { span { class: "chip pending", "{t.waiting_to_send}" } } },
+                }
+                p { class: "small", "{t.submitted_body}" }
+            }
+        }
+        if let Outcome::Failed(msg) = outcome() {
+            div { class: "notice error", role: "alert", "{msg}" }
+        }
+        p { class: "muted small", "{t.form_intro}" }
+        if has_errors {
+            div { class: "notice error", role: "alert", "{t.form_has_errors}" }
+        }
+        form { novalidate: true, onsubmit: submit, "aria-label": "{t.form_title}",
+            SelectField { id: "kind", label: t.field_kind, value: d.kind.clone(), options: kinds,
+                error: err("kind"), onchange: move |v| set("kind", v) }
+            SelectField { id: "leader_id", label: t.field_leader, value: d.leader_id.clone(), options: leaders,
+                error: err("leader_id"), onchange: move |v| set("leader_id", v) }
+            Field { id: "title", label: t.field_title, value: d.title.clone(), required: true, error: err("title"),
+                oninput: move |v| set("title", v), onblur: move |_| touch("title") }
+            Field { id: "description", label: t.field_description, value: d.description.clone(), required: true,
+                multiline: true, error: err("description"),
+                oninput: move |v| set("description", v), onblur: move |_| touch("description") }
+            div { class: "two",
+                Field { id: "start_date", label: t.field_start_date, value: d.start_date.clone(), kind: "date",
+                    required: true, error: err("start_date"),
+                    oninput: move |v| { set("start_date", v); touch("start_date") } }
+                Field { id: "start_time", label: t.field_start_time, value: d.start_time.clone(), kind: "time",
+                    required: true, error: err("start_time"),
+                    oninput: move |v| set("start_time", v), onblur: move |_| touch("start_date") }
+            }
+            div { class: "two",
+                Field { id: "end_date", label: format!("{} {}", t.field_end_date, t.optional), value: d.end_date.clone(),
+                    kind: "date", error: err("end_date"),
+                    oninput: move |v| { set("end_date", v); touch("end_time") } }
+                Field { id: "end_time", label: t.field_end_time, value: d.end_time.clone(), kind: "time",
+                    required: true, error: err("end_time"),
+                    oninput: move |v| { set("end_time", v); touch("end_time") } }
+            }
+            Field { id: "location", label: t.field_location, value: d.location.clone(), required: true,
+                error: err("location"), oninput: move |v| set("location", v), onblur: move |_| touch("location") }
+            Field { id: "organizer", label: t.field_organizer, value: d.organizer.clone(), required: true,
+                error: err("organizer"), oninput: move |v| set("organizer", v), onblur: move |_| touch("organizer") }
+            Field { id: "leader_role", label: t.field_leader_role, value: d.leader_role.clone(), required: true,
+                hint: t.field_leader_role_hint.to_string(), error: err("leader_role"),
+                oninput: move |v| set("leader_role", v), onblur: move |_| touch("leader_role") }
+            Field { id: "expected_attendees", label: t.field_attendees, value: d.expected_attendees.clone(),
+                kind: "number", required: true, error: err("expected_attendees"),
+                oninput: move |v| set("expected_attendees", v), onblur: move |_| touch("expected_attendees") }
+            Field { id: "dress_code", label: format!("{} {}", t.field_dress_code, t.optional), value: d.dress_code.clone(),
+                error: err("dress_code"), oninput: move |v| set("dress_code", v), onblur: move |_| touch("dress_code") }
+            Field { id: "letter_number", label: format!("{} {}", t.field_letter_number, t.optional),
+                value: d.letter_number.clone(), error: err("letter_number"),
+                oninput: move |v| set("letter_number", v), onblur: move |_| touch("letter_number") }
+            Field { id: "requester_name", label: t.field_requester_name, value: d.requester_name.clone(), required: true,
+                error: err("requester_name"), oninput: move |v| set("requester_name", v),
+                onblur: move |_| touch("requester_name") }
+            Field { id: "requester_phone", label: t.field_phone, value: d.requester_phone.clone(), kind: "tel",
+                required: true, hint: t.field_phone_hint.to_string(), error: err("requester_phone"),
+                oninput: move |v| set("requester_phone", v), onblur: move |_| touch("requester_phone") }
+            Field { id: "requester_email", label: format!("{} {}", t.field_email, t.optional),
+                value: d.requester_email.clone(), kind: "email", error: err("requester_email"),
+                oninput: move |v| set("requester_email", v), onblur: move |_| touch("requester_email") }
+            p { class: "small muted", role: "note", "{t.draft_saved}" }
+            button { class: "primary block", r#type: "submit", "{t.submit_request}" }
+        }
+    }
+}

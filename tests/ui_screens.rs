@@ -1,0 +1,359 @@
+//! Component tests: each screen rendered (server-side, no window) from a real local store with
+//! given data; what appears, in Indonesian, and which actions each role is offered.
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use chrono_tz::Asia::Makassar;
+use dioxus::prelude::*;
+use sepiion::platform::Variant;
+use sepiion::store::Store;
+use sepiion::ui::shell::{Frame, Route};
+use sepiion::ui::{self, Launch};
+use sepiion_core::api::LoginResponse;
+use sepiion_core::model::*;
+use sepiion_core::sync::{Change, EntityKind, PullPage, Record};
+
+/// Today at `hour` WITA.
+fn today_at(hour: i64) -> DateTime<Utc> {
+    let local = Utc::now().with_timezone(&Makassar).date_naive();
+    Makassar
+        .from_local_datetime(&local.and_hms_opt(0, 0, 0).unwrap())
+        .unwrap()
+        .with_timezone(&Utc)
+        + Duration::hours(hour)
+}
+
+fn leader(id: &str, title: &str, n: i64) -> Record {
+    Record::Leader(Leader {
+        id: id.into(),
+        title: title.into(),
+        name: String::new(),
+        sort_order: n,
+        version: 1,
+    })
+}
+
+fn item(id: &str, title: &str, start_hour: i64, visibility: Visibility, internal: bool) -> AgendaItem {
+    AgendaItem {
+        id: id.into(),
+        leader_id: "bupati".into(),
+        title: title.into(),
+        starts_at: today_at(start_hour),
+        ends_at: today_at(start_hour + 2),
+        location: "Gedung Mahudara Mandala Giri".into(),
+        category: "Rapat".into(),
+        visibility,
+        status: AgendaStatus::Confirmed,
+        attendance: Attendance::InPerson,
+        representative: None,
+        dress_code: "Pakaian dinas harian".into(),
+        internal: internal.then(|| AgendaInternal {
+            assigned_staff: vec![StaffAssignment {
+                name: "Komang".into(),
+                duty: "Ajudan".into(),
+            }],
+            running_order: String::new(),
+            internal_notes: String::new(),
+            source_request_id: None,
+        }),
+        ical_sequence: 0,
+        updated_at: Utc::now(),
+        version: 1,
+    }
+}
+
+fn request(id: &str, state: RequestState, leader: Option<&str>) -> Request {
+    let start = today_at(24 * 7 + 10);
+    Request {
+        id: id.into(),
+        tracking_code: "K7QM-3XRD".into(),
+        kind: RequestKind::Undangan,
+        leader_id: leader.map(str::to_string),
+        assigned_leader_id: (state == RequestState::AwaitingLeader).then(|| "bupati".to_string()),
+        title: "Pembukaan Festival Semarapura".into(),
+        description: "Mohon Bapak Bupati membuka festival.".into(),
+        starts_at: start,
+        ends_at: start + Duration::hours(2),
+        location: "Lapangan Puputan Klungkung".into(),
+        organizer: "Dinas Pariwisata".into(),
+        requester_name: "Ni Made Sari".into(),
+        requester_phone: "081234567890".into(),
+        requester_email: None,
+        expected_attendees: 500,
+        leader_role: "membuka acara".into(),
+        dress_code: "Pakaian adat madya".into(),
+        letter_number: None,
+        state,
+        state_reason: None,
+        representative: None,
+        proposed_starts_at: (state == RequestState::TimeProposed).then(|| start + Duration::days(1)),
+        proposed_ends_at: (state == RequestState::TimeProposed)
+            .then(|| start + Duration::days(1) + Duration::hours(2)),
+        supplied_info: None,
+        agenda_item_id: None,
+        attachments: vec![],
+        timeline: vec![TimelineEntry {
+            at: Utc::now(),
+            from: None,
+            to: RequestState::Submitted,
+            actor: ActorKind::Requester,
+            actor_role: None,
+            actor_name: None,
+            reason: None,
+        }],
+        created_at: Utc::now(),
+        updated_at: Utc::now(),
+        version: 1,
+    }
+}
+
+/// A store in a temp dir holding `records` as if the server had sent them.
+fn store_with(variant: Variant, records: Vec<Record>) -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("app.db"), variant).unwrap();
+    let mut all = vec![leader("bupati", "Bupati Klungkung", 0), leader("wakil_bupati", "Wakil Bupati Klungkung", 1)];
+    all.extend(records);
+    let changes = all
+        .into_iter()
+        .map(|r| Change {
+            entity: r.kind(),
+            id: r.id().to_string(),
+            record: Some(r),
+        })
+        .collect();
+    store
+        .apply_pull_page(&PullPage {
+            changes,
+            cursor: "c1-1".into(),
+            has_more: false,
+            remaining: 0,
+        })
+        .unwrap();
+    (dir, store)
+}
+
+fn sign_in(store: &Store, username: &str, role: Role, leader: Option<&str>) {
+    store
+        .set_session(&LoginResponse {
+            token: "sps_test".into(),
+            expires_at: Utc::now() + Duration::days(1),
+            user: StaffUser {
+                id: 7,
+                username: username.into(),
+                display_name: format!("Staf {username}"),
+                role,
+                leader_id: leader.map(str::to_string),
+                active: true,
+            },
+        })
+        .unwrap();
+}
+
+/// Renders the app on `route` and returns the HTML.
+fn render(store: &Store, variant: Variant, route: Route) -> String {
+    #[component]
+    fn Root() -> Element {
+        let launch = use_context::<Launch>();
+        ui::use_app(launch);
+        rsx! { Frame {} }
+    }
+    let launch = Launch {
+        variant,
+        store: store.clone(),
+        engine: None,
+        tz: Makassar,
+        initial_route: Some(route),
+    };
+    let mut dom = VirtualDom::new(Root).with_root_context(launch);
+    dom.rebuild_in_place();
+    dioxus_ssr::render(&dom)
+}
+
+#[test]
+fn the_public_schedule_shows_todays_public_items_in_wita() {
+    let (_d, store) = store_with(
+        Variant::Public,
+        vec![Record::AgendaItem(Box::new(item("a1", "Pembukaan Pasar Seni", 9, Visibility::Public, false)))],
+    );
+    let html = render(&store, Variant::Public, Route::Schedule);
+    assert!(html.contains("Jadwal Pimpinan"), "{html}");
+    assert!(html.contains("Pembukaan Pasar Seni"));
+    assert!(html.contains("09.00–11.00 WITA"));
+    assert!(html.contains("Bupati Klungkung"));
+    let today = sepiion::ui::fmt::date(
+        Utc::now().with_timezone(&Makassar).date_naive(),
+        sepiion_core::validation::Lang::Id,
+    );
+    assert!(html.contains(&today), "Indonesian day heading {today}");
+    for tab in ["Jadwal", "Ajukan", "Permohonan Saya", "Lacak", "Pengaturan"] {
+        assert!(html.contains(tab), "tab {tab}");
+    }
+    // No staff-only parts in the public app.
+    assert!(!html.contains("Kotak Masuk"));
+}
+
+#[test]
+fn the_request_form_labels_every_input_and_restores_the_draft() {
+    let (_d, store) = store_with(Variant::Public, vec![]);
+    store
+        .set_pref(
+            ui::prefs::REQUEST_DRAFT,
+            Some(r#"{"title":"Karya di Pura Desa","requester_phone":"0812"}"#),
+        )
+        .unwrap();
+    let html = render(&store, Variant::Public, Route::Submit);
+    assert!(html.contains("Ajukan Permohonan"));
+    assert!(html.contains("value=\"Karya di Pura Desa\""), "draft restored");
+    for (id, label) in [
+        ("title", "Nama kegiatan"),
+        ("description", "Maksud dan uraian kegiatan"),
+        ("start_date", "Tanggal mulai"),
+        ("location", "Lokasi"),
+        ("organizer", "Penyelenggara"),
+        ("requester_name", "Nama pemohon"),
+        ("requester_phone", "Nomor telepon/WhatsApp"),
+        ("expected_attendees", "Perkiraan jumlah peserta"),
+        ("leader_role", "Peran pimpinan"),
+    ] {
+        assert!(html.contains(&format!("for=\"{id}\"")), "label for {id}");
+        assert!(html.contains(&format!("id=\"{id}\"")), "input {id}");
+        assert!(html.contains(label), "label text {label}");
+    }
+    assert!(html.contains("Kirim permohonan"));
+    assert!(html.contains("Bupati atau Wakil Bupati"));
+}
+
+#[test]
+fn my_requests_show_state_and_unsent_submissions() {
+    let (_d, store) = store_with(
+        Variant::Public,
+        vec![Record::Request(Box::new(request("r1", RequestState::Approved, Some("bupati"))))],
+    );
+    let mut new = sepiion_core::api::NewRequest {
+        id: None,
+        kind: RequestKind::Audiensi,
+        leader_id: None,
+        title: "Audiensi koperasi nelayan".into(),
+        description: "Kami mohon waktu untuk audiensi.".into(),
+        starts_at: today_at(24 * 10 + 9),
+        ends_at: today_at(24 * 10 + 10),
+        location: "Kantor Bupati Klungkung".into(),
+        organizer: "Koperasi Mina Segara".into(),
+        requester_name: "I Ketut Budiasa".into(),
+        requester_phone: "081298765432".into(),
+        requester_email: None,
+        expected_attendees: 10,
+        leader_role: "menerima audiensi".into(),
+        dress_code: String::new(),
+        letter_number: None,
+    };
+    new.id = Some(uuid::Uuid::new_v4().to_string());
+    store.submit_request(new).unwrap();
+    let html = render(&store, Variant::Public, Route::MyRequests);
+    assert!(html.contains("Disetujui"));
+    assert!(html.contains("Audiensi koperasi nelayan"));
+    assert!(html.contains("Menunggu dikirim"), "offline submission marked as not sent");
+}
+
+#[test]
+fn a_time_proposal_offers_accept_and_decline_with_code_to_share() {
+    let (_d, store) = store_with(
+        Variant::Public,
+        vec![Record::Request(Box::new(request("r1", RequestState::TimeProposed, Some("bupati"))))],
+    );
+    let html = render(&store, Variant::Public, Route::MyRequest("r1".into()));
+    assert!(html.contains("Usul waktu lain"));
+    assert!(html.contains("Terima usulan waktu"));
+    assert!(html.contains("Tolak usulan waktu"));
+    assert!(html.contains("K7QM-3XRD"));
+    assert!(html.contains("https://wa.me/?text="));
+    assert!(html.contains("Batalkan permohonan"));
+}
+
+#[test]
+fn the_staff_app_starts_at_login_with_labelled_fields() {
+    let (_d, store) = store_with(Variant::Internal, vec![]);
+    let html = render(&store, Variant::Internal, Route::Login);
+    assert!(html.contains("Masuk Staf"));
+    assert!(html.contains("for=\"username\"") && html.contains("Nama pengguna"));
+    assert!(html.contains("for=\"password\"") && html.contains("Kata sandi"));
+}
+
+#[test]
+fn the_inbox_puts_what_needs_this_role_first() {
+    let records = vec![
+        Record::Request(Box::new(request("r1", RequestState::Submitted, Some("bupati")))),
+        Record::Request(Box::new(request("r2", RequestState::AwaitingLeader, Some("bupati")))),
+    ];
+    let (_d, store) = store_with(Variant::Internal, records.clone());
+    sign_in(&store, "protokol", Role::Protocol, None);
+    let html = render(&store, Variant::Internal, Route::Inbox);
+    assert!(html.contains("Kotak Masuk"));
+    // Protocol staff review the submitted one and may still propose a time or decline the
+    // one awaiting the leader.
+    assert!(html.contains("Perlu tindakan Anda (2)"), "{html}");
+    assert!(html.contains("Diajukan (1)") && html.contains("Menunggu keputusan pimpinan (1)"));
+
+    let (_d2, store) = store_with(Variant::Internal, records);
+    sign_in(&store, "ajudan.wabup", Role::Adc, Some("wakil_bupati"));
+    let html = render(&store, Variant::Internal, Route::Inbox);
+    assert!(!html.contains("Perlu tindakan Anda ("), "the other leader's ajudan has nothing to do");
+    assert!(html.contains("Pembukaan Festival Semarapura"), "but sees the requests");
+}
+
+#[test]
+fn request_detail_offers_each_role_its_own_actions_and_warns_of_clashes() {
+    let mut r = request("r2", RequestState::AwaitingLeader, Some("bupati"));
+    let clash = AgendaItem {
+        starts_at: r.starts_at,
+        ends_at: r.ends_at,
+        ..item("a9", "Rapat evaluasi APBD", 0, Visibility::Internal, true)
+    };
+    r.supplied_info = Some("Surat terlampir.".into());
+    let records = vec![
+        Record::Request(Box::new(r)),
+        Record::AgendaItem(Box::new(clash)),
+    ];
+    let (_d, store) = store_with(Variant::Internal, records.clone());
+    sign_in(&store, "ajudan.bupati", Role::Adc, Some("bupati"));
+    let html = render(&store, Variant::Internal, Route::Request("r2".into()));
+    for action in ["Setujui (hadir sendiri)", "Diwakilkan", "Tolak", "Usulkan waktu lain"] {
+        assert!(html.contains(action), "ajudan may {action}");
+    }
+    assert!(!html.contains("Mulai tinjau"));
+    assert!(html.contains("Rapat evaluasi APBD"), "the clash is named");
+    assert!(html.contains("Bentrok jadwal"));
+    assert!(html.contains("081234567890"), "staff see contact data");
+    assert!(html.contains("Disposisi"));
+
+    let (_d2, store) = store_with(Variant::Internal, records);
+    sign_in(&store, "agenda", Role::AgendaStaff, None);
+    let html = render(&store, Variant::Internal, Route::Request("r2".into()));
+    assert!(html.contains("Tidak ada tindakan untuk peran Anda saat ini."));
+    assert!(!html.contains("Setujui (hadir sendiri)"));
+}
+
+#[test]
+fn the_staff_agenda_marks_confidential_items_and_clashes() {
+    let records = vec![
+        Record::AgendaItem(Box::new(item("a1", "Rapat koordinasi OPD", 9, Visibility::Internal, true))),
+        Record::AgendaItem(Box::new(item("a2", "Pertemuan tertutup", 10, Visibility::Confidential, true))),
+    ];
+    let (_d, store) = store_with(Variant::Internal, records);
+    sign_in(&store, "sespri.bupati", Role::Sespri, Some("bupati"));
+    let html = render(&store, Variant::Internal, Route::Agenda);
+    assert!(html.contains("Rapat koordinasi OPD") && html.contains("Pertemuan tertutup"));
+    assert!(html.contains("Rahasia"));
+    assert!(html.contains("card conflict"), "overlapping items highlighted");
+    assert!(html.contains("Agenda baru"));
+    assert!(html.contains("Luring"), "sync bar shows offline before any sync");
+}
+
+#[test]
+fn the_english_texts_are_selectable() {
+    let (_d, store) = store_with(Variant::Public, vec![]);
+    store.set_pref(ui::prefs::LANG, Some("en")).unwrap();
+    let html = render(&store, Variant::Public, Route::Schedule);
+    assert!(html.contains("Leaders' schedule") || html.contains("Leaders&#39;"), "{html}");
+    assert!(html.contains("My requests"));
+    let _ = EntityKind::Leader;
+}
