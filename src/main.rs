@@ -48,7 +48,7 @@ fn main() {
     let builder = LaunchBuilder::new().with_context(launch);
     #[cfg(feature = "desktop")]
     let builder = builder.with_cfg(
-        dioxus::desktop::Config::new().with_window(
+        dioxus::desktop::Config::new().with_menu(None).with_window(
             dioxus::desktop::WindowBuilder::new()
                 .with_title(match VARIANT {
                     Variant::Public => "Sepiion",

@@ -32,7 +32,13 @@ fn leader(id: &str, title: &str, n: i64) -> Record {
     })
 }
 
-fn item(id: &str, title: &str, start_hour: i64, visibility: Visibility, internal: bool) -> AgendaItem {
+fn item(
+    id: &str,
+    title: &str,
+    start_hour: i64,
+    visibility: Visibility,
+    internal: bool,
+) -> AgendaItem {
     AgendaItem {
         id: id.into(),
         leader_id: "bupati".into(),
@@ -85,7 +91,8 @@ fn request(id: &str, state: RequestState, leader: Option<&str>) -> Request {
         state,
         state_reason: None,
         representative: None,
-        proposed_starts_at: (state == RequestState::TimeProposed).then(|| start + Duration::days(1)),
+        proposed_starts_at: (state == RequestState::TimeProposed)
+            .then(|| start + Duration::days(1)),
         proposed_ends_at: (state == RequestState::TimeProposed)
             .then(|| start + Duration::days(1) + Duration::hours(2)),
         supplied_info: None,
@@ -110,7 +117,10 @@ fn request(id: &str, state: RequestState, leader: Option<&str>) -> Request {
 fn store_with(variant: Variant, records: Vec<Record>) -> (tempfile::TempDir, Store) {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(&dir.path().join("app.db"), variant).unwrap();
-    let mut all = vec![leader("bupati", "Bupati Klungkung", 0), leader("wakil_bupati", "Wakil Bupati Klungkung", 1)];
+    let mut all = vec![
+        leader("bupati", "Bupati Klungkung", 0),
+        leader("wakil_bupati", "Wakil Bupati Klungkung", 1),
+    ];
     all.extend(records);
     let changes = all
         .into_iter()
@@ -172,7 +182,13 @@ fn render(store: &Store, variant: Variant, route: Route) -> String {
 fn the_public_schedule_shows_todays_public_items_in_wita() {
     let (_d, store) = store_with(
         Variant::Public,
-        vec![Record::AgendaItem(Box::new(item("a1", "Pembukaan Pasar Seni", 9, Visibility::Public, false)))],
+        vec![Record::AgendaItem(Box::new(item(
+            "a1",
+            "Pembukaan Pasar Seni",
+            9,
+            Visibility::Public,
+            false,
+        )))],
     );
     let html = render(&store, Variant::Public, Route::Schedule);
     assert!(html.contains("Jadwal Pimpinan"), "{html}");
@@ -202,7 +218,10 @@ fn the_request_form_labels_every_input_and_restores_the_draft() {
         .unwrap();
     let html = render(&store, Variant::Public, Route::Submit);
     assert!(html.contains("Ajukan Permohonan"));
-    assert!(html.contains("value=\"Karya di Pura Desa\""), "draft restored");
+    assert!(
+        html.contains("value=\"Karya di Pura Desa\""),
+        "draft restored"
+    );
     for (id, label) in [
         ("title", "Nama kegiatan"),
         ("description", "Maksud dan uraian kegiatan"),
@@ -226,7 +245,11 @@ fn the_request_form_labels_every_input_and_restores_the_draft() {
 fn my_requests_show_state_and_unsent_submissions() {
     let (_d, store) = store_with(
         Variant::Public,
-        vec![Record::Request(Box::new(request("r1", RequestState::Approved, Some("bupati"))))],
+        vec![Record::Request(Box::new(request(
+            "r1",
+            RequestState::Approved,
+            Some("bupati"),
+        )))],
     );
     let mut new = sepiion_core::api::NewRequest {
         id: None,
@@ -251,14 +274,21 @@ fn my_requests_show_state_and_unsent_submissions() {
     let html = render(&store, Variant::Public, Route::MyRequests);
     assert!(html.contains("Disetujui"));
     assert!(html.contains("Audiensi koperasi nelayan"));
-    assert!(html.contains("Menunggu dikirim"), "offline submission marked as not sent");
+    assert!(
+        html.contains("Menunggu dikirim"),
+        "offline submission marked as not sent"
+    );
 }
 
 #[test]
 fn a_time_proposal_offers_accept_and_decline_with_code_to_share() {
     let (_d, store) = store_with(
         Variant::Public,
-        vec![Record::Request(Box::new(request("r1", RequestState::TimeProposed, Some("bupati"))))],
+        vec![Record::Request(Box::new(request(
+            "r1",
+            RequestState::TimeProposed,
+            Some("bupati"),
+        )))],
     );
     let html = render(&store, Variant::Public, Route::MyRequest("r1".into()));
     assert!(html.contains("Usul waktu lain"));
@@ -281,8 +311,16 @@ fn the_staff_app_starts_at_login_with_labelled_fields() {
 #[test]
 fn the_inbox_puts_what_needs_this_role_first() {
     let records = vec![
-        Record::Request(Box::new(request("r1", RequestState::Submitted, Some("bupati")))),
-        Record::Request(Box::new(request("r2", RequestState::AwaitingLeader, Some("bupati")))),
+        Record::Request(Box::new(request(
+            "r1",
+            RequestState::Submitted,
+            Some("bupati"),
+        ))),
+        Record::Request(Box::new(request(
+            "r2",
+            RequestState::AwaitingLeader,
+            Some("bupati"),
+        ))),
     ];
     let (_d, store) = store_with(Variant::Internal, records.clone());
     sign_in(&store, "protokol", Role::Protocol, None);
@@ -296,8 +334,14 @@ fn the_inbox_puts_what_needs_this_role_first() {
     let (_d2, store) = store_with(Variant::Internal, records);
     sign_in(&store, "ajudan.wabup", Role::Adc, Some("wakil_bupati"));
     let html = render(&store, Variant::Internal, Route::Inbox);
-    assert!(!html.contains("Perlu tindakan Anda ("), "the other leader's ajudan has nothing to do");
-    assert!(html.contains("Pembukaan Festival Semarapura"), "but sees the requests");
+    assert!(
+        !html.contains("Perlu tindakan Anda ("),
+        "the other leader's ajudan has nothing to do"
+    );
+    assert!(
+        html.contains("Pembukaan Festival Semarapura"),
+        "but sees the requests"
+    );
 }
 
 #[test]
@@ -316,7 +360,12 @@ fn request_detail_offers_each_role_its_own_actions_and_warns_of_clashes() {
     let (_d, store) = store_with(Variant::Internal, records.clone());
     sign_in(&store, "ajudan.bupati", Role::Adc, Some("bupati"));
     let html = render(&store, Variant::Internal, Route::Request("r2".into()));
-    for action in ["Setujui (hadir sendiri)", "Diwakilkan", "Tolak", "Usulkan waktu lain"] {
+    for action in [
+        "Setujui (hadir sendiri)",
+        "Diwakilkan",
+        "Tolak",
+        "Usulkan waktu lain",
+    ] {
         assert!(html.contains(action), "ajudan may {action}");
     }
     assert!(!html.contains("Mulai tinjau"));
@@ -335,17 +384,35 @@ fn request_detail_offers_each_role_its_own_actions_and_warns_of_clashes() {
 #[test]
 fn the_staff_agenda_marks_confidential_items_and_clashes() {
     let records = vec![
-        Record::AgendaItem(Box::new(item("a1", "Rapat koordinasi OPD", 9, Visibility::Internal, true))),
-        Record::AgendaItem(Box::new(item("a2", "Pertemuan tertutup", 10, Visibility::Confidential, true))),
+        Record::AgendaItem(Box::new(item(
+            "a1",
+            "Rapat koordinasi OPD",
+            9,
+            Visibility::Internal,
+            true,
+        ))),
+        Record::AgendaItem(Box::new(item(
+            "a2",
+            "Pertemuan tertutup",
+            10,
+            Visibility::Confidential,
+            true,
+        ))),
     ];
     let (_d, store) = store_with(Variant::Internal, records);
     sign_in(&store, "sespri.bupati", Role::Sespri, Some("bupati"));
     let html = render(&store, Variant::Internal, Route::Agenda);
     assert!(html.contains("Rapat koordinasi OPD") && html.contains("Pertemuan tertutup"));
     assert!(html.contains("Rahasia"));
-    assert!(html.contains("card conflict"), "overlapping items highlighted");
+    assert!(
+        html.contains("card conflict"),
+        "overlapping items highlighted"
+    );
     assert!(html.contains("Agenda baru"));
-    assert!(html.contains("Luring"), "sync bar shows offline before any sync");
+    assert!(
+        html.contains("Luring"),
+        "sync bar shows offline before any sync"
+    );
 }
 
 #[test]
@@ -353,7 +420,10 @@ fn the_english_texts_are_selectable() {
     let (_d, store) = store_with(Variant::Public, vec![]);
     store.set_pref(ui::prefs::LANG, Some("en")).unwrap();
     let html = render(&store, Variant::Public, Route::Schedule);
-    assert!(html.contains("Leaders' schedule") || html.contains("Leaders&#39;"), "{html}");
+    assert!(
+        html.contains("Leaders' schedule") || html.contains("Leaders&#39;"),
+        "{html}"
+    );
     assert!(html.contains("My requests"));
     let _ = EntityKind::Leader;
 }

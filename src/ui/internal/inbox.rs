@@ -7,7 +7,7 @@ use sepiion_core::RequestState;
 use sepiion_core::time::local_date;
 use sepiion_core::validation::Lang;
 
-use super::{actions_for, current_user};
+use super::{actions_for, current_user, needs_action};
 use crate::ui::components::{PendingChip, StateChip};
 use crate::ui::shell::Route;
 use crate::ui::{Services, Ui, fmt};
@@ -40,12 +40,12 @@ pub fn Inbox() -> Element {
             from_date.is_none_or(|f| d >= f) && to_date.is_none_or(|t| d <= t)
         })
         .map(|e| {
-            let actions = actions_for(&user, &e.request);
-            (e, actions)
+            let mine = needs_action(&actions_for(&user, &e.request), &e.request);
+            (e, mine)
         })
         .collect();
-    entries.sort_by_key(|(_, a)| a.is_empty());
-    let mine = entries.iter().filter(|(_, a)| !a.is_empty()).count();
+    entries.sort_by_key(|(_, mine)| !mine);
+    let mine = entries.iter().filter(|(_, m)| *m).count();
     let leaders = ui.leaders.read().clone();
     rsx! {
         div { class: "counts", role: "group", "aria-label": "{t.all_states}",
@@ -86,7 +86,7 @@ pub fn Inbox() -> Element {
         if entries.is_empty() {
             p { class: "muted", role: "status", "{t.no_requests}" }
         }
-        for (entry, actions) in entries {
+        for (entry, needs_me) in entries {
             {
                 let r = entry.request.clone();
                 let id = r.id.clone();
@@ -101,7 +101,7 @@ pub fn Inbox() -> Element {
                         div { class: "row spread",
                             StateChip { state: r.state }
                             if entry.pending { PendingChip {} }
-                            if !actions.is_empty() {
+                            if needs_me {
                                 span { class: "chip", "{t.needs_my_action}" }
                             }
                         }

@@ -37,6 +37,7 @@ pub fn Login() -> Element {
                     ui.reset(Route::Inbox);
                     ui.changed();
                 }
+                Some(Err(SyncError::Unauthorized)) => error.set(Some(t.login_failed.to_string())),
                 Some(Err(SyncError::Server { body: Some(b), .. })) => error.set(Some(b.message)),
                 _ => error.set(Some(t.login_offline.to_string())),
             }

@@ -32,3 +32,13 @@ pub fn actions_for(user: &StaffUser, r: &Request) -> Vec<Action> {
     }
     available_actions(Actor::Staff(user.role), r.state)
 }
+
+/// Whether `r` waits on this user: an action other than cancelling is open to them (marking done
+/// counts only once the event is over).
+pub fn needs_action(actions: &[Action], r: &Request) -> bool {
+    actions.iter().any(|a| match a {
+        Action::Cancel => false,
+        Action::MarkDone => r.ends_at < chrono::Utc::now(),
+        _ => true,
+    })
+}

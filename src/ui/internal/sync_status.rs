@@ -7,7 +7,7 @@ use sepiion_core::sync::{MutationOp, Record};
 
 use super::current_user;
 use crate::store::OutboxEntry;
-use crate::ui::shell::{Route, SyncBar};
+use crate::ui::shell::Route;
 use crate::ui::{Services, Ui, fmt};
 
 /// A short description of a queued change.
@@ -55,14 +55,14 @@ pub fn SyncStatus() -> Element {
     let take_store = store.clone();
     let out_store = store.clone();
     rsx! {
-        SyncBar {}
         section { class: "card stack",
             if let Some(u) = &user {
                 p { class: "small", "{t.signed_in_as}: " strong { "{u.display_name}" } " ({u.role.label_id()})" }
             }
             button { class: "primary block", onclick: move |_| wake.notify_one(), "{t.sync_now}" }
             if let Some(err) = &ui.sync.read().progress.last_error {
-                p { class: "small muted", "{err}" }
+                p { class: "notice warn small", "{t.sync_failed}" }
+                p { class: "small muted", lang: "en", "{err}" }
             }
         }
         section { class: "card",

@@ -1,0 +1,237 @@
+//! What a local change does to a record, as far as the device can tell before the server
+//! answers. Screens show the server record with the pending changes re-applied on top
+//! ([`apply_locally`] folded over the outbox), so an unsent change is visible at once and a newer
+//! server record pulled in the meantime does not hide it.
+//!
+//! The prediction is only a preview: the server's answer replaces it. Each predicted change
+//! bumps the version by one, as the server does, so a later change made on top of a pending one
+//! carries the version the server will have after the first.
+
+use chrono::{DateTime, Utc};
+use sepiion_core::api::AgendaItemInput;
+use sepiion_core::model::*;
+use sepiion_core::sync::{MutationOp, Record};
+use sepiion_core::workflow::{Action, Actor};
+
+/// Who makes local changes on this device.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LocalActor {
+    pub actor: Actor,
+    /// The staff member's name (notes, timeline); empty for a public device.
+    pub name: String,
+}
+
+impl LocalActor {
+    pub fn requester() -> Self {
+        LocalActor {
+            actor: Actor::Requester,
+            name: String::new(),
+        }
+    }
+}
+
+/// The record after `op`, given the record before it (`None`: not known on this device).
+pub fn apply_locally(
+    before: Option<Record>,
+    op: &MutationOp,
+    actor: &LocalActor,
+    at: DateTime<Utc>,
+) -> Option<Record> {
+    match (op, before) {
+        // Creations: the server's copy, once there is one, is the truth.
+        (
+            MutationOp::SubmitRequest { .. }
+            | MutationOp::AddNote { .. }
+            | MutationOp::CreateAgendaItem { .. },
+            Some(existing),
+        ) => Some(existing),
+        (MutationOp::SubmitRequest { request }, None) => {
+            let r = Request {
+                id: request.id.clone()?,
+                tracking_code: String::new(),
+                kind: request.kind,
+                leader_id: request.leader_id.clone(),
+                assigned_leader_id: None,
+                title: request.title.trim().to_string(),
+                description: request.description.trim().to_string(),
+                starts_at: request.starts_at,
+                ends_at: request.ends_at,
+                location: request.location.trim().to_string(),
+                organizer: request.organizer.trim().to_string(),
+                requester_name: request.requester_name.trim().to_string(),
+                requester_phone: request.requester_phone.trim().to_string(),
+                requester_email: request.requester_email.clone(),
+                expected_attendees: request.expected_attendees,
+                leader_role: request.leader_role.trim().to_string(),
+                dress_code: request.dress_code.trim().to_string(),
+                letter_number: request.letter_number.clone(),
+                state: RequestState::Submitted,
+                state_reason: None,
+                representative: None,
+                proposed_starts_at: None,
+                proposed_ends_at: None,
+                supplied_info: None,
+                agenda_item_id: None,
+                attachments: Vec::new(),
+                timeline: vec![TimelineEntry {
+                    at,
+                    from: None,
+                    to: RequestState::Submitted,
+                    actor: ActorKind::Requester,
+                    actor_role: None,
+                    actor_name: None,
+                    reason: None,
+                }],
+                created_at: at,
+                updated_at: at,
+                version: 1,
+            };
+            Some(Record::Request(Box::new(r)))
+        }
+        (MutationOp::AddNote { request_id, note }, None) => {
+            let role = match actor.actor {
+                Actor::Staff(role) => role,
+                Actor::Requester => return None,
+            };
+            Some(Record::Note(Note {
+                id: note.id.clone()?,
+                request_id: request_id.clone(),
+                author_name: actor.name.clone(),
+                author_role: role,
+                instruction: note.instruction.trim().to_string(),
+                text: note.text.trim().to_string(),
+                created_at: at,
+            }))
+        }
+        (MutationOp::CreateAgendaItem { item }, None) => {
+            let mut a = agenda_from_input(item.id.clone()?, item, at);
+            a.version = 1;
+            Some(Record::AgendaItem(Box::new(a)))
+        }
+        (MutationOp::UpdateAgendaItem { item, .. }, Some(Record::AgendaItem(before))) => {
+            let mut a = agenda_from_input(before.id.clone(), item, at);
+            let moved = before.starts_at != a.starts_at
+                || before.ends_at != a.ends_at
+                || before.location.trim() != a.location.trim()
+                || before.status != a.status;
+            if let (Some(new), Some(old)) = (a.internal.as_mut(), before.internal.as_ref()) {
+                new.source_request_id = old.source_request_id.clone();
+            }
+            a.ical_sequence = before.ical_sequence + i64::from(moved);
+            a.version = before.version + 1;
+            Some(Record::AgendaItem(Box::new(a)))
+        }
+        (MutationOp::CancelAgendaItem { .. }, Some(Record::AgendaItem(mut a))) => {
+            if a.status != AgendaStatus::Cancelled {
+                a.status = AgendaStatus::Cancelled;
+                a.ical_sequence += 1;
+            }
+            a.version += 1;
+            a.updated_at = at;
+            Some(Record::AgendaItem(a))
+        }
+        (MutationOp::Transition { input, .. }, Some(Record::Request(mut r))) => {
+            let action = input.action;
+            // A change the server will refuse anyway (the request moved on) is not previewed.
+            if !action.permitted(actor.actor, r.state) {
+                return Some(Record::Request(r));
+            }
+            let from = r.state;
+            let reason = input
+                .reason
+                .as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string);
+            match action {
+                Action::ForwardToLeader => {
+                    r.assigned_leader_id = input
+                        .leader_id
+                        .clone()
+                        .filter(|l| !l.trim().is_empty())
+                        .or(r.leader_id.clone());
+                }
+                Action::ProposeTime => {
+                    r.proposed_starts_at = input.proposed_starts_at;
+                    r.proposed_ends_at = input.proposed_ends_at;
+                }
+                Action::AcceptProposal => {
+                    if let (Some(s), Some(e)) = (r.proposed_starts_at, r.proposed_ends_at) {
+                        r.starts_at = s;
+                        r.ends_at = e;
+                    }
+                    r.proposed_starts_at = None;
+                    r.proposed_ends_at = None;
+                }
+                Action::DeclineProposal => {
+                    r.proposed_starts_at = None;
+                    r.proposed_ends_at = None;
+                }
+                Action::SupplyInfo => {
+                    let info = input.info.as_deref().unwrap_or("").trim().to_string();
+                    r.supplied_info = Some(match r.supplied_info.take() {
+                        Some(prev) => format!("{prev}\n\n{info}"),
+                        None => info,
+                    });
+                }
+                Action::Approve => r.representative = None,
+                Action::Represent => r.representative = input.representative.clone(),
+                _ => {}
+            }
+            r.state = action.target(from, r.assigned_leader_id.is_some());
+            r.state_reason = match action {
+                Action::SupplyInfo | Action::AcceptProposal | Action::StartReview => None,
+                _ => reason.clone(),
+            };
+            let (actor_kind, role) = match actor.actor {
+                Actor::Staff(role) => (ActorKind::Staff, Some(role)),
+                Actor::Requester => (ActorKind::Requester, None),
+            };
+            r.timeline.push(TimelineEntry {
+                at,
+                from: Some(from),
+                to: r.state,
+                actor: actor_kind,
+                actor_role: role,
+                actor_name: (!actor.name.is_empty()).then(|| actor.name.clone()),
+                reason: match action {
+                    Action::SupplyInfo => input.info.clone(),
+                    Action::Represent => r.representative.clone(),
+                    _ => reason,
+                },
+            });
+            r.updated_at = at;
+            r.version += 1;
+            Some(Record::Request(r))
+        }
+        // An edit of a record this device does not have (or of the wrong kind) previews
+        // nothing; the server will answer it.
+        (_, before) => before,
+    }
+}
+
+fn agenda_from_input(id: String, item: &AgendaItemInput, at: DateTime<Utc>) -> AgendaItem {
+    AgendaItem {
+        id,
+        leader_id: item.leader_id.clone(),
+        title: item.title.trim().to_string(),
+        starts_at: item.starts_at,
+        ends_at: item.ends_at,
+        location: item.location.trim().to_string(),
+        category: item.category.trim().to_string(),
+        visibility: item.visibility,
+        status: item.status,
+        attendance: item.attendance,
+        representative: item.representative.clone(),
+        dress_code: item.dress_code.trim().to_string(),
+        internal: Some(AgendaInternal {
+            assigned_staff: item.assigned_staff.clone(),
+            running_order: item.running_order.clone(),
+            internal_notes: item.internal_notes.clone(),
+            source_request_id: None,
+        }),
+        ical_sequence: 0,
+        updated_at: at,
+        version: 0,
+    }
+}

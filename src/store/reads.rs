@@ -1,0 +1,302 @@
+//! What screens read: all from the cache, so they work offline. Each entry says whether it has
+//! local changes not yet confirmed (`pending`) or a conflict waiting for the user.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use chrono_tz::Tz;
+use rusqlite::{Transaction, params};
+use sepiion_core::model::{AgendaItem, Leader, Note, Representative, Request, RequestState};
+use sepiion_core::sync::{EntityKind, Record};
+use sepiion_core::time::local_days_range;
+
+use super::outbox::OutboxEntry;
+use super::{Store, StoreResult};
+
+/// An agenda item as shown.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AgendaEntry {
+    pub item: AgendaItem,
+    /// Changed on this device and not yet confirmed by the server.
+    pub pending: bool,
+    /// A change of it conflicts with the server's version: see [`Store::conflicts`].
+    pub conflict: bool,
+}
+
+/// A request as shown.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestEntry {
+    pub request: Request,
+    pub pending: bool,
+    pub conflict: bool,
+}
+
+/// A note as shown.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NoteEntry {
+    pub note: Note,
+    pub pending: bool,
+}
+
+/// Everything the request screen shows: the request with its timeline, its notes (staff), and
+/// this device's changes of it that are not settled yet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestDetail {
+    pub request: RequestEntry,
+    pub notes: Vec<NoteEntry>,
+    pub outbox: Vec<OutboxEntry>,
+}
+
+struct Row {
+    json: String,
+    pending: bool,
+    conflict: bool,
+}
+
+fn rows(tx: &Transaction, sql: &str, args: impl rusqlite::Params) -> StoreResult<Vec<Row>> {
+    Ok(tx
+        .prepare_cached(sql)?
+        .query_map(args, |r| {
+            Ok(Row {
+                json: r.get(0)?,
+                pending: r.get(1)?,
+                conflict: r.get(2)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?)
+}
+
+fn request_entry(row: Row) -> StoreResult<Option<RequestEntry>> {
+    Ok(match serde_json::from_str(&row.json)? {
+        Record::Request(r) => Some(RequestEntry {
+            request: *r,
+            pending: row.pending,
+            conflict: row.conflict,
+        }),
+        _ => None,
+    })
+}
+
+fn request_entries(rows: Vec<Row>) -> StoreResult<Vec<RequestEntry>> {
+    Ok(rows
+        .into_iter()
+        .map(request_entry)
+        .collect::<StoreResult<Vec<_>>>()?
+        .into_iter()
+        .flatten()
+        .collect())
+}
+
+fn agenda_entry(row: Row) -> StoreResult<Option<AgendaEntry>> {
+    Ok(match serde_json::from_str(&row.json)? {
+        Record::AgendaItem(a) => Some(AgendaEntry {
+            item: *a,
+            pending: row.pending,
+            conflict: row.conflict,
+        }),
+        _ => None,
+    })
+}
+
+impl Store {
+    /// The agenda of one leader (or all) on the local dates `from..=to` in the regency's time
+    /// zone: every item overlapping those days, by start time.
+    pub fn agenda(
+        &self,
+        leader: Option<&str>,
+        from: NaiveDate,
+        to: NaiveDate,
+        tz: Tz,
+    ) -> StoreResult<Vec<AgendaEntry>> {
+        let (start, end) = local_days_range(from, to, tz);
+        self.read(|tx| {
+            let rows = rows(
+                tx,
+                "SELECT json, pending, conflict FROM records
+                 WHERE kind = 'agenda_item' AND (?1 IS NULL OR leader_id = ?1)
+                   AND starts_at < ?3 AND ends_at > ?2
+                 ORDER BY starts_at, id",
+                params![leader, start.timestamp(), end.timestamp()],
+            )?;
+            Ok(rows
+                .into_iter()
+                .map(agenda_entry)
+                .collect::<StoreResult<Vec<_>>>()?
+                .into_iter()
+                .flatten()
+                .collect())
+        })
+    }
+
+    /// One agenda item.
+    pub fn agenda_item(&self, id: &str) -> StoreResult<Option<AgendaEntry>> {
+        self.read(|tx| {
+            let row = rows(
+                tx,
+                "SELECT json, pending, conflict FROM records WHERE kind = 'agenda_item' AND id = ?1",
+                params![id],
+            )?
+            .pop();
+            row.map(agenda_entry).transpose().map(Option::flatten)
+        })
+    }
+
+    /// Staff inbox: requests in `state` (or all), for `leader` (requests naming either leader
+    /// included), by event start.
+    pub fn inbox(
+        &self,
+        state: Option<RequestState>,
+        leader: Option<&str>,
+    ) -> StoreResult<Vec<RequestEntry>> {
+        self.read(|tx| {
+            request_entries(rows(
+                tx,
+                "SELECT json, pending, conflict FROM records
+                 WHERE kind = 'request' AND (?1 IS NULL OR state = ?1)
+                   AND (?2 IS NULL OR leader_id = ?2 OR leader_id IS NULL)
+                 ORDER BY starts_at, id",
+                params![state.map(|s| s.as_str()), leader],
+            )?)
+        })
+    }
+
+    /// Number of requests per state.
+    pub fn inbox_counts(&self) -> StoreResult<BTreeMap<RequestState, i64>> {
+        self.read(|tx| {
+            let counts: Vec<(String, i64)> = tx
+                .prepare_cached(
+                    "SELECT state, COUNT(*) FROM records WHERE kind = 'request' GROUP BY state",
+                )?
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<rusqlite::Result<_>>()?;
+            Ok(counts
+                .into_iter()
+                .filter_map(|(s, n)| RequestState::parse(&s).map(|s| (s, n)))
+                .collect())
+        })
+    }
+
+    /// A request with its timeline, notes and unsettled local changes.
+    pub fn request_detail(&self, id: &str) -> StoreResult<Option<RequestDetail>> {
+        let Some(request) = self.read(|tx| {
+            let row = rows(
+                tx,
+                "SELECT json, pending, conflict FROM records WHERE kind = 'request' AND id = ?1",
+                params![id],
+            )?
+            .pop();
+            row.map(request_entry).transpose().map(Option::flatten)
+        })?
+        else {
+            return Ok(None);
+        };
+        let notes = self.read(|tx| {
+            let rows = rows(
+                tx,
+                "SELECT json, pending, conflict FROM records
+                 WHERE kind = 'note' AND request_id = ?1 ORDER BY starts_at, id",
+                params![id],
+            )?;
+            let mut notes = Vec::new();
+            for row in rows {
+                if let Record::Note(note) = serde_json::from_str(&row.json)? {
+                    notes.push(NoteEntry {
+                        note,
+                        pending: row.pending,
+                    });
+                }
+            }
+            Ok(notes)
+        })?;
+        let note_ids: Vec<&str> = notes.iter().map(|n| n.note.id.as_str()).collect();
+        let outbox = self
+            .outbox()?
+            .into_iter()
+            .filter(|e| match e.kind {
+                EntityKind::Request => e.record_id == id,
+                EntityKind::Note => note_ids.contains(&e.record_id.as_str()),
+                _ => false,
+            })
+            .collect();
+        Ok(Some(RequestDetail {
+            request,
+            notes,
+            outbox,
+        }))
+    }
+
+    /// Public app: this device's own requests, newest first (the server sends a public device
+    /// only its own).
+    pub fn own_requests(&self) -> StoreResult<Vec<RequestEntry>> {
+        self.read(|tx| {
+            let mut list = request_entries(rows(
+                tx,
+                "SELECT json, pending, conflict FROM records WHERE kind = 'request'",
+                [],
+            )?)?;
+            list.sort_by(|a, b| {
+                b.request
+                    .created_at
+                    .cmp(&a.request.created_at)
+                    .then_with(|| a.request.id.cmp(&b.request.id))
+            });
+            Ok(list)
+        })
+    }
+
+    /// The leaders, in their configured order.
+    pub fn leaders(&self) -> StoreResult<Vec<Leader>> {
+        Ok(self
+            .records_of(EntityKind::Leader)?
+            .into_iter()
+            .filter_map(|r| match r {
+                Record::Leader(l) => Some(l),
+                _ => None,
+            })
+            .collect())
+    }
+
+    /// Who may represent a leader (active ones first, by name).
+    pub fn representatives(&self) -> StoreResult<Vec<Representative>> {
+        let mut reps: Vec<Representative> = self
+            .records_of(EntityKind::Representative)?
+            .into_iter()
+            .filter_map(|r| match r {
+                Record::Representative(p) => Some(p),
+                _ => None,
+            })
+            .collect();
+        reps.sort_by(|a, b| b.active.cmp(&a.active).then_with(|| a.name.cmp(&b.name)));
+        Ok(reps)
+    }
+
+    /// Every shown record of a kind, by the kind's natural order.
+    pub fn records_of(&self, kind: EntityKind) -> StoreResult<Vec<Record>> {
+        self.read(|tx| {
+            let rows = rows(
+                tx,
+                "SELECT json, pending, conflict FROM records WHERE kind = ?1
+                 ORDER BY starts_at, id",
+                params![kind.as_str()],
+            )?;
+            rows.into_iter()
+                .map(|r| Ok(serde_json::from_str(&r.json)?))
+                .collect()
+        })
+    }
+
+    /// Every record as the server last sent it, by kind and id: what this device believes the
+    /// server holds (diagnostics and convergence checks).
+    pub fn server_records(&self) -> StoreResult<Vec<Record>> {
+        self.read(|tx| {
+            let jsons: Vec<String> = tx
+                .prepare_cached(
+                    "SELECT server_json FROM records WHERE server_json IS NOT NULL
+                     ORDER BY kind, id",
+                )?
+                .query_map([], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
+            jsons.iter().map(|j| Ok(serde_json::from_str(j)?)).collect()
+        })
+    }
+}

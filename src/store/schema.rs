@@ -1,0 +1,101 @@
+//! The cache database's schema. Migrations are only ever appended, never edited: an app update
+//! brings an old database forward and keeps the user's cache and unsent changes.
+
+use rusqlite::Connection;
+use rusqlite_migration::{M, Migrations};
+
+/// Version 1: the cache of server records, the outbox and the sync state.
+const V1: &str = "
+-- Every record the server sent this device, plus records made locally and not yet confirmed.
+-- `server_json` is the record as the server last sent it (NULL: never seen on the server, or
+-- no longer visible); `json` is what screens show: the server record with the pending outbox
+-- entries re-applied on top. Both hold a sepiion_core::sync::Record as JSON.
+CREATE TABLE records (
+    kind           TEXT NOT NULL,
+    id             TEXT NOT NULL,
+    server_json    TEXT,
+    server_version INTEGER,
+    json           TEXT NOT NULL,
+    leader_id      TEXT,
+    starts_at      INTEGER,
+    state          TEXT,
+    request_id     TEXT,
+    pending        INTEGER NOT NULL DEFAULT 0,
+    conflict       INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (kind, id)
+) WITHOUT ROWID;
+CREATE INDEX records_by_leader_time ON records (kind, leader_id, starts_at);
+CREATE INDEX records_by_state ON records (kind, state);
+CREATE INDEX records_by_request ON records (kind, request_id);
+
+-- Local changes in the order they were made. A confirmed change is deleted; one the server
+-- answered with a conflict or a refusal stays, with the server's record or error, until the
+-- user decides.
+CREATE TABLE outbox (
+    seq           INTEGER PRIMARY KEY AUTOINCREMENT,
+    id            TEXT NOT NULL UNIQUE,
+    kind          TEXT NOT NULL,
+    record_id     TEXT NOT NULL,
+    op            TEXT NOT NULL,
+    base_version  INTEGER,
+    created_at    INTEGER NOT NULL,
+    status        TEXT NOT NULL DEFAULT 'pending'
+                  CHECK (status IN ('pending', 'conflict', 'rejected')),
+    error         TEXT,
+    server_record TEXT
+);
+CREATE INDEX outbox_by_record ON outbox (kind, record_id, seq);
+
+-- Cursor, last sync time, device token or staff session.
+CREATE TABLE sync_state (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) WITHOUT ROWID;
+";
+
+/// Version 2: agenda reads by overlap (an event that began yesterday evening and runs past
+/// midnight belongs to today's agenda too), which needs the end time as a column; and a count
+/// of push attempts per outbox entry, shown next to changes that keep failing.
+const V2: &str = "
+ALTER TABLE records ADD COLUMN ends_at INTEGER;
+UPDATE records SET ends_at = unixepoch(json_extract(json, '$.data.ends_at'))
+ WHERE kind IN ('agenda_item', 'request');
+DROP INDEX records_by_leader_time;
+CREATE INDEX records_by_leader_time ON records (kind, leader_id, starts_at, ends_at);
+ALTER TABLE outbox ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
+";
+
+/// The migrations, oldest first.
+pub const MIGRATIONS: &[&str] = &[V1, V2];
+
+/// The schema version this build writes.
+pub const LATEST: usize = MIGRATIONS.len();
+
+fn migrations(upto: usize) -> Migrations<'static> {
+    Migrations::new(MIGRATIONS[..upto].iter().map(|sql| M::up(sql)).collect())
+}
+
+/// Brings the database to the latest schema.
+pub fn migrate(conn: &mut Connection) -> Result<(), rusqlite_migration::Error> {
+    migrations(LATEST).to_latest(conn)
+}
+
+/// Brings a database to schema `version` exactly (for tests of upgrades from old versions).
+pub fn migrate_to(conn: &mut Connection, version: usize) -> Result<(), rusqlite_migration::Error> {
+    migrations(version.min(LATEST)).to_latest(conn)
+}
+
+/// The schema version of an open database.
+pub fn version(conn: &Connection) -> rusqlite::Result<i64> {
+    conn.pragma_query_value(None, "user_version", |r| r.get(0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrations_are_valid() {
+        assert!(migrations(LATEST).validate().is_ok());
+    }
+}

@@ -1,0 +1,323 @@
+//! The store without a server: local changes, pulls over pending changes, push answers,
+//! conflicts. End-to-end behaviour against the real server is in `tests/`.
+
+use chrono::{Duration, TimeZone, Utc};
+use sepiion_core::api::{AgendaItemInput, ErrorBody, LoginResponse};
+use sepiion_core::model::*;
+use sepiion_core::sync::{Change, MutationResult, MutationStatus, PullPage, Record};
+
+use super::*;
+
+fn store() -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("cache.db"), Variant::Internal).unwrap();
+    store
+        .set_session(&LoginResponse {
+            token: "sps_test".into(),
+            expires_at: Utc::now() + Duration::days(1),
+            user: StaffUser {
+                id: 2,
+                username: "protokol".into(),
+                display_name: "Kadek Protokol".into(),
+                role: Role::Protocol,
+                leader_id: None,
+                active: true,
+            },
+        })
+        .unwrap();
+    (dir, store)
+}
+
+fn item(version: i64, location: &str) -> AgendaItem {
+    let start = Utc.with_ymd_and_hms(2030, 5, 4, 1, 0, 0).unwrap();
+    AgendaItem {
+        id: "a1".into(),
+        leader_id: "bupati".into(),
+        title: "Rapat koordinasi OPD".into(),
+        starts_at: start,
+        ends_at: start + Duration::hours(2),
+        location: location.into(),
+        category: "Rapat".into(),
+        visibility: Visibility::Internal,
+        status: AgendaStatus::Confirmed,
+        attendance: Attendance::InPerson,
+        representative: None,
+        dress_code: String::new(),
+        internal: Some(AgendaInternal::default()),
+        ical_sequence: 0,
+        updated_at: start,
+        version,
+    }
+}
+
+fn page(records: Vec<Record>, cursor: &str) -> PullPage {
+    PullPage {
+        changes: records
+            .into_iter()
+            .map(|r| Change {
+                entity: r.kind(),
+                id: r.id().to_string(),
+                record: Some(r),
+            })
+            .collect(),
+        cursor: cursor.into(),
+        has_more: false,
+        remaining: 0,
+    }
+}
+
+fn agenda(r: Record) -> AgendaItem {
+    match r {
+        Record::AgendaItem(a) => *a,
+        other => panic!("not an agenda item: {other:?}"),
+    }
+}
+
+fn answer(id: &str, status: MutationStatus, record: Option<Record>) -> MutationResult {
+    MutationResult {
+        id: id.into(),
+        status,
+        record,
+        error: (status == MutationStatus::Rejected).then(|| ErrorBody {
+            error: "validation".into(),
+            message: "Tidak valid.".into(),
+            fields: Default::default(),
+        }),
+        conflicts: vec![],
+    }
+}
+
+#[test]
+fn a_local_change_shows_at_once_and_waits_in_the_outbox() {
+    let (_d, s) = store();
+    s.apply_pull_page(&page(
+        vec![Record::AgendaItem(Box::new(item(3, "Kantor Bupati")))],
+        "c1-1",
+    ))
+    .unwrap();
+    let mut edit = AgendaItemInput::from_item(&item(3, ""));
+    edit.location = "Pura Goa Lawah".into();
+    let shown = s.update_agenda_item("a1", edit).unwrap();
+    assert_eq!(shown.location, "Pura Goa Lawah");
+    assert_eq!(shown.version, 4, "the version the server will give it");
+    assert!(s.agenda_item("a1").unwrap().unwrap().pending);
+    assert_eq!(s.pending_count().unwrap(), 1);
+    assert_eq!(s.outbox().unwrap()[0].base_version, Some(3));
+    // The server's record is unchanged until it confirms.
+    assert_eq!(
+        agenda(s.server_records().unwrap().remove(0)).location,
+        "Kantor Bupati"
+    );
+}
+
+#[test]
+fn a_pull_keeps_a_pending_change_on_top_of_a_newer_server_record() {
+    let (_d, s) = store();
+    s.apply_pull_page(&page(
+        vec![Record::AgendaItem(Box::new(item(3, "Kantor Bupati")))],
+        "c1-1",
+    ))
+    .unwrap();
+    let mut edit = AgendaItemInput::from_item(&item(3, "Kantor Bupati"));
+    edit.title = "Rapat koordinasi (diubah)".into();
+    s.update_agenda_item("a1", edit).unwrap();
+    // Someone else moved the item; the pull brings version 4.
+    let mut theirs = item(4, "Gedung Mahudara");
+    theirs.dress_code = "Batik".into();
+    s.apply_pull_page(&page(
+        vec![Record::AgendaItem(Box::new(theirs.clone()))],
+        "c1-2",
+    ))
+    .unwrap();
+    let shown = s.agenda_item("a1").unwrap().unwrap();
+    assert!(shown.pending);
+    assert_eq!(
+        shown.item.title, "Rapat koordinasi (diubah)",
+        "my change is not lost"
+    );
+    assert_eq!(agenda(s.server_records().unwrap().remove(0)), theirs);
+    assert_eq!(s.cursor().unwrap().as_deref(), Some("c1-2"));
+    // An older server record arriving late does not move the cache back.
+    s.apply_pull_page(&page(
+        vec![Record::AgendaItem(Box::new(item(2, "Lama")))],
+        "c1-3",
+    ))
+    .unwrap();
+    assert_eq!(agenda(s.server_records().unwrap().remove(0)), theirs);
+}
+
+#[test]
+fn a_second_change_of_a_record_waits_for_the_first() {
+    let (_d, s) = store();
+    s.apply_pull_page(&page(
+        vec![Record::AgendaItem(Box::new(item(3, "Lokasi A")))],
+        "c1-1",
+    ))
+    .unwrap();
+    let mut e1 = AgendaItemInput::from_item(&item(3, "Lokasi B"));
+    e1.title = "Satu".into();
+    s.update_agenda_item("a1", e1).unwrap();
+    s.cancel_agenda_item("a1", "Hujan").unwrap();
+    let outbox = s.outbox().unwrap();
+    assert_eq!(
+        outbox[1].base_version,
+        Some(4),
+        "based on the first change's result"
+    );
+    let batch = s.next_push_batch(100).unwrap();
+    assert_eq!(batch.len(), 1, "one change per record per push");
+    let mut applied = item(4, "Lokasi B");
+    applied.title = "Satu".into();
+    let tally = s
+        .apply_push_results(&[answer(
+            &batch[0].id,
+            MutationStatus::Applied,
+            Some(Record::AgendaItem(Box::new(applied))),
+        )])
+        .unwrap();
+    assert_eq!(tally.applied, 1);
+    let next = s.next_push_batch(100).unwrap();
+    assert_eq!(next.len(), 1);
+    assert_eq!(next[0].base_version, Some(4));
+    let shown = s.agenda_item("a1").unwrap().unwrap();
+    assert_eq!(shown.item.status, AgendaStatus::Cancelled);
+    assert_eq!(s.outbox().unwrap()[0].attempts, 1);
+}
+
+#[test]
+fn a_conflict_holds_later_changes_and_either_side_can_win() {
+    let (_d, s) = store();
+    s.apply_pull_page(&page(
+        vec![Record::AgendaItem(Box::new(item(3, "Lokasi A")))],
+        "c1-1",
+    ))
+    .unwrap();
+    let mut e1 = AgendaItemInput::from_item(&item(3, "Mine"));
+    e1.title = "Punyaku".into();
+    s.update_agenda_item("a1", e1).unwrap();
+    s.cancel_agenda_item("a1", "Hujan").unwrap();
+    let batch = s.next_push_batch(100).unwrap();
+    let theirs = item(5, "Theirs");
+    let tally = s
+        .apply_push_results(&[answer(
+            &batch[0].id,
+            MutationStatus::Conflict,
+            Some(Record::AgendaItem(Box::new(theirs.clone()))),
+        )])
+        .unwrap();
+    assert_eq!((tally.conflicts, tally.held), (1, 1));
+    assert_eq!(s.pending_count().unwrap(), 0);
+    let conflicts = s.conflicts().unwrap();
+    assert_eq!(conflicts.len(), 2);
+    assert_eq!(conflicts[1].error.as_ref().unwrap().error, "held");
+    assert!(
+        conflicts
+            .iter()
+            .all(|c| c.server_record == Some(Record::AgendaItem(Box::new(theirs.clone()))))
+    );
+    let shown = s.agenda_item("a1").unwrap().unwrap();
+    assert!(shown.conflict && !shown.pending);
+    assert_eq!(
+        shown.item, theirs,
+        "the server's version is shown while in conflict"
+    );
+
+    // Keep my edit (on top of version 5), drop my cancellation.
+    let kept = s.resolve_keep_mine(&conflicts[0].id).unwrap();
+    s.resolve_take_server(&conflicts[1].id).unwrap();
+    let outbox = s.outbox().unwrap();
+    assert_eq!(outbox.len(), 1);
+    assert_eq!(outbox[0].id, kept);
+    assert_eq!(outbox[0].base_version, Some(5));
+    let shown = s.agenda_item("a1").unwrap().unwrap();
+    assert_eq!(shown.item.title, "Punyaku");
+    assert!(shown.pending && !shown.conflict);
+}
+
+#[test]
+fn a_refused_creation_keeps_what_was_typed() {
+    let (_d, s) = store();
+    let start = Utc::now() + Duration::days(3);
+    let created = s
+        .create_agenda_item(AgendaItemInput {
+            id: None,
+            base_version: None,
+            leader_id: "bupati".into(),
+            title: "Kunjungan ke Nusa Penida".into(),
+            starts_at: start,
+            ends_at: start + Duration::hours(3),
+            location: "Pelabuhan Sampalan".into(),
+            category: "Kunjungan kerja".into(),
+            visibility: Visibility::Public,
+            status: AgendaStatus::Tentative,
+            attendance: Attendance::InPerson,
+            representative: None,
+            dress_code: String::new(),
+            assigned_staff: vec![],
+            running_order: String::new(),
+            internal_notes: String::new(),
+        })
+        .unwrap();
+    let batch = s.next_push_batch(100).unwrap();
+    s.apply_push_results(&[answer(&batch[0].id, MutationStatus::Rejected, None)])
+        .unwrap();
+    assert!(
+        s.agenda_item(&created.id).unwrap().is_none(),
+        "not on the agenda"
+    );
+    let rejected = s.rejected().unwrap();
+    assert_eq!(rejected.len(), 1);
+    match &rejected[0].op {
+        sepiion_core::sync::MutationOp::CreateAgendaItem { item } => {
+            assert_eq!(item.title, "Kunjungan ke Nusa Penida")
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_reset_for_full_resync_keeps_unsent_changes() {
+    let (_d, s) = store();
+    let mut other = item(1, "Lokasi X");
+    other.id = "a2".into();
+    s.apply_pull_page(&page(
+        vec![
+            Record::AgendaItem(Box::new(item(3, "Lokasi A"))),
+            Record::AgendaItem(Box::new(other)),
+        ],
+        "c1-9",
+    ))
+    .unwrap();
+    s.cancel_agenda_item("a1", "Hujan").unwrap();
+    s.reset_for_full_resync().unwrap();
+    assert_eq!(s.cursor().unwrap(), None);
+    assert!(s.server_records().unwrap().is_empty());
+    assert!(s.agenda_item("a2").unwrap().is_none());
+    assert_eq!(s.pending_count().unwrap(), 1);
+    // The cancellation waits; once the server's item is back, it shows on top of it again.
+    s.apply_pull_page(&page(
+        vec![Record::AgendaItem(Box::new(item(3, "Lokasi A")))],
+        "c1-10",
+    ))
+    .unwrap();
+    let shown = s.agenda_item("a1").unwrap().unwrap();
+    assert!(shown.pending);
+    assert_eq!(shown.item.status, AgendaStatus::Cancelled);
+}
+
+#[test]
+fn bad_input_is_refused_and_nothing_is_written() {
+    let (_d, s) = store();
+    let mut input = AgendaItemInput::from_item(&item(1, "Lokasi A"));
+    input.title = "  ".into();
+    assert!(matches!(
+        s.create_agenda_item(input),
+        Err(StoreError::Invalid(_))
+    ));
+    assert!(matches!(
+        s.cancel_agenda_item("a1", " "),
+        Err(StoreError::Invalid(_))
+    ));
+    assert_eq!(s.pending_count().unwrap(), 0);
+    assert!(s.outbox().unwrap().is_empty());
+}

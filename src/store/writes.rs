@@ -1,0 +1,168 @@
+//! Local changes made by screens. Each goes into the cache and the outbox in one transaction, so
+//! the screen shows it at once (marked as not yet sent) and the sync engine sends it later.
+//! Input is checked with the same rules the server applies, so a mistake is reported while the
+//! user is still on the form; nothing is written then.
+
+use chrono::Utc;
+use rusqlite::Transaction;
+use sepiion_core::api::{AgendaItemInput, NewRequest, NoteInput};
+use sepiion_core::model::{AgendaItem, Note, Request, Role};
+use sepiion_core::sync::{EntityKind, MutationOp, Record};
+use sepiion_core::validation::{validate_agenda_item, validate_new_request, validate_note};
+use sepiion_core::workflow::{Actor, RequestFacts, TransitionInput, check_transition};
+
+use super::cache::shown_record;
+use super::outbox::enqueue;
+use super::overlay::LocalActor;
+use super::{Store, StoreError, StoreResult, local_actor};
+
+fn new_id(id: &Option<String>) -> String {
+    id.clone()
+        .filter(|s| !s.trim().is_empty())
+        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string())
+}
+
+fn staff_actor(tx: &Transaction) -> StoreResult<(LocalActor, Role)> {
+    let actor = local_actor(tx)?;
+    match actor.actor {
+        Actor::Staff(role) => Ok((actor, role)),
+        Actor::Requester => Err(StoreError::NotSignedIn),
+    }
+}
+
+fn agenda_editor(tx: &Transaction) -> StoreResult<LocalActor> {
+    let (actor, role) = staff_actor(tx)?;
+    if !role.may_edit_agenda() {
+        return Err(StoreError::NotAllowed);
+    }
+    Ok(actor)
+}
+
+fn shown_request(tx: &Transaction, id: &str) -> StoreResult<Request> {
+    match shown_record(tx, EntityKind::Request, id)? {
+        Some(Record::Request(r)) => Ok(*r),
+        _ => Err(StoreError::NotFound),
+    }
+}
+
+fn shown_agenda_item(tx: &Transaction, id: &str) -> StoreResult<AgendaItem> {
+    match shown_record(tx, EntityKind::AgendaItem, id)? {
+        Some(Record::AgendaItem(a)) => Ok(*a),
+        _ => Err(StoreError::NotFound),
+    }
+}
+
+impl Store {
+    /// Public app: submits a request (offline too). Returns it as shown until the server answers.
+    pub fn submit_request(&self, mut new: NewRequest) -> StoreResult<Request> {
+        validate_new_request(&new, Utc::now()).map_err(StoreError::Invalid)?;
+        let id = new_id(&new.id);
+        new.id = Some(id.clone());
+        self.write(|tx| {
+            let actor = local_actor(tx)?;
+            enqueue(tx, &actor, MutationOp::SubmitRequest { request: new }, None)?;
+            shown_request(tx, &id)
+        })
+    }
+
+    /// A step in a request's workflow, checked against the state machine for this user and the
+    /// request as this device sees it.
+    pub fn transition(&self, request_id: &str, input: TransitionInput) -> StoreResult<Request> {
+        self.write(|tx| {
+            let actor = local_actor(tx)?;
+            let r = shown_request(tx, request_id)?;
+            let facts = RequestFacts {
+                state: r.state,
+                has_requested_leader: r.leader_id.is_some(),
+                has_assigned_leader: r.assigned_leader_id.is_some(),
+            };
+            check_transition(actor.actor, facts, &input).map_err(StoreError::Transition)?;
+            let op = MutationOp::Transition {
+                request_id: request_id.to_string(),
+                input,
+            };
+            enqueue(tx, &actor, op, Some(r.version))?;
+            shown_request(tx, request_id)
+        })
+    }
+
+    /// Staff: adds a disposition or note to a request.
+    pub fn add_note(&self, request_id: &str, mut note: NoteInput) -> StoreResult<Note> {
+        validate_note(&note).map_err(StoreError::Invalid)?;
+        let id = new_id(&note.id);
+        note.id = Some(id.clone());
+        self.write(|tx| {
+            let (actor, _) = staff_actor(tx)?;
+            shown_request(tx, request_id)?;
+            let op = MutationOp::AddNote {
+                request_id: request_id.to_string(),
+                note,
+            };
+            enqueue(tx, &actor, op, None)?;
+            match shown_record(tx, EntityKind::Note, &id)? {
+                Some(Record::Note(n)) => Ok(n),
+                _ => Err(StoreError::NotFound),
+            }
+        })
+    }
+
+    /// Staff: enters a new agenda item.
+    pub fn create_agenda_item(&self, mut item: AgendaItemInput) -> StoreResult<AgendaItem> {
+        validate_agenda_item(&item).map_err(StoreError::Invalid)?;
+        let id = new_id(&item.id);
+        item.id = Some(id.clone());
+        item.base_version = None;
+        self.write(|tx| {
+            let actor = agenda_editor(tx)?;
+            enqueue(tx, &actor, MutationOp::CreateAgendaItem { item }, None)?;
+            shown_agenda_item(tx, &id)
+        })
+    }
+
+    /// Staff: replaces an agenda item's fields. The edit is based on the item as shown now; if the
+    /// server's item has changed meanwhile, the push comes back as a conflict.
+    pub fn update_agenda_item(
+        &self,
+        id: &str,
+        mut item: AgendaItemInput,
+    ) -> StoreResult<AgendaItem> {
+        validate_agenda_item(&item).map_err(StoreError::Invalid)?;
+        self.write(|tx| {
+            let actor = agenda_editor(tx)?;
+            let current = shown_agenda_item(tx, id)?;
+            item.id = Some(id.to_string());
+            item.base_version = Some(current.version);
+            let op = MutationOp::UpdateAgendaItem {
+                id: id.to_string(),
+                item,
+            };
+            enqueue(tx, &actor, op, Some(current.version))?;
+            shown_agenda_item(tx, id)
+        })
+    }
+
+    /// Staff: cancels an agenda item.
+    pub fn cancel_agenda_item(&self, id: &str, reason: &str) -> StoreResult<AgendaItem> {
+        if reason.trim().is_empty() {
+            let mut e = sepiion_core::validation::FieldErrors::default();
+            e.add(
+                "reason",
+                sepiion_core::validation::Msg::new(
+                    "Alasan pembatalan wajib diisi.",
+                    "A reason for cancelling is required.",
+                ),
+            );
+            return Err(StoreError::Invalid(e));
+        }
+        self.write(|tx| {
+            let actor = agenda_editor(tx)?;
+            let current = shown_agenda_item(tx, id)?;
+            let op = MutationOp::CancelAgendaItem {
+                id: id.to_string(),
+                reason: reason.trim().to_string(),
+            };
+            enqueue(tx, &actor, op, Some(current.version))?;
+            shown_agenda_item(tx, id)
+        })
+    }
+}

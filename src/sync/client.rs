@@ -1,0 +1,218 @@
+//! The server's HTTP API as the app uses it.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use sepiion_core::api::{DeviceRegistration, ErrorBody, LoginInput, LoginResponse, ServerInfo};
+use sepiion_core::sync::{Mutation, PullPage, PushRequest, PushResponse};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::store::StoreError;
+
+/// Why a sync (or a call) did not complete.
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    /// No connection, a connection cut, a timeout: try again later.
+    #[error("network error: {0}")]
+    Network(#[source] reqwest::Error),
+    /// The server answered with an error status.
+    #[error("server answered {status}: {}", .body.as_ref().map(|b| b.message.as_str()).unwrap_or(""))]
+    Server {
+        status: u16,
+        body: Option<ErrorBody>,
+    },
+    /// The token is no longer accepted: the user must sign in again.
+    #[error("the server no longer accepts this device's credentials")]
+    Unauthorized,
+    /// The cursor is older than the server's history: a full resync is needed.
+    #[error("the sync cursor is stale")]
+    StaleCursor,
+    /// The internal app needs a staff login first.
+    #[error("not signed in")]
+    NotSignedIn,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The server's answer does not fit the protocol.
+    #[error("unexpected answer from the server: {0}")]
+    Protocol(String),
+}
+
+impl SyncError {
+    /// Whether trying again later may succeed without the user doing anything.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            SyncError::Network(_) => true,
+            SyncError::Server { status, .. } => *status >= 500 || *status == 429 || *status == 408,
+            _ => false,
+        }
+    }
+}
+
+/// Requests made and response bytes received (after decompression), for diagnostics and the
+/// benchmark.
+#[derive(Debug, Default)]
+struct Counters {
+    requests: AtomicU64,
+    response_bytes: AtomicU64,
+}
+
+/// A snapshot of the counters.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ClientStats {
+    pub requests: u64,
+    pub response_bytes: u64,
+}
+
+/// The server, seen from the app. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct ServerClient {
+    http: reqwest::Client,
+    base: String,
+    counters: Arc<Counters>,
+}
+
+impl ServerClient {
+    /// A client for the server at `base_url` (e.g. `https://sepiion.klungkungkab.go.id`), with
+    /// gzip and timeouts suited to a phone on a poor network.
+    pub fn new(base_url: &str) -> Result<ServerClient, SyncError> {
+        let http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(15))
+            .timeout(Duration::from_secs(90))
+            .gzip(true)
+            .user_agent(concat!("sepiion-app/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(SyncError::Network)?;
+        Ok(Self::with_http(base_url, http))
+    }
+
+    /// A client using a configured `reqwest::Client` (tests: no connection reuse).
+    pub fn with_http(base_url: &str, http: reqwest::Client) -> ServerClient {
+        ServerClient {
+            http,
+            base: base_url.trim_end_matches('/').to_string(),
+            counters: Arc::default(),
+        }
+    }
+
+    pub fn base_url(&self) -> &str {
+        &self.base
+    }
+
+    pub fn stats(&self) -> ClientStats {
+        ClientStats {
+            requests: self.counters.requests.load(Ordering::Relaxed),
+            response_bytes: self.counters.response_bytes.load(Ordering::Relaxed),
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}/api/v1{path}", self.base)
+    }
+
+    async fn send<T: DeserializeOwned>(
+        &self,
+        req: reqwest::RequestBuilder,
+    ) -> Result<T, SyncError> {
+        self.counters.requests.fetch_add(1, Ordering::Relaxed);
+        let res = req.send().await.map_err(SyncError::Network)?;
+        let status = res.status();
+        // The whole body is read before deciding anything: a connection cut mid-body is a
+        // network error, never half an answer.
+        let bytes = res.bytes().await.map_err(SyncError::Network)?;
+        self.counters
+            .response_bytes
+            .fetch_add(bytes.len() as u64, Ordering::Relaxed);
+        if status.is_success() {
+            return serde_json::from_slice(&bytes)
+                .map_err(|e| SyncError::Protocol(format!("{status}: {e}")));
+        }
+        let body: Option<ErrorBody> = serde_json::from_slice(&bytes).ok();
+        Err(match status {
+            StatusCode::UNAUTHORIZED => SyncError::Unauthorized,
+            StatusCode::GONE if body.as_ref().is_some_and(|b| b.error == "stale_cursor") => {
+                SyncError::StaleCursor
+            }
+            _ => SyncError::Server {
+                status: status.as_u16(),
+                body,
+            },
+        })
+    }
+
+    async fn post<B: Serialize, T: DeserializeOwned>(
+        &self,
+        path: &str,
+        token: Option<&str>,
+        body: &B,
+    ) -> Result<T, SyncError> {
+        let mut req = self.http.post(self.url(path)).json(body);
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        self.send(req).await
+    }
+
+    /// Registers this public device anonymously; the token is shown once.
+    pub async fn register_device(&self) -> Result<DeviceRegistration, SyncError> {
+        self.post("/public/devices", None, &serde_json::json!({}))
+            .await
+    }
+
+    /// Staff login.
+    pub async fn login(&self, username: &str, password: &str) -> Result<LoginResponse, SyncError> {
+        let input = LoginInput {
+            username: username.to_string(),
+            password: password.to_string(),
+        };
+        self.post("/auth/login", None, &input).await
+    }
+
+    /// The regency's settings (name, time zone, leaders).
+    pub async fn info(&self) -> Result<ServerInfo, SyncError> {
+        self.send(self.http.get(self.url("/public/info"))).await
+    }
+
+    /// Looks a request up by its tracking code (no credentials needed).
+    pub async fn track(&self, code: &str) -> Result<sepiion_core::api::TrackedRequest, SyncError> {
+        // Only letters, digits and '-' reach the path.
+        let clean: String = code
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+            .collect();
+        let path = format!("/public/track/{clean}");
+        self.send(self.http.get(self.url(&path))).await
+    }
+
+    /// One page of changes after `cursor` (`None`: from scratch).
+    pub async fn pull(
+        &self,
+        token: &str,
+        cursor: Option<&str>,
+        limit: u32,
+    ) -> Result<PullPage, SyncError> {
+        let limit = limit.to_string();
+        let mut query = vec![("limit", limit.as_str())];
+        if let Some(c) = cursor {
+            query.push(("cursor", c));
+        }
+        let req = self
+            .http
+            .get(self.url("/sync/pull"))
+            .query(&query)
+            .bearer_auth(token);
+        self.send(req).await
+    }
+
+    /// Sends mutations; the answer has one result per mutation, in order.
+    pub async fn push(
+        &self,
+        token: &str,
+        mutations: Vec<Mutation>,
+    ) -> Result<PushResponse, SyncError> {
+        self.post("/sync/push", Some(token), &PushRequest { mutations })
+            .await
+    }
+}

@@ -1,0 +1,278 @@
+//! One sync: push the outbox (oldest first, in batches), then pull from the saved cursor until
+//! the server has nothing more. Every step leaves the store consistent, so a sync cut off at any
+//! point simply resumes: unconfirmed mutations are sent again (the server answers a replay
+//! "already applied") and the pull continues from the last page saved.
+
+use std::time::Duration;
+
+use sepiion_core::model::StaffUser;
+use sepiion_core::sync::MAX_PUSH;
+use tokio::sync::{Mutex, Notify, watch};
+
+use super::backoff::Backoff;
+use super::client::{ServerClient, SyncError};
+use crate::platform::Variant;
+use crate::store::{Identity, PushTally, Store};
+
+/// Pull page size: large pages mean fewer round trips on a slow network; the server caps it.
+pub const PULL_PAGE: u32 = 500;
+/// Most pull pages in one sync; far above any real history, it only stops a misbehaving server
+/// from keeping the device busy forever.
+const MAX_PAGES: usize = 100_000;
+
+/// What the engine is doing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SyncPhase {
+    #[default]
+    Idle,
+    Registering,
+    Pushing,
+    Pulling,
+    /// Waiting before retrying after a failure.
+    Waiting {
+        retry_in: Duration,
+    },
+    /// The last sync completed.
+    Done,
+    /// The last sync failed and is not retried without the user (e.g. signed out).
+    Failed,
+}
+
+/// Progress for the UI: items so far and, where known, the total.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SyncProgress {
+    pub phase: SyncPhase,
+    /// Outbox entries answered by the server in this sync.
+    pub pushed: u64,
+    /// Outbox entries pending when the push began.
+    pub to_push: u64,
+    /// Changes received in this sync.
+    pub pulled: u64,
+    /// Changes expected in all (received + the server's `remaining`), once the first page is in.
+    pub pull_total: Option<u64>,
+    /// The last failure, in words.
+    pub last_error: Option<String>,
+}
+
+/// What one sync did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SyncReport {
+    pub push: PushTally,
+    pub pulled: u64,
+    /// HTTP requests made.
+    pub round_trips: u64,
+    /// The cursor was stale and the cache was rebuilt from scratch.
+    pub full_resync: bool,
+}
+
+/// Syncs one store with one server. Share it (e.g. in an `Arc`); syncs never overlap.
+pub struct SyncEngine {
+    store: Store,
+    client: ServerClient,
+    progress: watch::Sender<SyncProgress>,
+    running: Mutex<()>,
+    page_size: u32,
+}
+
+impl SyncEngine {
+    pub fn new(store: Store, client: ServerClient) -> SyncEngine {
+        SyncEngine {
+            store,
+            client,
+            progress: watch::Sender::new(SyncProgress::default()),
+            running: Mutex::new(()),
+            page_size: PULL_PAGE,
+        }
+    }
+
+    /// Smaller pages (tests of resumption, the benchmark).
+    pub fn with_page_size(mut self, size: u32) -> SyncEngine {
+        self.page_size = size.max(1);
+        self
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn client(&self) -> &ServerClient {
+        &self.client
+    }
+
+    /// Progress updates for the UI.
+    pub fn progress(&self) -> watch::Receiver<SyncProgress> {
+        self.progress.subscribe()
+    }
+
+    fn report(&self, f: impl FnOnce(&mut SyncProgress)) {
+        self.progress.send_modify(f);
+    }
+
+    /// Staff login; the session is kept in the store.
+    pub async fn login(&self, username: &str, password: &str) -> Result<StaffUser, SyncError> {
+        let login = self.client.login(username, password).await?;
+        self.store.set_session(&login)?;
+        Ok(login.user)
+    }
+
+    /// The token to sync with; a public device registers the first time.
+    async fn token(&self, round_trips: &mut u64) -> Result<String, SyncError> {
+        match self.store.identity()? {
+            Identity::None if self.store.variant() == Variant::Public => {
+                self.report(|p| p.phase = SyncPhase::Registering);
+                *round_trips += 1;
+                let reg = self.client.register_device().await?;
+                self.store.set_device(&reg)?;
+                Ok(reg.token)
+            }
+            Identity::None => Err(SyncError::NotSignedIn),
+            identity => Ok(identity.token().unwrap_or_default().to_string()),
+        }
+    }
+
+    /// One sync, without retrying: push everything pending, then pull until caught up.
+    pub async fn sync_once(&self) -> Result<SyncReport, SyncError> {
+        let _one_at_a_time = self.running.lock().await;
+        let mut report = SyncReport::default();
+        let result = self.sync_inner(&mut report).await;
+        self.report(|p| match &result {
+            Ok(()) => {
+                p.phase = SyncPhase::Done;
+                p.last_error = None;
+            }
+            Err(e) => {
+                p.phase = SyncPhase::Failed;
+                p.last_error = Some(e.to_string());
+            }
+        });
+        result.map(|()| report)
+    }
+
+    async fn sync_inner(&self, report: &mut SyncReport) -> Result<(), SyncError> {
+        let token = self.token(&mut report.round_trips).await?;
+        self.push(&token, report).await?;
+        self.pull(&token, report).await
+    }
+
+    async fn push(&self, token: &str, report: &mut SyncReport) -> Result<(), SyncError> {
+        let to_push = self.store.pending_count()? as u64;
+        self.report(|p| {
+            *p = SyncProgress {
+                phase: SyncPhase::Pushing,
+                to_push,
+                ..SyncProgress::default()
+            }
+        });
+        // Each round settles at least one entry (or fails), so the loop ends.
+        loop {
+            let batch = self.store.next_push_batch(MAX_PUSH)?;
+            if batch.is_empty() {
+                return Ok(());
+            }
+            let ids: Vec<String> = batch.iter().map(|m| m.id.clone()).collect();
+            report.round_trips += 1;
+            let answer = self.client.push(token, batch).await?;
+            let answered: Vec<&str> = answer.results.iter().map(|r| r.id.as_str()).collect();
+            if answered != ids {
+                return Err(SyncError::Protocol(
+                    "push results do not match the mutations sent".into(),
+                ));
+            }
+            let tally = self.store.apply_push_results(&answer.results)?;
+            report.push += tally;
+            let settled = answer.results.len() as u64;
+            self.report(|p| p.pushed += settled);
+        }
+    }
+
+    async fn pull(&self, token: &str, report: &mut SyncReport) -> Result<(), SyncError> {
+        self.report(|p| {
+            p.phase = SyncPhase::Pulling;
+            p.pull_total = None;
+        });
+        let mut cursor = self.store.cursor()?;
+        for _ in 0..MAX_PAGES {
+            report.round_trips += 1;
+            match self
+                .client
+                .pull(token, cursor.as_deref(), self.page_size)
+                .await
+            {
+                Ok(page) => {
+                    self.store.apply_pull_page(&page)?;
+                    report.pulled += page.changes.len() as u64;
+                    let (pulled, remaining) = (report.pulled, page.remaining.max(0) as u64);
+                    self.report(|p| {
+                        p.pulled = pulled;
+                        p.pull_total = Some(pulled + remaining);
+                    });
+                    if !page.has_more {
+                        return Ok(());
+                    }
+                    cursor = Some(page.cursor);
+                }
+                // The server no longer has the history since our cursor: start from scratch,
+                // keeping unsent changes. Only once per sync: a second 410 is the server's
+                // problem, not ours.
+                Err(SyncError::StaleCursor) if !report.full_resync => {
+                    report.full_resync = true;
+                    self.store.reset_for_full_resync()?;
+                    cursor = None;
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        Err(SyncError::Protocol("the pull never caught up".into()))
+    }
+
+    /// Syncs, retrying transient failures with backoff, at most `max_attempts` times in all.
+    pub async fn sync_with_retry(
+        &self,
+        backoff: Backoff,
+        max_attempts: u32,
+    ) -> Result<SyncReport, SyncError> {
+        let mut attempt = 0;
+        let mut total = SyncReport::default();
+        loop {
+            let result = self.sync_once().await;
+            attempt += 1;
+            match result {
+                Ok(r) => {
+                    total.push += r.push;
+                    total.pulled += r.pulled;
+                    total.round_trips += r.round_trips;
+                    total.full_resync |= r.full_resync;
+                    return Ok(total);
+                }
+                Err(e) if e.is_transient() && attempt < max_attempts => {
+                    let retry_in = backoff.delay(attempt - 1);
+                    self.report(|p| p.phase = SyncPhase::Waiting { retry_in });
+                    tokio::time::sleep(retry_in).await;
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// The app's background loop: sync now, then whenever woken (a local change, the network
+    /// came back) or every `interval`. Returns only when a sync fails in a way that needs the
+    /// user (signed out, refused).
+    pub async fn run(
+        &self,
+        wake: &Notify,
+        interval: Duration,
+        backoff: Backoff,
+    ) -> Result<(), SyncError> {
+        loop {
+            match self.sync_with_retry(backoff, u32::MAX).await {
+                Ok(_) => {}
+                Err(e) if e.is_transient() => {}
+                Err(e) => return Err(e),
+            }
+            tokio::select! {
+                _ = wake.notified() => {}
+                _ = tokio::time::sleep(interval) => {}
+            }
+        }
+    }
+}
