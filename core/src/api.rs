@@ -18,6 +18,20 @@ pub const MAX_ATTACHMENT_BYTES: usize = 5 * 1024 * 1024;
 /// Content types accepted for attachments.
 pub const ATTACHMENT_TYPES: [&str; 3] = ["application/pdf", "image/jpeg", "image/png"];
 
+/// The kind of an attachment from its first bytes (the declared type and name are not trusted):
+/// `application/pdf`, `image/jpeg` or `image/png`, else `None`.
+pub fn attachment_type(data: &[u8]) -> Option<&'static str> {
+    if data.starts_with(b"%PDF-") {
+        Some("application/pdf")
+    } else if data.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        Some("image/jpeg")
+    } else if data.starts_with(b"\x89PNG\r\n\x1a\n") {
+        Some("image/png")
+    } else {
+        None
+    }
+}
+
 /// The error body of every 4xx/5xx answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -411,4 +425,20 @@ pub struct AuditQuery {
     /// At most this many (default 100, at most 500).
     #[serde(default)]
     pub limit: Option<u32>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::attachment_type;
+
+    #[test]
+    fn attachments_are_recognised_by_content_not_name() {
+        assert_eq!(attachment_type(b"%PDF-1.7 ..."), Some("application/pdf"));
+        assert_eq!(
+            attachment_type(&[0xFF, 0xD8, 0xFF, 0xE0]),
+            Some("image/jpeg")
+        );
+        assert_eq!(attachment_type(b"\x89PNG\r\n\x1a\n...."), Some("image/png"));
+        assert_eq!(attachment_type(b"MZ\x90\x00"), None);
+    }
 }

@@ -524,30 +524,38 @@ pub fn add_note(
     load_note(tx, &id)?.ok_or_else(|| ApiError::internal("note lost"))
 }
 
-/// The kind of an uploaded file, from its first bytes (the declared type is not trusted).
-pub fn sniff_content_type(data: &[u8]) -> Option<&'static str> {
-    if data.starts_with(b"%PDF-") {
-        Some("application/pdf")
-    } else if data.starts_with(&[0xFF, 0xD8, 0xFF]) {
-        Some("image/jpeg")
-    } else if data.starts_with(b"\x89PNG\r\n\x1a\n") {
-        Some("image/png")
-    } else {
-        None
-    }
-}
-
 /// Stores an attachment of a device's own request.
 pub fn add_attachment(
     tx: &Transaction,
     ctx: &Ctx,
     device: &str,
     request_id: &str,
+    client_id: Option<&str>,
     filename: &str,
     data: &[u8],
 ) -> ApiResult<AttachmentMeta> {
     let caller = Caller::Device(device.to_string());
     let r = load_for_caller(tx, &caller, request_id)?;
+    // A retried upload (its answer was lost) returns the stored file instead of a second copy.
+    if let Some(id) = client_id {
+        if !valid_client_id(id) {
+            return Err(ApiError::field(
+                "id",
+                Msg::new("Id harus berupa UUID.", "The id must be a UUID."),
+            ));
+        }
+        if let Some(existing) = r.attachments.iter().find(|a| a.id == id) {
+            return Ok(existing.clone());
+        }
+        let taken: bool = tx.query_row(
+            "SELECT EXISTS (SELECT 1 FROM attachments WHERE id = ?1)",
+            params![id],
+            |row| row.get(0),
+        )?;
+        if taken {
+            return Err(id_taken());
+        }
+    }
     if r.state.is_final() {
         return Err(ApiError::new(
             StatusCode::CONFLICT,
@@ -573,7 +581,7 @@ pub fn add_attachment(
             ),
         ));
     }
-    let content_type = sniff_content_type(data).ok_or_else(|| {
+    let content_type = sepiion_core::api::attachment_type(data).ok_or_else(|| {
         ApiError::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "unsupported_type",
@@ -593,7 +601,9 @@ pub fn add_attachment(
     } else {
         clean.trim().to_string()
     };
-    let id = uuid::Uuid::new_v4().to_string();
+    let id = client_id
+        .map(str::to_string)
+        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
     tx.execute(
         "INSERT INTO attachments (id, request_id, filename, content_type, size, data, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -642,19 +652,5 @@ mod tests {
             Some("K7QM-3XRD".into())
         );
         assert_eq!(normalize_tracking_code("K7QM-3XR"), None);
-    }
-
-    #[test]
-    fn attachments_are_recognised_by_content_not_name() {
-        assert_eq!(sniff_content_type(b"%PDF-1.7 ..."), Some("application/pdf"));
-        assert_eq!(
-            sniff_content_type(&[0xFF, 0xD8, 0xFF, 0xE0]),
-            Some("image/jpeg")
-        );
-        assert_eq!(
-            sniff_content_type(b"\x89PNG\r\n\x1a\n...."),
-            Some("image/png")
-        );
-        assert_eq!(sniff_content_type(b"MZ\x90\x00"), None);
     }
 }

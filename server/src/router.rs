@@ -119,8 +119,65 @@ pub fn routes() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .layer(DefaultBodyLimit::max(
             sepiion_core::api::MAX_ATTACHMENT_BYTES + 64 * 1024,
         ));
-    let (router, openapi) = api.merge(uploads).split_for_parts();
+    let (router, mut openapi) = api.merge(uploads).split_for_parts();
+    document_rejections(&mut openapi);
     (router, openapi)
+}
+
+/// Documents the answers of our extractors (`crate::extract`) on every operation they guard, so
+/// that the document matches what the server really answers without each handler repeating them:
+/// a JSON body may be malformed (400), too large (413), not JSON (415) or of the wrong shape (422);
+/// a path or query parameter may not parse (400). All carry the JSON error body.
+fn document_rejections(openapi: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::path::ParameterIn;
+    use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+
+    let error = |description: &str| {
+        ResponseBuilder::new()
+            .description(description)
+            .content(
+                "application/json",
+                ContentBuilder::new()
+                    .schema(Some(Ref::from_schema_name("ErrorBody")))
+                    .build(),
+            )
+            .build()
+    };
+    for item in openapi.paths.paths.values_mut() {
+        let ops = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ];
+        for op in ops.into_iter().flatten() {
+            let json_body = op
+                .request_body
+                .as_ref()
+                .is_some_and(|b| b.content.contains_key("application/json"));
+            let parsed_params = op
+                .parameters
+                .iter()
+                .flatten()
+                .any(|p| matches!(p.parameter_in, ParameterIn::Path | ParameterIn::Query));
+            let mut add = |status: &str, description: &str| {
+                op.responses
+                    .responses
+                    .entry(status.to_string())
+                    .or_insert_with(|| error(description).into());
+            };
+            if json_body {
+                add("400", "Malformed JSON");
+                add("413", "Body too large");
+                add("415", "Body is not JSON");
+                add("422", "Invalid or missing fields");
+            }
+            if parsed_params {
+                add("400", "Invalid path or query parameter");
+            }
+        }
+    }
 }
 
 /// The complete application.

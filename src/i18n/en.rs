@@ -81,6 +81,7 @@ pub const TEXTS: Texts = Texts {
     field_letter_number: "Letter number",
     field_attachment: "Invitation letter",
     attachment_hint: "PDF, JPEG or PNG, at most 5 MB.",
+    remove: "Remove",
     optional: "(optional)",
     submit_request: "Send request",
     draft_saved: "Draft saved on this device.",

@@ -81,6 +81,7 @@ pub const TEXTS: Texts = Texts {
     field_letter_number: "Nomor surat",
     field_attachment: "Surat undangan",
     attachment_hint: "PDF, JPEG atau PNG, paling besar 5 MB.",
+    remove: "Hapus",
     optional: "(opsional)",
     submit_request: "Kirim permohonan",
     draft_saved: "Draf tersimpan di perangkat ini.",

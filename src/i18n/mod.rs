@@ -90,6 +90,7 @@ pub struct Texts {
     pub field_letter_number: &'static str,
     pub field_attachment: &'static str,
     pub attachment_hint: &'static str,
+    pub remove: &'static str,
     pub optional: &'static str,
     pub submit_request: &'static str,
     pub draft_saved: &'static str,

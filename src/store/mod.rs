@@ -9,6 +9,7 @@
 //! - [`writes`]: local changes made by screens.
 //! - [`reads`]: what screens read.
 
+pub mod attachments;
 pub mod cache;
 pub mod outbox;
 pub mod overlay;

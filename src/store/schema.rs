@@ -65,8 +65,23 @@ CREATE INDEX records_by_leader_time ON records (kind, leader_id, starts_at, ends
 ALTER TABLE outbox ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
 ";
 
+/// Version 3: files the requester attached, kept on the device until the server has them.
+/// `request_id` is NULL while the file belongs to the unsent form draft.
+const V3: &str = "
+CREATE TABLE attachments_outbox (
+    id         TEXT PRIMARY KEY,
+    request_id TEXT,
+    filename   TEXT NOT NULL,
+    data       BLOB NOT NULL,
+    created_at INTEGER NOT NULL,
+    status     TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'rejected')),
+    error      TEXT
+);
+CREATE INDEX attachments_outbox_by_request ON attachments_outbox (request_id);
+";
+
 /// The migrations, oldest first.
-pub const MIGRATIONS: &[&str] = &[V1, V2];
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3];
 
 /// The schema version this build writes.
 pub const LATEST: usize = MIGRATIONS.len();

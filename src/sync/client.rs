@@ -175,6 +175,28 @@ impl ServerClient {
         self.send(self.http.get(self.url("/public/info"))).await
     }
 
+    /// Uploads a file of one of this device's requests. The file's id makes a retry harmless.
+    pub async fn upload_attachment(
+        &self,
+        token: &str,
+        upload: &crate::store::attachments::Upload,
+    ) -> Result<sepiion_core::model::AttachmentMeta, SyncError> {
+        let form = reqwest::multipart::Form::new()
+            .text("id", upload.id.clone())
+            .part(
+                "file",
+                reqwest::multipart::Part::bytes(upload.data.clone())
+                    .file_name(upload.filename.clone()),
+            );
+        let path = format!("/public/requests/{}/attachments", upload.request_id);
+        let req = self
+            .http
+            .post(self.url(&path))
+            .bearer_auth(token)
+            .multipart(form);
+        self.send(req).await
+    }
+
     /// Looks a request up by its tracking code (no credentials needed).
     pub async fn track(&self, code: &str) -> Result<sepiion_core::api::TrackedRequest, SyncError> {
         // Only letters, digits and '-' reach the path.

@@ -151,6 +151,7 @@ impl SyncEngine {
     async fn sync_inner(&self, report: &mut SyncReport) -> Result<(), SyncError> {
         let token = self.token(&mut report.round_trips).await?;
         self.push(&token, report).await?;
+        self.upload_attachments(&token, report).await?;
         self.pull(&token, report).await
     }
 
@@ -183,6 +184,29 @@ impl SyncEngine {
             let settled = answer.results.len() as u64;
             self.report(|p| p.pushed += settled);
         }
+    }
+
+    /// Sends files whose request the server has. A refusal (4xx) is kept with its reason; a
+    /// network failure leaves the file for the next sync.
+    async fn upload_attachments(
+        &self,
+        token: &str,
+        report: &mut SyncReport,
+    ) -> Result<(), SyncError> {
+        for upload in self.store.uploads_ready()? {
+            report.round_trips += 1;
+            match self.client.upload_attachment(token, &upload).await {
+                Ok(_) => self.store.upload_done(&upload.id)?,
+                Err(SyncError::Server {
+                    status,
+                    body: Some(body),
+                }) if (400..500).contains(&status) && status != 429 => {
+                    self.store.upload_refused(&upload.id, &body.message)?
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(())
     }
 
     async fn pull(&self, token: &str, report: &mut SyncReport) -> Result<(), SyncError> {

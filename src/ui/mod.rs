@@ -6,6 +6,8 @@ pub mod components;
 pub mod draft;
 pub mod fmt;
 pub mod internal;
+#[cfg(feature = "mobile")]
+mod mobile;
 pub mod public;
 pub mod shell;
 
@@ -170,18 +172,29 @@ pub fn use_app(launch: Launch) -> Ui {
         sync,
         nav,
     });
-    use_hook(|| start_sync(ui, services.clone()));
+    use_hook(|| std::rc::Rc::new(start_sync(ui, services.clone())));
+    // Android: the back button pops `nav`, and returning to the app syncs.
+    #[cfg(feature = "mobile")]
+    mobile::use_mobile_lifecycle(ui, &services);
     ui
 }
 
+/// The background sync loop on tokio. It stops when the app goes away (dropped with the root
+/// scope's hooks): a closed liveview session must not keep syncing.
+pub struct SyncTask(tokio::task::AbortHandle);
+
+impl Drop for SyncTask {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
 /// Runs the engine's loop on tokio and mirrors its progress into the sync bar.
-fn start_sync(mut ui: Ui, services: Services) {
-    let Some(engine) = services.engine.clone() else {
-        return;
-    };
+fn start_sync(mut ui: Ui, services: Services) -> Option<SyncTask> {
+    let engine = services.engine.clone()?;
     let wake = services.wake.clone();
     let loop_engine = engine.clone();
-    tokio::spawn(async move {
+    let task = tokio::spawn(async move {
         let backoff = crate::sync::Backoff::default();
         // `run` returns only when the user must act (signed out); wait for a wake-up then.
         for _ in 0..u32::MAX {
@@ -211,6 +224,7 @@ fn start_sync(mut ui: Ui, services: Services) {
             }
         }
     });
+    Some(SyncTask(task.abort_handle()))
 }
 
 /// The store, from inside event handlers (closures stay `Copy` by not capturing it).

@@ -208,6 +208,8 @@ pub struct AttachmentUpload {
     /// The file: PDF, JPEG or PNG.
     #[schema(value_type = String, format = Binary)]
     file: Vec<u8>,
+    /// Optional client-made UUID: uploading the same id again returns the stored file.
+    id: Option<String>,
 }
 
 /// Attaches a file (the invitation letter) to this device's request.
@@ -256,7 +258,13 @@ pub async fn upload_attachment(
         }
     };
     let mut file: Option<(String, Vec<u8>)> = None;
+    let mut client_id: Option<String> = None;
     while let Some(mut field) = multipart.next_field().await.map_err(bad_form)? {
+        if field.name() == Some("id") {
+            let text = field.text().await.map_err(bad_form)?;
+            client_id = Some(text.trim().chars().take(64).collect());
+            continue;
+        }
         if field.name() != Some("file") {
             continue;
         }
@@ -269,7 +277,6 @@ pub async fn upload_attachment(
             data.extend_from_slice(&chunk);
         }
         file = Some((name, data));
-        break;
     }
     let (name, data) = file.ok_or_else(|| {
         ApiError::field(
@@ -289,7 +296,9 @@ pub async fn upload_attachment(
     let ctx = state.ctx.clone();
     let meta = state
         .db
-        .write(move |tx| requests::add_attachment(tx, &ctx, &device, &id, &name, &data))
+        .write(move |tx| {
+            requests::add_attachment(tx, &ctx, &device, &id, client_id.as_deref(), &name, &data)
+        })
         .await?;
     Ok((StatusCode::CREATED, axum::Json(meta)))
 }

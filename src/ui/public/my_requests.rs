@@ -82,6 +82,10 @@ pub fn MyRequest(id: String) -> Element {
     };
     let r = detail.request.request.clone();
     let actions = available_actions(Actor::Requester, r.state);
+    let local_files = services
+        .store
+        .local_attachments(Some(&r.id))
+        .unwrap_or_default();
     let rid = r.id.clone();
     let mut act = move |rid: &str, action: Action, text: Option<String>| {
         let store = crate::ui::store();
@@ -173,6 +177,25 @@ pub fn MyRequest(id: String) -> Element {
                     textarea { id: "supply-info", value: "{info}", oninput: move |e| info.set(e.value()) }
                 }
                 button { class: "primary", onclick: { let rid = rid.clone(); move |_| act(&rid, Action::SupplyInfo, Some(info())) }, "{t.send}" }
+            }
+        }
+        if !r.attachments.is_empty() || !local_files.is_empty() {
+            section { class: "card",
+                h3 { "{t.attachments}" }
+                ul { class: "small",
+                    for a in r.attachments.iter() {
+                        li { key: "{a.id}", "{a.filename} ({a.size / 1024} KB)" }
+                    }
+                    for f in local_files {
+                        li { key: "{f.id}", "{f.filename} ({f.size / 1024} KB) "
+                            if let Some(e) = &f.error {
+                                span { class: "chip state-declined", "{e}" }
+                            } else {
+                                PendingChip {}
+                            }
+                        }
+                    }
+                }
             }
         }
         section { class: "card",

@@ -72,6 +72,7 @@ pub fn RequestForm() -> Element {
             }
             Ok(new) => match submit_store.submit_request(new) {
                 Ok(r) => {
+                    let _ = submit_store.attach_draft_to(&r.id);
                     let _ = submit_store.set_pref(prefs::REQUEST_DRAFT, None);
                     draft.set(RequestDraft::default());
                     touched.set(Vec::new());
@@ -85,6 +86,34 @@ pub fn RequestForm() -> Element {
         }
     };
 
+    let mut attach_error = use_signal(|| None::<String>);
+    let mut files_rev = use_signal(|| 0u32);
+    let _ = files_rev();
+    let draft_files = store.local_attachments(None).unwrap_or_default();
+    let pick = move |e: FormEvent| {
+        let files = e.files();
+        spawn(async move {
+            for f in files {
+                let added = match f.read_bytes().await {
+                    Ok(bytes) => crate::ui::store()
+                        .add_draft_attachment(&f.name(), &bytes)
+                        .map(|_| ())
+                        .map_err(|e| match e {
+                            crate::store::StoreError::Invalid(fields) => fields
+                                .0
+                                .values()
+                                .map(|m| m.get(lang).to_string())
+                                .collect::<Vec<_>>()
+                                .join(" "),
+                            other => other.to_string(),
+                        }),
+                    Err(e) => Err(e.to_string()),
+                };
+                attach_error.set(added.err());
+                *files_rev.write() += 1;
+            }
+        });
+    };
     let d = draft.read().clone();
     let kinds: Vec<(String, String)> = RequestKind::ALL
         .iter()
@@ -167,6 +196,29 @@ pub fn RequestForm() -> Element {
             Field { id: "requester_email", label: format!("{} {}", t.field_email, t.optional),
                 value: d.requester_email.clone(), kind: "email", error: err("requester_email"),
                 oninput: move |v| set("requester_email", v), onblur: move |_| touch("requester_email") }
+            div { class: if attach_error().is_some() { "field invalid" } else { "field" },
+                label { r#for: "attachment", "{t.field_attachment} {t.optional}" }
+                input { id: "attachment", r#type: "file", accept: "application/pdf,image/jpeg,image/png",
+                    "aria-describedby": "attachment-hint", onchange: pick }
+                div { class: "hint", id: "attachment-hint", "{t.attachment_hint}" }
+                if let Some(e) = attach_error() {
+                    div { class: "error", role: "alert", "{e}" }
+                }
+                ul { class: "small",
+                    for f in draft_files {
+                        li { key: "{f.id}",
+                            "{f.filename} ({f.size / 1024} KB) "
+                            button { class: "secondary", r#type: "button", "aria-label": "{t.remove} {f.filename}",
+                                onclick: {
+                                    let id = f.id.clone();
+                                    move |_| { let _ = crate::ui::store().remove_draft_attachment(&id); *files_rev.write() += 1; }
+                                },
+                                "{t.remove}"
+                            }
+                        }
+                    }
+                }
+            }
             p { class: "small muted", role: "note", "{t.draft_saved}" }
             button { class: "primary block", r#type: "submit", "{t.submit_request}" }
         }
