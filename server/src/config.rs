@@ -77,8 +77,6 @@ pub struct Config {
     pub leaders: Vec<LeaderConfig>,
     /// Representatives; written to the database at start.
     pub representatives: Vec<RepresentativeConfig>,
-    /// Tombstones older than this many days are dropped; cursors from before then are stale.
-    pub tombstone_retention_days: i64,
     pub limits: Limits,
 }
 
@@ -93,7 +91,6 @@ impl Default for Config {
             travel_buffer_minutes: 30,
             leaders: Vec::new(),
             representatives: Vec::new(),
-            tombstone_retention_days: 90,
             limits: Limits::default(),
         }
     }
@@ -142,9 +139,6 @@ impl Config {
         }
         if let Some(v) = get("SEPIION_TRAVEL_BUFFER_MINUTES") {
             self.travel_buffer_minutes = num("SEPIION_TRAVEL_BUFFER_MINUTES", v)?;
-        }
-        if let Some(v) = get("SEPIION_TOMBSTONE_RETENTION_DAYS") {
-            self.tombstone_retention_days = num("SEPIION_TOMBSTONE_RETENTION_DAYS", v)?;
         }
         if let Some(v) = get("SEPIION_REGISTRATIONS_PER_HOUR") {
             self.limits.registrations_per_hour = num("SEPIION_REGISTRATIONS_PER_HOUR", v)?;

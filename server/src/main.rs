@@ -26,12 +26,13 @@ struct Cli {
 enum Command {
     /// Serve the API.
     Serve {
-        /// Address to listen on.
-        #[arg(long, env = "SEPIION_ADDR", default_value = "127.0.0.1:8080")]
-        addr: String,
-        /// SQLite database file (created if missing).
-        #[arg(long, env = "SEPIION_DB", default_value = "sepiion.db")]
-        db: PathBuf,
+        /// Address to listen on [default: the config file's `addr`, else 127.0.0.1:8080].
+        #[arg(long, env = "SEPIION_ADDR")]
+        addr: Option<String>,
+        /// SQLite database file, created if missing [default: the config file's `db`, else
+        /// sepiion.db].
+        #[arg(long, env = "SEPIION_DB")]
+        db: Option<PathBuf>,
         /// TOML configuration file.
         #[arg(long, env = "SEPIION_CONFIG")]
         config: Option<PathBuf>,
@@ -126,7 +127,10 @@ async fn main() -> anyhow::Result<()> {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| "info,tower_http=info".into());
     if std::env::var("SEPIION_LOG_FORMAT").is_ok_and(|f| f == "json") {
-        tracing_subscriber::fmt().json().with_env_filter(filter).init();
+        tracing_subscriber::fmt()
+            .json()
+            .with_env_filter(filter)
+            .init();
     } else {
         tracing_subscriber::fmt().with_env_filter(filter).init();
     }
@@ -139,8 +143,13 @@ async fn main() -> anyhow::Result<()> {
             demo,
         } => {
             let mut c = Config::load(config.as_deref())?;
-            c.addr = addr;
-            c.db = db;
+            // Command line and environment override the file; the file overrides the defaults.
+            if let Some(addr) = addr {
+                c.addr = addr;
+            }
+            if let Some(db) = db {
+                c.db = db;
+            }
             c.demo = c.demo || demo;
             let seeded_before = c.db.exists();
             let server = RunningServer::start(c.clone()).await?;
