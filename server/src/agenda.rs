@@ -332,6 +332,18 @@ pub fn cancel(
         return Err(ApiError::field("reason", Msg::too_long(2000)));
     }
     let current = load_for_write(tx, staff, id, base_version)?;
+    // Cancelling twice would be a change that changes nothing: refused, so that every applied
+    // change moves the item's version.
+    if current.status == AgendaStatus::Cancelled {
+        return Err(ApiError::new(
+            axum::http::StatusCode::CONFLICT,
+            "already_cancelled",
+            Msg::new(
+                "Agenda ini sudah dibatalkan.",
+                "This item is already cancelled.",
+            ),
+        ));
+    }
     set_status(tx, &current, AgendaStatus::Cancelled, Some(reason))?;
     audit(
         tx,

@@ -112,6 +112,29 @@ async fn impossible_agenda_items_and_ranges_are_refused() {
         .await
         .err(400);
     s.get("/api/v1/admin/users/abc", None).await.err(405);
+    // Cancelling twice is refused: an applied change always moves the item's version.
+    let made = s
+        .post(
+            "/api/v1/staff/agenda",
+            Some(&agenda),
+            json!({"leader_id": "bupati", "title": "Dibatalkan dua kali", "starts_at": wita_at(3, 8),
+                   "ends_at": wita_at(3, 9), "location": "Kantor", "visibility": "public",
+                   "status": "confirmed", "attendance": "in_person"}),
+        )
+        .await
+        .ok();
+    let cancel = format!(
+        "/api/v1/staff/agenda/{}/cancel",
+        made["item"]["id"].as_str().unwrap()
+    );
+    s.post(&cancel, Some(&agenda), json!({"reason": "hujan"}))
+        .await
+        .ok();
+    let twice = s
+        .post(&cancel, Some(&agenda), json!({"reason": "hujan"}))
+        .await
+        .err(409);
+    assert_eq!(twice["error"], "already_cancelled");
     s.get("/api/v1/staff/agenda/tidak-ada", Some(&agenda))
         .await
         .err(404);

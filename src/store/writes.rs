@@ -157,6 +157,17 @@ impl Store {
         self.write(|tx| {
             let actor = agenda_editor(tx)?;
             let current = shown_agenda_item(tx, id)?;
+            if current.status == sepiion_core::model::AgendaStatus::Cancelled {
+                let mut e = sepiion_core::validation::FieldErrors::default();
+                e.add(
+                    "reason",
+                    sepiion_core::validation::Msg::new(
+                        "Agenda ini sudah dibatalkan.",
+                        "This item is already cancelled.",
+                    ),
+                );
+                return Err(StoreError::Invalid(e));
+            }
             let op = MutationOp::CancelAgendaItem {
                 id: id.to_string(),
                 reason: reason.trim().to_string(),
