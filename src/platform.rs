@@ -28,6 +28,16 @@ impl Variant {
     }
 }
 
+/// The variant features this build was compiled with. An app build has exactly one (src/main.rs
+/// refuses to compile otherwise); library builds without a variant (workspace tests) have none.
+/// tests/android_config.rs checks this in every build it is compiled in.
+pub const ENABLED_VARIANT_FEATURES: &[&str] = &[
+    #[cfg(feature = "public")]
+    "public",
+    #[cfg(feature = "internal")]
+    "internal",
+];
+
 /// Why no data directory could be found.
 #[derive(Debug, thiserror::Error)]
 pub enum PlatformError {
@@ -86,6 +96,64 @@ fn platform_dir(_variant: Variant) -> Result<PathBuf, PlatformError> {
         .l()?;
     let path: String = env.get_string(&JString::from(path))?.into();
     Ok(PathBuf::from(path))
+}
+
+/// Plain HTTP is for development only. The Android manifest's network security configuration
+/// permits cleartext to the device itself (127.0.0.1, localhost) and nowhere else, but that
+/// configuration binds only Java's and the web view's networking, not our Rust HTTP client; so
+/// release builds for Android apply the same rule here. Development builds (and the desktop app,
+/// used against the local demo server) may use any `http://` address.
+pub const CLEARTEXT_ONLY_TO_LOOPBACK: bool =
+    cfg!(all(target_os = "android", not(debug_assertions)));
+
+/// Whether the app may send requests to the server at `url` (see
+/// [`CLEARTEXT_ONLY_TO_LOOPBACK`]).
+pub fn server_url_allowed(url: &str) -> bool {
+    !CLEARTEXT_ONLY_TO_LOOPBACK || plain_http_host(url).is_none_or(is_loopback)
+}
+
+/// The host of an `http://` URL (`None` for any other scheme).
+fn plain_http_host(url: &str) -> Option<&str> {
+    let url = url.trim();
+    let scheme = url.get(..7)?;
+    if !scheme.eq_ignore_ascii_case("http://") {
+        return None;
+    }
+    let authority = url[7..].split(['/', '?', '#']).next().unwrap_or("");
+    let host_port = authority.rsplit('@').next().unwrap_or("");
+    Some(match host_port.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or(""),
+        None => host_port.split(':').next().unwrap_or(""),
+    })
+}
+
+fn is_loopback(host: &str) -> bool {
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+#[cfg(test)]
+mod cleartext_tests {
+    use super::*;
+
+    #[test]
+    fn plain_http_hosts_are_found_and_loopback_is_recognised() {
+        assert_eq!(
+            plain_http_host("http://127.0.0.1:8080/api"),
+            Some("127.0.0.1")
+        );
+        assert_eq!(plain_http_host("HTTP://LocalHost"), Some("LocalHost"));
+        assert_eq!(plain_http_host("http://[::1]:8080"), Some("::1"));
+        assert_eq!(plain_http_host("http://u@10.0.2.2:80/x"), Some("10.0.2.2"));
+        assert_eq!(plain_http_host("https://sepiion.klungkungkab.go.id"), None);
+        assert!(is_loopback("127.0.0.1") && is_loopback("localhost") && is_loopback("::1"));
+        assert!(!is_loopback("10.0.2.2") && !is_loopback("sepiion.klungkungkab.go.id"));
+        // Host builds are development builds: every address is allowed.
+        const { assert!(!CLEARTEXT_ONLY_TO_LOOPBACK) };
+        assert!(server_url_allowed("http://192.168.1.10:8080"));
+    }
 }
 
 #[cfg(all(test, not(target_os = "android")))]

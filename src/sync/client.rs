@@ -38,6 +38,10 @@ pub enum SyncError {
     /// The server's answer does not fit the protocol.
     #[error("unexpected answer from the server: {0}")]
     Protocol(String),
+    /// A plain-HTTP address that this build may not use (Android release builds talk HTTPS,
+    /// except to the device itself; see `platform::server_url_allowed`).
+    #[error("plain HTTP to {0} is not allowed in this build: use an https:// address")]
+    Cleartext(String),
 }
 
 impl SyncError {
@@ -77,7 +81,18 @@ pub struct ServerClient {
 impl ServerClient {
     /// A client for the server at `base_url` (e.g. `https://sepiion.klungkungkab.go.id`), with
     /// gzip and timeouts suited to a phone on a poor network.
+    ///
+    /// TLS is rustls (with ring) trusting the Mozilla root certificates compiled into the app
+    /// (`webpki-roots`, reqwest 0.12's `rustls-tls`). That works the same on Android, desktop and
+    /// in tests with no set-up: no OpenSSL to cross-compile or ship, and no platform verifier
+    /// (reqwest 0.13's default, which panics on Android unless initialised through JNI first).
+    /// The cost: roots change only with an app update, and certificates that only the phone
+    /// trusts (a CA installed by the user or an MDM) are not accepted. A regency's server needs a
+    /// certificate from a public CA (e.g. Let's Encrypt).
     pub fn new(base_url: &str) -> Result<ServerClient, SyncError> {
+        if !crate::platform::server_url_allowed(base_url) {
+            return Err(SyncError::Cleartext(base_url.to_string()));
+        }
         let http = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(15))
             .timeout(Duration::from_secs(90))
