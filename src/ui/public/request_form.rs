@@ -15,7 +15,10 @@ use crate::ui::{Services, Ui, prefs};
 #[derive(Debug, Clone, PartialEq)]
 enum Outcome {
     None,
-    Saved { code: Option<String> },
+    /// The request's id: its tracking code is shown once the server has given it one.
+    Saved {
+        id: String,
+    },
     Failed(String),
 }
 
@@ -77,8 +80,7 @@ pub fn RequestForm() -> Element {
                     draft.set(RequestDraft::default());
                     touched.set(Vec::new());
                     submitted_errors.set(None);
-                    let code = (!r.tracking_code.is_empty()).then_some(r.tracking_code);
-                    outcome.set(Outcome::Saved { code });
+                    outcome.set(Outcome::Saved { id: r.id });
                     ui.changed();
                 }
                 Err(e) => outcome.set(Outcome::Failed(e.to_string())),
@@ -127,9 +129,21 @@ pub fn RequestForm() -> Element {
             .map(|l| (l.id.clone(), l.title.clone())),
     );
     let has_errors = submitted_errors().is_some() && !errors.is_empty();
+    // The tracking code comes from the server with the next sync: re-read the submitted request
+    // whenever the store changes, so the notice shows the code once it is there.
+    let _ = (ui.rev)();
+    let code = match outcome() {
+        Outcome::Saved { id } => store
+            .request_detail(&id)
+            .ok()
+            .flatten()
+            .map(|d| d.request.request.tracking_code)
+            .filter(|c| !c.is_empty()),
+        _ => None,
+    };
 
     rsx! {
-        if let Outcome::Saved { code } = outcome() {
+        if let Outcome::Saved { .. } = outcome() {
             div { class: "notice ok", role: "status",
                 strong { "{t.submitted_title}" }
                 match code {
