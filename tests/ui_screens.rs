@@ -427,3 +427,93 @@ fn the_english_texts_are_selectable() {
     assert!(html.contains("My requests"));
     let _ = EntityKind::Leader;
 }
+
+#[test]
+fn tracking_and_settings_screens_render_in_indonesian() {
+    let (_d, store) = store_with(Variant::Public, vec![]);
+    let html = render(&store, Variant::Public, Route::Track);
+    assert!(html.contains("Lacak Permohonan"));
+    assert!(html.contains("for=\"track-code\"") && html.contains("Kode pelacakan"));
+    let html = render(&store, Variant::Public, Route::Settings);
+    assert!(html.contains("for=\"language\"") && html.contains("Bahasa Indonesia"));
+    assert!(html.contains("for=\"server-url\""));
+    assert!(
+        html.contains(ui::DEFAULT_SERVER_URL),
+        "the configured default is shown"
+    );
+}
+
+#[test]
+fn the_agenda_form_offers_every_field_of_an_item() {
+    let (_d, store) = store_with(Variant::Internal, vec![]);
+    sign_in(&store, "agenda", Role::AgendaStaff, None);
+    let html = render(&store, Variant::Internal, Route::AgendaEdit(None));
+    assert!(html.contains("Agenda baru"));
+    for label in [
+        "Nama kegiatan",
+        "Lokasi",
+        "Keterlihatan",
+        "Kehadiran",
+        "Petugas",
+        "Susunan acara",
+        "Catatan internal",
+        "Bupati Klungkung",
+    ] {
+        assert!(html.contains(label), "{label}");
+    }
+}
+
+#[test]
+fn the_sync_screen_lists_conflicts_with_both_ways_out() {
+    let (_d, store) = store_with(
+        Variant::Internal,
+        vec![Record::AgendaItem(Box::new(item(
+            "a1",
+            "Rapat koordinasi OPD",
+            9,
+            Visibility::Internal,
+            true,
+        )))],
+    );
+    sign_in(&store, "agenda", Role::AgendaStaff, None);
+    // A local edit, then the server answers it with a conflict (someone else changed the item).
+    let mut input = sepiion_core::api::AgendaItemInput::from_item(&item(
+        "a1",
+        "Rapat koordinasi OPD",
+        9,
+        Visibility::Internal,
+        true,
+    ));
+    input.title = "Rapat koordinasi OPD (diubah)".into();
+    store.update_agenda_item("a1", input).unwrap();
+    let mutation = store.next_push_batch(10).unwrap().remove(0);
+    let mut theirs = item(
+        "a1",
+        "Rapat koordinasi (versi server)",
+        9,
+        Visibility::Internal,
+        true,
+    );
+    theirs.version = 2;
+    store
+        .apply_push_results(&[sepiion_core::sync::MutationResult {
+            id: mutation.id,
+            status: sepiion_core::sync::MutationStatus::Conflict,
+            record: Some(Record::AgendaItem(Box::new(theirs))),
+            error: None,
+            conflicts: vec![],
+        }])
+        .unwrap();
+    let html = render(&store, Variant::Internal, Route::Sync);
+    assert!(html.contains("Konflik perubahan"));
+    assert!(
+        html.contains("Rapat koordinasi OPD (diubah)"),
+        "my change is named"
+    );
+    assert!(
+        html.contains("Rapat koordinasi (versi server)"),
+        "the server's version is named"
+    );
+    assert!(html.contains("Pakai versi saya") && html.contains("Pakai versi server"));
+    assert!(html.contains("Keluar"));
+}
