@@ -405,6 +405,64 @@ pub fn check_transition(
     Ok(action.target(facts.state, facts.has_assigned_leader))
 }
 
+/// The trimmed reason of an input, if any.
+fn trimmed(s: &Option<String>) -> Option<String> {
+    s.as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+}
+
+/// Applies a checked transition (see [`check_transition`]) to the request's own fields: state,
+/// reason, forwarded leader, proposed and accepted times, supplied information, representative.
+/// The server and the device both use it, so a change shown offline is the change the server
+/// makes. Returns the reason as the timeline records it.
+pub fn apply_transition(r: &mut crate::model::Request, input: &TransitionInput) -> Option<String> {
+    let from = r.state;
+    let reason = trimmed(&input.reason);
+    match input.action {
+        Action::ForwardToLeader => {
+            r.assigned_leader_id = trimmed(&input.leader_id).or(r.leader_id.clone());
+        }
+        Action::ProposeTime => {
+            r.proposed_starts_at = input.proposed_starts_at;
+            r.proposed_ends_at = input.proposed_ends_at;
+        }
+        Action::AcceptProposal => {
+            if let (Some(s), Some(e)) = (r.proposed_starts_at, r.proposed_ends_at) {
+                r.starts_at = s;
+                r.ends_at = e;
+            }
+            r.proposed_starts_at = None;
+            r.proposed_ends_at = None;
+        }
+        Action::DeclineProposal => {
+            r.proposed_starts_at = None;
+            r.proposed_ends_at = None;
+        }
+        Action::SupplyInfo => {
+            let info = input.info.as_deref().unwrap_or("").trim().to_string();
+            r.supplied_info = Some(match r.supplied_info.take() {
+                Some(prev) => format!("{prev}\n\n{info}"),
+                None => info,
+            });
+        }
+        Action::Approve => r.representative = None,
+        Action::Represent => r.representative = trimmed(&input.representative),
+        _ => {}
+    }
+    r.state = input.action.target(from, r.assigned_leader_id.is_some());
+    r.state_reason = match input.action {
+        Action::SupplyInfo | Action::AcceptProposal | Action::StartReview => None,
+        _ => reason.clone(),
+    };
+    match input.action {
+        Action::SupplyInfo => trimmed(&input.info),
+        Action::Represent => r.representative.clone(),
+        _ => reason,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -561,6 +619,66 @@ mod tests {
         );
         assert!(available_actions(Actor::Staff(Role::Leader), Submitted).is_empty());
         assert!(available_actions(Actor::Staff(Role::AgendaStaff), Submitted).is_empty());
+    }
+
+    #[test]
+    fn applying_moves_fields_and_state_together() {
+        let t = DateTime::<Utc>::from_timestamp(1_800_000_000, 0).unwrap();
+        let mut r = crate::model::Request {
+            id: "r".into(),
+            tracking_code: "K7QM-3XRD".into(),
+            kind: crate::model::RequestKind::Undangan,
+            leader_id: None,
+            assigned_leader_id: None,
+            title: "t".into(),
+            description: "d".into(),
+            starts_at: t,
+            ends_at: t + chrono::Duration::hours(1),
+            location: "l".into(),
+            organizer: "o".into(),
+            requester_name: "n".into(),
+            requester_phone: "0812".into(),
+            requester_email: None,
+            expected_attendees: 1,
+            leader_role: "r".into(),
+            dress_code: String::new(),
+            letter_number: None,
+            state: InReview,
+            state_reason: None,
+            representative: None,
+            proposed_starts_at: None,
+            proposed_ends_at: None,
+            supplied_info: None,
+            agenda_item_id: None,
+            attachments: vec![],
+            timeline: vec![],
+            created_at: t,
+            updated_at: t,
+            version: 1,
+        };
+        let mut fwd = TransitionInput::new(Action::ForwardToLeader);
+        fwd.leader_id = Some(" wakil_bupati ".into());
+        apply_transition(&mut r, &fwd);
+        assert_eq!(
+            (r.state, r.assigned_leader_id.as_deref()),
+            (AwaitingLeader, Some("wakil_bupati"))
+        );
+        let mut p = TransitionInput::new(Action::ProposeTime).with_reason("Pagi penuh");
+        p.proposed_starts_at = Some(t + chrono::Duration::days(1));
+        p.proposed_ends_at = Some(t + chrono::Duration::days(1) + chrono::Duration::hours(2));
+        assert_eq!(apply_transition(&mut r, &p).as_deref(), Some("Pagi penuh"));
+        assert_eq!(r.state_reason.as_deref(), Some("Pagi penuh"));
+        apply_transition(&mut r, &TransitionInput::new(Action::AcceptProposal));
+        assert_eq!(r.state, AwaitingLeader, "back to the assigned leader");
+        assert_eq!(r.starts_at, t + chrono::Duration::days(1));
+        assert!(r.proposed_starts_at.is_none() && r.state_reason.is_none());
+        let mut rep = TransitionInput::new(Action::Represent);
+        rep.representative = Some("Sekda".into());
+        assert_eq!(apply_transition(&mut r, &rep).as_deref(), Some("Sekda"));
+        assert_eq!(
+            (r.state, r.representative.as_deref()),
+            (Represented, Some("Sekda"))
+        );
     }
 
     fn any_state() -> impl Strategy<Value = RequestState> {

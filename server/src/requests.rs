@@ -9,7 +9,9 @@ use sepiion_core::api::{AgendaItemInput, NewRequest, NoteInput, TransitionOutcom
 use sepiion_core::model::*;
 use sepiion_core::sync::Record;
 use sepiion_core::validation::{Msg, validate_new_request, validate_note};
-use sepiion_core::workflow::{Action, Actor, RequestFacts, TransitionInput, check_transition};
+use sepiion_core::workflow::{
+    Action, Actor, RequestFacts, TransitionInput, apply_transition, check_transition,
+};
 
 use crate::agenda::{self, conflicts_for, slot_of, valid_client_id};
 use crate::auth::{Caller, Staff};
@@ -299,13 +301,7 @@ pub fn transition(
         ));
     }
     let from = r.state;
-    let reason = input
-        .reason
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_string);
-    let mut agenda_change: Option<(Attendance, String)> = None;
+    // What only the server can check: the leader exists, the proposed time is ahead.
     match input.action {
         Action::ForwardToLeader => {
             let leader = input
@@ -314,62 +310,40 @@ pub fn transition(
                 .filter(|l| !l.trim().is_empty())
                 .or(r.leader_id.clone())
                 .unwrap_or_default();
-            if load_leader(tx, &leader)?.is_none() {
+            if load_leader(tx, leader.trim())?.is_none() {
                 return Err(ApiError::field(
                     "leader_id",
                     Msg::new("Pimpinan tidak dikenal.", "Unknown leader."),
                 ));
             }
-            r.assigned_leader_id = Some(leader);
         }
-        Action::ProposeTime => {
-            let (s, e) = (input.proposed_starts_at, input.proposed_ends_at);
-            if s.is_some_and(|s| s <= Utc::now()) {
-                return Err(ApiError::field(
-                    "proposed_starts_at",
-                    Msg::new(
-                        "Usulan waktu harus di masa mendatang.",
-                        "The proposed time must be in the future.",
-                    ),
-                ));
-            }
-            r.proposed_starts_at = s;
-            r.proposed_ends_at = e;
-        }
-        Action::AcceptProposal => {
-            if let (Some(s), Some(e)) = (r.proposed_starts_at, r.proposed_ends_at) {
-                r.starts_at = s;
-                r.ends_at = e;
-            }
-            r.proposed_starts_at = None;
-            r.proposed_ends_at = None;
-        }
-        Action::DeclineProposal => {
-            r.proposed_starts_at = None;
-            r.proposed_ends_at = None;
-        }
-        Action::SupplyInfo => {
-            let info = input.info.as_deref().unwrap_or("").trim().to_string();
-            r.supplied_info = Some(match r.supplied_info.take() {
-                Some(prev) => format!("{prev}\n\n{info}"),
-                None => info,
-            });
-        }
-        Action::Approve => {
-            r.representative = None;
-            agenda_change = Some((Attendance::InPerson, String::new()));
-        }
-        Action::Represent => {
-            let rep = resolve_representative(tx, input.representative.as_deref().unwrap_or(""))?;
-            r.representative = Some(rep.clone());
-            agenda_change = Some((Attendance::Represented, rep));
+        Action::ProposeTime if input.proposed_starts_at.is_some_and(|s| s <= Utc::now()) => {
+            return Err(ApiError::field(
+                "proposed_starts_at",
+                Msg::new(
+                    "Usulan waktu harus di masa mendatang.",
+                    "The proposed time must be in the future.",
+                ),
+            ));
         }
         _ => {}
     }
+    let mut input = input.clone();
+    if input.action == Action::Represent {
+        // A representative's id becomes "Name (Position)".
+        let given = input.representative.as_deref().unwrap_or("");
+        input.representative = Some(resolve_representative(tx, given)?);
+    }
+    let event_reason = apply_transition(&mut r, &input);
+    let agenda_change = match input.action {
+        Action::Approve => Some(Attendance::InPerson),
+        Action::Represent => Some(Attendance::Represented),
+        _ => None,
+    };
 
     let mut agenda_item = None;
     let mut conflicts = Vec::new();
-    if let Some((attendance, _)) = agenda_change {
+    if let Some(attendance) = agenda_change {
         let leader = r
             .assigned_leader_id
             .clone()
@@ -399,7 +373,8 @@ pub fn transition(
     {
         match next {
             RequestState::Cancelled | RequestState::Declined => {
-                let why = reason
+                let why = r
+                    .state_reason
                     .clone()
                     .unwrap_or_else(|| next.label_id().to_string());
                 agenda::set_status(tx, &item, AgendaStatus::Cancelled, Some(&why))?;
@@ -411,10 +386,6 @@ pub fn transition(
     }
 
     let now = Utc::now().timestamp();
-    let state_reason = match input.action {
-        Action::SupplyInfo | Action::AcceptProposal | Action::StartReview => None,
-        _ => reason.clone(),
-    };
     tx.execute(
         "UPDATE requests SET state = ?2, state_reason = ?3, assigned_leader_id = ?4,
              representative = ?5, proposed_starts_at = ?6, proposed_ends_at = ?7,
@@ -423,8 +394,8 @@ pub fn transition(
          WHERE id = ?1",
         params![
             r.id,
-            next.as_str(),
-            state_reason,
+            r.state.as_str(),
+            r.state_reason,
             r.assigned_leader_id,
             r.representative,
             r.proposed_starts_at.map(|t| t.timestamp()),
@@ -436,11 +407,6 @@ pub fn transition(
             now
         ],
     )?;
-    let event_reason = match input.action {
-        Action::SupplyInfo => input.info.clone(),
-        Action::Represent => r.representative.clone(),
-        _ => reason,
-    };
     record_event(tx, &r.id, Some(from), next, caller, event_reason.as_deref())?;
     log_change(tx, "request", &r.id)?;
     audit(

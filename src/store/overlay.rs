@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 use sepiion_core::api::AgendaItemInput;
 use sepiion_core::model::*;
 use sepiion_core::sync::{MutationOp, Record};
-use sepiion_core::workflow::{Action, Actor};
+use sepiion_core::workflow::Actor;
 
 /// Who makes local changes on this device.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -137,52 +137,9 @@ pub fn apply_locally(
                 return Some(Record::Request(r));
             }
             let from = r.state;
-            let reason = input
-                .reason
-                .as_deref()
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(str::to_string);
-            match action {
-                Action::ForwardToLeader => {
-                    r.assigned_leader_id = input
-                        .leader_id
-                        .clone()
-                        .filter(|l| !l.trim().is_empty())
-                        .or(r.leader_id.clone());
-                }
-                Action::ProposeTime => {
-                    r.proposed_starts_at = input.proposed_starts_at;
-                    r.proposed_ends_at = input.proposed_ends_at;
-                }
-                Action::AcceptProposal => {
-                    if let (Some(s), Some(e)) = (r.proposed_starts_at, r.proposed_ends_at) {
-                        r.starts_at = s;
-                        r.ends_at = e;
-                    }
-                    r.proposed_starts_at = None;
-                    r.proposed_ends_at = None;
-                }
-                Action::DeclineProposal => {
-                    r.proposed_starts_at = None;
-                    r.proposed_ends_at = None;
-                }
-                Action::SupplyInfo => {
-                    let info = input.info.as_deref().unwrap_or("").trim().to_string();
-                    r.supplied_info = Some(match r.supplied_info.take() {
-                        Some(prev) => format!("{prev}\n\n{info}"),
-                        None => info,
-                    });
-                }
-                Action::Approve => r.representative = None,
-                Action::Represent => r.representative = input.representative.clone(),
-                _ => {}
-            }
-            r.state = action.target(from, r.assigned_leader_id.is_some());
-            r.state_reason = match action {
-                Action::SupplyInfo | Action::AcceptProposal | Action::StartReview => None,
-                _ => reason.clone(),
-            };
+            // The same field changes the server makes (the server may still name the
+            // representative more fully: its answer replaces this preview).
+            let reason = sepiion_core::workflow::apply_transition(&mut r, input);
             let (actor_kind, role) = match actor.actor {
                 Actor::Staff(role) => (ActorKind::Staff, Some(role)),
                 Actor::Requester => (ActorKind::Requester, None),
@@ -194,11 +151,7 @@ pub fn apply_locally(
                 actor: actor_kind,
                 actor_role: role,
                 actor_name: (!actor.name.is_empty()).then(|| actor.name.clone()),
-                reason: match action {
-                    Action::SupplyInfo => input.info.clone(),
-                    Action::Represent => r.representative.clone(),
-                    _ => reason,
-                },
+                reason,
             });
             r.updated_at = at;
             r.version += 1;
