@@ -106,53 +106,110 @@ fn platform_dir(_variant: Variant) -> Result<PathBuf, PlatformError> {
 pub const CLEARTEXT_ONLY_TO_LOOPBACK: bool =
     cfg!(all(target_os = "android", not(debug_assertions)));
 
-/// Whether the app may send requests to the server at `url` (see
-/// [`CLEARTEXT_ONLY_TO_LOOPBACK`]).
-pub fn server_url_allowed(url: &str) -> bool {
-    !CLEARTEXT_ONLY_TO_LOOPBACK || plain_http_host(url).is_none_or(is_loopback)
+/// Why a server address is refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ServerUrlError {
+    #[error("not a web address: {0}")]
+    Invalid(String),
+    #[error("only http:// and https:// addresses are allowed")]
+    Scheme,
+    /// `user:password@` in front of the host hides where a request really goes.
+    #[error("a server address may not carry a user name or password")]
+    Credentials,
+    #[error("a server address has no query or fragment")]
+    Extra,
+    #[error("plain HTTP is allowed only to this device (127.0.0.1, ::1, localhost)")]
+    Cleartext,
 }
 
-/// The host of an `http://` URL (`None` for any other scheme).
-fn plain_http_host(url: &str) -> Option<&str> {
-    let url = url.trim();
-    let scheme = url.get(..7)?;
-    if !scheme.eq_ignore_ascii_case("http://") {
-        return None;
+/// Parses the address of a Sepiion server (as the `url` crate does, the way the HTTP client
+/// will read it — never by looking at the text) and checks it: http or https, no credentials,
+/// and, when `cleartext_only_to_loopback`, plain HTTP only to the device itself. Returns the
+/// base address without a trailing slash.
+pub fn parse_server_url(
+    text: &str,
+    cleartext_only_to_loopback: bool,
+) -> Result<String, ServerUrlError> {
+    let url =
+        reqwest::Url::parse(text.trim()).map_err(|e| ServerUrlError::Invalid(e.to_string()))?;
+    match url.scheme() {
+        "https" => {}
+        "http" => {
+            let loopback = match url.host() {
+                Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+                Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+                Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+                None => false,
+            };
+            if cleartext_only_to_loopback && !loopback {
+                return Err(ServerUrlError::Cleartext);
+            }
+        }
+        _ => return Err(ServerUrlError::Scheme),
     }
-    let authority = url[7..].split(['/', '?', '#']).next().unwrap_or("");
-    let host_port = authority.rsplit('@').next().unwrap_or("");
-    Some(match host_port.strip_prefix('[') {
-        Some(v6) => v6.split(']').next().unwrap_or(""),
-        None => host_port.split(':').next().unwrap_or(""),
-    })
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(ServerUrlError::Credentials);
+    }
+    if url.host().is_none() {
+        return Err(ServerUrlError::Invalid(text.to_string()));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(ServerUrlError::Extra);
+    }
+    Ok(url.as_str().trim_end_matches('/').to_string())
 }
 
-fn is_loopback(host: &str) -> bool {
-    host.eq_ignore_ascii_case("localhost")
-        || host
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback())
+/// [`parse_server_url`] with this build's rule ([`CLEARTEXT_ONLY_TO_LOOPBACK`]).
+pub fn server_url(text: &str) -> Result<String, ServerUrlError> {
+    parse_server_url(text, CLEARTEXT_ONLY_TO_LOOPBACK)
 }
 
 #[cfg(test)]
-mod cleartext_tests {
+mod server_url_tests {
     use super::*;
 
     #[test]
-    fn plain_http_hosts_are_found_and_loopback_is_recognised() {
+    fn addresses_are_read_as_the_http_client_reads_them() {
+        // The text contains "127.0.0.1" but the host is evil.example: refused as cleartext.
+        for sneaky in [
+            "http://evil.example\\@127.0.0.1/",
+            "http://evil.example\\@127.0.0.1:8080",
+            "http://127.0.0.1.evil.example/",
+            "http://127.0.0.1@evil.example/",
+            "http://10.0.2.2:8080",
+        ] {
+            assert!(parse_server_url(sneaky, true).is_err(), "{sneaky}");
+        }
         assert_eq!(
-            plain_http_host("http://127.0.0.1:8080/api"),
-            Some("127.0.0.1")
+            parse_server_url("http://user@127.0.0.1/", false),
+            Err(ServerUrlError::Credentials)
         );
-        assert_eq!(plain_http_host("HTTP://LocalHost"), Some("LocalHost"));
-        assert_eq!(plain_http_host("http://[::1]:8080"), Some("::1"));
-        assert_eq!(plain_http_host("http://u@10.0.2.2:80/x"), Some("10.0.2.2"));
-        assert_eq!(plain_http_host("https://sepiion.klungkungkab.go.id"), None);
-        assert!(is_loopback("127.0.0.1") && is_loopback("localhost") && is_loopback("::1"));
-        assert!(!is_loopback("10.0.2.2") && !is_loopback("sepiion.klungkungkab.go.id"));
-        // Host builds are development builds: every address is allowed.
+        for fine in [
+            "http://127.0.0.1:8080",
+            "HTTP://LocalHost",
+            "http://[::1]:8080/",
+        ] {
+            assert!(parse_server_url(fine, true).is_ok(), "{fine}");
+        }
+        assert_eq!(
+            parse_server_url(" https://sepiion.klungkungkab.go.id/ ", true).unwrap(),
+            "https://sepiion.klungkungkab.go.id"
+        );
+        assert_eq!(
+            parse_server_url("ftp://x", false),
+            Err(ServerUrlError::Scheme)
+        );
+        assert_eq!(
+            parse_server_url("https://x.example/?a=1", false),
+            Err(ServerUrlError::Extra)
+        );
+        assert!(matches!(
+            parse_server_url("sepiion", false),
+            Err(ServerUrlError::Invalid(_))
+        ));
+        // Host builds are development builds: plain HTTP anywhere.
         const { assert!(!CLEARTEXT_ONLY_TO_LOOPBACK) };
-        assert!(server_url_allowed("http://192.168.1.10:8080"));
+        assert!(server_url("http://192.168.1.10:8080").is_ok());
     }
 }
 

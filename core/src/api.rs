@@ -412,6 +412,9 @@ pub struct AuditEntry {
     pub entity: String,
     pub entity_id: String,
     pub detail: String,
+    /// The sync mutation the entry came from, when it came through `sync/push`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mutation_id: Option<String>,
 }
 
 /// Audit log query.

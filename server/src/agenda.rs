@@ -77,9 +77,11 @@ pub fn conflicts_for(
         others.push(slot?);
     }
     let mut found = find_conflicts(candidate, &others, ctx.travel_buffer);
-    for c in &mut found {
+    // A clash with an item the viewer may not see names neither its title, place nor id.
+    for (n, c) in found.iter_mut().enumerate() {
         if hidden.contains(&c.other_id) {
-            c.other_title = "Kegiatan rahasia".into();
+            c.other_id = format!("confidential-{n}");
+            c.other_title = "Kegiatan lain (rahasia)".into();
             c.other_location = "-".into();
         }
     }

@@ -1,9 +1,7 @@
 //! Who is asking: staff sessions (Argon2id passwords, expiring tokens stored hashed), anonymous
 //! public devices (secret tokens stored hashed), and the rate limits that guard them.
 
-use std::collections::{HashMap, VecDeque};
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::sync::Arc;
 
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
@@ -93,6 +91,48 @@ pub fn verify_password(password: &str, hash: &str) -> bool {
         .unwrap_or(false)
 }
 
+/// Password hashing off the async runtime, a few at a time: each Argon2id run takes about
+/// 19 MiB and a core for tens of milliseconds, so unbounded parallel logins would exhaust the
+/// machine. Never called inside a database transaction.
+#[derive(Clone)]
+pub struct PasswordWork {
+    permits: Arc<tokio::sync::Semaphore>,
+}
+
+impl Default for PasswordWork {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl PasswordWork {
+    /// As many at once as the machine has cores.
+    pub fn new() -> Self {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        PasswordWork {
+            permits: Arc::new(tokio::sync::Semaphore::new(cores)),
+        }
+    }
+
+    async fn run<T: Send + 'static>(
+        &self,
+        f: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, ApiError> {
+        let _permit = self.permits.acquire().await.map_err(ApiError::internal)?;
+        tokio::task::spawn_blocking(f)
+            .await
+            .map_err(ApiError::internal)
+    }
+
+    pub async fn hash(&self, password: String) -> Result<String, ApiError> {
+        self.run(move || hash_password(&password)).await
+    }
+
+    pub async fn verify(&self, password: String, hash: String) -> Result<bool, ApiError> {
+        self.run(move || verify_password(&password, &hash)).await
+    }
+}
+
 /// A real hash to verify against when the username is unknown, so that answering takes as
 /// long as for a known user.
 pub static DUMMY_HASH: std::sync::LazyLock<String> =
@@ -125,8 +165,14 @@ pub fn create_session(
     let now = chrono::Utc::now();
     let expires = now + chrono::Duration::hours(hours);
     tx.execute(
-        "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?1, ?2, ?3, ?4)",
-        params![token_hash(&token), user_id, now.timestamp(), expires.timestamp()],
+        "INSERT INTO sessions (token_hash, user_id, created_at, expires_at, last_used_at)
+         VALUES (?1, ?2, ?3, ?4, ?3)",
+        params![
+            token_hash(&token),
+            user_id,
+            now.timestamp(),
+            expires.timestamp()
+        ],
     )?;
     Ok((token, expires))
 }
@@ -154,49 +200,112 @@ pub fn staff_from_row(r: &rusqlite::Row) -> rusqlite::Result<Staff> {
     })
 }
 
-/// Resolves a bearer token to a caller; `None` when it matches nothing valid.
-pub fn resolve_token(tx: &Transaction, token: &str) -> rusqlite::Result<Option<Caller>> {
+/// Staff sessions and device `last_seen` are written at most this often, not with an fsync on
+/// every request.
+const TOUCH_EVERY_SECS: i64 = 5 * 60;
+
+/// Resolves a bearer token to a caller. A token that matches nothing valid is an error: an
+/// expired or idle session (`session_expired`), a deactivated account (`account_deactivated`,
+/// which tells the app to wipe that account's data), a revoked device.
+pub fn resolve_token(
+    tx: &Transaction,
+    token: &str,
+    idle_hours: i64,
+) -> rusqlite::Result<Result<Caller, ApiError>> {
     let hash = token_hash(token);
     let now = chrono::Utc::now().timestamp();
     if token.starts_with(STAFF_PREFIX) {
-        return tx
+        let row = tx
             .query_row(
-                "SELECT u.id, u.username, u.display_name, u.role, u.leader_id
+                "SELECT u.id, u.username, u.display_name, u.role, u.leader_id, u.active,
+                        s.expires_at, s.last_used_at
                  FROM sessions s JOIN users u ON u.id = s.user_id
-                 WHERE s.token_hash = ?1 AND s.expires_at > ?2 AND u.active = 1",
-                params![hash, now],
-                staff_from_row,
-            )
-            .optional()
-            .map(|s| s.map(Caller::Staff));
-    }
-    if token.starts_with(DEVICE_PREFIX) {
-        let id: Option<String> = tx
-            .query_row(
-                "UPDATE devices SET last_seen = ?2 WHERE token_hash = ?1 RETURNING id",
-                params![hash, now],
-                |r| r.get(0),
+                 WHERE s.token_hash = ?1",
+                params![hash],
+                |r| {
+                    Ok((
+                        staff_from_row(r)?,
+                        r.get::<_, bool>("active")?,
+                        r.get::<_, i64>("expires_at")?,
+                        r.get::<_, i64>("last_used_at")?,
+                    ))
+                },
             )
             .optional()?;
-        return Ok(id.map(Caller::Device));
+        let Some((staff, active, expires_at, last_used)) = row else {
+            return Ok(Err(ApiError::session_expired()));
+        };
+        if !active {
+            return Ok(Err(ApiError::account_deactivated()));
+        }
+        if expires_at <= now || last_used + idle_hours * 3600 <= now {
+            tx.execute("DELETE FROM sessions WHERE token_hash = ?1", params![hash])?;
+            return Ok(Err(ApiError::session_expired()));
+        }
+        if now - last_used >= TOUCH_EVERY_SECS {
+            tx.execute(
+                "UPDATE sessions SET last_used_at = ?2 WHERE token_hash = ?1",
+                params![hash, now],
+            )?;
+        }
+        return Ok(Ok(Caller::Staff(staff)));
     }
-    Ok(None)
+    if token.starts_with(DEVICE_PREFIX) {
+        let row: Option<(String, i64, Option<i64>)> = tx
+            .query_row(
+                "SELECT id, last_seen, revoked_at FROM devices WHERE token_hash = ?1",
+                params![hash],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?;
+        return Ok(match row {
+            Some((id, last_seen, None)) => {
+                if now - last_seen >= TOUCH_EVERY_SECS {
+                    tx.execute(
+                        "UPDATE devices SET last_seen = ?2 WHERE id = ?1",
+                        params![id, now],
+                    )?;
+                }
+                Ok(Caller::Device(id))
+            }
+            Some((_, _, Some(_))) => Err(ApiError::device_revoked()),
+            None => Err(ApiError::unauthorized()),
+        });
+    }
+    Ok(Err(ApiError::unauthorized()))
 }
 
-fn bearer(parts: &Parts) -> Result<Option<String>, ApiError> {
-    let Some(value) = parts.headers.get(AUTHORIZATION) else {
-        return Ok(None);
-    };
-    let value = value.to_str().map_err(|_| ApiError::unauthorized())?;
-    let token = value
-        .strip_prefix("Bearer ")
-        .or_else(|| value.strip_prefix("bearer "))
-        .ok_or_else(ApiError::unauthorized)?
-        .trim();
+/// Drops sessions that can no longer be used (expired or idle too long).
+pub fn purge_sessions(tx: &Transaction, idle_hours: i64) -> rusqlite::Result<usize> {
+    let now = chrono::Utc::now().timestamp();
+    tx.execute(
+        "DELETE FROM sessions WHERE expires_at <= ?1 OR last_used_at <= ?2",
+        params![now, now - idle_hours * 3600],
+    )
+}
+
+/// The token of an `Authorization: Bearer …` header value. The scheme is case-insensitive
+/// (RFC 9110); anything else is refused rather than read as anonymous.
+fn parse_bearer(value: &str) -> Result<Option<String>, ApiError> {
+    let value = value.trim();
+    let (scheme, rest) = value.split_once(' ').ok_or_else(ApiError::unauthorized)?;
+    if !scheme.eq_ignore_ascii_case("bearer") {
+        return Err(ApiError::unauthorized());
+    }
+    let token = rest.trim();
     if token.is_empty() || token.len() > 200 {
         return Err(ApiError::unauthorized());
     }
     Ok(Some(token.to_string()))
+}
+
+/// The bearer token of a request, if it carries one. Authentication and logout both read the
+/// token through this one function.
+pub fn bearer(headers: &axum::http::HeaderMap) -> Result<Option<String>, ApiError> {
+    let Some(value) = headers.get(AUTHORIZATION) else {
+        return Ok(None);
+    };
+    parse_bearer(value.to_str().map_err(|_| ApiError::unauthorized())?)
 }
 
 impl FromRequestParts<AppState> for Caller {
@@ -206,15 +315,17 @@ impl FromRequestParts<AppState> for Caller {
         if let Some(c) = parts.extensions.get::<Caller>() {
             return Ok(c.clone());
         }
-        let caller = match bearer(parts)? {
+        let caller = match bearer(&parts.headers)? {
             None => Caller::Anonymous,
             // A token that matches nothing is refused rather than treated as anonymous, so a
             // client learns at once that its session ended.
-            Some(token) => state
-                .db
-                .write(move |tx| Ok(resolve_token(tx, &token)?))
-                .await?
-                .ok_or_else(ApiError::unauthorized)?,
+            Some(token) => {
+                let idle = state.ctx.limits.session_idle_hours;
+                state
+                    .db
+                    .write(move |tx| Ok(resolve_token(tx, &token, idle)?))
+                    .await??
+            }
         };
         parts.extensions.insert(caller.clone());
         Ok(caller)
@@ -277,59 +388,6 @@ impl FromRequestParts<AppState> for KnownCaller {
     }
 }
 
-/// Sliding-window counters kept in memory (they reset when the server restarts, which is fine
-/// for throttling).
-#[derive(Default)]
-pub struct RateLimiter {
-    hits: Mutex<HashMap<String, VecDeque<Instant>>>,
-}
-
-impl RateLimiter {
-    /// Whether `key` is already at `max` hits within `window`; if so, the seconds to wait.
-    pub fn blocked(&self, key: &str, max: u32, window: Duration) -> Option<u64> {
-        let mut hits = self.hits.lock().unwrap_or_else(|p| p.into_inner());
-        let q = hits.entry(key.to_string()).or_default();
-        let now = Instant::now();
-        while q.front().is_some_and(|t| now.duration_since(*t) >= window) {
-            q.pop_front();
-        }
-        if q.len() >= max as usize {
-            let oldest = *q.front().expect("non-empty when at max");
-            let wait = window.saturating_sub(now.duration_since(oldest));
-            return Some(wait.as_secs().max(1));
-        }
-        None
-    }
-
-    /// Counts a hit for `key`.
-    pub fn hit(&self, key: &str) {
-        let mut hits = self.hits.lock().unwrap_or_else(|p| p.into_inner());
-        hits.entry(key.to_string())
-            .or_default()
-            .push_back(Instant::now());
-        // Keep memory bounded if someone sprays keys.
-        if hits.len() > 100_000 {
-            hits.retain(|_, q| q.len() > 1);
-        }
-    }
-
-    /// Checks and counts in one step.
-    pub fn take(&self, key: &str, max: u32, window: Duration) -> Result<(), ApiError> {
-        if let Some(wait) = self.blocked(key, max, window) {
-            return Err(ApiError::too_many(wait));
-        }
-        self.hit(key);
-        Ok(())
-    }
-
-    pub fn clear(&self, key: &str) {
-        self.hits
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .remove(key);
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -344,25 +402,31 @@ mod tests {
     }
 
     #[test]
-    fn tokens_are_unique_and_hash_stably() {
+    fn tokens_are_unique_and_their_hash_is_sha256() {
         let a = new_token("x_");
         let b = new_token("x_");
         assert_ne!(a, b);
         assert_eq!(a.len(), 2 + 64);
-        assert_eq!(token_hash(&a), token_hash(&a));
-        assert_ne!(token_hash(&a), a);
+        assert_ne!(token_hash(&a), token_hash(&b));
+        // SHA-256 of "abc" (FIPS 180-2 test vector).
+        assert_eq!(
+            token_hash("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
     }
 
     #[test]
-    fn limiter_blocks_after_max_within_the_window() {
-        let l = RateLimiter::default();
-        let w = Duration::from_secs(3600);
-        for _ in 0..3 {
-            assert!(l.take("k", 3, w).is_ok());
+    fn the_bearer_scheme_is_case_insensitive_and_needs_a_token() {
+        for (header, want) in [
+            ("Bearer sps_abc", Ok(Some("sps_abc"))),
+            ("bearer sps_abc", Ok(Some("sps_abc"))),
+            ("BEARER   sps_abc  ", Ok(Some("sps_abc"))),
+            ("Basic xyz", Err(())),
+            ("Bearer ", Err(())),
+            ("Bearersps_abc", Err(())),
+        ] {
+            let got = parse_bearer(header).map_err(|_| ());
+            assert_eq!(got, want.map(|t| t.map(String::from)), "{header:?}");
         }
-        assert!(l.take("k", 3, w).is_err());
-        assert!(l.take("other", 3, w).is_ok());
-        l.clear("k");
-        assert!(l.take("k", 3, w).is_ok());
     }
 }

@@ -40,6 +40,14 @@ pub struct Limits {
     pub max_attachments_per_request: u32,
     /// Staff session lifetime in hours.
     pub session_hours: i64,
+    /// A staff session unused for this many hours ends (a week in the field must fit).
+    pub session_idle_hours: i64,
+    /// Tracking-code look-ups per client address per 10 minutes.
+    pub track_lookups_per_client: u32,
+    /// Tracking-code look-ups from all clients together per minute.
+    pub track_lookups_global: u32,
+    /// Client keys each in-memory limiter tracks at most (memory stays bounded).
+    pub tracked_clients: usize,
 }
 
 impl Default for Limits {
@@ -52,6 +60,10 @@ impl Default for Limits {
             max_attachment_bytes: sepiion_core::api::MAX_ATTACHMENT_BYTES,
             max_attachments_per_request: 5,
             session_hours: 24 * 30,
+            session_idle_hours: 24 * 10,
+            track_lookups_per_client: 30,
+            track_lookups_global: 600,
+            tracked_clients: 100_000,
         }
     }
 }
@@ -78,6 +90,9 @@ pub struct Config {
     /// Representatives; written to the database at start.
     pub representatives: Vec<RepresentativeConfig>,
     pub limits: Limits,
+    /// Reverse proxies (CIDR, e.g. `127.0.0.1/32`) whose `X-Forwarded-For` / `Forwarded` header
+    /// names the client. Empty: the TCP peer is the client.
+    pub trusted_proxies: Vec<String>,
 }
 
 impl Default for Config {
@@ -92,6 +107,7 @@ impl Default for Config {
             leaders: Vec::new(),
             representatives: Vec::new(),
             limits: Limits::default(),
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -107,6 +123,14 @@ pub enum ConfigError {
     Env(&'static str, String),
     #[error("unknown time zone {0:?} (expected an IANA name such as Asia/Makassar)")]
     TimeZone(String),
+    #[error("invalid value for {0}: {1}")]
+    Value(&'static str, String),
+    #[error(
+        "demo data is only served on a loopback address (127.0.0.1 or ::1), not on {0}: its \
+         accounts and passwords are published in the README. Use a database without demo data \
+         for a server others can reach."
+    )]
+    DemoOffLoopback(String),
 }
 
 impl Config {
@@ -149,10 +173,20 @@ impl Config {
         if let Some(v) = get("SEPIION_LOGIN_FAILURES") {
             self.limits.login_failures = num("SEPIION_LOGIN_FAILURES", v)?;
         }
+        if let Some(v) = get("SEPIION_TRUSTED_PROXIES") {
+            self.trusted_proxies = v
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(String::from)
+                .collect();
+        }
         Ok(())
     }
 
-    /// Checks values that would otherwise fail later.
+    /// Checks values that would otherwise fail later: every limit must be positive (a zero
+    /// would refuse everything or divide by zero), proxies must parse, demo data stays on
+    /// loopback.
     pub fn check(&self) -> Result<(), ConfigError> {
         self.tz()?;
         if self.travel_buffer_minutes < 0 {
@@ -161,7 +195,70 @@ impl Config {
                 "must not be negative".into(),
             ));
         }
+        let l = &self.limits;
+        let positive: [(&'static str, i64); 11] = [
+            (
+                "limits.registrations_per_hour",
+                l.registrations_per_hour.into(),
+            ),
+            ("limits.submissions_per_hour", l.submissions_per_hour.into()),
+            ("limits.login_failures", l.login_failures.into()),
+            ("limits.max_body_bytes", l.max_body_bytes as i64),
+            ("limits.max_attachment_bytes", l.max_attachment_bytes as i64),
+            (
+                "limits.max_attachments_per_request",
+                l.max_attachments_per_request.into(),
+            ),
+            ("limits.session_hours", l.session_hours),
+            ("limits.session_idle_hours", l.session_idle_hours),
+            (
+                "limits.track_lookups_per_client",
+                l.track_lookups_per_client.into(),
+            ),
+            ("limits.track_lookups_global", l.track_lookups_global.into()),
+            ("limits.tracked_clients", l.tracked_clients as i64),
+        ];
+        for (key, value) in positive {
+            if value <= 0 {
+                return Err(ConfigError::Value(
+                    key,
+                    format!("{value} (must be at least 1; limits cannot be switched off)"),
+                ));
+            }
+        }
+        self.trusted_proxy_nets()?;
+        if self.demo && !self.listens_on_loopback() {
+            return Err(ConfigError::DemoOffLoopback(self.addr.clone()));
+        }
         Ok(())
+    }
+
+    /// The parsed `trusted_proxies`.
+    pub fn trusted_proxy_nets(&self) -> Result<Vec<ipnet::IpNet>, ConfigError> {
+        self.trusted_proxies
+            .iter()
+            .map(|s| {
+                s.parse::<ipnet::IpNet>()
+                    .or_else(|_| s.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                    .map_err(|_| {
+                        ConfigError::Value(
+                            "trusted_proxies",
+                            format!("{s:?} is not an address or CIDR such as 127.0.0.1/32"),
+                        )
+                    })
+            })
+            .collect()
+    }
+
+    /// Whether `addr` is a loopback address (or `localhost`).
+    pub fn listens_on_loopback(&self) -> bool {
+        match self.addr.parse::<std::net::SocketAddr>() {
+            Ok(a) => a.ip().is_loopback(),
+            Err(_) => self
+                .addr
+                .rsplit_once(':')
+                .is_some_and(|(host, _)| host.eq_ignore_ascii_case("localhost")),
+        }
     }
 
     pub fn tz(&self) -> Result<chrono_tz::Tz, ConfigError> {
@@ -204,6 +301,45 @@ submissions_per_hour = 3
             c.apply_env(|k| (k == "SEPIION_LOGIN_FAILURES").then(|| "x".to_string()))
                 .is_err()
         );
+    }
+
+    #[test]
+    fn zero_limits_and_bad_proxies_are_refused_with_the_key() {
+        let mut c = Config::default();
+        c.limits.registrations_per_hour = 0;
+        let err = c.check().unwrap_err().to_string();
+        assert!(err.contains("limits.registrations_per_hour"), "{err}");
+        let mut c = Config {
+            trusted_proxies: vec!["10.0.0.0/8".into(), "::1".into()],
+            ..Config::default()
+        };
+        assert_eq!(c.trusted_proxy_nets().unwrap().len(), 2);
+        c.trusted_proxies.push("proxy.example".into());
+        assert!(c.check().unwrap_err().to_string().contains("proxy.example"));
+        let mut c = Config::default();
+        c.apply_env(|k| (k == "SEPIION_TRUSTED_PROXIES").then(|| "127.0.0.1/32, ::1/128".into()))
+            .unwrap();
+        assert_eq!(c.trusted_proxies, ["127.0.0.1/32", "::1/128"]);
+    }
+
+    #[test]
+    fn demo_data_only_on_loopback() {
+        for (addr, ok) in [
+            ("127.0.0.1:8080", true),
+            ("[::1]:0", true),
+            ("localhost:8080", true),
+            ("0.0.0.0:8080", false),
+            ("[::]:8080", false),
+            ("192.0.2.1:80", false),
+            ("example.org:80", false),
+        ] {
+            let c = Config {
+                addr: addr.into(),
+                demo: true,
+                ..Config::default()
+            };
+            assert_eq!(c.check().is_ok(), ok, "{addr}");
+        }
     }
 
     #[test]

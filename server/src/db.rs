@@ -10,7 +10,10 @@ use rusqlite_migration::{M, Migrations};
 use crate::error::{ApiError, ApiResult};
 
 /// Migrations are only ever appended, never edited.
-const MIGRATIONS: &[&str] = &[include_str!("../migrations/0001_initial.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../migrations/0001_initial.sql"),
+    include_str!("../migrations/0002_security.sql"),
+];
 
 fn migrations() -> Migrations<'static> {
     Migrations::new(MIGRATIONS.iter().map(|sql| M::up(sql)).collect())
@@ -91,6 +94,7 @@ pub fn log_change(tx: &Transaction, entity: &str, id: &str) -> rusqlite::Result<
          ON CONFLICT (entity, entity_id) DO UPDATE SET seq = excluded.seq",
         params![entity, id, seq],
     )?;
+    crate::sync::track_public_span(tx, entity, id, seq)?;
     Ok(seq)
 }
 

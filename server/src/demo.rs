@@ -173,9 +173,24 @@ pub fn seed_if_empty(conn: &mut Connection, ctx: &Ctx) -> anyhow::Result<bool> {
     Ok(true)
 }
 
+/// The setting that marks a database holding demo data.
+pub const DEMO_MARKER: &str = "demo_data";
+
+/// Whether the database holds demo data.
+pub fn has_demo_data(conn: &Connection) -> rusqlite::Result<bool> {
+    conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM settings WHERE key = ?1)",
+        [DEMO_MARKER],
+        |r| r.get(0),
+    )
+}
+
 /// Writes the demo data (into an empty database).
 pub fn seed(conn: &mut Connection, ctx: &Ctx) -> anyhow::Result<()> {
     let tx = conn.transaction()?;
+    // Marks the database: its accounts have published passwords, so it is never served beyond
+    // loopback (see `prepare`).
+    set_setting(&tx, DEMO_MARKER, "1")?;
     set_setting(&tx, "regency", "Kabupaten Klungkung")?;
     for (i, (id, title, name)) in [
         ("bupati", "Bupati Klungkung", "I Gusti Ngurah Arya Wibawa"),
@@ -218,6 +233,8 @@ pub fn seed(conn: &mut Connection, ctx: &Ctx) -> anyhow::Result<()> {
         log_change(&tx, "representative", id)?;
     }
     let mut staff = Vec::new();
+    // One hash for every demo account (they share the published password).
+    let demo_hash = crate::auth::hash_password(DEMO_PASSWORD);
     for (username, display, role, leader) in DEMO_USERS {
         let u = users::create(
             &tx,
@@ -228,6 +245,7 @@ pub fn seed(conn: &mut Connection, ctx: &Ctx) -> anyhow::Result<()> {
                 leader_id: leader.map(str::to_string),
                 password: DEMO_PASSWORD.into(),
             },
+            &demo_hash,
         )
         .map_err(to_anyhow)?;
         staff.push(Staff {

@@ -80,6 +80,43 @@ impl ApiError {
         )
     }
 
+    /// The session ended (expired, idle too long, signed out): sign in again; nothing on the
+    /// device needs to go.
+    pub fn session_expired() -> Self {
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "session_expired",
+            Msg::new(
+                "Sesi Anda telah berakhir. Silakan masuk kembali.",
+                "Your session has ended. Please sign in again.",
+            ),
+        )
+    }
+
+    /// The account was deactivated by an admin: the app removes that account's data.
+    pub fn account_deactivated() -> Self {
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "account_deactivated",
+            Msg::new(
+                "Akun Anda telah dinonaktifkan oleh admin.",
+                "Your account has been deactivated by an administrator.",
+            ),
+        )
+    }
+
+    /// An admin revoked this device's token.
+    pub fn device_revoked() -> Self {
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "device_revoked",
+            Msg::new(
+                "Perangkat ini telah dicabut aksesnya. Daftarkan ulang aplikasi.",
+                "This device's access was revoked. Register the app again.",
+            ),
+        )
+    }
+
     pub fn forbidden() -> Self {
         Self::new(
             StatusCode::FORBIDDEN,

@@ -16,6 +16,7 @@ pub mod requests;
 pub mod router;
 pub mod state;
 pub mod sync;
+pub mod throttle;
 pub mod users;
 
 use std::net::SocketAddr;
@@ -23,9 +24,11 @@ use std::sync::Arc;
 
 use rusqlite::params;
 
+use crate::auth::PasswordWork;
 use crate::config::Config;
 use crate::db::{Db, log_change, set_setting};
 use crate::state::{AppState, Ctx};
+use crate::throttle::{LoginGuard, RateLimiter};
 
 /// Writes the configured regency name, leaders and representatives into the database.
 pub fn apply_config_data(conn: &mut rusqlite::Connection, config: &Config) -> anyhow::Result<()> {
@@ -79,18 +82,30 @@ pub fn apply_config_data(conn: &mut rusqlite::Connection, config: &Config) -> an
 /// Opens the database, applies configuration data (and demo data when asked) and builds the
 /// shared state.
 pub fn prepare(config: &Config) -> anyhow::Result<AppState> {
+    config.check()?;
     let ctx = Ctx::from_config(config)?;
     {
         let mut conn = db::open(&config.db)?;
+        // A database made by `demo` is refused off loopback too, not only `--demo`.
+        if demo::has_demo_data(&conn)? && !config.listens_on_loopback() {
+            return Err(config::ConfigError::DemoOffLoopback(config.addr.clone()).into());
+        }
         if config.demo {
             demo::seed_if_empty(&mut conn, &ctx)?;
         }
         apply_config_data(&mut conn, config)?;
+        // Made here, on the writer, so that pulls (reads) only ever read it.
+        let tx = conn.transaction()?;
+        sync::seal_cursor(&tx, 0)?;
+        tx.commit()?;
     }
+    let limiter = Arc::new(RateLimiter::new(config.limits.tracked_clients));
     Ok(AppState {
         db: Db::open(&config.db)?,
+        logins: Arc::new(LoginGuard::new(config.limits.tracked_clients)),
+        passwords: PasswordWork::new(),
         ctx: Arc::new(ctx),
-        limiter: Arc::default(),
+        limiter,
     })
 }
 

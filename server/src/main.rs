@@ -205,6 +205,7 @@ async fn main() -> anyhow::Result<()> {
             let mut conn = db::open(&path)?;
             sepiion_server::apply_config_data(&mut conn, &c)?;
             let password = read_password()?;
+            let hash = sepiion_server::auth::hash_password(&password);
             let tx = conn.transaction()?;
             let user = users::create(
                 &tx,
@@ -215,6 +216,7 @@ async fn main() -> anyhow::Result<()> {
                     leader_id: leader,
                     password,
                 },
+                &hash,
             );
             match user {
                 Ok(u) => {

@@ -332,6 +332,23 @@ pub fn staff_sees_item(staff: &Staff, item: &AgendaItem) -> bool {
     }
 }
 
+/// Whether a staff member may see a request: not when it is tied to an agenda item they may not
+/// see (the request behind a confidential item is as confidential as the item).
+pub fn staff_sees_request(tx: &Transaction, staff: &Staff, r: &Request) -> rusqlite::Result<bool> {
+    staff_sees_request_id(tx, staff, r.agenda_item_id.as_deref())
+}
+
+fn staff_sees_request_id(
+    tx: &Transaction,
+    staff: &Staff,
+    agenda_item_id: Option<&str>,
+) -> rusqlite::Result<bool> {
+    let Some(item_id) = agenda_item_id else {
+        return Ok(true);
+    };
+    Ok(load_agenda_item(tx, item_id)?.is_none_or(|item| staff_sees_item(staff, &item)))
+}
+
 /// Loads a record by kind and id (full, unfiltered).
 pub fn load_record(
     tx: &Transaction,
@@ -358,6 +375,19 @@ pub fn visible_record(
     Ok(match (caller, record) {
         (Caller::Staff(s), Record::AgendaItem(item)) => {
             staff_sees_item(s, &item).then_some(Record::AgendaItem(item))
+        }
+        (Caller::Staff(s), Record::Request(r)) => {
+            staff_sees_request(tx, s, &r)?.then_some(Record::Request(r))
+        }
+        (Caller::Staff(s), Record::Note(n)) => {
+            let item: Option<Option<String>> = tx
+                .query_row(
+                    "SELECT agenda_item_id FROM requests WHERE id = ?1",
+                    params![n.request_id],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            staff_sees_request_id(tx, s, item.flatten().as_deref())?.then_some(Record::Note(n))
         }
         (Caller::Staff(_), r) => Some(r),
         (_, r @ (Record::Leader(_) | Record::Representative(_))) => Some(r),

@@ -19,31 +19,42 @@ use crate::db::{audit, log_change};
 use crate::error::{ApiError, ApiResult};
 use crate::records::{
     load_agenda_item, load_leader, load_note, load_representative, load_request, public_request,
-    request_owner, visible_record,
+    request_owner, staff_sees_request, visible_record,
 };
 use crate::state::Ctx;
 
 const CODE_ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
 
-/// A short tracking code such as `K7QM-3XRD` (no 0/O or 1/I to misread).
+/// A tracking code such as `K7QM-3XRD-9PTA`: 12 characters of a 32-letter alphabet (no 0/O or
+/// 1/I to misread), 60 bits, too many to guess.
 fn new_tracking_code() -> String {
-    let mut bytes = [0u8; 8];
+    let mut bytes = [0u8; 12];
     getrandom::getrandom(&mut bytes).expect("the OS random source works");
-    let chars: String = bytes
+    // 256 is a multiple of 32, so `% 32` keeps every letter equally likely.
+    let chars: Vec<char> = bytes
         .iter()
         .map(|b| CODE_ALPHABET[(*b as usize) % CODE_ALPHABET.len()] as char)
         .collect();
-    format!("{}-{}", &chars[..4], &chars[4..])
+    group_code(&chars)
 }
 
-/// Normalises a tracking code typed by a person (lower case, spaces, missing dash).
+fn group_code(chars: &[char]) -> String {
+    chars
+        .chunks(4)
+        .map(|c| c.iter().collect::<String>())
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
+/// Normalises a tracking code typed by a person (lower case, spaces, missing dashes). Codes
+/// of 12 characters are current; codes of 8 were given out before and keep working.
 pub fn normalize_tracking_code(input: &str) -> Option<String> {
-    let chars: String = input
+    let chars: Vec<char> = input
         .chars()
         .filter(|c| c.is_ascii_alphanumeric())
         .map(|c| c.to_ascii_uppercase())
         .collect();
-    (chars.len() == 8).then(|| format!("{}-{}", &chars[..4], &chars[4..]))
+    matches!(chars.len(), 8 | 12).then(|| group_code(&chars))
 }
 
 fn not_found() -> ApiError {
@@ -191,11 +202,19 @@ fn record_event(
     Ok(())
 }
 
-/// Loads a request the caller may act on: a device only its own, staff any.
+/// Loads a request the caller may act on: a device only its own; staff any they may see (not
+/// one tied to an agenda item hidden from them, whose item a transition would change). REST
+/// and sync push both come through here.
 fn load_for_caller(tx: &Transaction, caller: &Caller, id: &str) -> ApiResult<Request> {
     let r = load_request(tx, id)?.ok_or_else(not_found)?;
     match caller {
-        Caller::Staff(_) => Ok(r),
+        Caller::Staff(s) => {
+            if staff_sees_request(tx, s, &r)? {
+                Ok(r)
+            } else {
+                Err(not_found())
+            }
+        }
         Caller::Device(d) => {
             // Another device's request is "not found", so ids reveal nothing.
             if request_owner(tx, id)?.flatten().as_deref() == Some(d.as_str()) {
@@ -358,7 +377,21 @@ pub fn transition(
                 )
             })?;
         let item_input = agenda_input_for(&r, &leader, attendance);
+        let agenda_action = if r.agenda_item_id.is_some() {
+            "agenda.update"
+        } else {
+            "agenda.create"
+        };
         let id = agenda::upsert_for_request(tx, r.agenda_item_id.as_deref(), &r.id, &item_input)?;
+        // The agenda changed too: the audit log says so under the item, not only the request.
+        audit(
+            tx,
+            &caller.audit_name(),
+            agenda_action,
+            "agenda_item",
+            &id,
+            &format!("by request {}", r.id),
+        )?;
         r.agenda_item_id = Some(id.clone());
         let item = load_agenda_item(tx, &id)?.ok_or_else(|| ApiError::internal("agenda lost"))?;
         // Re-checked here, inside the write transaction, against the agenda as it now is.
@@ -371,16 +404,35 @@ pub fn transition(
     } else if let Some(item_id) = r.agenda_item_id.clone()
         && let Some(item) = load_agenda_item(tx, &item_id)?
     {
-        match next {
+        let new_status = match next {
             RequestState::Cancelled | RequestState::Declined => {
                 let why = r
                     .state_reason
                     .clone()
                     .unwrap_or_else(|| next.label_id().to_string());
                 agenda::set_status(tx, &item, AgendaStatus::Cancelled, Some(&why))?;
+                Some(AgendaStatus::Cancelled)
             }
-            RequestState::Done => agenda::set_status(tx, &item, AgendaStatus::Done, None)?,
-            _ => {}
+            RequestState::Done => {
+                agenda::set_status(tx, &item, AgendaStatus::Done, None)?;
+                Some(AgendaStatus::Done)
+            }
+            _ => None,
+        };
+        if let Some(status) = new_status.filter(|s| *s != item.status) {
+            audit(
+                tx,
+                &caller.audit_name(),
+                "agenda.status",
+                "agenda_item",
+                &item_id,
+                &format!(
+                    "{} -> {} by request {}",
+                    item.status.as_str(),
+                    status.as_str(),
+                    r.id
+                ),
+            )?;
         }
         agenda_item = load_agenda_item(tx, &item_id)?;
     }
@@ -442,9 +494,7 @@ pub fn add_note(
     request_id: &str,
     input: &NoteInput,
 ) -> ApiResult<Note> {
-    if load_request(tx, request_id)?.is_none() {
-        return Err(not_found());
-    }
+    load_for_caller(tx, &Caller::Staff(staff.clone()), request_id)?;
     let id = match &input.id {
         Some(id) if !valid_client_id(id) => {
             return Err(ApiError::field(
@@ -611,12 +661,20 @@ mod tests {
     #[test]
     fn tracking_codes_are_readable_and_normalise() {
         let c = new_tracking_code();
-        assert_eq!(c.len(), 9);
+        assert_eq!(c.len(), 14, "{c}");
+        assert_eq!(c.matches('-').count(), 2, "{c}");
         assert!(!c.contains('0') && !c.contains('O') && !c.contains('I') && !c.contains('1'));
+        assert_ne!(new_tracking_code(), c);
+        assert_eq!(
+            normalize_tracking_code(" k7qm 3xrd 9pta"),
+            Some("K7QM-3XRD-9PTA".into())
+        );
+        // Codes handed out before (8 characters) keep working.
         assert_eq!(
             normalize_tracking_code(" k7qm 3xrd "),
             Some("K7QM-3XRD".into())
         );
         assert_eq!(normalize_tracking_code("K7QM-3XR"), None);
+        assert_eq!(normalize_tracking_code("K7QM-3XRD-9PT"), None);
     }
 }

@@ -111,6 +111,7 @@ pub fn routes() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(admin::update_representative))
         .routes(routes!(admin::audit_log))
         .routes(routes!(admin::reset_sync_history))
+        .routes(routes!(admin::revoke_device))
         .routes(routes!(sync::pull))
         .routes(routes!(sync::push));
     // Uploads get their own, larger body limit.

@@ -5,9 +5,10 @@ use std::sync::Arc;
 use chrono::Duration;
 use chrono_tz::Tz;
 
-use crate::auth::RateLimiter;
+use crate::auth::PasswordWork;
 use crate::config::{Config, Limits};
 use crate::db::Db;
+use crate::throttle::{LoginGuard, RateLimiter};
 
 /// Settings the workflow needs, derived once from the configuration.
 #[derive(Debug, Clone)]
@@ -17,6 +18,8 @@ pub struct Ctx {
     pub limits: Limits,
     /// The configured regency name, if any (else the database's).
     pub regency: Option<String>,
+    /// Proxies whose forwarding headers name the client.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 impl Ctx {
@@ -26,6 +29,7 @@ impl Ctx {
             travel_buffer: Duration::minutes(config.travel_buffer_minutes),
             limits: config.limits.clone(),
             regency: config.regency.clone(),
+            trusted_proxies: config.trusted_proxy_nets()?,
         })
     }
 }
@@ -35,4 +39,20 @@ pub struct AppState {
     pub db: Db,
     pub ctx: Arc<Ctx>,
     pub limiter: Arc<RateLimiter>,
+    /// Failed-login bookkeeping (per account and client).
+    pub logins: Arc<LoginGuard>,
+    /// Password hashing, a few at a time.
+    pub passwords: PasswordWork,
+}
+
+impl AppState {
+    /// Counts a request submission of `device` against its hourly limit (REST and sync push).
+    pub fn take_submission(&self, device: &str) -> crate::error::ApiResult<()> {
+        self.limiter.take(
+            "submit",
+            device,
+            self.ctx.limits.submissions_per_hour,
+            std::time::Duration::from_secs(3600),
+        )
+    }
 }

@@ -50,6 +50,132 @@ pub fn reset_history(tx: &Transaction) -> ApiResult<i64> {
     Ok(seq)
 }
 
+/// Keeps `public_spans` up to date for a changed record: the stretches of change sequence
+/// numbers during which the public could see it. Only agenda items change public visibility
+/// (leaders and representatives are always public, requests only ever their owner's).
+pub fn track_public_span(
+    tx: &Transaction,
+    entity: &str,
+    id: &str,
+    seq: i64,
+) -> rusqlite::Result<()> {
+    if entity != "agenda_item" {
+        return Ok(());
+    }
+    let public: bool = tx
+        .query_row(
+            "SELECT visibility = 'public' FROM agenda_items WHERE id = ?1",
+            params![id],
+            |r| r.get(0),
+        )
+        .optional()?
+        .unwrap_or(false);
+    let open: bool = tx.query_row(
+        "SELECT EXISTS (SELECT 1 FROM public_spans
+                        WHERE entity = ?1 AND entity_id = ?2 AND to_seq IS NULL)",
+        params![entity, id],
+        |r| r.get(0),
+    )?;
+    if public && !open {
+        tx.execute(
+            "INSERT INTO public_spans (entity, entity_id, from_seq) VALUES (?1, ?2, ?3)
+             ON CONFLICT DO NOTHING",
+            params![entity, id, seq],
+        )?;
+    } else if !public && open {
+        tx.execute(
+            "UPDATE public_spans SET to_seq = ?3
+             WHERE entity = ?1 AND entity_id = ?2 AND to_seq IS NULL",
+            params![entity, id, seq],
+        )?;
+    }
+    Ok(())
+}
+
+/// Whether a public device whose cursor is at `seq` holds the record: it was public then.
+/// Only such a device is sent its tombstone; others never learn that the record exists.
+fn public_at(tx: &Transaction, kind: EntityKind, id: &str, seq: i64) -> rusqlite::Result<bool> {
+    match kind {
+        EntityKind::Leader | EntityKind::Representative => Ok(true),
+        EntityKind::AgendaItem => tx.query_row(
+            "SELECT EXISTS (SELECT 1 FROM public_spans
+                            WHERE entity = 'agenda_item' AND entity_id = ?1
+                              AND from_seq <= ?2 AND (to_seq IS NULL OR to_seq > ?2))",
+            params![id, seq],
+            |r| r.get(0),
+        ),
+        EntityKind::Request | EntityKind::Note => Ok(false),
+    }
+}
+
+/// The key that seals cursors, made on first use and kept in the database (so a backup's
+/// cursors open on the restored server and are recognised as stale there).
+fn cursor_key(tx: &Transaction) -> rusqlite::Result<Vec<u8>> {
+    if let Some(k) = setting(tx, "cursor_key")?.and_then(|h| hex::decode(h).ok()) {
+        return Ok(k);
+    }
+    let mut key = [0u8; 32];
+    getrandom::getrandom(&mut key).expect("the OS random source works");
+    set_setting(tx, "cursor_key", &hex::encode(key))?;
+    Ok(key.to_vec())
+}
+
+fn cursor_round(key: &[u8], round: u8, half: u32) -> u32 {
+    use sha2::{Digest, Sha256};
+    let d = Sha256::new()
+        .chain_update(key)
+        .chain_update([round])
+        .chain_update(half.to_be_bytes())
+        .finalize();
+    u32::from_be_bytes([d[0], d[1], d[2], d[3]])
+}
+
+fn cursor_tag(key: &[u8], sealed: u64) -> u32 {
+    cursor_round(key, 0xff, (sealed >> 32) as u32 ^ sealed as u32)
+        ^ cursor_round(key, 0xfe, sealed as u32)
+}
+
+/// A cursor is the change sequence number, which would tell a device how many changes happened
+/// in between (most of which it may not see): it is sent encrypted (a four-round Feistel
+/// permutation keyed by `cursor_key`) with a check value, so it says nothing and cannot be
+/// forged.
+pub fn seal_cursor(tx: &Transaction, seq: i64) -> rusqlite::Result<String> {
+    let key = cursor_key(tx)?;
+    let (mut l, mut r) = ((seq as u64 >> 32) as u32, seq as u32);
+    for round in 0..4 {
+        (l, r) = (r, l ^ cursor_round(&key, round, r));
+    }
+    let sealed = (u64::from(l) << 32) | u64::from(r);
+    Ok(format!("c2-{sealed:016x}{:08x}", cursor_tag(&key, sealed)))
+}
+
+/// The sequence number of a cursor made by [`seal_cursor`] (or an older plain `c1-` cursor);
+/// `None` when it is neither.
+pub fn open_cursor(tx: &Transaction, cursor: &str) -> rusqlite::Result<Option<i64>> {
+    let Some(hex) = cursor.strip_prefix("c2-") else {
+        return Ok(decode_cursor(cursor));
+    };
+    if hex.len() != 24 || !hex.is_ascii() {
+        return Ok(None);
+    }
+    let (Ok(sealed), Ok(tag)) = (
+        u64::from_str_radix(&hex[..16], 16),
+        u32::from_str_radix(&hex[16..], 16),
+    ) else {
+        return Ok(None);
+    };
+    let key = cursor_key(tx)?;
+    if cursor_tag(&key, sealed) != tag {
+        return Ok(None);
+    }
+    let (mut l, mut r) = ((sealed >> 32) as u32, sealed as u32);
+    for round in (0..4).rev() {
+        (l, r) = (r ^ cursor_round(&key, round, l), l);
+    }
+    let seq = ((u64::from(l) << 32) | u64::from(r)) as i64;
+    Ok((seq >= 0).then_some(seq))
+}
+
 /// One page of changes after `cursor` that `caller` may see.
 pub fn pull(
     tx: &Transaction,
@@ -60,7 +186,7 @@ pub fn pull(
     let limit = limit.clamp(1, MAX_PAGE) as usize;
     let start = match cursor.filter(|c| !c.is_empty()) {
         None => 0,
-        Some(c) => decode_cursor(c).ok_or_else(|| {
+        Some(c) => open_cursor(tx, c)?.ok_or_else(|| {
             ApiError::new(
                 StatusCode::BAD_REQUEST,
                 "invalid_cursor",
@@ -111,6 +237,12 @@ pub fn pull(
                 Some(r) => visible_record(tx, caller, r)?,
                 None => None,
             };
+            if record.is_none()
+                && matches!(caller, Caller::Device(_))
+                && !public_at(tx, kind, &id, start)?
+            {
+                continue;
+            }
             changes.push(Change {
                 entity: kind,
                 id,
@@ -128,9 +260,15 @@ pub fn pull(
     )?;
     Ok(PullPage {
         changes,
-        cursor: encode_cursor(last),
+        cursor: seal_cursor(tx, last)?,
         has_more: remaining > 0,
-        remaining,
+        // How much staff have yet to receive; a public device is told no count of changes,
+        // most of which it may not see.
+        remaining: if matches!(caller, Caller::Device(_)) {
+            0
+        } else {
+            remaining
+        },
     })
 }
 
@@ -214,11 +352,7 @@ fn apply(
 /// What a mutation is allowed to cost: submissions count against the device's hourly limit.
 fn check_rate(state: &AppState, caller: &Caller, m: &Mutation) -> ApiResult<()> {
     if let (MutationOp::SubmitRequest { .. }, Caller::Device(d)) = (&m.op, caller) {
-        state.limiter.take(
-            &format!("submit:{d}"),
-            state.ctx.limits.submissions_per_hour,
-            std::time::Duration::from_secs(3600),
-        )?;
+        state.take_submission(d)?;
     }
     Ok(())
 }
@@ -313,7 +447,19 @@ async fn push_one(state: &AppState, caller: &Caller, m: Mutation) -> ApiResult<M
             return Ok(answer);
         }
         tx.execute_batch("SAVEPOINT mutation")?;
+        let audit_before: i64 =
+            tx.query_row("SELECT COALESCE(MAX(id), 0) FROM audit_log", [], |r| {
+                r.get(0)
+            })?;
         let outcome = apply(tx, &st, &caller, &m);
+        // Every audit entry this mutation wrote names it, so an entry can be traced to the
+        // device's change.
+        if outcome.is_ok() {
+            tx.execute(
+                "UPDATE audit_log SET mutation_id = ?1 WHERE id > ?2",
+                params![m.id, audit_before],
+            )?;
+        }
         let result = match outcome {
             Ok((record, conflicts)) => {
                 tx.execute_batch("RELEASE mutation")?;
@@ -353,4 +499,36 @@ async fn push_one(state: &AppState, caller: &Caller, m: Mutation) -> ApiResult<M
         Ok(result)
     })
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sealed_cursors_open_to_their_number_and_reveal_no_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut conn = crate::db::open(&dir.path().join("c.db")).unwrap();
+        let tx = conn.transaction().unwrap();
+        let mut sealed = Vec::new();
+        for seq in (1000..1100).chain([0, 1 << 40]) {
+            let c = seal_cursor(&tx, seq).unwrap();
+            assert_eq!(open_cursor(&tx, &c).unwrap(), Some(seq));
+            sealed.push(c);
+        }
+        // A hundred consecutive numbers: their cursors are not in order (a chance of 1 in 100!
+        // for a random permutation), so differences of cursors count nothing.
+        assert!(sealed[..100].windows(2).any(|w| w[0] > w[1]));
+        assert!(sealed[..100].windows(2).any(|w| w[0] < w[1]));
+        // A changed digit breaks the check value; old plain cursors still open.
+        let c = seal_cursor(&tx, 42).unwrap();
+        let mut forged = c.clone().into_bytes();
+        forged[5] = if forged[5] == b'0' { b'1' } else { b'0' };
+        assert_eq!(
+            open_cursor(&tx, std::str::from_utf8(&forged).unwrap()).unwrap(),
+            None
+        );
+        assert_eq!(open_cursor(&tx, "c1-2a").unwrap(), Some(42));
+        assert_eq!(open_cursor(&tx, "c2-zz").unwrap(), None);
+    }
 }

@@ -5,7 +5,7 @@ use sepiion_core::api::{NewUser, UserUpdate};
 use sepiion_core::model::{Role, StaffUser};
 use sepiion_core::validation::{FieldErrors, Msg};
 
-use crate::auth::{check_password, hash_password};
+use crate::auth::check_password;
 use crate::error::{ApiError, ApiResult};
 use crate::records::load_leader;
 
@@ -72,9 +72,9 @@ fn check_leader(
     Ok(())
 }
 
-/// Creates a staff account. The password is hashed with Argon2id here; the caller should run
-/// this on a blocking thread.
-pub fn create(tx: &Transaction, u: &NewUser) -> ApiResult<StaffUser> {
+/// Creates a staff account. `password_hash` is `u.password` hashed by the caller *before* the
+/// transaction (hashing takes tens of milliseconds and must not hold the database).
+pub fn create(tx: &Transaction, u: &NewUser, password_hash: &str) -> ApiResult<StaffUser> {
     let mut e = FieldErrors::default();
     let username = u.username.trim().to_lowercase();
     if !valid_username(&username) {
@@ -115,7 +115,7 @@ pub fn create(tx: &Transaction, u: &NewUser) -> ApiResult<StaffUser> {
             u.display_name.trim(),
             u.role.as_str(),
             u.leader_id,
-            hash_password(&u.password),
+            password_hash,
             chrono::Utc::now().timestamp()
         ],
     )?;
@@ -123,9 +123,17 @@ pub fn create(tx: &Transaction, u: &NewUser) -> ApiResult<StaffUser> {
     get(tx, id)?.ok_or_else(|| ApiError::internal("user vanished"))
 }
 
-/// Applies an admin's changes to an account. Deactivating it or changing its password ends its
-/// sessions.
-pub fn update(tx: &Transaction, id: i64, u: &UserUpdate) -> ApiResult<StaffUser> {
+/// Applies an admin's changes to an account and says what changed (for the audit log), without
+/// the password itself. `password_hash` is `u.password` hashed by the caller before the
+/// transaction. Changing the password or the role ends the account's sessions; deactivating it
+/// keeps them so that its devices are told "deactivated" (and wipe its data) rather than
+/// "signed out".
+pub fn update(
+    tx: &Transaction,
+    id: i64,
+    u: &UserUpdate,
+    password_hash: Option<&str>,
+) -> ApiResult<(StaffUser, String)> {
     let current = get(tx, id)?.ok_or_else(|| ApiError::not_found("Pengguna", "User"))?;
     let role = u.role.unwrap_or(current.role);
     let leader_id = if u.role.is_some() || u.leader_id.is_some() {
@@ -158,14 +166,43 @@ pub fn update(tx: &Transaction, id: i64, u: &UserUpdate) -> ApiResult<StaffUser>
         "UPDATE users SET display_name = ?2, role = ?3, leader_id = ?4, active = ?5 WHERE id = ?1",
         params![id, display, role.as_str(), leader_id, active],
     )?;
-    if let Some(p) = &u.password {
+    if u.password.is_some() {
+        let hash = password_hash.ok_or_else(|| ApiError::internal("password not hashed"))?;
         tx.execute(
             "UPDATE users SET password_hash = ?2 WHERE id = ?1",
-            params![id, hash_password(p)],
+            params![id, hash],
         )?;
     }
-    if u.password.is_some() || !active || role != current.role {
+    if u.password.is_some() || role != current.role {
         tx.execute("DELETE FROM sessions WHERE user_id = ?1", params![id])?;
     }
-    get(tx, id)?.ok_or_else(|| ApiError::internal("user vanished"))
+    let mut changes = Vec::new();
+    if display != current.display_name {
+        changes.push(format!(
+            "display_name: {:?} -> {display:?}",
+            current.display_name
+        ));
+    }
+    if role != current.role {
+        changes.push(format!(
+            "role: {} -> {}",
+            current.role.as_str(),
+            role.as_str()
+        ));
+    }
+    if leader_id != current.leader_id {
+        changes.push(format!(
+            "leader_id: {} -> {}",
+            current.leader_id.as_deref().unwrap_or("-"),
+            leader_id.as_deref().unwrap_or("-")
+        ));
+    }
+    if active != current.active {
+        changes.push(format!("active: {} -> {active}", current.active));
+    }
+    if u.password.is_some() {
+        changes.push("password changed".into());
+    }
+    let user = get(tx, id)?.ok_or_else(|| ApiError::internal("user vanished"))?;
+    Ok((user, changes.join("; ")))
 }

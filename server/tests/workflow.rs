@@ -17,7 +17,7 @@ async fn approved_request_reaches_the_agenda_and_the_requester_sees_disetujui() 
     let id = req["id"].as_str().unwrap().to_string();
     let code = req["tracking_code"].as_str().unwrap().to_string();
     assert_eq!(state(&req), "submitted");
-    assert_eq!(code.len(), 9);
+    assert_eq!(code.len(), 14, "K7QM-3XRD-9PTA");
 
     let protokol = s.login("protokol").await;
     let ajudan = s.login("ajudan.bupati").await;

@@ -128,6 +128,8 @@ pub const TEXTS: Texts = Texts {
     login_missing: "Enter your username and password.",
     login_offline: "Cannot reach the server. The first sign-in needs a connection.",
     login_failed: "Wrong username or password.",
+    session_expired_notice: "Your session has ended. Please sign in again; changes not yet sent are kept on this device.",
+    account_deactivated_notice: "Your account has been deactivated by an administrator. Its data has been removed from this device.",
     logout: "Sign out",
     logout_confirm: "Signing out removes this account's data from the device.",
     signed_in_as: "Signed in as",

@@ -128,6 +128,8 @@ pub const TEXTS: Texts = Texts {
     login_missing: "Isi nama pengguna dan kata sandi.",
     login_offline: "Tidak dapat terhubung ke server. Masuk pertama kali memerlukan koneksi.",
     login_failed: "Nama pengguna atau kata sandi salah.",
+    session_expired_notice: "Sesi Anda telah berakhir. Silakan masuk kembali; perubahan yang belum terkirim tetap tersimpan di perangkat ini.",
+    account_deactivated_notice: "Akun Anda telah dinonaktifkan oleh admin. Data akun tersebut telah dihapus dari perangkat ini.",
     logout: "Keluar",
     logout_confirm: "Keluar akan menghapus data akun ini dari perangkat.",
     signed_in_as: "Masuk sebagai",

@@ -140,6 +140,8 @@ pub struct Texts {
     pub login_missing: &'static str,
     pub login_offline: &'static str,
     pub login_failed: &'static str,
+    pub session_expired_notice: &'static str,
+    pub account_deactivated_notice: &'static str,
     pub logout: &'static str,
     pub logout_confirm: &'static str,
     pub signed_in_as: &'static str,

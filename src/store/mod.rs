@@ -169,9 +169,33 @@ impl Store {
     /// Keeps a staff session. Pending changes stay: they are sent with the new session.
     pub fn set_session(&self, login: &LoginResponse) -> StoreResult<()> {
         self.write(|tx| {
+            delete_state(tx, SESSION_NOTICE)?;
             set_state(tx, "session_token", &login.token)?;
             set_state(tx, "session_user", &serde_json::to_string(&login.user)?)?;
             set_state(tx, "session_expires_at", &login.expires_at.to_rfc3339())
+        })
+    }
+
+    /// The server no longer accepts the session (expired, idle, revoked): the token goes, but the
+    /// account's cached data and unsent changes stay, to be sent after the same person signs
+    /// in again. `notice` is shown on the sign-in screen.
+    pub fn end_session(&self, notice: &str) -> StoreResult<()> {
+        self.write(|tx| {
+            delete_state(tx, "session_token")?;
+            delete_state(tx, "session_expires_at")?;
+            set_state(tx, SESSION_NOTICE, notice)
+        })
+    }
+
+    /// The account whose session ended without signing out (its data is still here).
+    pub fn previous_account(&self) -> StoreResult<Option<sepiion_core::model::StaffUser>> {
+        self.read(|tx| {
+            Ok(match get_state(tx, "session_user")? {
+                Some(u) if get_state(tx, "session_token")?.is_none() => {
+                    Some(serde_json::from_str(&u)?)
+                }
+                _ => None,
+            })
         })
     }
 
@@ -199,6 +223,10 @@ impl Store {
             .map(|d| d.with_timezone(&Utc)))
     }
 }
+
+/// Why the last session ended ("expired" or "deactivated"), for the sign-in screen. A `pref_`
+/// key, so that it outlives the wipe of a deactivated account.
+pub const SESSION_NOTICE: &str = "pref_session_notice";
 
 pub(crate) fn get_state(tx: &Transaction, key: &str) -> StoreResult<Option<String>> {
     Ok(tx

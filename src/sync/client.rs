@@ -24,9 +24,13 @@ pub enum SyncError {
         status: u16,
         body: Option<ErrorBody>,
     },
-    /// The token is no longer accepted: the user must sign in again.
+    /// The token is no longer accepted (or the login was wrong): the user must sign in again.
+    /// Nothing made on the device is lost.
     #[error("the server no longer accepts this device's credentials")]
     Unauthorized,
+    /// An admin deactivated the signed-in account: the app removes that account's data.
+    #[error("the account has been deactivated")]
+    AccountDeactivated,
     /// The cursor is older than the server's history: a full resync is needed.
     #[error("the sync cursor is stale")]
     StaleCursor,
@@ -38,10 +42,10 @@ pub enum SyncError {
     /// The server's answer does not fit the protocol.
     #[error("unexpected answer from the server: {0}")]
     Protocol(String),
-    /// A plain-HTTP address that this build may not use (Android release builds talk HTTPS,
-    /// except to the device itself; see `platform::server_url_allowed`).
-    #[error("plain HTTP to {0} is not allowed in this build: use an https:// address")]
-    Cleartext(String),
+    /// An address this build may not use: not http(s), with credentials, or plain HTTP to
+    /// another machine in an Android release build (see `platform::parse_server_url`).
+    #[error("server address {0:?} refused: {1}")]
+    BadServerUrl(String, crate::platform::ServerUrlError),
 }
 
 impl SyncError {
@@ -70,6 +74,22 @@ pub struct ClientStats {
     pub response_bytes: u64,
 }
 
+/// Redirects are followed only within the server's own origin (scheme, host and port): a
+/// redirect elsewhere would carry the user's token, or downgrade to plain HTTP.
+pub fn same_origin_redirects() -> reqwest::redirect::Policy {
+    reqwest::redirect::Policy::custom(|attempt| {
+        let same = attempt
+            .previous()
+            .first()
+            .is_some_and(|first| first.origin() == attempt.url().origin());
+        if same && attempt.previous().len() < 5 {
+            attempt.follow()
+        } else {
+            attempt.stop()
+        }
+    })
+}
+
 /// The server, seen from the app. Cheap to clone.
 #[derive(Debug, Clone)]
 pub struct ServerClient {
@@ -90,17 +110,17 @@ impl ServerClient {
     /// trusts (a CA installed by the user or an MDM) are not accepted. A regency's server needs a
     /// certificate from a public CA (e.g. Let's Encrypt).
     pub fn new(base_url: &str) -> Result<ServerClient, SyncError> {
-        if !crate::platform::server_url_allowed(base_url) {
-            return Err(SyncError::Cleartext(base_url.to_string()));
-        }
+        let base = crate::platform::server_url(base_url)
+            .map_err(|e| SyncError::BadServerUrl(base_url.to_string(), e))?;
         let http = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(15))
             .timeout(Duration::from_secs(90))
             .gzip(true)
+            .redirect(same_origin_redirects())
             .user_agent(concat!("sepiion-app/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(SyncError::Network)?;
-        Ok(Self::with_http(base_url, http))
+        Ok(Self::with_http(&base, http))
     }
 
     /// A client using a configured `reqwest::Client` (tests: no connection reuse).
@@ -146,6 +166,13 @@ impl ServerClient {
         }
         let body: Option<ErrorBody> = serde_json::from_slice(&bytes).ok();
         Err(match status {
+            StatusCode::UNAUTHORIZED
+                if body
+                    .as_ref()
+                    .is_some_and(|b| b.error == "account_deactivated") =>
+            {
+                SyncError::AccountDeactivated
+            }
             StatusCode::UNAUTHORIZED => SyncError::Unauthorized,
             StatusCode::GONE if body.as_ref().is_some_and(|b| b.error == "stale_cursor") => {
                 SyncError::StaleCursor
@@ -183,6 +210,28 @@ impl ServerClient {
             password: password.to_string(),
         };
         self.post("/auth/login", None, &input).await
+    }
+
+    /// Ends a staff session on the server.
+    pub async fn logout(&self, token: &str) -> Result<(), SyncError> {
+        self.counters.requests.fetch_add(1, Ordering::Relaxed);
+        let res = self
+            .http
+            .post(self.url("/auth/logout"))
+            .bearer_auth(token)
+            .timeout(Duration::from_secs(10))
+            .send()
+            .await
+            .map_err(SyncError::Network)?;
+        match res.status() {
+            s if s.is_success() => Ok(()),
+            // Already over on the server: that is what we wanted.
+            StatusCode::UNAUTHORIZED => Ok(()),
+            s => Err(SyncError::Server {
+                status: s.as_u16(),
+                body: None,
+            }),
+        }
     }
 
     /// The regency's settings (name, time zone, leaders).

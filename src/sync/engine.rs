@@ -108,11 +108,48 @@ impl SyncEngine {
         self.progress.send_modify(f);
     }
 
-    /// Staff login; the session is kept in the store.
+    /// Staff login; the session is kept in the store. After a session ended without signing
+    /// out, the same account finds its unsent changes waiting; another account first gets a
+    /// clean device (one person's changes are never sent under another's name).
     pub async fn login(&self, username: &str, password: &str) -> Result<StaffUser, SyncError> {
         let login = self.client.login(username, password).await?;
+        if self
+            .store
+            .previous_account()?
+            .is_some_and(|prev| prev.id != login.user.id)
+        {
+            self.store.sign_out()?;
+        }
         self.store.set_session(&login)?;
         Ok(login.user)
+    }
+
+    /// Signs the staff member out: the server ends the session first (best effort: offline,
+    /// the token is forgotten anyway), then the account's data leaves the device.
+    pub async fn sign_out(&self) -> Result<(), SyncError> {
+        if let Identity::Staff { token, .. } = self.store.identity()? {
+            let _ = self.client.logout(&token).await;
+        }
+        self.store.sign_out()?;
+        Ok(())
+    }
+
+    /// What a refused sync means for the device's copy of a staff account: a session that ended
+    /// keeps everything (sign in again); a deactivated account's data is removed.
+    fn after_refusal(&self, error: &SyncError) -> Result<(), SyncError> {
+        if self.store.variant() != Variant::Internal {
+            return Ok(());
+        }
+        match error {
+            SyncError::Unauthorized => self.store.end_session("expired")?,
+            SyncError::AccountDeactivated => {
+                self.store.sign_out()?;
+                self.store
+                    .set_pref(crate::store::SESSION_NOTICE, Some("deactivated"))?;
+            }
+            _ => {}
+        }
+        Ok(())
     }
 
     /// The token to sync with; a public device registers the first time.
@@ -135,6 +172,9 @@ impl SyncEngine {
         let _one_at_a_time = self.running.lock().await;
         let mut report = SyncReport::default();
         let result = self.sync_inner(&mut report).await;
+        if let Err(e) = &result {
+            self.after_refusal(e)?;
+        }
         self.report(|p| match &result {
             Ok(()) => {
                 p.phase = SyncPhase::Done;

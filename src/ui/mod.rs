@@ -210,6 +210,7 @@ fn start_sync(mut ui: Ui, services: Services) -> Option<SyncTask> {
         while progress.changed().await.is_ok() {
             let p = progress.borrow_and_update().clone();
             let finished = matches!(p.phase, SyncPhase::Done);
+            let failed = matches!(p.phase, SyncPhase::Failed);
             let online = !matches!(p.phase, SyncPhase::Waiting { .. } | SyncPhase::Failed);
             ui.sync.set(SyncView {
                 online,
@@ -220,6 +221,15 @@ fn start_sync(mut ui: Ui, services: Services) -> Option<SyncTask> {
             });
             if finished {
                 ui.leaders.set(store.leaders().unwrap_or_default());
+                *ui.rev.write() += 1;
+            }
+            // The server ended the staff session (or the account): back to sign-in, where the
+            // reason is shown. Unsent changes stay unless the account was deactivated.
+            if failed
+                && ui.variant == Variant::Internal
+                && !matches!(store.identity(), Ok(crate::store::Identity::Staff { .. }))
+            {
+                ui.reset(shell::Route::Login);
                 *ui.rev.write() += 1;
             }
         }

@@ -7,7 +7,7 @@ use sepiion_core::api::*;
 use sepiion_core::model::{Representative, StaffUser};
 use sepiion_core::validation::{FieldErrors, Msg};
 
-use crate::auth::AdminAuth;
+use crate::auth::{AdminAuth, check_password};
 use crate::db::{audit, log_change};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Json, Path, Query};
@@ -39,10 +39,11 @@ pub async fn create_user(
     AdminAuth(admin): AdminAuth,
     Json(input): Json<NewUser>,
 ) -> ApiResult<(StatusCode, axum::Json<StaffUser>)> {
+    let hash = hash_if_acceptable(&state, Some(&input.password)).await?;
     let user = state
         .db
         .write(move |tx| {
-            let u = users::create(tx, &input)?;
+            let u = users::create(tx, &input, hash.as_deref().unwrap_or(""))?;
             audit(
                 tx,
                 &admin.audit_name(),
@@ -82,22 +83,63 @@ pub async fn update_user(
             ),
         ));
     }
+    let hash = hash_if_acceptable(&state, input.password.as_deref()).await?;
     let user = state
         .db
         .write(move |tx| {
-            let u = users::update(tx, id, &input)?;
+            let (u, changes) = users::update(tx, id, &input, hash.as_deref())?;
             audit(
                 tx,
                 &admin.audit_name(),
                 "user.update",
                 "user",
                 &id.to_string(),
-                "",
+                &changes,
             )?;
             Ok(u)
         })
         .await?;
     Ok(axum::Json(user))
+}
+
+/// Hashes a new password before the database transaction (never inside it); a password that
+/// breaks the rules is not hashed — the transaction reports it with the other field errors.
+async fn hash_if_acceptable(state: &AppState, password: Option<&str>) -> ApiResult<Option<String>> {
+    match password {
+        Some(p) if check_password(p).is_ok() => {
+            Ok(Some(state.passwords.hash(p.to_string()).await?))
+        }
+        _ => Ok(None),
+    }
+}
+
+/// Revokes a public device: its token stops working at once (e.g. a device that sends abuse).
+#[utoipa::path(post, path = "/api/v1/admin/devices/{id}/revoke", tag = "admin",
+    params(("id" = String, Path, description = "Device id")),
+    responses((status = 204, description = "Revoked"), (status = 400, body = ErrorBody),
+              (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn revoke_device(
+    State(state): State<AppState>,
+    AdminAuth(admin): AdminAuth,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
+    state
+        .db
+        .write(move |tx| {
+            let changed = tx.execute(
+                "UPDATE devices SET revoked_at = COALESCE(revoked_at, ?2) WHERE id = ?1",
+                params![id, chrono::Utc::now().timestamp()],
+            )?;
+            if changed == 0 {
+                return Err(ApiError::not_found("Perangkat", "Device"));
+            }
+            audit(tx, &admin.audit_name(), "device.revoke", "device", &id, "")?;
+            Ok(())
+        })
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 fn check_representative(r: &RepresentativeInput) -> ApiResult<()> {
@@ -205,7 +247,8 @@ pub async fn audit_log(
         .db
         .read(move |tx| {
             let mut st = tx.prepare_cached(
-                "SELECT id, at, actor, action, entity, entity_id, detail FROM audit_log
+                "SELECT id, at, actor, action, entity, entity_id, detail, mutation_id
+                 FROM audit_log
                  WHERE (?1 IS NULL OR id < ?1) ORDER BY id DESC LIMIT ?2",
             )?;
             let rows = st
@@ -218,6 +261,7 @@ pub async fn audit_log(
                         entity: r.get(4)?,
                         entity_id: r.get(5)?,
                         detail: r.get(6)?,
+                        mutation_id: r.get(7)?,
                     })
                 })?
                 .collect::<rusqlite::Result<Vec<_>>>()?;

@@ -5,22 +5,23 @@ use std::time::Duration;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::http::StatusCode;
-use axum::http::header::AUTHORIZATION;
 use rusqlite::{OptionalExtension, params};
 use sepiion_core::api::{ErrorBody, LoginInput, LoginResponse};
 use sepiion_core::model::StaffUser;
 use sepiion_core::validation::Msg;
 
-use crate::auth::{StaffAuth, create_session, staff_from_row, token_hash, verify_password};
+use crate::auth::{StaffAuth, bearer, create_session, staff_from_row, token_hash};
 use crate::db::audit;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{ClientIp, Json};
+use crate::extract::{ClientKey, Json};
 use crate::state::AppState;
+use crate::throttle::LoginGate;
 
 const LOGIN_WINDOW: Duration = Duration::from_secs(15 * 60);
 
-/// Signs a staff member in. After repeated failures for one username or address, sign-in is
-/// refused for a while (429).
+/// Signs a staff member in. Repeated failures for one account from one client lock that pair
+/// for a growing time (429); failures from anywhere slow the account down without locking it
+/// (see `throttle::LoginGuard`).
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth",
     request_body = LoginInput,
     responses((status = 200, body = LoginResponse),
@@ -29,7 +30,7 @@ const LOGIN_WINDOW: Duration = Duration::from_secs(15 * 60);
               (status = 429, description = "Too many failed attempts", body = ErrorBody)))]
 pub async fn login(
     State(state): State<AppState>,
-    ClientIp(ip): ClientIp,
+    client: ClientKey,
     Json(input): Json<LoginInput>,
 ) -> ApiResult<axum::Json<LoginResponse>> {
     if input.username.trim().is_empty() || input.password.is_empty() {
@@ -46,19 +47,24 @@ pub async fn login(
         return Err(ApiError::unauthorized_login());
     }
     let max = state.ctx.limits.login_failures;
-    let user_key = format!("login:user:{}", input.username.trim().to_lowercase());
-    let ip_key = format!("login:ip:{ip}");
-    for key in [&user_key, &ip_key] {
-        // An address gets more tries than one account: an office may share one address.
-        let limit = if key == &ip_key { max * 4 } else { max };
-        if let Some(wait) = state.limiter.blocked(key, limit, LOGIN_WINDOW) {
-            return Err(ApiError::too_many(wait));
-        }
+    let account = input.username.trim().to_lowercase();
+    // All accounts from one client: a generous budget (an office may share one address), only
+    // to stop a client from cycling through usernames.
+    state
+        .limiter
+        .take("login-client", &client.0, max * 4, LOGIN_WINDOW)?;
+    // Counted before the password is checked, so parallel guesses stop at the limit.
+    match state.logins.begin(&account, &client.0, max) {
+        LoginGate::Refuse(wait) => return Err(ApiError::too_many(wait)),
+        LoginGate::Proceed(pause) if !pause.is_zero() => tokio::time::sleep(pause).await,
+        LoginGate::Proceed(_) => {}
     }
     let username = input.username.trim().to_string();
+    let idle = state.ctx.limits.session_idle_hours;
     let found = state
         .db
-        .read(move |tx| {
+        .write(move |tx| {
+            crate::auth::purge_sessions(tx, idle)?;
             Ok(tx
                 .query_row(
                     "SELECT id, username, display_name, role, leader_id, password_hash
@@ -70,19 +76,21 @@ pub async fn login(
         })
         .await?;
     let password = input.password.clone();
-    let verified = tokio::task::spawn_blocking(move || match found {
-        Some((staff, hash)) => verify_password(&password, &hash).then_some(staff),
+    let verified = match found {
+        Some((staff, hash)) => state
+            .passwords
+            .verify(password, hash)
+            .await?
+            .then_some(staff),
         None => {
             // Spend the same time as a real check, so timing does not reveal usernames.
-            let _ = verify_password(&password, crate::auth::DUMMY_HASH.as_str());
+            let dummy = crate::auth::DUMMY_HASH.clone();
+            let _ = state.passwords.verify(password, dummy).await?;
             None
         }
-    })
-    .await
-    .map_err(ApiError::internal)?;
+    };
     let Some(staff) = verified else {
-        state.limiter.hit(&user_key);
-        state.limiter.hit(&ip_key);
+        state.logins.failed(&account);
         let name = input.username.trim().to_string();
         state
             .db
@@ -100,7 +108,7 @@ pub async fn login(
             .await?;
         return Err(ApiError::unauthorized_login());
     };
-    state.limiter.clear(&user_key);
+    state.logins.succeeded(&account, &client.0);
     let hours = state.ctx.limits.session_hours;
     let s = staff.clone();
     let (token, expires_at) = state
@@ -135,13 +143,8 @@ pub async fn logout(
     StaffAuth(staff): StaffAuth,
     headers: HeaderMap,
 ) -> ApiResult<StatusCode> {
-    let token = headers
-        .get(AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .unwrap_or("")
-        .trim()
-        .to_string();
+    // The same parsing as authentication: whatever authenticated this request is what ends.
+    let token = bearer(&headers)?.ok_or_else(ApiError::unauthorized)?;
     state
         .db
         .write(move |tx| {

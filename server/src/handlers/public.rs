@@ -15,7 +15,7 @@ use sepiion_core::workflow::{Action, TransitionInput};
 use crate::auth::{Caller, DeviceAuth, create_device};
 use crate::db::audit;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{ClientIp, Json, Path, Query};
+use crate::extract::{ClientKey, Json, Path, Query};
 use crate::records::{
     load_agenda_range, load_device_requests, load_request_by_code, public_agenda_item,
 };
@@ -29,10 +29,11 @@ use crate::state::AppState;
         (status = 429, description = "Too many registrations from this address", body = ErrorBody)))]
 pub async fn register_device(
     State(state): State<AppState>,
-    ClientIp(ip): ClientIp,
+    client: ClientKey,
 ) -> ApiResult<(StatusCode, axum::Json<DeviceRegistration>)> {
     state.limiter.take(
-        &format!("register:{ip}"),
+        "register",
+        &client.0,
         state.ctx.limits.registrations_per_hour,
         Duration::from_secs(3600),
     )?;
@@ -65,11 +66,7 @@ pub async fn submit_request(
     DeviceAuth(device): DeviceAuth,
     Json(new): Json<NewRequest>,
 ) -> ApiResult<(StatusCode, axum::Json<Request>)> {
-    state.limiter.take(
-        &format!("submit:{device}"),
-        state.ctx.limits.submissions_per_hour,
-        Duration::from_secs(3600),
-    )?;
+    state.take_submission(&device)?;
     let (r, created) = state
         .db
         .write(move |tx| requests::submit(tx, &device, &new))
@@ -331,10 +328,17 @@ pub async fn attachment_response(
         "attachment; filename=\"{}\"",
         filename.replace(['"', '\\'], "_")
     );
+    // An uploaded file is never run as a page of this origin: no type sniffing, and a sandbox
+    // with nothing allowed should a browser render it anyway.
     Ok((
         [
             (header::CONTENT_TYPE, content_type),
             (header::CONTENT_DISPOSITION, disposition),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
+            (
+                header::CONTENT_SECURITY_POLICY,
+                "sandbox; default-src 'none'".to_string(),
+            ),
         ],
         data,
     )
@@ -359,19 +363,35 @@ pub async fn download_own_attachment(
 
 /// Looks a request up by its tracking code: state and timeline, no contact data.
 #[utoipa::path(get, path = "/api/v1/public/track/{code}", tag = "public",
-    params(("code" = String, Path, description = "Tracking code, e.g. K7QM-3XRD")),
+    params(("code" = String, Path, description = "Tracking code, e.g. K7QM-3XRD-9PTA")),
     responses((status = 200, body = TrackedRequest), (status = 404, body = ErrorBody),
-              (status = 422, body = ErrorBody)))]
+              (status = 422, body = ErrorBody),
+              (status = 429, description = "Too many look-ups", body = ErrorBody)))]
 pub async fn track(
     State(state): State<AppState>,
+    client: ClientKey,
     Path(code): Path<String>,
 ) -> ApiResult<axum::Json<TrackedRequest>> {
+    // Guessing codes is slowed per client and for everybody together (a botnet).
+    let limits = &state.ctx.limits;
+    state.limiter.take(
+        "track",
+        &client.0,
+        limits.track_lookups_per_client,
+        Duration::from_secs(600),
+    )?;
+    state.limiter.take(
+        "track-all",
+        "",
+        limits.track_lookups_global,
+        Duration::from_secs(60),
+    )?;
     let code = normalize_tracking_code(&code).ok_or_else(|| {
         ApiError::field(
             "code",
             Msg::new(
-                "Kode pelacakan terdiri dari 8 huruf/angka, misalnya K7QM-3XRD.",
-                "A tracking code has 8 letters or digits, e.g. K7QM-3XRD.",
+                "Kode pelacakan terdiri dari 12 huruf/angka, misalnya K7QM-3XRD-9PTA.",
+                "A tracking code has 12 letters or digits, e.g. K7QM-3XRD-9PTA.",
             ),
         )
     })?;

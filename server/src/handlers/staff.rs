@@ -16,7 +16,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::extract::{Json, Path, Query};
 use crate::records::{
     load_agenda_item, load_agenda_range, load_leaders, load_notes, load_request,
-    load_requests_where, staff_sees_item,
+    load_requests_where, staff_sees_item, staff_sees_request,
 };
 use crate::requests;
 use crate::state::{AppState, Ctx};
@@ -48,9 +48,18 @@ pub async fn inbox(
     let tz = state.ctx.tz;
     let from = q.from.map(|d| local_days_range(d, d, tz).0);
     let to = q.to.map(|d| local_days_range(d, d, tz).1);
+    let viewer = staff.clone();
     let all = state
         .db
-        .read(move |tx| Ok(load_requests_where(tx, q.leader.as_deref(), from, to)?))
+        .read(move |tx| {
+            let mut visible = Vec::new();
+            for r in load_requests_where(tx, q.leader.as_deref(), from, to)? {
+                if staff_sees_request(tx, &viewer, &r)? {
+                    visible.push(r);
+                }
+            }
+            Ok(visible)
+        })
         .await?;
     let mut counts = std::collections::BTreeMap::new();
     for s in RequestState::ALL {
@@ -116,6 +125,7 @@ pub async fn request_detail(
         .db
         .read(move |tx| {
             let request = load_request(tx, &id)?
+                .filter(|r| staff_sees_request(tx, &staff, r).unwrap_or(false))
                 .ok_or_else(|| ApiError::not_found("Permohonan", "Request"))?;
             let notes = load_notes(tx, &id)?;
             let conflicts = request_conflicts(tx, &ctx, &staff, &request)?;

@@ -15,6 +15,12 @@ pub fn Login() -> Element {
     let mut password = use_signal(String::new);
     let mut error = use_signal(|| None::<String>);
     let mut busy = use_signal(|| false);
+    // Why the previous session ended, if it did without signing out.
+    let notice = services
+        .store
+        .pref(crate::store::SESSION_NOTICE)
+        .ok()
+        .flatten();
     let submit = move |e: FormEvent| {
         e.prevent_default();
         if username().trim().is_empty() || password().is_empty() {
@@ -44,6 +50,11 @@ pub fn Login() -> Element {
         });
     };
     rsx! {
+        if let Some(n) = notice.as_deref() {
+            p { class: "notice warn", role: "status",
+                if n == "deactivated" { "{t.account_deactivated_notice}" } else { "{t.session_expired_notice}" }
+            }
+        }
         form { class: "card stack", onsubmit: submit, "aria-label": "{t.login_title}",
             div { class: "field",
                 label { r#for: "username", "{t.username}" }

@@ -8,7 +8,7 @@ use sepiion_core::sync::{MutationOp, Record};
 use super::current_user;
 use crate::store::OutboxEntry;
 use crate::ui::shell::Route;
-use crate::ui::{Services, Ui, fmt};
+use crate::ui::{Services, Ui, fmt, on_tokio};
 
 /// A short description of a queued change.
 fn describe(e: &OutboxEntry) -> String {
@@ -54,6 +54,7 @@ pub fn SyncStatus() -> Element {
     let keep_store = store.clone();
     let take_store = store.clone();
     let out_store = store.clone();
+    let out_engine = services.engine.clone();
     rsx! {
         section { class: "card stack",
             if let Some(u) = &user {
@@ -114,10 +115,23 @@ pub fn SyncStatus() -> Element {
                 p { class: "notice warn", "{t.logout_confirm}" }
                 button { class: "danger block",
                     onclick: move |_| {
-                        let _ = out_store.sign_out();
-                        confirm_logout.set(false);
-                        ui.reset(Route::Login);
-                        ui.changed();
+                        let engine = out_engine.clone();
+                        let store = out_store.clone();
+                        spawn(async move {
+                            // The server ends the session first; without an engine (no server
+                            // configured) the device's copy still goes.
+                            match engine {
+                                Some(engine) => {
+                                    let _ = on_tokio(async move { engine.sign_out().await }).await;
+                                }
+                                None => {
+                                    let _ = store.sign_out();
+                                }
+                            }
+                            confirm_logout.set(false);
+                            ui.reset(Route::Login);
+                            ui.changed();
+                        });
                     },
                     "{t.logout}"
                 }

@@ -20,7 +20,9 @@ pub fn Settings() -> Element {
     });
     let mut saved = use_signal(|| false);
     let lang_store = store.clone();
-    let valid = server().starts_with("http://") || server().starts_with("https://");
+    // The same check the HTTP client makes (host parsed, no credentials, no cleartext to
+    // another machine in release builds).
+    let valid = crate::platform::server_url(&server()).is_ok();
     rsx! {
         section { class: "card",
             div { class: "field",

@@ -48,7 +48,7 @@ pub fn Track() -> Element {
         form { onsubmit: lookup, class: "stack",
             div { class: "field",
                 label { r#for: "track-code", "{t.tracking_code}" }
-                input { id: "track-code", value: "{code}", autocomplete: "off", placeholder: "K7QM-3XRD",
+                input { id: "track-code", value: "{code}", autocomplete: "off", placeholder: "K7QM-3XRD-9PTA",
                     oninput: move |e| code.set(e.value()) }
             }
             button { class: "primary block", r#type: "submit", disabled: state() == Lookup::Busy, "{t.track_button}" }

@@ -1,0 +1,710 @@
+//! Attacks on a real server on loopback, each of which must fail. Clients come from distinct
+//! loopback addresses (127.0.0.2, 127.0.0.3, …) by binding their sockets, as different people
+//! on the internet would; see also `tests/behind_nginx.rs` for the same behind a TLS proxy.
+
+mod common;
+
+use std::net::IpAddr;
+
+use common::*;
+use reqwest::StatusCode;
+use sepiion_server::RunningServer;
+use sepiion_server::config::Config;
+use serde_json::{Value, json};
+
+/// An HTTP client whose connections come from `ip` (any 127.0.0.0/8 address works on Linux).
+fn client_from(ip: &str) -> reqwest::Client {
+    reqwest::Client::builder()
+        .local_address(ip.parse::<IpAddr>().unwrap())
+        .build()
+        .unwrap()
+}
+
+async fn login_from(s: &TestServer, http: &reqwest::Client, user: &str, password: &str) -> Res {
+    s.send(
+        http.post(s.url("/api/v1/auth/login"))
+            .json(&json!({"username": user, "password": password})),
+    )
+    .await
+}
+
+fn db(s: &TestServer) -> rusqlite::Connection {
+    rusqlite::Connection::open(s.dir.path().join("sepiion.db")).unwrap()
+}
+
+#[tokio::test]
+async fn parallel_guesses_for_one_account_are_capped_at_the_limit() {
+    let s = start_with(|c| c.limits.login_failures = 5).await;
+    let http = client_from("127.0.0.2");
+    let url = s.url("/api/v1/auth/login");
+    let handles: Vec<_> = (0..40)
+        .map(|i| {
+            let (http, url) = (http.clone(), url.clone());
+            tokio::spawn(async move {
+                let res = http
+                    .post(url)
+                    .json(&json!({"username": "admin", "password": format!("salah-{i}")}))
+                    .send()
+                    .await
+                    .unwrap();
+                (
+                    res.status().as_u16(),
+                    res.headers().contains_key("retry-after"),
+                )
+            })
+        })
+        .collect();
+    let mut answers = Vec::new();
+    for h in handles {
+        answers.push(h.await.unwrap());
+    }
+    let checked = answers.iter().filter(|(s, _)| *s == 401).count();
+    let refused = answers.iter().filter(|(s, _)| *s == 429).count();
+    assert_eq!(checked + refused, 40, "{answers:?}");
+    assert!(checked <= 5, "{checked} passwords were checked");
+    // A refusal says when to come back.
+    assert!(
+        answers
+            .iter()
+            .filter(|(s, _)| *s == 429)
+            .all(|(_, retry)| *retry)
+    );
+}
+
+#[tokio::test]
+async fn wrong_passwords_from_one_address_do_not_lock_out_the_account_elsewhere() {
+    let s = start_with(|c| c.limits.login_failures = 5).await;
+    let owner = client_from("127.0.0.4");
+    login_from(&s, &owner, "admin", PASSWORD).await.ok();
+    let attacker = client_from("127.0.0.2");
+    let mut locked = false;
+    for _ in 0..8 {
+        let r = login_from(&s, &attacker, "admin", "tebakan-salah").await;
+        locked |= r.status == 429;
+    }
+    assert!(locked, "the attacker's address is locked for admin");
+    // The attacker's lock does not reach anyone else: another address signs in at once…
+    let colleague = client_from("127.0.0.3");
+    login_from(&s, &colleague, "admin", PASSWORD).await.ok();
+    // …and the attacker's address may still sign in to other accounts.
+    login_from(&s, &attacker, "protokol", PASSWORD).await.ok();
+    // Many addresses guessing the admin's password slow that account down, but its owner
+    // (who signed in from 127.0.0.4 before) gets in without waiting.
+    for i in 10..30 {
+        let bot = client_from(&format!("127.0.0.{i}"));
+        let _ = login_from(&s, &bot, "admin", "tebakan-salah").await;
+    }
+    let started = std::time::Instant::now();
+    login_from(&s, &owner, "admin", PASSWORD).await.ok();
+    assert!(started.elapsed() < std::time::Duration::from_secs(3));
+}
+
+#[tokio::test]
+async fn per_address_limits_key_on_the_client_and_ignore_forged_forwarding_headers() {
+    let s = start_with(|c| {
+        c.limits.registrations_per_hour = 3;
+        c.trusted_proxies = vec!["127.0.0.9/32".into()];
+    })
+    .await;
+    let a = client_from("127.0.0.2");
+    for i in 0..3 {
+        // Each try claims to come from someone else: ignored, the peer is not a trusted proxy.
+        let r = s
+            .send(
+                a.post(s.url("/api/v1/public/devices"))
+                    .header("X-Forwarded-For", format!("198.51.100.{i}")),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{}", r.body);
+    }
+    let r = s
+        .send(
+            a.post(s.url("/api/v1/public/devices"))
+                .header("X-Forwarded-For", "198.51.100.77")
+                .header("Forwarded", "for=198.51.100.78"),
+        )
+        .await;
+    r.err(429);
+    // Another address is not affected.
+    let b = client_from("127.0.0.3");
+    let r = s.send(b.post(s.url("/api/v1/public/devices"))).await;
+    assert_eq!(r.status, 201);
+    // Through the trusted proxy, two clients behind it have a budget each.
+    let proxy = client_from("127.0.0.9");
+    for client in ["203.0.113.1", "203.0.113.2"] {
+        for _ in 0..3 {
+            let r = s
+                .send(
+                    proxy
+                        .post(s.url("/api/v1/public/devices"))
+                        .header("X-Forwarded-For", format!("192.0.2.50, {client}")),
+                )
+                .await;
+            assert_eq!(r.status, 201, "{client}: {}", r.body);
+        }
+        let r = s
+            .send(
+                proxy
+                    .post(s.url("/api/v1/public/devices"))
+                    .header("X-Forwarded-For", client),
+            )
+            .await;
+        r.err(429);
+    }
+}
+
+#[tokio::test]
+async fn guessing_tracking_codes_is_rate_limited_and_new_codes_carry_60_bits() {
+    let s = start_with(|c| c.limits.track_lookups_per_client = 30).await;
+    let device = s.device().await;
+    let r = s.submit(&device, json!({})).await;
+    let code = r["tracking_code"].as_str().unwrap().to_string();
+    assert_eq!(code.len(), 14, "{code}");
+    assert_eq!(code.replace('-', "").len(), 12);
+    // 12 characters of a 32-letter alphabet: 60 bits.
+    let http = client_from("127.0.0.2");
+    let mut first_refusal = None;
+    for i in 0..400u32 {
+        let guess = format!("AAAA-BBBB-{:04}", i % 10_000)
+            .replace('0', "2")
+            .replace('1', "3");
+        let r = s
+            .send(http.get(s.url(&format!("/api/v1/public/track/{guess}"))))
+            .await;
+        if r.status == StatusCode::TOO_MANY_REQUESTS {
+            first_refusal = Some(i);
+            break;
+        }
+        assert_eq!(r.status, 404, "{}", r.body);
+    }
+    assert_eq!(first_refusal, Some(30), "refused after the 30th look-up");
+    // Someone else can still look up their own code.
+    let other = client_from("127.0.0.3");
+    let found = s
+        .send(other.get(s.url(&format!("/api/v1/public/track/{}", code.to_lowercase()))))
+        .await
+        .ok();
+    assert_eq!(found["tracking_code"], code.as_str());
+    // A code handed out before (8 characters) keeps working.
+    db(&s)
+        .execute(
+            "UPDATE requests SET tracking_code = 'K7QM-3XRD' WHERE tracking_code = ?1",
+            [&code],
+        )
+        .unwrap();
+    let old = s
+        .send(other.get(s.url("/api/v1/public/track/k7qm3xrd")))
+        .await
+        .ok();
+    assert_eq!(old["tracking_code"], "K7QM-3XRD");
+}
+
+#[tokio::test]
+async fn everybody_together_cannot_exceed_the_global_tracking_limit() {
+    let s = start_with(|c| {
+        c.limits.track_lookups_per_client = 1000;
+        c.limits.track_lookups_global = 20;
+    })
+    .await;
+    let mut statuses = Vec::new();
+    for i in 2..32 {
+        let http = client_from(&format!("127.0.1.{i}"));
+        let r = s
+            .send(http.get(s.url("/api/v1/public/track/AAAA-BBBB-CCCC")))
+            .await;
+        statuses.push(r.status.as_u16());
+    }
+    assert_eq!(statuses.iter().filter(|s| **s == 404).count(), 20);
+    assert_eq!(statuses.iter().filter(|s| **s == 429).count(), 10);
+}
+
+async fn pull_all(
+    s: &TestServer,
+    token: &str,
+    cursor: Option<&str>,
+) -> (Vec<Value>, String, Vec<i64>) {
+    let mut changes = Vec::new();
+    let mut cursor = cursor.map(str::to_string);
+    let mut remaining = Vec::new();
+    for _ in 0..100 {
+        let path = match &cursor {
+            Some(c) => format!("/api/v1/sync/pull?limit=500&cursor={c}"),
+            None => "/api/v1/sync/pull?limit=500".to_string(),
+        };
+        let page = s.get(&path, Some(token)).await.ok();
+        changes.extend(page["changes"].as_array().unwrap().iter().cloned());
+        remaining.push(page["remaining"].as_i64().unwrap());
+        cursor = Some(page["cursor"].as_str().unwrap().to_string());
+        if page["has_more"] == false {
+            break;
+        }
+    }
+    (changes, cursor.unwrap(), remaining)
+}
+
+/// The demo agenda's items that the public may not see.
+fn hidden_item_ids(s: &TestServer) -> Vec<String> {
+    let conn = db(s);
+    let mut st = conn
+        .prepare("SELECT id FROM agenda_items WHERE visibility != 'public'")
+        .unwrap();
+    st.query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_public_device_learns_nothing_of_items_it_was_never_shown() {
+    let s = start().await;
+    let hidden = hidden_item_ids(&s);
+    assert!(
+        hidden.len() > 10,
+        "the demo has internal and confidential items"
+    );
+    let device = s.device().await;
+    let (changes, cursor, remaining) = pull_all(&s, &device, None).await;
+    let tombstones: Vec<&Value> = changes.iter().filter(|c| c["record"].is_null()).collect();
+    assert!(tombstones.is_empty(), "{} tombstones", tombstones.len());
+    for c in &changes {
+        assert!(!hidden.contains(&c["id"].as_str().unwrap().to_string()));
+    }
+    assert!(
+        remaining.iter().all(|r| *r == 0),
+        "no counts: {remaining:?}"
+    );
+
+    // Staff change a hidden item, and make a public item internal.
+    let admin = s.login("admin").await;
+    let public_item = {
+        let conn = db(&s);
+        conn.query_row(
+            "SELECT id FROM agenda_items WHERE visibility = 'public' AND starts_at > unixepoch()
+             ORDER BY starts_at LIMIT 1",
+            [],
+            |r| r.get::<_, String>(0),
+        )
+        .unwrap()
+    };
+    for (id, visibility) in [(&hidden[0], None), (&public_item, Some("internal"))] {
+        let item = s
+            .get(&format!("/api/v1/staff/agenda/{id}"), Some(&admin))
+            .await
+            .ok();
+        let mut input = item.clone();
+        if let Some(v) = visibility {
+            input["visibility"] = json!(v);
+        }
+        input["location"] = json!("Gedung Baru");
+        input["base_version"] = item["version"].clone();
+        let assigned = item["internal"]["assigned_staff"].clone();
+        input["assigned_staff"] = assigned;
+        input["running_order"] = item["internal"]["running_order"].clone();
+        input["internal_notes"] = item["internal"]["internal_notes"].clone();
+        s.put(&format!("/api/v1/staff/agenda/{id}"), Some(&admin), input)
+            .await
+            .ok();
+    }
+    let (changes, _, _) = pull_all(&s, &device, Some(&cursor)).await;
+    let ids: Vec<&str> = changes.iter().map(|c| c["id"].as_str().unwrap()).collect();
+    // The item it had is withdrawn; the one it never saw is not mentioned.
+    assert_eq!(ids, [public_item.as_str()], "{changes:?}");
+    assert!(changes[0]["record"].is_null());
+    // A new device never hears of either.
+    let fresh = s.device().await;
+    let (changes, _, _) = pull_all(&s, &fresh, None).await;
+    assert!(changes.iter().all(|c| !c["record"].is_null()));
+}
+
+/// A request approved for the Bupati whose agenda item the Bupati's ajudan then makes
+/// confidential. Returns (request id, item id).
+async fn confidential_request(s: &TestServer) -> (String, String) {
+    let device = s.device().await;
+    let r = s
+        .submit(
+            &device,
+            json!({"title": "Pertemuan tertutup dengan investor"}),
+        )
+        .await;
+    let id = r["id"].as_str().unwrap().to_string();
+    let protokol = s.login("protokol").await;
+    let ajudan = s.login("ajudan.bupati").await;
+    s.transition(&protokol, &id, json!({"action": "start_review"}))
+        .await
+        .ok();
+    s.transition(&protokol, &id, json!({"action": "forward_to_leader"}))
+        .await
+        .ok();
+    let out = s
+        .transition(&ajudan, &id, json!({"action": "approve"}))
+        .await
+        .ok();
+    let item_id = out["agenda_item"]["id"].as_str().unwrap().to_string();
+    let item = s
+        .get(&format!("/api/v1/staff/agenda/{item_id}"), Some(&ajudan))
+        .await
+        .ok();
+    let mut input = item.clone();
+    input["visibility"] = json!("confidential");
+    input["base_version"] = item["version"].clone();
+    input["assigned_staff"] = item["internal"]["assigned_staff"].clone();
+    input["running_order"] = item["internal"]["running_order"].clone();
+    input["internal_notes"] = item["internal"]["internal_notes"].clone();
+    s.put(
+        &format!("/api/v1/staff/agenda/{item_id}"),
+        Some(&ajudan),
+        input,
+    )
+    .await
+    .ok();
+    (id, item_id)
+}
+
+#[tokio::test]
+async fn the_request_behind_a_confidential_item_is_hidden_from_staff_who_may_not_see_it() {
+    let s = start().await;
+    let (id, item_id) = confidential_request(&s).await;
+    for user in ["protokol", "ajudan.wabup", "agenda"] {
+        let token = s.login(user).await;
+        s.get(&format!("/api/v1/staff/requests/{id}"), Some(&token))
+            .await
+            .err(404);
+        let inbox = s.get("/api/v1/staff/requests", Some(&token)).await.ok();
+        let listed = inbox["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["request"]["id"] == id.as_str());
+        assert!(!listed, "{user} sees it in the inbox");
+        let (changes, _, _) = pull_all(&s, &token, None).await;
+        for c in &changes {
+            if c["id"] == id.as_str() || c["id"] == item_id.as_str() {
+                assert!(c["record"].is_null(), "{user} pulled {c}");
+            }
+        }
+    }
+    // The Bupati's own ajudan and the admin still see it.
+    for user in ["ajudan.bupati", "admin"] {
+        let token = s.login(user).await;
+        s.get(&format!("/api/v1/staff/requests/{id}"), Some(&token))
+            .await
+            .ok();
+    }
+}
+
+#[tokio::test]
+async fn a_transition_cannot_change_a_confidential_item_through_its_request() {
+    let s = start().await;
+    let (id, item_id) = confidential_request(&s).await;
+    let protokol = s.login("protokol").await;
+    // REST.
+    s.transition(
+        &protokol,
+        &id,
+        json!({"action": "cancel", "reason": "Dibatalkan panitia"}),
+    )
+    .await
+    .err(404);
+    // Sync push takes the same path.
+    let push = json!({"mutations": [{
+        "id": uuid::Uuid::new_v4().to_string(),
+        "op": {"type": "transition", "request_id": id,
+               "input": {"action": "cancel", "reason": "Dibatalkan panitia"}}
+    }]});
+    let r = s
+        .post("/api/v1/sync/push", Some(&protokol), push)
+        .await
+        .ok();
+    assert_eq!(r["results"][0]["status"], "rejected", "{r}");
+    assert_eq!(r["results"][0]["error"]["error"], "not_found");
+    let status: String = db(&s)
+        .query_row(
+            "SELECT status FROM agenda_items WHERE id = ?1",
+            [&item_id],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(status, "confirmed");
+}
+
+#[tokio::test]
+async fn a_clash_with_a_hidden_item_names_neither_its_id_nor_its_title() {
+    let s = start().await;
+    let (_, item_id) = confidential_request(&s).await;
+    let protokol = s.login("protokol").await;
+    let item: (String, String) = db(&s)
+        .query_row(
+            "SELECT datetime(starts_at, 'unixepoch') || 'Z', datetime(ends_at, 'unixepoch') || 'Z'
+             FROM agenda_items WHERE id = ?1",
+            [&item_id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    let body = json!({
+        "leader_id": "bupati", "title": "Rapat koordinasi", "location": "Kantor Bupati",
+        "starts_at": item.0.replace(' ', "T"), "ends_at": item.1.replace(' ', "T"),
+        "category": "Rapat", "visibility": "internal", "status": "confirmed",
+        "attendance": "in_person"
+    });
+    let out = s
+        .post("/api/v1/staff/agenda", Some(&protokol), body)
+        .await
+        .ok();
+    let text = out.to_string();
+    let conflicts = out["conflicts"].as_array().unwrap();
+    assert!(!conflicts.is_empty(), "{out}");
+    assert!(!text.contains(&item_id), "{text}");
+    assert!(!text.contains("investor"), "{text}");
+}
+
+#[tokio::test]
+async fn logout_ends_the_session_whatever_the_case_of_the_scheme() {
+    let s = start().await;
+    let token = s.login("protokol").await;
+    let r = s
+        .send(
+            s.http
+                .post(s.url("/api/v1/auth/logout"))
+                .header("Authorization", format!("bearer {token}")),
+        )
+        .await;
+    assert_eq!(r.status, 204);
+    let r = s.get("/api/v1/auth/me", Some(&token)).await;
+    assert_eq!(r.err(401)["error"], "session_expired");
+}
+
+#[tokio::test]
+async fn idle_sessions_end_and_are_purged_and_deactivation_has_its_own_answer() {
+    let s = start_with(|c| c.limits.session_idle_hours = 2).await;
+    let idle = s.login("protokol").await;
+    let other = s.login("agenda").await;
+    let now = chrono::Utc::now().timestamp();
+    db(&s)
+        .execute(
+            "UPDATE sessions SET last_used_at = ?1
+             WHERE user_id = (SELECT id FROM users WHERE username = 'protokol')",
+            [now - 3 * 3600],
+        )
+        .unwrap();
+    let r = s.get("/api/v1/auth/me", Some(&idle)).await;
+    assert_eq!(r.err(401)["error"], "session_expired");
+    // Expired sessions do not pile up: a login purges them.
+    db(&s)
+        .execute(
+            "UPDATE sessions SET expires_at = ?1
+             WHERE user_id = (SELECT id FROM users WHERE username = 'agenda')",
+            [now - 10],
+        )
+        .unwrap();
+    s.login("admin").await;
+    let left: i64 = db(&s)
+        .query_row(
+            "SELECT COUNT(*) FROM sessions
+             WHERE user_id IN (SELECT id FROM users WHERE username IN ('protokol', 'agenda'))",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(left, 0);
+    let _ = other;
+    // A deactivated account is told so (the app then wipes its data).
+    let sespri = s.login("sespri.bupati").await;
+    let admin = s.login("admin").await;
+    let users = s.get("/api/v1/admin/users", Some(&admin)).await.ok();
+    let sid = users
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["username"] == "sespri.bupati")
+        .unwrap()["id"]
+        .clone();
+    s.put(
+        &format!("/api/v1/admin/users/{sid}"),
+        Some(&admin),
+        json!({"active": false}),
+    )
+    .await
+    .ok();
+    let r = s.get("/api/v1/sync/pull", Some(&sespri)).await;
+    assert_eq!(r.err(401)["error"], "account_deactivated");
+    // And the audit log says what changed.
+    let log = s
+        .get("/api/v1/admin/audit?limit=20", Some(&admin))
+        .await
+        .ok();
+    let entry = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["action"] == "user.update")
+        .unwrap();
+    assert_eq!(entry["detail"], "active: true -> false");
+}
+
+#[tokio::test]
+async fn an_admin_can_revoke_a_public_device() {
+    let s = start().await;
+    let device = s.device().await;
+    let me = s.get("/api/v1/public/requests", Some(&device)).await.ok();
+    assert!(me.is_array());
+    let device_id: String = db(&s)
+        .query_row(
+            "SELECT id FROM devices ORDER BY created_at DESC, rowid DESC LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let protokol = s.login("protokol").await;
+    s.post(
+        &format!("/api/v1/admin/devices/{device_id}/revoke"),
+        Some(&protokol),
+        json!({}),
+    )
+    .await
+    .err(403);
+    let admin = s.login("admin").await;
+    let r = s
+        .post(
+            &format!("/api/v1/admin/devices/{device_id}/revoke"),
+            Some(&admin),
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.status, 204);
+    let r = s.get("/api/v1/public/requests", Some(&device)).await;
+    assert_eq!(r.err(401)["error"], "device_revoked");
+    s.post(
+        "/api/v1/admin/devices/no-such-device/revoke",
+        Some(&admin),
+        json!({}),
+    )
+    .await
+    .err(404);
+}
+
+#[tokio::test]
+async fn demo_data_is_refused_off_loopback() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = Config {
+        addr: "0.0.0.0:0".into(),
+        db: dir.path().join("demo.db"),
+        demo: true,
+        ..Config::default()
+    };
+    let err = RunningServer::start(config.clone()).await.err().unwrap();
+    assert!(err.to_string().contains("loopback"), "{err}");
+    // A database made with demo data is refused off loopback even without --demo.
+    let mut local = config.clone();
+    local.addr = "127.0.0.1:0".into();
+    RunningServer::start(local).await.unwrap().stop().await;
+    let again = Config {
+        demo: false,
+        ..config
+    };
+    let err = RunningServer::start(again).await.err().unwrap();
+    assert!(err.to_string().contains("loopback"), "{err}");
+}
+
+#[tokio::test]
+async fn a_zero_limit_is_refused_at_start_with_its_name_not_a_panic_later() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = Config {
+        addr: "127.0.0.1:0".into(),
+        db: dir.path().join("s.db"),
+        ..Config::default()
+    };
+    config
+        .apply_env(|k| (k == "SEPIION_REGISTRATIONS_PER_HOUR").then(|| "0".to_string()))
+        .unwrap();
+    let err = RunningServer::start(config).await.err().unwrap();
+    assert!(
+        err.to_string().contains("limits.registrations_per_hour"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn attachments_are_served_as_inert_downloads() {
+    let s = start().await;
+    let device = s.device().await;
+    let r = s.submit(&device, json!({})).await;
+    let id = r["id"].as_str().unwrap();
+    let form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(b"%PDF-1.4\n<script>alert(1)</script>".to_vec())
+            .file_name("undangan.pdf"),
+    );
+    let up = s
+        .send(
+            s.http
+                .post(s.url(&format!("/api/v1/public/requests/{id}/attachments")))
+                .bearer_auth(&device)
+                .multipart(form),
+        )
+        .await
+        .ok();
+    let aid = up["id"].as_str().unwrap();
+    let res = s
+        .http
+        .get(s.url(&format!("/api/v1/public/requests/{id}/attachments/{aid}")))
+        .bearer_auth(&device)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["x-content-type-options"], "nosniff");
+    let csp = res.headers()["content-security-policy"].to_str().unwrap();
+    assert!(
+        csp.contains("sandbox") && csp.contains("default-src 'none'"),
+        "{csp}"
+    );
+    assert!(
+        res.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .starts_with("attachment")
+    );
+}
+
+#[tokio::test]
+async fn the_audit_log_traces_agenda_changes_of_transitions_and_sync_mutations() {
+    let s = start().await;
+    let device = s.device().await;
+    let r = s.submit(&device, json!({})).await;
+    let id = r["id"].as_str().unwrap().to_string();
+    let protokol = s.login("protokol").await;
+    let ajudan = s.login("ajudan.bupati").await;
+    s.transition(&protokol, &id, json!({"action": "start_review"}))
+        .await
+        .ok();
+    s.transition(&protokol, &id, json!({"action": "forward_to_leader"}))
+        .await
+        .ok();
+    let mutation = uuid::Uuid::new_v4().to_string();
+    let push = json!({"mutations": [{
+        "id": mutation, "op": {"type": "transition", "request_id": id, "input": {"action": "approve"}}
+    }]});
+    let out = s.post("/api/v1/sync/push", Some(&ajudan), push).await.ok();
+    assert_eq!(out["results"][0]["status"], "applied", "{out}");
+    let item_id = out["results"][0]["record"]["data"]["agenda_item_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let admin = s.login("admin").await;
+    let log = s
+        .get("/api/v1/admin/audit?limit=50", Some(&admin))
+        .await
+        .ok();
+    let entries = log.as_array().unwrap();
+    let approve = entries
+        .iter()
+        .find(|e| e["action"] == "request.approve")
+        .unwrap();
+    assert_eq!(approve["mutation_id"], mutation.as_str());
+    let agenda = entries
+        .iter()
+        .find(|e| e["entity"] == "agenda_item" && e["entity_id"] == item_id.as_str())
+        .expect("the agenda item made by the approval is in the audit log");
+    assert_eq!(agenda["mutation_id"], mutation.as_str());
+    assert_eq!(agenda["actor"], "user:ajudan.bupati");
+}
