@@ -132,8 +132,6 @@ export class Env {
         '--disable-component-update',
         '--disable-sync',
         '--no-first-run',
-        // An Indonesian phone: the browser's own widgets (date inputs) follow its language.
-        '--lang=id-ID',
       ],
       timeout: 30_000,
     });
