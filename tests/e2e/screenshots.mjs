@@ -39,6 +39,10 @@ const failures = [];
 const taken = [];
 try {
   const inspector = await (await env.browser.newContext()).newPage();
+  // The emptiness check itself: a blank page must count as empty.
+  const blank = path.join(env.artifacts, 'blank.png');
+  await inspector.screenshot({ path: blank });
+  if ((await mainColourShare(inspector, blank)) <= 0.97) throw new Error('the empty-picture check missed a blank page');
   const token = await env.login('protokol');
   const inbox = await env.api('GET', '/api/v1/staff/requests', { token });
   const trackingCode = inbox.entries.map((e) => e.request.tracking_code).find((c) => c);
