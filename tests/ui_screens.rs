@@ -458,6 +458,10 @@ fn the_staff_agenda_marks_confidential_items_and_clashes() {
         html.contains("card conflict"),
         "overlapping items highlighted"
     );
+    assert!(
+        !html.contains("role=\"alert\""),
+        "a list of clashes is not read out as alerts on opening the screen"
+    );
     assert!(html.contains("Agenda baru"));
 }
 

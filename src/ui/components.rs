@@ -139,13 +139,14 @@ pub fn AgendaDays(
     }
 }
 
-/// Clashes named one per line.
+/// Clashes named one per line. `announce` makes it an alert: only where the user's own action
+/// (a save) produced it, not on every card of a list, which would read out each one at once.
 #[component]
-pub fn ConflictList(conflicts: Vec<Conflict>) -> Element {
+pub fn ConflictList(conflicts: Vec<Conflict>, #[props(default)] announce: bool) -> Element {
     let ui = use_context::<Ui>();
     let t = ui.texts();
     rsx! {
-        div { role: "alert",
+        div { role: announce.then_some("alert"),
             strong { "{t.conflict_heading}" }
             ul { class: "conflict-list",
                 for c in conflicts {

@@ -102,6 +102,22 @@ for (const lang of LANGS) {
   });
 }
 
+// Offline (the server stopped): the yellow sync bar "Luring" passes the audit too.
+test('offline: the sync bar passes the audit', async () => {
+  const page = await env.device('public', { viewport: PHONE });
+  try {
+    await page.locator('header.topbar h1').waitFor();
+    await env.stopServer();
+    await page.getByRole('button', { name: 'Perbarui' }).click();
+    await page.locator('.syncbar.offline').waitFor({ timeout: 30_000 });
+    assert.deepEqual(await axeViolations(page), []);
+    assert.equal(await horizontalOverflow(page), null);
+  } finally {
+    await env.startServer();
+    await page.context().close();
+  }
+});
+
 // The checks themselves can fail: a page made wide, an element made too small for its text, and
 // a low-contrast text are each reported.
 test('the checks catch overflow, cut-off text and low contrast', async () => {

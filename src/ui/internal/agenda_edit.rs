@@ -244,7 +244,7 @@ pub fn AgendaEdit(id: Option<String>) -> Element {
                 button { class: "secondary", onclick: move |_| ui.go(Route::AgendaItem(saved_id.clone())), "{t.agenda_title}" }
             }
             if !conflicts.is_empty() {
-                section { class: "card conflict", ConflictList { conflicts } }
+                section { class: "card conflict", ConflictList { conflicts, announce: true } }
             }
         }
         if !summary.is_empty() {
