@@ -3,6 +3,7 @@
 // forms' error states, on a 360×800 phone. On each screen:
 // - axe-core (WCAG 2.0/2.1/2.2 A and AA rules, `target-size` included) finds nothing of impact
 //   serious or critical;
+// - heading levels never skip one, ids are unique, buttons and controls are at least 44 px tall;
 // - the page is no wider than the screen;
 // - with the root font size at 200 %, the page is still no wider than the screen and no text is
 //   wider than its box or clipped (WCAG 1.4.4);
@@ -25,6 +26,7 @@ import {
   horizontalOverflow,
   cutOffText,
   textSize,
+  structureProblems,
 } from './lib/screens.mjs';
 
 let env;
@@ -49,6 +51,7 @@ function auditor(label, problems, counted) {
     const where = `${label} ${name}`;
     await env.screenshot(page, `${label.replace(' ', '-')}-${name}`);
     for (const v of await axeViolations(page)) problems.push(`${where}: ${v}`);
+    for (const p of await structureProblems(page)) problems.push(`${where}: ${p}`);
     const wide = await horizontalOverflow(page);
     if (wide) problems.push(`${where}: ${wide}`);
     await textSize(page, 200);
@@ -139,6 +142,20 @@ test('the checks catch overflow, cut-off text and low contrast', async () => {
     assert.match(await horizontalOverflow(page), /is \d+ px wide on a 360 px screen/);
     assert.ok((await cutOffText(page)).some((c) => c.includes('Penyelenggara')));
     assert.ok((await axeViolations(page)).some((v) => v.startsWith('color-contrast')));
+    await page.evaluate(() => {
+      const h = document.createElement('h4');
+      h.textContent = 'Lompat';
+      const twin = document.createElement('span');
+      twin.id = 'content';
+      const tiny = document.createElement('button');
+      tiny.style.cssText = 'min-height: 0; height: 30px';
+      tiny.textContent = 'kecil';
+      document.body.append(h, twin, tiny);
+    });
+    const structure = (await structureProblems(page)).join('\n');
+    assert.match(structure, /"Lompat" jumps from h\d to h4/);
+    assert.match(structure, /two elements have id="content"/);
+    assert.match(structure, /"kecil" is 30 px tall/);
   } finally {
     await page.context().close();
   }

@@ -269,3 +269,30 @@ export async function textSize(page, percent) {
   }, percent);
   await page.waitForTimeout(100);
 }
+
+/**
+ * The app's own rules beyond axe's WCAG set: heading levels never skip one (h1 → h3), every id
+ * is unique, and every button and form control is at least 44 px tall (the apps' touch target).
+ */
+export async function structureProblems(page) {
+  return page.evaluate(() => {
+    const out = [];
+    let last = 0;
+    for (const h of document.querySelectorAll('h1, h2, h3, h4, h5, h6')) {
+      const level = Number(h.tagName[1]);
+      if (last && level > last + 1) out.push(`heading "${h.textContent.trim().slice(0, 30)}" jumps from h${last} to h${level}`);
+      last = level;
+    }
+    const seen = new Set();
+    for (const el of document.querySelectorAll('[id]')) {
+      if (seen.has(el.id)) out.push(`two elements have id="${el.id}"`);
+      seen.add(el.id);
+    }
+    for (const el of document.querySelectorAll('button, select, input:not([type=hidden]), textarea')) {
+      const r = el.getBoundingClientRect();
+      if (r.width === 0 && r.height === 0) continue; // not shown
+      if (r.height < 44 - 0.5) out.push(`<${el.tagName.toLowerCase()} id="${el.id}"> "${(el.textContent || el.value || '').trim().slice(0, 30)}" is ${Math.round(r.height)} px tall (< 44)`);
+    }
+    return out;
+  });
+}
