@@ -1,5 +1,7 @@
 //! Component tests: each screen rendered (server-side, no window) from a real local store with
-//! given data; what appears, in Indonesian, and which actions each role is offered.
+//! given data; what appears, in Indonesian and English, and which actions each role is offered.
+//! Texts are looked for in the screen's own content (`<main>`) or its title (`<h1>`), not in the
+//! whole page: the tab bar and the top bar repeat many labels and would hide a missing one.
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use chrono_tz::Asia::Makassar;
@@ -11,6 +13,7 @@ use sepiion::ui::{self, Launch};
 use sepiion_core::api::LoginResponse;
 use sepiion_core::model::*;
 use sepiion_core::sync::{Change, EntityKind, PullPage, Record};
+use sepiion_core::validation::Lang;
 
 /// Today at `hour` WITA.
 fn today_at(hour: i64) -> DateTime<Utc> {
@@ -158,6 +161,30 @@ fn sign_in(store: &Store, username: &str, role: Role, leader: Option<&str>) {
         .unwrap();
 }
 
+/// The screen's own content: what is inside `<main>`.
+fn main_of(html: &str) -> &str {
+    let start = html.find("<main").expect("a <main> element");
+    let end = html.find("</main>").expect("the end of <main>");
+    &html[start..end]
+}
+
+/// The screen's title: the text of the top bar's `<h1>`.
+fn title_of(html: &str) -> &str {
+    let start = html.find("<h1>").expect("an <h1>") + "<h1>".len();
+    let end = start + html[start..].find("</h1>").expect("the end of <h1>");
+    &html[start..end]
+}
+
+/// The bottom tab bar.
+fn tabs_of(html: &str) -> &str {
+    let start = html.find("<nav class=\"tabs\"").expect("the tab bar");
+    let end = start
+        + html[start..]
+            .find("</nav>")
+            .expect("the end of the tab bar");
+    &html[start..end]
+}
+
 /// Renders the app on `route` and returns the HTML.
 fn render(store: &Store, variant: Variant, route: Route) -> String {
     #[component]
@@ -191,17 +218,18 @@ fn the_public_schedule_shows_todays_public_items_in_wita() {
         )))],
     );
     let html = render(&store, Variant::Public, Route::Schedule);
-    assert!(html.contains("Jadwal Pimpinan"), "{html}");
-    assert!(html.contains("Pembukaan Pasar Seni"));
-    assert!(html.contains("09.00–11.00 WITA"));
-    assert!(html.contains("Bupati Klungkung"));
+    assert_eq!(title_of(&html), "Jadwal Pimpinan");
+    let main = main_of(&html);
+    assert!(main.contains("Pembukaan Pasar Seni"), "{main}");
+    assert!(main.contains("09.00–11.00 WITA"));
+    assert!(main.contains("Bupati Klungkung"));
     let today = sepiion::ui::fmt::date(
         Utc::now().with_timezone(&Makassar).date_naive(),
         sepiion_core::validation::Lang::Id,
     );
-    assert!(html.contains(&today), "Indonesian day heading {today}");
+    assert!(main.contains(&today), "Indonesian day heading {today}");
     for tab in ["Jadwal", "Ajukan", "Permohonan Saya", "Lacak", "Pengaturan"] {
-        assert!(html.contains(tab), "tab {tab}");
+        assert!(tabs_of(&html).contains(&format!(">{tab}<")), "tab {tab}");
     }
     // No staff-only parts in the public app.
     assert!(!html.contains("Kotak Masuk"));
@@ -217,10 +245,15 @@ fn the_request_form_labels_every_input_and_restores_the_draft() {
         )
         .unwrap();
     let html = render(&store, Variant::Public, Route::Submit);
-    assert!(html.contains("Ajukan Permohonan"));
+    assert_eq!(title_of(&html), "Ajukan Permohonan");
+    let html = main_of(&html);
     assert!(
         html.contains("value=\"Karya di Pura Desa\""),
         "draft restored"
+    );
+    assert!(
+        !html.contains("error-summary"),
+        "no error summary before a submit"
     );
     for (id, label) in [
         ("title", "Nama kegiatan"),
@@ -272,6 +305,7 @@ fn my_requests_show_state_and_unsent_submissions() {
     new.id = Some(uuid::Uuid::new_v4().to_string());
     store.submit_request(new).unwrap();
     let html = render(&store, Variant::Public, Route::MyRequests);
+    let html = main_of(&html);
     assert!(html.contains("Disetujui"));
     assert!(html.contains("Audiensi koperasi nelayan"));
     assert!(
@@ -291,6 +325,7 @@ fn a_time_proposal_offers_accept_and_decline_with_code_to_share() {
         )))],
     );
     let html = render(&store, Variant::Public, Route::MyRequest("r1".into()));
+    let html = main_of(&html);
     assert!(html.contains("Usul waktu lain"));
     assert!(html.contains("Terima usulan waktu"));
     assert!(html.contains("Tolak usulan waktu"));
@@ -303,9 +338,15 @@ fn a_time_proposal_offers_accept_and_decline_with_code_to_share() {
 fn the_staff_app_starts_at_login_with_labelled_fields() {
     let (_d, store) = store_with(Variant::Internal, vec![]);
     let html = render(&store, Variant::Internal, Route::Login);
-    assert!(html.contains("Masuk Staf"));
+    assert_eq!(title_of(&html), "Masuk Staf");
+    assert!(!html.contains("<nav"), "no tabs before signing in");
+    let html = main_of(&html);
     assert!(html.contains("for=\"username\"") && html.contains("Nama pengguna"));
     assert!(html.contains("for=\"password\"") && html.contains("Kata sandi"));
+    assert!(
+        html.contains("for=\"language\"") && html.contains("English"),
+        "the language can be chosen before signing in"
+    );
 }
 
 #[test]
@@ -325,7 +366,8 @@ fn the_inbox_puts_what_needs_this_role_first() {
     let (_d, store) = store_with(Variant::Internal, records.clone());
     sign_in(&store, "protokol", Role::Protocol, None);
     let html = render(&store, Variant::Internal, Route::Inbox);
-    assert!(html.contains("Kotak Masuk"));
+    assert_eq!(title_of(&html), "Kotak Masuk");
+    let html = main_of(&html);
     // Protocol staff review the submitted one and may still propose a time or decline the
     // one awaiting the leader.
     assert!(html.contains("Perlu tindakan Anda (2)"), "{html}");
@@ -334,6 +376,7 @@ fn the_inbox_puts_what_needs_this_role_first() {
     let (_d2, store) = store_with(Variant::Internal, records);
     sign_in(&store, "ajudan.wabup", Role::Adc, Some("wakil_bupati"));
     let html = render(&store, Variant::Internal, Route::Inbox);
+    let html = main_of(&html);
     assert!(
         !html.contains("Perlu tindakan Anda ("),
         "the other leader's ajudan has nothing to do"
@@ -360,6 +403,7 @@ fn request_detail_offers_each_role_its_own_actions_and_warns_of_clashes() {
     let (_d, store) = store_with(Variant::Internal, records.clone());
     sign_in(&store, "ajudan.bupati", Role::Adc, Some("bupati"));
     let html = render(&store, Variant::Internal, Route::Request("r2".into()));
+    let html = main_of(&html);
     for action in [
         "Setujui (hadir sendiri)",
         "Diwakilkan",
@@ -377,6 +421,7 @@ fn request_detail_offers_each_role_its_own_actions_and_warns_of_clashes() {
     let (_d2, store) = store_with(Variant::Internal, records);
     sign_in(&store, "agenda", Role::AgendaStaff, None);
     let html = render(&store, Variant::Internal, Route::Request("r2".into()));
+    let html = main_of(&html);
     assert!(html.contains("Tidak ada tindakan untuk peran Anda saat ini."));
     assert!(!html.contains("Setujui (hadir sendiri)"));
 }
@@ -401,40 +446,121 @@ fn the_staff_agenda_marks_confidential_items_and_clashes() {
     ];
     let (_d, store) = store_with(Variant::Internal, records);
     sign_in(&store, "sespri.bupati", Role::Sespri, Some("bupati"));
-    let html = render(&store, Variant::Internal, Route::Agenda);
+    let page = render(&store, Variant::Internal, Route::Agenda);
+    assert!(
+        page.contains("Luring"),
+        "sync bar shows offline before any sync"
+    );
+    let html = main_of(&page);
     assert!(html.contains("Rapat koordinasi OPD") && html.contains("Pertemuan tertutup"));
     assert!(html.contains("Rahasia"));
     assert!(
         html.contains("card conflict"),
         "overlapping items highlighted"
     );
-    assert!(html.contains("Agenda baru"));
     assert!(
-        html.contains("Luring"),
-        "sync bar shows offline before any sync"
+        !html.contains("role=\"alert\""),
+        "a list of clashes is not read out as alerts on opening the screen"
     );
+    assert!(html.contains("Agenda baru"));
 }
 
 #[test]
 fn the_english_texts_are_selectable() {
     let (_d, store) = store_with(Variant::Public, vec![]);
-    store.set_pref(ui::prefs::LANG, Some("en")).unwrap();
+    store.set_language(Lang::En).unwrap();
     let html = render(&store, Variant::Public, Route::Schedule);
     assert!(
-        html.contains("Leaders' schedule") || html.contains("Leaders&#39;"),
+        matches!(
+            title_of(&html),
+            "Leaders' schedule" | "Leaders&#39; schedule"
+        ),
         "{html}"
     );
-    assert!(html.contains("My requests"));
+    assert!(tabs_of(&html).contains(">My requests<"));
+    assert!(html.contains("lang=\"en\""), "the page says it is English");
     let _ = EntityKind::Leader;
+}
+
+#[test]
+fn the_staff_app_speaks_english_when_chosen() {
+    let mut r = request("r2", RequestState::AwaitingLeader, Some("bupati"));
+    r.timeline.push(TimelineEntry {
+        at: Utc::now(),
+        from: Some(RequestState::Submitted),
+        to: RequestState::InReview,
+        actor: ActorKind::Staff,
+        actor_role: Some(Role::Protocol),
+        actor_name: Some("Kadek".into()),
+        reason: None,
+    });
+    let (_d, store) = store_with(Variant::Internal, vec![Record::Request(Box::new(r))]);
+    sign_in(&store, "ajudan.bupati", Role::Adc, Some("bupati"));
+    store.set_language(Lang::En).unwrap();
+
+    let html = render(&store, Variant::Internal, Route::Inbox);
+    assert_eq!(title_of(&html), "Inbox");
+    let main = main_of(&html);
+    assert!(
+        main.contains("Awaiting the leader&#39;s decision (1)")
+            || main.contains("Awaiting the leader's decision (1)"),
+        "{main}"
+    );
+    assert!(!main.contains("Menunggu keputusan pimpinan"));
+
+    let html = render(&store, Variant::Internal, Route::Request("r2".into()));
+    let main = main_of(&html);
+    for english in [
+        "Approve (attends in person)",
+        "Send a representative",
+        "Propose another time",
+        "Protocol staff",
+        "In review",
+    ] {
+        assert!(main.contains(english), "{english} in {main}");
+    }
+    for indonesian in [
+        "Setujui (hadir sendiri)",
+        "Diwakilkan",
+        "Staf Protokol",
+        "Ditinjau",
+    ] {
+        assert!(!main.contains(indonesian), "no {indonesian} in English");
+    }
+
+    let html = render(&store, Variant::Internal, Route::Sync);
+    let main = main_of(&html);
+    assert!(main.contains("(Adjutant)"), "the role in English: {main}");
+    assert!(
+        main.contains("for=\"language\""),
+        "the language can be changed here"
+    );
+}
+
+#[test]
+fn the_detail_labels_wrap_above_their_values_on_phones() {
+    // The stylesheet's definition list stacks label over value below 560 px: a long label such
+    // as "Penyelenggara (instansi/organisasi)" has the whole width and never runs over its value.
+    let css = ui::STYLESHEET;
+    let phone_rules = &css[css.find("dl {").expect("a rule for dl")..];
+    let phone_dl = &phone_rules[..phone_rules.find('}').unwrap()];
+    assert!(
+        !phone_dl.contains("grid"),
+        "no side column on phones: {phone_dl}"
+    );
+    assert!(css.contains("dl dd { margin: 0; overflow-wrap: anywhere; }"));
 }
 
 #[test]
 fn tracking_and_settings_screens_render_in_indonesian() {
     let (_d, store) = store_with(Variant::Public, vec![]);
     let html = render(&store, Variant::Public, Route::Track);
-    assert!(html.contains("Lacak Permohonan"));
+    assert_eq!(title_of(&html), "Lacak Permohonan");
+    let html = main_of(&html);
     assert!(html.contains("for=\"track-code\"") && html.contains("Kode pelacakan"));
     let html = render(&store, Variant::Public, Route::Settings);
+    assert_eq!(title_of(&html), "Pengaturan");
+    let html = main_of(&html);
     assert!(html.contains("for=\"language\"") && html.contains("Bahasa Indonesia"));
     assert!(html.contains("for=\"server-url\""));
     assert!(
@@ -448,7 +574,8 @@ fn the_agenda_form_offers_every_field_of_an_item() {
     let (_d, store) = store_with(Variant::Internal, vec![]);
     sign_in(&store, "agenda", Role::AgendaStaff, None);
     let html = render(&store, Variant::Internal, Route::AgendaEdit(None));
-    assert!(html.contains("Agenda baru"));
+    assert_eq!(title_of(&html), "Agenda baru");
+    let html = main_of(&html);
     for label in [
         "Nama kegiatan",
         "Lokasi",
@@ -505,6 +632,7 @@ fn the_sync_screen_lists_conflicts_with_both_ways_out() {
         }])
         .unwrap();
     let html = render(&store, Variant::Internal, Route::Sync);
+    let html = main_of(&html);
     assert!(html.contains("Konflik perubahan"));
     assert!(
         html.contains("Rapat koordinasi OPD (diubah)"),

@@ -153,7 +153,7 @@ impl TrackedRequest {
             ends_at: r.ends_at,
             location: r.location.clone(),
             state: r.state,
-            state_label: r.state.label_id().to_string(),
+            state_label: r.state.label_in_indonesian().to_string(),
             state_reason: r.state_reason.clone(),
             representative: r.representative.clone(),
             proposed_starts_at: r.proposed_starts_at,

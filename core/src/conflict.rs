@@ -42,23 +42,6 @@ pub struct Conflict {
     pub gap_minutes: i64,
 }
 
-impl Conflict {
-    /// A sentence for the user in Indonesian, naming the other item.
-    pub fn describe_id(&self, tz: chrono_tz::Tz) -> String {
-        let when = crate::time::format_range_id(self.other_starts_at, self.other_ends_at, tz);
-        match self.kind {
-            ConflictKind::Overlap => format!(
-                "Bentrok dengan \"{}\" ({when}, {}).",
-                self.other_title, self.other_location
-            ),
-            ConflictKind::TravelBuffer => format!(
-                "Hanya {} menit dari \"{}\" ({when}, {}) di lokasi lain.",
-                self.gap_minutes, self.other_title, self.other_location
-            ),
-        }
-    }
-}
-
 /// Locations compare case- and whitespace-insensitively.
 fn same_location(a: &str, b: &str) -> bool {
     let norm = |s: &str| {
@@ -159,18 +142,6 @@ mod tests {
             Duration::minutes(BUF),
         );
         assert!(c.is_empty());
-    }
-
-    #[test]
-    fn description_names_the_other_item_in_wita() {
-        let c = find_conflicts(
-            &slot("a", "bupati", 0, 60, "Pendopo"),
-            &[slot("b", "bupati", 30, 90, "Gedung Kesenian")],
-            Duration::minutes(BUF),
-        );
-        let s = c[0].describe_id(chrono_tz::Asia::Makassar);
-        assert!(s.contains("Acara b"), "{s}");
-        assert!(s.contains("WITA"), "{s}");
     }
 
     fn arb_slot(id: &'static str) -> impl Strategy<Value = Slot> {

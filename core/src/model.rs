@@ -46,8 +46,8 @@ impl RequestKind {
     }
 }
 
-/// The state of a request. Stored in English snake_case, shown in Indonesian
-/// ([`RequestState::label_id`]).
+/// The state of a request. Stored in English snake_case; the apps' labels live in their
+/// catalogues (`src/i18n`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
@@ -97,8 +97,9 @@ impl RequestState {
         Self::ALL.into_iter().find(|k| k.as_str() == s)
     }
 
-    /// Indonesian label shown to users.
-    pub fn label_id(self) -> &'static str {
+    /// The state's name in Indonesian, for texts the server writes (error messages, the
+    /// tracking answer's `state_label`, a default reason). The apps take theirs from `src/i18n`.
+    pub fn label_in_indonesian(self) -> &'static str {
         match self {
             RequestState::Submitted => "Diajukan",
             RequestState::InReview => "Ditinjau",
@@ -110,22 +111,6 @@ impl RequestState {
             RequestState::TimeProposed => "Usul waktu lain",
             RequestState::Cancelled => "Dibatalkan",
             RequestState::Done => "Selesai",
-        }
-    }
-
-    /// English label.
-    pub fn label_en(self) -> &'static str {
-        match self {
-            RequestState::Submitted => "Submitted",
-            RequestState::InReview => "In review",
-            RequestState::AwaitingLeader => "Awaiting the leader's decision",
-            RequestState::Approved => "Approved",
-            RequestState::Represented => "Represented",
-            RequestState::Declined => "Declined",
-            RequestState::NeedsInfo => "Needs more information",
-            RequestState::TimeProposed => "Another time proposed",
-            RequestState::Cancelled => "Cancelled",
-            RequestState::Done => "Done",
         }
     }
 
@@ -180,17 +165,6 @@ impl Role {
 
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|k| k.as_str() == s)
-    }
-
-    pub fn label_id(self) -> &'static str {
-        match self {
-            Role::Admin => "Admin",
-            Role::Protocol => "Staf Protokol",
-            Role::Adc => "Ajudan",
-            Role::Sespri => "Sespri",
-            Role::AgendaStaff => "Staf Agenda",
-            Role::Leader => "Pimpinan",
-        }
     }
 
     /// Roles that belong to one leader (their account names the leader).
@@ -373,14 +347,6 @@ impl AgendaStatus {
     }
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|k| k.as_str() == s)
-    }
-    pub fn label_id(self) -> &'static str {
-        match self {
-            AgendaStatus::Tentative => "Sementara",
-            AgendaStatus::Confirmed => "Pasti",
-            AgendaStatus::Cancelled => "Batal",
-            AgendaStatus::Done => "Selesai",
-        }
     }
 }
 

@@ -82,8 +82,9 @@ impl Action {
         }
     }
 
-    /// Indonesian button label.
-    pub fn label_id(self) -> &'static str {
+    /// The action's name in Indonesian, for the server's error messages. The apps' button labels
+    /// live in `src/i18n`.
+    pub fn label_in_indonesian(self) -> &'static str {
         match self {
             Action::StartReview => "Mulai tinjau",
             Action::RequestInfo => "Minta dilengkapi",
@@ -262,8 +263,8 @@ impl TransitionError {
             TransitionError::WrongState { action, state } => Msg::new(
                 format!(
                     "Tindakan \"{}\" tidak dapat dilakukan pada permohonan berstatus \"{}\".",
-                    action.label_id(),
-                    state.label_id()
+                    action.label_in_indonesian(),
+                    state.label_in_indonesian()
                 ),
                 format!(
                     "Action '{}' is not possible for a request in state '{}'.",
@@ -274,7 +275,7 @@ impl TransitionError {
             TransitionError::NotPermitted { action } => Msg::new(
                 format!(
                     "Peran Anda tidak berwenang melakukan \"{}\".",
-                    action.label_id()
+                    action.label_in_indonesian()
                 ),
                 format!("Your role may not perform '{}'.", action.as_str()),
             ),

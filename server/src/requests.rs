@@ -409,7 +409,7 @@ pub fn transition(
                 let why = r
                     .state_reason
                     .clone()
-                    .unwrap_or_else(|| next.label_id().to_string());
+                    .unwrap_or_else(|| next.label_in_indonesian().to_string());
                 agenda::set_status(tx, &item, AgendaStatus::Cancelled, Some(&why))?;
                 Some(AgendaStatus::Cancelled)
             }

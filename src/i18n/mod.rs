@@ -5,7 +5,11 @@
 mod en;
 mod id;
 
+use chrono_tz::Tz;
+use sepiion_core::conflict::{Conflict, ConflictKind};
+use sepiion_core::model::{RequestState, Role};
 use sepiion_core::validation::Lang;
+use sepiion_core::workflow::Action;
 
 /// Every string the apps show.
 pub struct Texts {
@@ -188,6 +192,22 @@ pub struct Texts {
     pub rejected_title: &'static str,
     pub discard: &'static str,
     pub not_sent_yet: &'static str,
+    /// "Catatan: …" before a queued note's text.
+    pub note_prefix: &'static str,
+    /// "Batal: …" before a queued cancellation's reason.
+    pub cancelled_prefix: &'static str,
+    /// "Server: …" before the server's version of a conflicting record.
+    pub server_version: &'static str,
+    /// A clash by overlap: `{title}`, `{when}`, `{location}` are filled in.
+    pub conflict_overlap: &'static str,
+    /// A clash by travel time: `{minutes}`, `{title}`, `{when}`, `{location}`.
+    pub conflict_travel: &'static str,
+    /// Request states, in the order of [`RequestState::ALL`].
+    pub states: [&'static str; 10],
+    /// Workflow actions, in the order of [`Action::ALL`].
+    pub actions: [&'static str; 12],
+    /// Staff roles, in the order of [`Role::ALL`].
+    pub roles: [&'static str; 6],
 }
 
 /// The texts of a language.
@@ -202,6 +222,32 @@ impl Texts {
     /// "3 perubahan belum terkirim".
     pub fn pending(&self, n: i64) -> String {
         self.pending_changes.replace("{n}", &n.to_string())
+    }
+    /// The state's label (a chip, a filter).
+    pub fn state_label(&self, s: RequestState) -> &'static str {
+        self.states[position(&RequestState::ALL, &s)]
+    }
+    /// The action's label (a button).
+    pub fn action_label(&self, a: Action) -> &'static str {
+        self.actions[position(&Action::ALL, &a)]
+    }
+    pub fn role_label(&self, r: Role) -> &'static str {
+        self.roles[position(&Role::ALL, &r)]
+    }
+    /// A sentence naming the item a slot clashes with.
+    pub fn conflict(&self, c: &Conflict, tz: Tz, lang: Lang) -> String {
+        let template = match c.kind {
+            ConflictKind::Overlap => self.conflict_overlap,
+            ConflictKind::TravelBuffer => self.conflict_travel,
+        };
+        template
+            .replace("{minutes}", &c.gap_minutes.to_string())
+            .replace("{title}", &c.other_title)
+            .replace(
+                "{when}",
+                &crate::ui::fmt::when(c.other_starts_at, c.other_ends_at, tz, lang),
+            )
+            .replace("{location}", &c.other_location)
     }
     pub fn kind_label(&self, kind: sepiion_core::RequestKind) -> &'static str {
         use sepiion_core::RequestKind::*;
@@ -239,9 +285,72 @@ impl Texts {
     }
 }
 
+/// Where `x` is in `all` (the enums' `ALL` lists every variant, so it is always found).
+fn position<T: PartialEq>(all: &[T], x: &T) -> usize {
+    all.iter().position(|y| y == x).unwrap_or(0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn labels_follow_the_language() {
+        let (id, en) = (texts(Lang::Id), texts(Lang::En));
+        assert_eq!(
+            id.state_label(RequestState::AwaitingLeader),
+            "Menunggu keputusan pimpinan"
+        );
+        assert_eq!(
+            en.state_label(RequestState::AwaitingLeader),
+            "Awaiting the leader's decision"
+        );
+        assert_eq!(id.action_label(Action::MarkDone), "Tandai selesai");
+        assert_eq!(en.action_label(Action::MarkDone), "Mark as done");
+        assert_eq!(id.role_label(Role::AgendaStaff), "Staf Agenda");
+        assert_eq!(en.role_label(Role::AgendaStaff), "Agenda staff");
+        // Every label differs from the next one: the arrays are not shifted or padded.
+        for t in [id, en] {
+            for list in [&t.states[..], &t.actions[..], &t.roles[..]] {
+                for (i, a) in list.iter().enumerate() {
+                    assert!(!a.is_empty());
+                    assert!(list[i + 1..].iter().all(|b| b != a), "{a} twice");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn conflicts_are_described_in_both_languages() {
+        use chrono::TimeZone;
+        let at = |h| chrono::Utc.with_ymd_and_hms(2026, 11, 30, h, 0, 0).unwrap();
+        let c = Conflict {
+            kind: ConflictKind::TravelBuffer,
+            other_id: "b".into(),
+            other_title: "Rapat Paripurna".into(),
+            other_starts_at: at(1),
+            other_ends_at: at(2),
+            other_location: "Gedung DPRD".into(),
+            gap_minutes: 20,
+        };
+        let tz = chrono_tz::Asia::Makassar;
+        let id = texts(Lang::Id).conflict(&c, tz, Lang::Id);
+        assert!(
+            id.starts_with("Hanya 20 menit dari \"Rapat Paripurna\""),
+            "{id}"
+        );
+        assert!(
+            id.contains("Senin, 30 November 2026") && id.contains("WITA"),
+            "{id}"
+        );
+        assert!(id.contains("Gedung DPRD"), "{id}");
+        let en = texts(Lang::En).conflict(&c, tz, Lang::En);
+        assert!(
+            en.starts_with("Only 20 minutes from \"Rapat Paripurna\""),
+            "{en}"
+        );
+        assert!(en.contains("Monday") && en.contains("Gedung DPRD"), "{en}");
+    }
 
     #[test]
     fn both_languages_fill_every_text() {

@@ -1,7 +1,12 @@
 //! The app's own settings and drafts (language, server address, the request form as typed),
 //! and signing out, which wipes the signed-in account's data from the device.
 
+use sepiion_core::validation::Lang;
+
 use super::{Store, StoreResult, delete_state, get_state, set_state};
+
+/// The key of the language both apps speak (the user's choice in Settings).
+const LANG_KEY: &str = "pref_lang";
 
 /// Prefixes of `sync_state` keys that belong to the device, not to an account: they survive a
 /// sign-out and a full resync.
@@ -19,6 +24,22 @@ impl Store {
             Some(v) => set_state(tx, key, v),
             None => delete_state(tx, key),
         })
+    }
+
+    /// The language the user chose; Bahasa Indonesia until they choose.
+    pub fn language(&self) -> StoreResult<Lang> {
+        Ok(match self.pref(LANG_KEY)?.as_deref() {
+            Some("en") => Lang::En,
+            _ => Lang::Id,
+        })
+    }
+
+    pub fn set_language(&self, lang: Lang) -> StoreResult<()> {
+        let code = match lang {
+            Lang::Id => "id",
+            Lang::En => "en",
+        };
+        self.set_pref(LANG_KEY, Some(code))
     }
 
     /// Signs the staff member out: their session, every cached record, the outbox and the sync
@@ -45,12 +66,18 @@ mod tests {
     use crate::store::{Identity, Store};
     use sepiion_core::api::LoginResponse;
     use sepiion_core::model::{Role, StaffUser};
+    use sepiion_core::validation::Lang;
 
     #[test]
     fn sign_out_forgets_the_account_but_keeps_preferences() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&dir.path().join("c.db"), Variant::Internal).unwrap();
-        store.set_pref("pref_lang", Some("en")).unwrap();
+        assert_eq!(
+            store.language().unwrap(),
+            Lang::Id,
+            "Indonesian until chosen"
+        );
+        store.set_language(Lang::En).unwrap();
         store
             .set_session(&LoginResponse {
                 token: "sps_x".into(),
@@ -68,8 +95,12 @@ mod tests {
         assert!(matches!(store.identity().unwrap(), Identity::Staff { .. }));
         store.sign_out().unwrap();
         assert_eq!(store.identity().unwrap(), Identity::None);
-        assert_eq!(store.pref("pref_lang").unwrap().as_deref(), Some("en"));
-        store.set_pref("pref_lang", None).unwrap();
-        assert_eq!(store.pref("pref_lang").unwrap(), None);
+        assert_eq!(
+            store.language().unwrap(),
+            Lang::En,
+            "the language survives a sign-out"
+        );
+        store.set_language(Lang::Id).unwrap();
+        assert_eq!(store.language().unwrap(), Lang::Id);
     }
 }

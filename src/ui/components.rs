@@ -6,17 +6,14 @@ use dioxus::prelude::*;
 use sepiion_core::conflict::Conflict;
 use sepiion_core::model::{AgendaItem, RequestState, TimelineEntry, Visibility};
 use sepiion_core::time::local_date;
+use sepiion_core::validation::Lang;
 
 use super::{Ui, fmt};
 
 /// The request state as a coloured chip, in the user's language.
 #[component]
 pub fn StateChip(state: RequestState) -> Element {
-    let ui = use_context::<Ui>();
-    let label = match (ui.lang)() {
-        sepiion_core::validation::Lang::Id => state.label_id(),
-        sepiion_core::validation::Lang::En => state.label_en(),
-    };
+    let label = use_context::<Ui>().texts().state_label(state);
     rsx! {
         span { class: "chip state-{state.as_str()}", "{label}" }
     }
@@ -38,6 +35,9 @@ pub fn AgendaCard(
     #[props(default)] pending: bool,
     #[props(default)] conflicts: Vec<Conflict>,
     #[props(default)] onselect: Option<EventHandler<String>>,
+    /// Shown alone on its screen (its title is a level-2 heading), not under a day's heading.
+    #[props(default)]
+    standalone: bool,
 ) -> Element {
     let ui = use_context::<Ui>();
     let t = ui.texts();
@@ -75,7 +75,11 @@ pub fn AgendaCard(
                 span { class: "item-time", "{time}" }
                 span { class: if cancelled { "chip cancelled" } else { "chip" }, "{status}" }
             }
-            h3 { "{item.title}" }
+            if standalone {
+                h2 { "{item.title}" }
+            } else {
+                h3 { "{item.title}" }
+            }
             div { class: "muted", "{leader} · {item.location}" }
             if let Some(rep) = &item.representative {
                 div { class: "small", "{t.represented_by}: {rep}" }
@@ -135,17 +139,18 @@ pub fn AgendaDays(
     }
 }
 
-/// Clashes named one per line.
+/// Clashes named one per line. `announce` makes it an alert: only where the user's own action
+/// (a save) produced it, not on every card of a list, which would read out each one at once.
 #[component]
-pub fn ConflictList(conflicts: Vec<Conflict>) -> Element {
+pub fn ConflictList(conflicts: Vec<Conflict>, #[props(default)] announce: bool) -> Element {
     let ui = use_context::<Ui>();
     let t = ui.texts();
     rsx! {
-        div { role: "alert",
+        div { role: announce.then_some("alert"),
             strong { "{t.conflict_heading}" }
             ul { class: "conflict-list",
                 for c in conflicts {
-                    li { key: "{c.other_id}", "{c.describe_id(ui.tz)}" }
+                    li { key: "{c.other_id}", "{t.conflict(&c, ui.tz, (ui.lang)())}" }
                 }
             }
         }
@@ -156,6 +161,7 @@ pub fn ConflictList(conflicts: Vec<Conflict>) -> Element {
 #[component]
 pub fn Timeline(entries: Vec<TimelineEntry>) -> Element {
     let ui = use_context::<Ui>();
+    let t = ui.texts();
     let lang = (ui.lang)();
     rsx! {
         ol { class: "timeline",
@@ -164,7 +170,7 @@ pub fn Timeline(entries: Vec<TimelineEntry>) -> Element {
                     StateChip { state: e.to }
                     div { class: "small muted", "{fmt::datetime(e.at, ui.tz, lang)}" }
                     if let Some(role) = e.actor_role {
-                        div { class: "small", "{role.label_id()}" }
+                        div { class: "small", "{t.role_label(role)}" }
                     }
                     if let Some(name) = &e.actor_name {
                         div { class: "small muted", "{name}" }
@@ -178,7 +184,74 @@ pub fn Timeline(entries: Vec<TimelineEntry>) -> Element {
     }
 }
 
-/// A labelled input with its hint and error, wired for screen readers.
+/// The app's language (Bahasa Indonesia / English), kept in the device's preferences. Each
+/// language is named in itself, marked with its `lang` for screen readers.
+#[component]
+pub fn LanguageSelect() -> Element {
+    let mut ui = use_context::<Ui>();
+    let t = ui.texts();
+    let lang = (ui.lang)();
+    rsx! {
+        div { class: "field",
+            label { r#for: "language", "{t.language}" }
+            select { id: "language",
+                onchange: move |e| {
+                    let chosen = if e.value() == "en" { Lang::En } else { Lang::Id };
+                    let _ = super::store().set_language(chosen);
+                    ui.lang.set(chosen);
+                },
+                option { value: "id", lang: "id", selected: lang == Lang::Id, "Bahasa Indonesia" }
+                option { value: "en", lang: "en", selected: lang == Lang::En, "English" }
+            }
+        }
+    }
+}
+
+/// What to fix after a failed submit, at the top of the form: one line per field, each a link
+/// that moves focus to its field. It takes focus when it appears, and is the form's only alert,
+/// so a screen reader hears one announcement; the fields' own messages are tied to them by
+/// `aria-describedby`. Give it a `key` that changes with every failed submit, so that each one
+/// moves focus here again.
+#[component]
+pub fn ErrorSummary(
+    title: String,
+    /// (the field's element id, its label, the message)
+    errors: Vec<(String, String, String)>,
+) -> Element {
+    rsx! {
+        div {
+            class: "notice error error-summary",
+            id: "error-summary",
+            role: "alert",
+            tabindex: "-1",
+            onmounted: move |e: MountedEvent| async move {
+                let _ = e.set_focus(true).await;
+            },
+            h2 { "{title}" }
+            ul {
+                for (id, label, message) in errors {
+                    li { key: "{id}",
+                        a {
+                            href: "#{id}",
+                            onclick: {
+                                let id = id.clone();
+                                move |_| {
+                                    // The link's own jump scrolls; focus goes into the field too.
+                                    document::eval(&format!("document.getElementById({id:?})?.focus()"));
+                                }
+                            },
+                            "{label}: {message}"
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A labelled input with its hint and error, wired for screen readers. A date field also shows
+/// the chosen date spelled out in the app's language ("Senin, 30 November 2026"): the browser's
+/// own date input follows the device's locale, which may not be the app's.
 #[component]
 pub fn Field(
     id: String,
@@ -192,13 +265,23 @@ pub fn Field(
     oninput: EventHandler<String>,
     #[props(default)] onblur: Option<EventHandler<()>>,
 ) -> Element {
-    let described = match (&hint, &error) {
-        (_, Some(_)) => format!("{id}-error"),
-        (Some(_), None) => format!("{id}-hint"),
-        _ => String::new(),
-    };
-    let invalid = if error.is_some() { "true" } else { "false" };
     let input_type = kind.unwrap_or_else(|| "text".into());
+    let spelled = match (input_type.as_str(), try_use_context::<Ui>()) {
+        ("date", Some(ui)) => chrono::NaiveDate::parse_from_str(&value, "%Y-%m-%d")
+            .ok()
+            .map(|d| fmt::date(d, (ui.lang)())),
+        _ => None,
+    };
+    let described = [
+        hint.as_ref().map(|_| format!("{id}-hint")),
+        spelled.as_ref().map(|_| format!("{id}-date")),
+        error.as_ref().map(|_| format!("{id}-error")),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join(" ");
+    let invalid = if error.is_some() { "true" } else { "false" };
     rsx! {
         div { class: if error.is_some() { "field invalid" } else { "field" },
             label { r#for: "{id}",
@@ -242,8 +325,11 @@ pub fn Field(
             if let Some(h) = &hint {
                 div { class: "hint", id: "{id}-hint", "{h}" }
             }
+            if let Some(d) = &spelled {
+                div { class: "hint", id: "{id}-date", "{d}" }
+            }
             if let Some(err) = &error {
-                div { class: "error", id: "{id}-error", role: "alert", "{err}" }
+                div { class: "error", id: "{id}-error", "{err}" }
             }
         }
     }
@@ -266,13 +352,14 @@ pub fn SelectField(
                 id: "{id}",
                 name: "{id}",
                 "aria-invalid": if error.is_some() { "true" } else { "false" },
+                "aria-describedby": if error.is_some() { "{id}-error" } else { "" },
                 onchange: move |e| onchange.call(e.value()),
                 for (v, text) in options {
                     option { key: "{v}", value: "{v}", selected: v == value, "{text}" }
                 }
             }
             if let Some(err) = &error {
-                div { class: "error", role: "alert", "{err}" }
+                div { class: "error", id: "{id}-error", "{err}" }
             }
         }
     }

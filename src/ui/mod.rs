@@ -128,7 +128,6 @@ pub const STYLESHEET: &str = include_str!("../../assets/sepiion.css");
 
 /// Preference keys kept in the store.
 pub mod prefs {
-    pub const LANG: &str = "pref_lang";
     pub const SERVER_URL: &str = "pref_server_url";
     pub const REQUEST_DRAFT: &str = "draft_request";
 }
@@ -141,10 +140,7 @@ pub fn use_app(launch: Launch) -> Ui {
         engine: launch.engine.clone(),
         wake: Arc::new(Notify::new()),
     });
-    let lang = use_signal(|| match store.pref(prefs::LANG).ok().flatten().as_deref() {
-        Some("en") => Lang::En,
-        _ => Lang::Id,
-    });
+    let lang = use_signal(|| store.language().unwrap_or(Lang::Id));
     let leaders = use_signal(|| store.leaders().unwrap_or_default());
     let first = match launch.initial_route.clone() {
         Some(route) => route,

@@ -104,10 +104,19 @@ pub fn Frame() -> Element {
         ],
     };
     let current_tab = route.tab();
+    // The page's own `lang` follows the app's: screen readers pick their voice from it, and the
+    // web views format date inputs by it where they can.
+    let lang_code = match (ui.lang)() {
+        sepiion_core::validation::Lang::Id => "id",
+        sepiion_core::validation::Lang::En => "en",
+    };
+    use_effect(use_reactive!(|lang_code| {
+        document::eval(&format!("document.documentElement.lang = {lang_code:?};"));
+    }));
     let conflicts = ui.sync.read().conflicts;
     rsx! {
         style { {STYLESHEET} }
-        div { class: "app", lang: if (ui.lang)() == sepiion_core::validation::Lang::Id { "id" } else { "en" },
+        div { class: "app", lang: lang_code,
             header { class: "topbar",
                 if depth > 1 {
                     button { class: "back", "aria-label": "{t.back}", onclick: move |_| ui.back(), "←" }
@@ -118,7 +127,7 @@ pub fn Frame() -> Element {
             if route != Route::Login {
                 SyncBar {}
             }
-            main { class: "content", id: "main",
+            main { class: "content", id: "content",
                 {screen(&route)}
             }
             if !tabs.is_empty() {

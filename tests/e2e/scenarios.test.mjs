@@ -56,7 +56,7 @@ let staff; // protocol staff's phone (internal app)
 const ids = {};
 
 before(async () => {
-  env = await Env.start();
+  env = await Env.start('scenarios');
 });
 
 beforeEach(async () => {
@@ -169,13 +169,13 @@ test('1. a citizen submits a request, corrects an invalid field, gets a tracking
   const phoneField = citizen.locator('.field', { has: citizen.locator('#requester_phone') });
   assert.equal(await phoneField.locator('#requester_phone-error').count(), 1);
   assert.equal(await citizen.locator('#requester_phone').getAttribute('aria-invalid'), 'true');
-  assert.equal(await citizen.locator('#requester_phone').getAttribute('aria-describedby'), 'requester_phone-error');
+  assert.equal(await citizen.locator('#requester_phone').getAttribute('aria-describedby'), 'requester_phone-hint requester_phone-error');
   assert.equal(await citizen.locator('.field.invalid').count(), 1, 'only the phone number is marked invalid');
   await env.screenshot(citizen, 'citizen-form-invalid-phone');
 
   // Submitting anyway is refused and keeps everything typed.
   await citizen.getByRole('button', { name: 'Kirim permohonan' }).click();
-  await citizen.getByText('Periksa kembali isian yang ditandai merah.').waitFor();
+  await citizen.getByRole('heading', { name: 'Periksa kembali isian berikut' }).waitFor();
   assert.equal(await citizen.getByLabel('Nama kegiatan').inputValue(), A.title);
 
   await citizen.getByLabel('Nomor telepon/WhatsApp').fill(A.requester_phone);

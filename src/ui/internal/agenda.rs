@@ -151,10 +151,10 @@ pub fn AgendaItemView(id: String) -> Element {
     let edit_id = item.id.clone();
     let cancel_id = item.id.clone();
     rsx! {
-        AgendaCard { item: item.clone(), pending: entry.pending, conflicts: conflicts.clone() }
+        AgendaCard { item: item.clone(), pending: entry.pending, conflicts: conflicts.clone(), standalone: true }
         section { class: "card small",
             if !internal.assigned_staff.is_empty() {
-                h3 { "{t.assigned_staff}" }
+                h2 { "{t.assigned_staff}" }
                 ul {
                     for s in internal.assigned_staff.iter() {
                         li { "{s.name} — {s.duty}" }
@@ -162,11 +162,11 @@ pub fn AgendaItemView(id: String) -> Element {
                 }
             }
             if !internal.running_order.is_empty() {
-                h3 { "{t.running_order}" }
+                h2 { "{t.running_order}" }
                 pre { style: "white-space: pre-wrap; font-family: inherit", "{internal.running_order}" }
             }
             if !internal.internal_notes.is_empty() {
-                h3 { "{t.internal_notes}" }
+                h2 { "{t.internal_notes}" }
                 pre { style: "white-space: pre-wrap; font-family: inherit", "{internal.internal_notes}" }
             }
             if let Some(req) = &internal.source_request_id {

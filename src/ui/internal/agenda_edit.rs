@@ -11,7 +11,7 @@ use sepiion_core::validation::FieldErrors;
 use super::agenda::local_conflicts;
 use super::current_user;
 use crate::store::StoreError;
-use crate::ui::components::{ConflictList, Field, SelectField};
+use crate::ui::components::{ConflictList, ErrorSummary, Field, SelectField};
 use crate::ui::shell::Route;
 use crate::ui::{Services, Ui};
 
@@ -96,6 +96,8 @@ pub fn AgendaEdit(id: Option<String>) -> Element {
         },
     });
     let mut errors = use_signal(FieldErrors::default);
+    // Failed saves so far: keys the error summary, so each one moves focus to it again.
+    let mut attempts = use_signal(|| 0u32);
     let mut saved = use_signal(|| None::<(String, Vec<sepiion_core::conflict::Conflict>)>);
     let err = move |f: &str| errors.read().get(f).map(|m| m.get(lang).to_string());
 
@@ -121,6 +123,7 @@ pub fn AgendaEdit(id: Option<String>) -> Element {
                 ),
             );
             errors.set(e);
+            *attempts.write() += 1;
             return;
         };
         let input = AgendaItemInput {
@@ -165,7 +168,10 @@ pub fn AgendaEdit(id: Option<String>) -> Element {
                 saved.set(Some((item.id.clone(), conflicts)));
                 ui.changed();
             }
-            Err(StoreError::Invalid(f)) => errors.set(f),
+            Err(StoreError::Invalid(f)) => {
+                errors.set(f);
+                *attempts.write() += 1;
+            }
             Err(e) => {
                 let mut f = FieldErrors::default();
                 f.add(
@@ -173,11 +179,35 @@ pub fn AgendaEdit(id: Option<String>) -> Element {
                     sepiion_core::validation::Msg::new(e.to_string(), e.to_string()),
                 );
                 errors.set(f);
+                *attempts.write() += 1;
             }
         }
     };
 
     let f = form();
+    // (error key, the element it belongs to, its label), in the order of the screen.
+    let on_screen: [(&str, &str, &str); 12] = [
+        ("leader_id", "leader_id", t.choose_leader),
+        ("title", "item-title", t.field_title),
+        ("starts_at", "item-date", t.field_start_date),
+        ("ends_at", "item-end", t.field_end_time),
+        ("location", "item-location", t.field_location),
+        ("category", "item-category", t.category),
+        ("visibility", "item-visibility", t.visibility),
+        (
+            "representative",
+            "item-representative",
+            t.choose_representative,
+        ),
+        ("dress_code", "item-dress", t.dress_code),
+        ("assigned_staff", "add-staff", t.assigned_staff),
+        ("running_order", "item-running", t.running_order),
+        ("internal_notes", "item-notes", t.internal_notes),
+    ];
+    let summary: Vec<(String, String, String)> = on_screen
+        .iter()
+        .filter_map(|(key, id, label)| err(key).map(|m| (id.to_string(), label.to_string(), m)))
+        .collect();
     let leaders: Vec<(String, String)> = ui
         .leaders
         .read()
@@ -214,8 +244,11 @@ pub fn AgendaEdit(id: Option<String>) -> Element {
                 button { class: "secondary", onclick: move |_| ui.go(Route::AgendaItem(saved_id.clone())), "{t.agenda_title}" }
             }
             if !conflicts.is_empty() {
-                section { class: "card conflict", ConflictList { conflicts } }
+                section { class: "card conflict", ConflictList { conflicts, announce: true } }
             }
+        }
+        if !summary.is_empty() {
+            ErrorSummary { key: "{attempts}", title: t.form_has_errors, errors: summary }
         }
         form { onsubmit: save, novalidate: true, "aria-label": if id.is_some() { t.edit_item } else { t.new_item },
             SelectField { id: "leader_id", label: t.choose_leader, value: f.leader_id.clone(), options: leaders,
@@ -246,7 +279,7 @@ pub fn AgendaEdit(id: Option<String>) -> Element {
                 SelectField { id: "item-representative", label: t.choose_representative, value: f.representative.clone(),
                     options: reps, error: err("representative"), onchange: move |v| form.write().representative = v }
             }
-            Field { id: "item-dress", label: t.dress_code, value: f.dress_code.clone(),
+            Field { id: "item-dress", label: t.dress_code, value: f.dress_code.clone(), error: err("dress_code"),
                 oninput: move |v| form.write().dress_code = v }
             fieldset { class: "card",
                 legend { "{t.assigned_staff}" }
@@ -259,16 +292,16 @@ pub fn AgendaEdit(id: Option<String>) -> Element {
                     }
                 }
                 if let Some(e) = err("assigned_staff") {
-                    div { class: "error", role: "alert", "{e}" }
+                    div { class: "error", "{e}" }
                 }
-                button { class: "secondary", r#type: "button",
+                button { class: "secondary", r#type: "button", id: "add-staff",
                     onclick: move |_| form.write().staff.push(StaffAssignment { name: String::new(), duty: "Ajudan".into() }),
                     "+ {t.add_staff}" }
             }
             Field { id: "item-running", label: t.running_order, value: f.running_order.clone(), multiline: true,
-                oninput: move |v| form.write().running_order = v }
+                error: err("running_order"), oninput: move |v| form.write().running_order = v }
             Field { id: "item-notes", label: t.internal_notes, value: f.internal_notes.clone(), multiline: true,
-                oninput: move |v| form.write().internal_notes = v }
+                error: err("internal_notes"), oninput: move |v| form.write().internal_notes = v }
             button { class: "primary block", r#type: "submit", "{t.save}" }
         }
     }

@@ -5,10 +5,9 @@ use chrono::NaiveDate;
 use dioxus::prelude::*;
 use sepiion_core::RequestState;
 use sepiion_core::time::local_date;
-use sepiion_core::validation::Lang;
 
 use super::{actions_for, current_user, needs_action};
-use crate::ui::components::{PendingChip, StateChip};
+use crate::ui::components::{Field, PendingChip, StateChip};
 use crate::ui::shell::Route;
 use crate::ui::{Services, Ui, fmt};
 
@@ -55,30 +54,25 @@ pub fn Inbox() -> Element {
                 button { key: "{s.as_str()}",
                     "aria-pressed": if state() == Some(s) { "true" } else { "false" },
                     onclick: move |_| state.set(Some(s)),
-                    {format!("{} ({})", if lang == Lang::Id { s.label_id() } else { s.label_en() }, counts.get(&s).copied().unwrap_or(0))}
+                    {format!("{} ({})", t.state_label(s), counts.get(&s).copied().unwrap_or(0))}
+                }
+            }
+        }
+        div { class: "field",
+            label { r#for: "inbox-leader", "{t.choose_leader}" }
+            select { id: "inbox-leader",
+                onchange: move |e| { let v = e.value(); leader.set((!v.is_empty()).then_some(v)); },
+                option { value: "", "{t.all_leaders}" }
+                for l in leaders {
+                    option { key: "{l.id}", value: "{l.id}", selected: leader().as_deref() == Some(l.id.as_str()), "{l.title}" }
                 }
             }
         }
         div { class: "two",
-            div { class: "field",
-                label { r#for: "inbox-leader", "{t.choose_leader}" }
-                select { id: "inbox-leader",
-                    onchange: move |e| { let v = e.value(); leader.set((!v.is_empty()).then_some(v)); },
-                    option { value: "", "{t.all_leaders}" }
-                    for l in leaders {
-                        option { key: "{l.id}", value: "{l.id}", selected: leader().as_deref() == Some(l.id.as_str()), "{l.title}" }
-                    }
-                }
-            }
-            div {}
-            div { class: "field",
-                label { r#for: "inbox-from", "{t.filter_from}" }
-                input { id: "inbox-from", r#type: "date", value: "{from}", oninput: move |e| from.set(e.value()) }
-            }
-            div { class: "field",
-                label { r#for: "inbox-to", "{t.filter_to}" }
-                input { id: "inbox-to", r#type: "date", value: "{to}", oninput: move |e| to.set(e.value()) }
-            }
+            Field { id: "inbox-from", label: t.filter_from, value: from(), kind: "date",
+                oninput: move |v| from.set(v) }
+            Field { id: "inbox-to", label: t.filter_to, value: to(), kind: "date",
+                oninput: move |v| to.set(v) }
         }
         if mine > 0 {
             h2 { class: "day-heading", "{t.needs_my_action} ({mine})" }
@@ -105,7 +99,7 @@ pub fn Inbox() -> Element {
                                 span { class: "chip", "{t.needs_my_action}" }
                             }
                         }
-                        h3 { "{r.title}" }
+                        h2 { "{r.title}" }
                         div { class: "small", "{when}" }
                         div { class: "small muted", "{who} · {r.organizer}" }
                     }

@@ -3,6 +3,7 @@
 use dioxus::prelude::*;
 
 use crate::sync::SyncError;
+use crate::ui::components::LanguageSelect;
 use crate::ui::shell::Route;
 use crate::ui::{Services, Ui, on_tokio};
 
@@ -71,5 +72,6 @@ pub fn Login() -> Element {
             }
             button { class: "primary block", r#type: "submit", disabled: busy(), "{t.login_button}" }
         }
+        section { class: "card", LanguageSelect {} }
     }
 }

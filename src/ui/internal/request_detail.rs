@@ -179,7 +179,7 @@ pub fn RequestDetail(id: String) -> Element {
             }
         }
         section { class: "card",
-            h3 { "{t.actions_title}" }
+            h2 { "{t.actions_title}" }
             if actions.is_empty() {
                 p { class: "muted small", "{t.no_actions}" }
             }
@@ -189,7 +189,7 @@ pub fn RequestDetail(id: String) -> Element {
                         class: if matches!(a, Action::Decline | Action::Cancel) { "danger" } else if chosen() == Some(a) { "primary" } else { "secondary" },
                         "aria-pressed": if chosen() == Some(a) { "true" } else { "false" },
                         onclick: move |_| { chosen.set(Some(a)); message.set(None); },
-                        "{a.label_id()}"
+                        "{t.action_label(a)}"
                     }
                 }
             }
@@ -252,7 +252,7 @@ pub fn RequestDetail(id: String) -> Element {
                                 oninput: move |e| input.write().reason = e.value() }
                         }
                     }
-                    button { class: "primary block", onclick: move |_| run(a), "{t.confirm_action}: {a.label_id()}" }
+                    button { class: "primary block", onclick: move |_| run(a), "{t.confirm_action}: {t.action_label(a)}" }
                 }
             }
             if let Some(m) = message() {
@@ -260,14 +260,14 @@ pub fn RequestDetail(id: String) -> Element {
             }
         }
         section { class: "card",
-            h3 { "{t.notes_title}" }
+            h2 { "{t.notes_title}" }
             if detail.notes.is_empty() {
                 p { class: "muted small", "{t.no_notes}" }
             }
             for n in detail.notes.iter() {
                 div { key: "{n.note.id}", class: "card",
                     div { class: "row spread small",
-                        strong { "{n.note.author_name} · {n.note.author_role.label_id()}" }
+                        strong { "{n.note.author_name} · {t.role_label(n.note.author_role)}" }
                         span { class: "muted", "{fmt::datetime(n.note.created_at, ui.tz, lang)}" }
                     }
                     if !n.note.instruction.is_empty() {
@@ -290,7 +290,7 @@ pub fn RequestDetail(id: String) -> Element {
             }
         }
         section { class: "card",
-            h3 { "{t.timeline}" }
+            h2 { "{t.timeline}" }
             Timeline { entries: r.timeline.clone() }
         }
     }

@@ -6,24 +6,26 @@ use dioxus::prelude::*;
 use sepiion_core::sync::{MutationOp, Record};
 
 use super::current_user;
+use crate::i18n::Texts;
 use crate::store::OutboxEntry;
+use crate::ui::components::LanguageSelect;
 use crate::ui::shell::Route;
 use crate::ui::{Services, Ui, fmt, on_tokio};
 
 /// A short description of a queued change.
-fn describe(e: &OutboxEntry) -> String {
+fn describe(e: &OutboxEntry, t: &Texts) -> String {
     match &e.op {
         MutationOp::SubmitRequest { request } => request.title.clone(),
-        MutationOp::Transition { input, .. } => input.action.label_id().to_string(),
-        MutationOp::AddNote { note, .. } => format!("Catatan: {}", note.text),
+        MutationOp::Transition { input, .. } => t.action_label(input.action).to_string(),
+        MutationOp::AddNote { note, .. } => format!("{}: {}", t.note_prefix, note.text),
         MutationOp::CreateAgendaItem { item } | MutationOp::UpdateAgendaItem { item, .. } => {
             item.title.clone()
         }
-        MutationOp::CancelAgendaItem { reason, .. } => format!("Batal: {reason}"),
+        MutationOp::CancelAgendaItem { reason, .. } => format!("{}: {reason}", t.cancelled_prefix),
     }
 }
 
-fn server_title(r: &Option<Record>) -> Option<String> {
+fn server_title(r: &Option<Record>, t: &Texts) -> Option<String> {
     match r {
         Some(Record::AgendaItem(i)) => {
             Some(format!("{} — {} (v{})", i.title, i.location, i.version))
@@ -31,7 +33,7 @@ fn server_title(r: &Option<Record>) -> Option<String> {
         Some(Record::Request(r)) => Some(format!(
             "{} — {} (v{})",
             r.title,
-            r.state.label_id(),
+            t.state_label(r.state),
             r.version
         )),
         _ => None,
@@ -58,7 +60,7 @@ pub fn SyncStatus() -> Element {
     rsx! {
         section { class: "card stack",
             if let Some(u) = &user {
-                p { class: "small", "{t.signed_in_as}: " strong { "{u.display_name}" } " ({u.role.label_id()})" }
+                p { class: "small", "{t.signed_in_as}: " strong { "{u.display_name}" } " ({t.role_label(u.role)})" }
             }
             button { class: "primary block", onclick: move |_| wake.notify_one(), "{t.sync_now}" }
             if let Some(err) = &ui.sync.read().progress.last_error {
@@ -78,9 +80,9 @@ pub fn SyncStatus() -> Element {
                     rsx! {
                         div { key: "{c.id}", class: "card conflict",
                             p { class: "small", "{t.conflict_explain}" }
-                            p { strong { "{describe(&c)}" } }
-                            if let Some(s) = server_title(&c.server_record) {
-                                p { class: "small muted", "Server: {s}" }
+                            p { strong { "{describe(&c, t)}" } }
+                            if let Some(s) = server_title(&c.server_record, t) {
+                                p { class: "small muted", "{t.server_version}: {s}" }
                             }
                             p { class: "small muted", "{fmt::datetime(c.created_at, ui.tz, lang)}" }
                             div { class: "row",
@@ -101,7 +103,7 @@ pub fn SyncStatus() -> Element {
                         let s = take_store.clone();
                         rsx! {
                             div { key: "{r.id}", class: "card",
-                                p { strong { "{describe(&r)}" } }
+                                p { strong { "{describe(&r, t)}" } }
                                 if let Some(e) = &r.error { p { class: "small", "{e.message}" } }
                                 button { class: "secondary", onclick: move |_| { let _ = s.resolve_take_server(&id); ui.changed(); }, "{t.discard}" }
                             }
@@ -109,6 +111,9 @@ pub fn SyncStatus() -> Element {
                     }
                 }
             }
+        }
+        section { class: "card",
+            LanguageSelect {}
         }
         section { class: "card stack",
             if confirm_logout() {

@@ -39,7 +39,7 @@ pub fn MyRequests() -> Element {
                             StateChip { state: r.state }
                             if entry.pending { PendingChip {} }
                         }
-                        h3 { "{r.title}" }
+                        h2 { "{r.title}" }
                         div { class: "small", "{when}" }
                         if !r.tracking_code.is_empty() {
                             div { class: "small muted", "{t.tracking_code}: {r.tracking_code}" }
@@ -160,7 +160,7 @@ pub fn MyRequest(id: String) -> Element {
         }
         if r.state == RequestState::TimeProposed {
             section { class: "card",
-                h3 { "{t.proposed_time}" }
+                h2 { "{t.proposed_time}" }
                 if let (Some(s), Some(e)) = (r.proposed_starts_at, r.proposed_ends_at) {
                     p { "{fmt::when(s, e, ui.tz, lang)}" }
                 }
@@ -181,7 +181,7 @@ pub fn MyRequest(id: String) -> Element {
         }
         if !r.attachments.is_empty() || !local_files.is_empty() {
             section { class: "card",
-                h3 { "{t.attachments}" }
+                h2 { "{t.attachments}" }
                 ul { class: "small",
                     for a in r.attachments.iter() {
                         li { key: "{a.id}", "{a.filename} ({a.size / 1024} KB)" }
@@ -199,7 +199,7 @@ pub fn MyRequest(id: String) -> Element {
             }
         }
         section { class: "card",
-            h3 { "{t.timeline}" }
+            h2 { "{t.timeline}" }
             Timeline { entries: r.timeline.clone() }
         }
         if actions.contains(&Action::Cancel) {

@@ -7,7 +7,7 @@ use dioxus::prelude::*;
 use sepiion_core::RequestKind;
 use sepiion_core::validation::FieldErrors;
 
-use crate::ui::components::{Field, SelectField};
+use crate::ui::components::{ErrorSummary, Field, SelectField};
 use crate::ui::draft::{RequestDraft, live_errors, to_new_request};
 use crate::ui::{Services, Ui, prefs};
 
@@ -40,6 +40,8 @@ pub fn RequestForm() -> Element {
     let mut touched = use_signal(Vec::<String>::new);
     let mut submitted_errors = use_signal(|| None::<FieldErrors>);
     let mut outcome = use_signal(|| Outcome::None);
+    // Failed submits so far: keys the error summary, so each one moves focus to it again.
+    let mut attempts = use_signal(|| 0u32);
 
     let errors = match submitted_errors() {
         Some(e) => {
@@ -71,6 +73,7 @@ pub fn RequestForm() -> Element {
         match to_new_request(&typed, Some(id), ui.tz, Utc::now()) {
             Err(errs) => {
                 submitted_errors.set(Some(errs));
+                *attempts.write() += 1;
                 outcome.set(Outcome::None);
             }
             Ok(new) => match submit_store.submit_request(new) {
@@ -129,6 +132,34 @@ pub fn RequestForm() -> Element {
             .map(|l| (l.id.clone(), l.title.clone())),
     );
     let has_errors = submitted_errors().is_some() && !errors.is_empty();
+    // The summary lists the errors in the order of the fields on the screen.
+    let on_screen: [(&str, &str); 17] = [
+        ("kind", t.field_kind),
+        ("leader_id", t.field_leader),
+        ("title", t.field_title),
+        ("description", t.field_description),
+        ("start_date", t.field_start_date),
+        ("start_time", t.field_start_time),
+        ("end_date", t.field_end_date),
+        ("end_time", t.field_end_time),
+        ("location", t.field_location),
+        ("organizer", t.field_organizer),
+        ("leader_role", t.field_leader_role),
+        ("expected_attendees", t.field_attendees),
+        ("dress_code", t.field_dress_code),
+        ("letter_number", t.field_letter_number),
+        ("requester_name", t.field_requester_name),
+        ("requester_phone", t.field_phone),
+        ("requester_email", t.field_email),
+    ];
+    let summary: Vec<(String, String, String)> = on_screen
+        .iter()
+        .filter_map(|(id, label)| {
+            errors
+                .get(id)
+                .map(|m| (id.to_string(), label.to_string(), m.get(lang).to_string()))
+        })
+        .collect();
     // The tracking code comes from the server with the next sync: re-read the submitted request
     // whenever the store changes, so the notice shows the code once it is there.
     let _ = (ui.rev)();
@@ -158,7 +189,7 @@ pub fn RequestForm() -> Element {
         }
         p { class: "muted small", "{t.form_intro}" }
         if has_errors {
-            div { class: "notice error", role: "alert", "{t.form_has_errors}" }
+            ErrorSummary { key: "{attempts}", title: t.form_has_errors, errors: summary }
         }
         form { novalidate: true, onsubmit: submit, "aria-label": "{t.form_title}",
             SelectField { id: "kind", label: t.field_kind, value: d.kind.clone(), options: kinds,

@@ -1,13 +1,12 @@
 //! Pengaturan: language, the server address (with the configured default), about.
 
-use dioxus::prelude::*;
-use sepiion_core::validation::Lang;
-
+use crate::ui::components::LanguageSelect;
 use crate::ui::{DEFAULT_SERVER_URL, Services, Ui, prefs};
+use dioxus::prelude::*;
 
 #[component]
 pub fn Settings() -> Element {
-    let mut ui = use_context::<Ui>();
+    let ui = use_context::<Ui>();
     let services = use_context::<Services>();
     let t = ui.texts();
     let store = services.store.clone();
@@ -19,24 +18,12 @@ pub fn Settings() -> Element {
             .unwrap_or_else(|| DEFAULT_SERVER_URL.to_string())
     });
     let mut saved = use_signal(|| false);
-    let lang_store = store.clone();
     // The same check the HTTP client makes (host parsed, no credentials, no cleartext to
     // another machine in release builds).
     let valid = crate::platform::server_url(&server()).is_ok();
     rsx! {
         section { class: "card",
-            div { class: "field",
-                label { r#for: "language", "{t.language}" }
-                select { id: "language",
-                    onchange: move |e| {
-                        let lang = if e.value() == "en" { Lang::En } else { Lang::Id };
-                        let _ = lang_store.set_pref(prefs::LANG, Some(if lang == Lang::En { "en" } else { "id" }));
-                        ui.lang.set(lang);
-                    },
-                    option { value: "id", selected: (ui.lang)() == Lang::Id, "Bahasa Indonesia" }
-                    option { value: "en", selected: (ui.lang)() == Lang::En, "English" }
-                }
-            }
+            LanguageSelect {}
         }
         section { class: "card",
             div { class: if valid { "field" } else { "field invalid" },
@@ -64,7 +51,7 @@ pub fn Settings() -> Element {
             }
         }
         section { class: "card",
-            h3 { "{t.about}" }
+            h2 { "{t.about}" }
             p { class: "small", "{t.about_body}" }
             p { class: "small muted", "v{env!(\"CARGO_PKG_VERSION\")}" }
         }

@@ -91,16 +91,18 @@ class Proc {
 
 /** The server, the liveview app and the browser of one test run. */
 export class Env {
-  static async start() {
+  /** `name`: a subdirectory of the artifacts for this test file (each file runs its own Env). */
+  static async start(name = '') {
     const env = new Env();
-    await env.#start();
+    await env.#start(name);
     return env;
   }
 
-  async #start() {
-    rmSync(ARTIFACTS, { recursive: true, force: true });
-    mkdirSync(ARTIFACTS, { recursive: true });
-    this.work = path.join(ARTIFACTS, 'work');
+  async #start(name) {
+    this.artifacts = path.join(ARTIFACTS, name);
+    rmSync(this.artifacts, { recursive: true, force: true });
+    mkdirSync(this.artifacts, { recursive: true });
+    this.work = path.join(this.artifacts, 'work');
     mkdirSync(this.work, { recursive: true });
     this.db = path.join(this.work, 'server.db');
     this.shot = 0;
@@ -181,8 +183,8 @@ export class Env {
   }
 
   /** A new phone: its own browser context, and so its own liveview session and local store. */
-  async device(variant) {
-    const context = await this.browser.newContext({ viewport: VIEWPORT, locale: 'id-ID', timezoneId: 'Asia/Makassar' });
+  async device(variant, { viewport = VIEWPORT } = {}) {
+    const context = await this.browser.newContext({ viewport, locale: 'id-ID', timezoneId: 'Asia/Makassar' });
     context.setDefaultTimeout(15_000);
     const page = await context.newPage();
     this.pages.add(page);
@@ -195,7 +197,7 @@ export class Env {
   /** Saves a full-page screenshot as a test artifact, numbered in order. */
   async screenshot(page, name) {
     this.shot += 1;
-    const file = path.join(ARTIFACTS, `${String(this.shot).padStart(2, '0')}-${name}.png`);
+    const file = path.join(this.artifacts, `${String(this.shot).padStart(2, '0')}-${name}.png`);
     await page.screenshot({ path: file, fullPage: true });
     return file;
   }
