@@ -78,6 +78,9 @@ pub struct Config {
     /// Representatives; written to the database at start.
     pub representatives: Vec<RepresentativeConfig>,
     pub limits: Limits,
+    /// The address the public reaches this server at, e.g. "https://agenda.klungkungkab.go.id",
+    /// used in calendar feeds and shared links. When unset, the request's Host header is used.
+    pub public_url: Option<String>,
 }
 
 impl Default for Config {
@@ -92,6 +95,7 @@ impl Default for Config {
             leaders: Vec::new(),
             representatives: Vec::new(),
             limits: Limits::default(),
+            public_url: None,
         }
     }
 }
@@ -133,6 +137,9 @@ impl Config {
         }
         if let Some(v) = get("SEPIION_REGENCY") {
             self.regency = Some(v);
+        }
+        if let Some(v) = get("SEPIION_PUBLIC_URL") {
+            self.public_url = Some(v);
         }
         if let Some(v) = get("SEPIION_TIME_ZONE") {
             self.time_zone = v;

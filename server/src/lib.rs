@@ -11,6 +11,7 @@ pub mod demo;
 pub mod error;
 pub mod extract;
 pub mod handlers;
+pub mod ics;
 pub mod records;
 pub mod requests;
 pub mod router;

@@ -15,7 +15,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::error::{ApiError, LANG};
-use crate::handlers::{admin, auth, meta, public, staff, sync};
+use crate::handlers::{admin, auth, feeds, meta, public, staff, sync};
 use crate::state::AppState;
 
 struct BearerAuth;
@@ -111,6 +111,8 @@ pub fn routes() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(admin::update_representative))
         .routes(routes!(admin::audit_log))
         .routes(routes!(admin::reset_sync_history))
+        .routes(routes!(feeds::feed_info, feeds::renew_feed))
+        .routes(routes!(feeds::revoke_feed))
         .routes(routes!(sync::pull))
         .routes(routes!(sync::push));
     // Uploads get their own, larger body limit.
@@ -189,6 +191,9 @@ pub fn app(state: AppState) -> axum::Router {
             "/openapi.json",
             axum::routing::get(move || async move { axum::Json(openapi) }),
         )
+        // Outputs that are not JSON: calendar files.
+        .route("/ics/public.ics", axum::routing::get(feeds::public_feed))
+        .route("/ics/staff/{file}", axum::routing::get(feeds::staff_feed))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(max_body))

@@ -17,6 +17,8 @@ pub struct Ctx {
     pub limits: Limits,
     /// The configured regency name, if any (else the database's).
     pub regency: Option<String>,
+    /// The public base address without a trailing slash, if configured.
+    pub public_url: Option<String>,
 }
 
 impl Ctx {
@@ -26,6 +28,10 @@ impl Ctx {
             travel_buffer: Duration::minutes(config.travel_buffer_minutes),
             limits: config.limits.clone(),
             regency: config.regency.clone(),
+            public_url: config
+                .public_url
+                .as_deref()
+                .map(|u| u.trim_end_matches('/').to_string()),
         })
     }
 }
