@@ -13,6 +13,7 @@ pub mod extract;
 pub mod handlers;
 pub mod ics;
 pub mod records;
+pub mod reports;
 pub mod requests;
 pub mod router;
 pub mod state;

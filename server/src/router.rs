@@ -15,7 +15,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::error::{ApiError, LANG};
-use crate::handlers::{admin, auth, feeds, meta, public, staff, sync};
+use crate::handlers::{admin, auth, feeds, meta, public, reports, staff, sync};
 use crate::state::AppState;
 
 struct BearerAuth;
@@ -113,6 +113,7 @@ pub fn routes() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(admin::reset_sync_history))
         .routes(routes!(feeds::feed_info, feeds::renew_feed))
         .routes(routes!(feeds::revoke_feed))
+        .routes(routes!(reports::monthly))
         .routes(routes!(sync::pull))
         .routes(routes!(sync::push));
     // Uploads get their own, larger body limit.

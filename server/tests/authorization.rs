@@ -416,6 +416,13 @@ async fn every_endpoint_checks_every_role() {
         ),
         e(
             "get",
+            "/api/v1/staff/reports/monthly",
+            format!("/api/v1/staff/reports/monthly?month={}", &day[..7]),
+            Body::None,
+            Who::Roles(&["admin", "protocol"]),
+        ),
+        e(
+            "get",
             "/api/v1/sync/pull",
             "/api/v1/sync/pull?limit=5".into(),
             Body::None,

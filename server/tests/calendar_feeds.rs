@@ -3,6 +3,7 @@
 //! caller and window: times in WITA, escaping, folding, status, sequence, what each caller sees.
 
 mod common;
+mod pytools;
 
 use std::collections::BTreeMap;
 
@@ -10,33 +11,9 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use common::*;
 use serde_json::{Value, json};
 
-/// The python of the test venv (see `scripts/pyenv`).
-fn python() -> String {
-    std::env::var("SEPIION_TEST_PYTHON").unwrap_or_else(|_| {
-        panic!(
-            "SEPIION_TEST_PYTHON is not set: run `export SEPIION_TEST_PYTHON=$(scripts/pyenv)` \
-             (scripts/test does this) so that feeds can be parsed with Python's icalendar"
-        )
-    })
-}
-
 /// Parses `ics` with Python's icalendar; returns `{name, timezone, events: [...]}`.
 fn parse_ics(ics: &str) -> Value {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("feed.ics");
-    std::fs::write(&path, ics).unwrap();
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/py/ics_events.py");
-    let out = std::process::Command::new(python())
-        .arg(script)
-        .arg(&path)
-        .output()
-        .expect("the test python runs");
-    assert!(
-        out.status.success(),
-        "icalendar could not read the feed: {}\n{ics}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    pytools::read_with("ics_events.py", "feed.ics", ics.as_bytes())
 }
 
 fn wita(t: &str) -> String {
