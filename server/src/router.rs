@@ -15,7 +15,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::error::{ApiError, LANG};
-use crate::handlers::{admin, auth, feeds, meta, public, reports, staff, sync};
+use crate::handlers::{admin, auth, display, feeds, meta, public, reports, staff, sync};
 use crate::state::AppState;
 
 struct BearerAuth;
@@ -195,6 +195,20 @@ pub fn app(state: AppState) -> axum::Router {
         // Outputs that are not JSON: calendar files.
         .route("/ics/public.ics", axum::routing::get(feeds::public_feed))
         .route("/ics/staff/{file}", axum::routing::get(feeds::staff_feed))
+        // The lobby display (HTML, its script and style, the JSON it polls).
+        .route("/display", axum::routing::get(display::display_page))
+        .route(
+            "/display/today.json",
+            axum::routing::get(display::display_json),
+        )
+        .route(
+            "/display/display.js",
+            axum::routing::get(display::display_js),
+        )
+        .route(
+            "/display/display.css",
+            axum::routing::get(display::display_css),
+        )
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(max_body))

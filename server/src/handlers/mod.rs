@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod auth;
+pub mod display;
 pub mod feeds;
 pub mod meta;
 pub mod public;
