@@ -430,6 +430,28 @@ pub struct AuditQuery {
     pub limit: Option<u32>,
 }
 
+/// A staff account's personal calendar feed. Its secret address is shown only when made
+/// ([`CalendarFeedSecret`]); afterwards only whether it exists.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CalendarFeedInfo {
+    /// Whether the account has a personal feed.
+    pub active: bool,
+    /// When its current secret address was made.
+    pub created_at: Option<DateTime<Utc>>,
+    /// The public agenda feed (no secret).
+    pub public_url: String,
+}
+
+/// A newly made personal feed address (the old one stops working).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CalendarFeedSecret {
+    /// The `https://…/ics/staff/<secret>.ics` address to subscribe to.
+    pub url: String,
+    pub created_at: DateTime<Utc>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::attachment_type;

@@ -6,6 +6,7 @@
 pub mod api;
 pub mod conflict;
 pub mod model;
+pub mod report;
 pub mod sync;
 pub mod time;
 pub mod validation;

@@ -93,6 +93,9 @@ pub struct Config {
     /// Reverse proxies (CIDR, e.g. `127.0.0.1/32`) whose `X-Forwarded-For` / `Forwarded` header
     /// names the client. Empty: the TCP peer is the client.
     pub trusted_proxies: Vec<String>,
+    /// The address the public reaches this server at, e.g. "https://agenda.klungkungkab.go.id",
+    /// used in calendar feeds and shared links. When unset, the request's Host header is used.
+    pub public_url: Option<String>,
 }
 
 impl Default for Config {
@@ -108,6 +111,7 @@ impl Default for Config {
             representatives: Vec::new(),
             limits: Limits::default(),
             trusted_proxies: Vec::new(),
+            public_url: None,
         }
     }
 }
@@ -157,6 +161,9 @@ impl Config {
         }
         if let Some(v) = get("SEPIION_REGENCY") {
             self.regency = Some(v);
+        }
+        if let Some(v) = get("SEPIION_PUBLIC_URL") {
+            self.public_url = Some(v);
         }
         if let Some(v) = get("SEPIION_TIME_ZONE") {
             self.time_zone = v;

@@ -15,7 +15,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::error::{ApiError, LANG};
-use crate::handlers::{admin, auth, meta, public, staff, sync};
+use crate::handlers::{admin, auth, display, feeds, meta, public, reports, staff, sync};
 use crate::state::AppState;
 
 struct BearerAuth;
@@ -112,6 +112,9 @@ pub fn routes() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(admin::audit_log))
         .routes(routes!(admin::reset_sync_history))
         .routes(routes!(admin::revoke_device))
+        .routes(routes!(feeds::feed_info, feeds::renew_feed))
+        .routes(routes!(feeds::revoke_feed))
+        .routes(routes!(reports::monthly))
         .routes(routes!(sync::pull))
         .routes(routes!(sync::push));
     // Uploads get their own, larger body limit.
@@ -189,6 +192,23 @@ pub fn app(state: AppState) -> axum::Router {
         .route(
             "/openapi.json",
             axum::routing::get(move || async move { axum::Json(openapi) }),
+        )
+        // Outputs that are not JSON: calendar files.
+        .route("/ics/public.ics", axum::routing::get(feeds::public_feed))
+        .route("/ics/staff/{file}", axum::routing::get(feeds::staff_feed))
+        // The lobby display (HTML, its script and style, the JSON it polls).
+        .route("/display", axum::routing::get(display::display_page))
+        .route(
+            "/display/today.json",
+            axum::routing::get(display::display_json),
+        )
+        .route(
+            "/display/display.js",
+            axum::routing::get(display::display_js),
+        )
+        .route(
+            "/display/display.css",
+            axum::routing::get(display::display_css),
         )
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)

@@ -20,6 +20,8 @@ pub struct Ctx {
     pub regency: Option<String>,
     /// Proxies whose forwarding headers name the client.
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// The public base address without a trailing slash, if configured.
+    pub public_url: Option<String>,
 }
 
 impl Ctx {
@@ -30,6 +32,10 @@ impl Ctx {
             limits: config.limits.clone(),
             regency: config.regency.clone(),
             trusted_proxies: config.trusted_proxy_nets()?,
+            public_url: config
+                .public_url
+                .as_deref()
+                .map(|u| u.trim_end_matches('/').to_string()),
         })
     }
 }

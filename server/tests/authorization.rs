@@ -402,6 +402,35 @@ async fn every_endpoint_checks_every_role() {
         ),
         e(
             "get",
+            "/api/v1/staff/calendar-feed",
+            "/api/v1/staff/calendar-feed".into(),
+            Body::None,
+            Who::Staff,
+        ),
+        e(
+            "post",
+            "/api/v1/staff/calendar-feed",
+            "/api/v1/staff/calendar-feed".into(),
+            Body::None,
+            Who::Staff,
+        ),
+        // 404 for the admin (the account has no feed), 403 for other staff.
+        e(
+            "delete",
+            "/api/v1/admin/users/{id}/calendar-feed",
+            format!("/api/v1/admin/users/{u}/calendar-feed"),
+            Body::None,
+            Who::Admin,
+        ),
+        e(
+            "get",
+            "/api/v1/staff/reports/monthly",
+            format!("/api/v1/staff/reports/monthly?month={}", &day[..7]),
+            Body::None,
+            Who::Roles(&["admin", "protocol"]),
+        ),
+        e(
+            "get",
             "/api/v1/sync/pull",
             "/api/v1/sync/pull?limit=5".into(),
             Body::None,
@@ -442,6 +471,7 @@ async fn every_endpoint_checks_every_role() {
                 "get" => s.http.get(s.url(&ep.path)),
                 "post" => s.http.post(s.url(&ep.path)),
                 "put" => s.http.put(s.url(&ep.path)),
+                "delete" => s.http.delete(s.url(&ep.path)),
                 m => panic!("method {m}"),
             };
             if let Some(t) = token {

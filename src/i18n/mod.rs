@@ -208,6 +208,36 @@ pub struct Texts {
     pub actions: [&'static str; 12],
     /// Staff roles, in the order of [`Role::ALL`].
     pub roles: [&'static str; 6],
+    // Outputs: calendar feeds, sharing the agenda, reports
+    pub subscribe_calendar: &'static str,
+    pub subscribe_hint: &'static str,
+    pub my_calendar: &'static str,
+    pub my_calendar_hint: &'static str,
+    pub calendar_active: &'static str,
+    pub calendar_none: &'static str,
+    pub calendar_shown_once: &'static str,
+    pub renew_calendar: &'static str,
+    pub check_calendar: &'static str,
+    pub needs_network: &'static str,
+    pub share_agenda: &'static str,
+    pub agenda_sheet_heading: &'static str,
+    pub tab_reports: &'static str,
+    pub reports_title: &'static str,
+    pub report_month: &'static str,
+    pub show_report: &'static str,
+    pub report_agenda: &'static str,
+    pub report_categories: &'static str,
+    pub report_requests: &'static str,
+    pub report_kinds: &'static str,
+    pub report_response: &'static str,
+    pub report_first_action: &'static str,
+    pub report_decision: &'static str,
+    pub report_no_data: &'static str,
+    pub outcome_attended: &'static str,
+    pub outcome_represented: &'static str,
+    pub outcome_declined: &'static str,
+    pub outcome_cancelled: &'static str,
+    pub outcome_open: &'static str,
 }
 
 /// The texts of a language.
@@ -282,6 +312,18 @@ impl Texts {
             Represented => self.attendance_represented,
             Absent => self.attendance_absent,
         }
+    }
+    /// The label of an outcome code of the monthly report (the code itself when unknown).
+    pub fn outcome_label(&self, code: &str) -> String {
+        match code {
+            "attended" => self.outcome_attended,
+            "represented" => self.outcome_represented,
+            "declined" => self.outcome_declined,
+            "cancelled" => self.outcome_cancelled,
+            "open" => self.outcome_open,
+            other => other,
+        }
+        .to_string()
     }
 }
 

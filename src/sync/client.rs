@@ -272,6 +272,46 @@ impl ServerClient {
         self.send(self.http.get(self.url(&path))).await
     }
 
+    /// The address of the public calendar feed (no network needed).
+    pub fn public_feed_url(&self) -> String {
+        format!("{}/ics/public.ics", self.base)
+    }
+
+    /// Whether the staff member has a personal calendar feed.
+    pub async fn calendar_feed(
+        &self,
+        token: &str,
+    ) -> Result<sepiion_core::api::CalendarFeedInfo, SyncError> {
+        let req = self
+            .http
+            .get(self.url("/staff/calendar-feed"))
+            .bearer_auth(token);
+        self.send(req).await
+    }
+
+    /// Makes a new personal calendar feed address (the old one stops working).
+    pub async fn renew_calendar_feed(
+        &self,
+        token: &str,
+    ) -> Result<sepiion_core::api::CalendarFeedSecret, SyncError> {
+        self.post("/staff/calendar-feed", Some(token), &serde_json::json!({}))
+            .await
+    }
+
+    /// The monthly report (`month` is `YYYY-MM`).
+    pub async fn monthly_report(
+        &self,
+        token: &str,
+        month: &str,
+    ) -> Result<sepiion_core::report::MonthlyReport, SyncError> {
+        let req = self
+            .http
+            .get(self.url("/staff/reports/monthly"))
+            .query(&[("month", month)])
+            .bearer_auth(token);
+        self.send(req).await
+    }
+
     /// One page of changes after `cursor` (`None`: from scratch).
     pub async fn pull(
         &self,

@@ -152,6 +152,36 @@ impl SyncEngine {
         Ok(())
     }
 
+    /// The signed-in staff member's token, for staff calls outside sync.
+    fn staff_token(&self) -> Result<String, SyncError> {
+        match self.store.identity()? {
+            Identity::Staff { token, .. } => Ok(token),
+            _ => Err(SyncError::NotSignedIn),
+        }
+    }
+
+    /// Whether the signed-in staff member has a personal calendar feed.
+    pub async fn calendar_feed(&self) -> Result<sepiion_core::api::CalendarFeedInfo, SyncError> {
+        self.client.calendar_feed(&self.staff_token()?).await
+    }
+
+    /// A new personal calendar feed address for the signed-in staff member.
+    pub async fn renew_calendar_feed(
+        &self,
+    ) -> Result<sepiion_core::api::CalendarFeedSecret, SyncError> {
+        self.client.renew_calendar_feed(&self.staff_token()?).await
+    }
+
+    /// The monthly report (`YYYY-MM`), for admin and protocol staff.
+    pub async fn monthly_report(
+        &self,
+        month: &str,
+    ) -> Result<sepiion_core::report::MonthlyReport, SyncError> {
+        self.client
+            .monthly_report(&self.staff_token()?, month)
+            .await
+    }
+
     /// The token to sync with; a public device registers the first time.
     async fn token(&self, round_trips: &mut u64) -> Result<String, SyncError> {
         match self.store.identity()? {

@@ -2,6 +2,7 @@
 //! staff app; the binary picks one by Cargo feature. Screens read the local [`Store`] and write
 //! through it, so everything works offline; the sync engine runs in the background.
 
+pub mod calendar;
 pub mod components;
 pub mod draft;
 pub mod fmt;

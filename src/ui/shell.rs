@@ -24,6 +24,7 @@ pub enum Route {
     AgendaItem(String),
     AgendaEdit(Option<String>),
     Sync,
+    Reports,
 }
 
 impl Route {
@@ -47,6 +48,7 @@ impl Route {
             ("agenda-item", Some(id)) => Route::AgendaItem(id),
             ("agenda-new", None) => Route::AgendaEdit(None),
             ("sync", None) => Route::Sync,
+            ("reports", None) => Route::Reports,
             _ => return None,
         })
     }
@@ -83,6 +85,7 @@ pub fn Frame() -> Element {
         Route::AgendaEdit(None) => t.new_item,
         Route::AgendaEdit(Some(_)) => t.edit_item,
         Route::Sync => t.sync_title,
+        Route::Reports => t.reports_title,
     };
     let app_name = match ui.variant {
         Variant::Public => t.app_public,
@@ -97,11 +100,18 @@ pub fn Frame() -> Element {
             (Route::Settings, t.tab_settings),
         ],
         Variant::Internal if route == Route::Login => vec![],
-        Variant::Internal => vec![
-            (Route::Inbox, t.tab_inbox),
-            (Route::Agenda, t.tab_agenda),
-            (Route::Sync, t.tab_sync),
-        ],
+        Variant::Internal => {
+            let mut tabs = vec![(Route::Inbox, t.tab_inbox), (Route::Agenda, t.tab_agenda)];
+            // Reports only for the roles that may read them (the server checks the same rule).
+            let store = consume_context::<super::Services>().store;
+            if internal::current_user(&store)
+                .is_some_and(|u| sepiion_core::report::may_read_reports(u.role))
+            {
+                tabs.push((Route::Reports, t.tab_reports));
+            }
+            tabs.push((Route::Sync, t.tab_sync));
+            tabs
+        }
     };
     let current_tab = route.tab();
     // The page's own `lang` follows the app's: screen readers pick their voice from it, and the
@@ -166,6 +176,7 @@ fn screen(route: &Route) -> Element {
         Route::AgendaItem(id) => rsx! { internal::agenda::AgendaItemView { id } },
         Route::AgendaEdit(id) => rsx! { internal::agenda_edit::AgendaEdit { id } },
         Route::Sync => rsx! { internal::sync_status::SyncStatus {} },
+        Route::Reports => rsx! { internal::reports::Reports {} },
     }
 }
 

@@ -21,6 +21,17 @@ pub async fn healthz(State(state): State<AppState>) -> ApiResult<&'static str> {
     Ok("ok")
 }
 
+/// The regency's name: configured, else stored in the database.
+pub fn regency_name(
+    tx: &rusqlite::Transaction,
+    ctx: &crate::state::Ctx,
+) -> rusqlite::Result<String> {
+    Ok(match &ctx.regency {
+        Some(r) => r.clone(),
+        None => setting(tx, "regency")?.unwrap_or_else(|| "Pemerintah Daerah".into()),
+    })
+}
+
 /// The regency, its time zone and its leaders.
 #[utoipa::path(get, path = "/api/v1/public/info", tag = "public",
     responses((status = 200, body = ServerInfo)))]
@@ -29,10 +40,7 @@ pub async fn info(State(state): State<AppState>) -> ApiResult<axum::Json<ServerI
     let info = state
         .db
         .read(move |tx| {
-            let regency = match &ctx.regency {
-                Some(r) => r.clone(),
-                None => setting(tx, "regency")?.unwrap_or_else(|| "Pemerintah Daerah".into()),
-            };
+            let regency = regency_name(tx, &ctx)?;
             Ok(ServerInfo {
                 regency,
                 time_zone: ctx.tz.name().to_string(),

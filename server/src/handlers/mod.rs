@@ -3,8 +3,11 @@
 
 pub mod admin;
 pub mod auth;
+pub mod display;
+pub mod feeds;
 pub mod meta;
 pub mod public;
+pub mod reports;
 pub mod staff;
 pub mod sync;
 

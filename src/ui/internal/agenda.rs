@@ -102,6 +102,7 @@ pub fn Agenda() -> Element {
     let can_edit = current_user(&services.store).is_some_and(|u| u.role.may_edit_agenda());
     rsx! {
         AgendaControls { span, day, leader }
+        super::share::ShareAgenda { day: day(), leader: leader() }
         if can_edit {
             button { class: "primary block", onclick: move |_| ui.go(Route::AgendaEdit(None)), "+ {t.new_item}" }
         }

@@ -5,7 +5,9 @@ pub mod agenda;
 pub mod agenda_edit;
 pub mod inbox;
 pub mod login;
+pub mod reports;
 pub mod request_detail;
+pub mod share;
 pub mod sync_status;
 
 use sepiion_core::model::{Request, StaffUser};

@@ -68,6 +68,7 @@ pub fn SyncStatus() -> Element {
                 p { class: "small muted", lang: "en", "{err}" }
             }
         }
+        crate::ui::calendar::PersonalFeed {}
         section { class: "card",
             h2 { "{t.conflicts_title}" }
             if conflicts.is_empty() {

@@ -100,6 +100,7 @@ pub fn Schedule() -> Element {
         AgendaControls { span, day, leader }
         AgendaDays { items, empty: t.no_public_items.to_string() }
         button { class: "secondary block", onclick: move |_| ui.changed(), "{t.refresh}" }
+        crate::ui::calendar::PublicFeedLink {}
     }
 }
 

@@ -1,0 +1,82 @@
+// Lobby display: ticks the clock every second, re-marks the current item, and fetches today's
+// agenda every minute (texts are set with textContent, never parsed as HTML).
+"use strict";
+
+(function () {
+  const body = document.body;
+  const source = body.dataset.source;
+  const timeZone = body.dataset.timeZone || "Asia/Makassar";
+  const zone = body.dataset.zone || "WITA";
+  const clockFormat = new Intl.DateTimeFormat("id-ID", {
+    timeZone, hour: "2-digit", minute: "2-digit", hour12: false,
+  });
+
+  function el(tag, className, text) {
+    const e = document.createElement(tag);
+    if (className) e.className = className;
+    if (text !== undefined) e.textContent = text;
+    return e;
+  }
+
+  function tick() {
+    const now = Date.now() / 1000;
+    document.getElementById("clock").textContent =
+      clockFormat.format(new Date()).replace(":", ".") + " " + zone;
+    for (const li of document.querySelectorAll("li.item")) {
+      const starts = Number(li.dataset.starts);
+      const ends = Number(li.dataset.ends);
+      li.classList.toggle("current", starts <= now && now < ends);
+      li.classList.toggle("past", ends <= now);
+    }
+  }
+
+  function render(day) {
+    document.getElementById("date").textContent = day.date;
+    const columns = document.getElementById("columns");
+    columns.dataset.count = String(day.leaders.length);
+    columns.replaceChildren(...day.leaders.map((l) => {
+      const section = el("section", "leader");
+      const h2 = el("h2", "", l.title);
+      if (l.name) h2.append(el("span", "name", l.name));
+      section.append(h2);
+      if (l.items.length === 0) {
+        section.append(el("p", "empty", "Tidak ada agenda publik hari ini."));
+        return section;
+      }
+      const ol = el("ol", "items");
+      for (const i of l.items) {
+        const li = el("li", "item");
+        li.dataset.starts = String(Date.parse(i.starts_at) / 1000);
+        li.dataset.ends = String(Date.parse(i.ends_at) / 1000);
+        li.append(el("div", "time", i.start + "–" + i.end));
+        const what = el("div", "what");
+        what.append(el("div", "title", i.title), el("div", "place", i.location));
+        if (i.note) what.append(el("div", "note", i.note));
+        li.append(what);
+        ol.append(li);
+      }
+      section.append(ol);
+      return section;
+    }));
+    tick();
+  }
+
+  async function refresh() {
+    try {
+      const res = await fetch(source, { cache: "no-store" });
+      if (res.ok) {
+        render(await res.json());
+        body.classList.remove("stale");
+      } else {
+        body.classList.add("stale");
+      }
+    } catch (_) {
+      // The network is down: keep showing the last agenda, marked as stale.
+      body.classList.add("stale");
+    }
+  }
+
+  tick();
+  setInterval(tick, 1000);
+  setInterval(refresh, 60 * 1000);
+})();

@@ -1,0 +1,171 @@
+//! The lobby display: today's public agenda without login, the current item marked, nothing
+//! internal, and a Content-Security-Policy that allows no inline code.
+
+mod common;
+
+use chrono::{Duration, Utc};
+use common::*;
+use serde_json::{Value, json};
+
+async fn item(s: &TestServer, token: &str, body: Value) -> String {
+    let mut full = json!({"leader_id": "bupati", "location": "Pendopo Kabupaten",
+        "category": "rapat", "visibility": "public", "status": "confirmed",
+        "attendance": "in_person"});
+    merge(&mut full, body);
+    s.post("/api/v1/staff/agenda", Some(token), full).await.ok()["item"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+fn at(minutes: i64) -> String {
+    (Utc::now() + Duration::minutes(minutes)).to_rfc3339()
+}
+
+async fn text(s: &TestServer, path: &str) -> (reqwest::header::HeaderMap, String) {
+    let res = s.http.get(s.url(path)).send().await.unwrap();
+    assert_eq!(res.status(), 200, "{path}");
+    let headers = res.headers().clone();
+    (headers, res.text().await.unwrap())
+}
+
+/// The lobby shows "today" in WITA: items placed a few minutes around now stay on today's page
+/// unless the test runs right at local midnight, which the fixtures avoid by staying within
+/// the current local day.
+fn minutes_left_today() -> i64 {
+    let local = Utc::now().with_timezone(&chrono_tz::Asia::Makassar);
+    let midnight = (local.date_naive() + Duration::days(1))
+        .and_hms_opt(0, 0, 0)
+        .unwrap();
+    (midnight - local.naive_local()).num_minutes()
+}
+
+#[tokio::test]
+async fn the_display_shows_todays_public_agenda_with_the_current_item_and_nothing_internal() {
+    let s = start().await;
+    let admin = s.login("admin").await;
+    let left = minutes_left_today();
+    let since = 24 * 60 - left; // minutes since local midnight
+    // Fit the fixtures into today (WITA): current, later and earlier items when there is room.
+    let (now_from, now_to) = (-(since.min(20)), left.min(20) - 1);
+    assert!(now_to > 0 && now_from < 0, "run not at local midnight");
+    item(
+        &s,
+        &admin,
+        json!({"title": "Sidak kebersihan Pasar Umum Galiran", "starts_at": at(now_from),
+            "ends_at": at(now_to), "internal_notes": "CATATAN-DALAM-JANGAN-TAMPIL",
+            "assigned_staff": [{"name": "PETUGAS-RAHASIA", "duty": "Ajudan"}]}),
+    )
+    .await;
+    item(
+        &s,
+        &admin,
+        json!({"title": "Rapat internal kepegawaian", "visibility": "internal",
+            "starts_at": at(now_from), "ends_at": at(now_to)}),
+    )
+    .await;
+    item(
+        &s,
+        &admin,
+        json!({"title": "Pertemuan rahasia", "visibility": "confidential",
+            "starts_at": at(now_from), "ends_at": at(now_to)}),
+    )
+    .await;
+    let cancelled = item(
+        &s,
+        &admin,
+        json!({"title": "Peninjauan yang dibatalkan", "starts_at": at(now_from),
+            "ends_at": at(now_to)}),
+    )
+    .await;
+    s.post(
+        &format!("/api/v1/staff/agenda/{cancelled}/cancel"),
+        Some(&admin),
+        json!({"reason": "Hujan"}),
+    )
+    .await
+    .ok();
+    item(
+        &s,
+        &admin,
+        json!({"title": "Penyerahan bantuan nelayan <b>Kusamba</b>", "leader_id": "wakil_bupati",
+            "starts_at": at(now_from), "ends_at": at(now_to), "attendance": "represented",
+            "representative": "Kepala Dinas Perikanan"}),
+    )
+    .await;
+
+    let (headers, html) = text(&s, "/display").await;
+    assert_eq!(headers["content-type"], "text/html; charset=utf-8");
+    let csp = headers["content-security-policy"].to_str().unwrap();
+    assert!(csp.contains("script-src 'self'"), "{csp}");
+    assert!(csp.contains("style-src 'self'"), "{csp}");
+    assert!(!csp.contains("unsafe-inline"), "{csp}");
+    // No inline code: scripts only by src, no style elements or attributes, no handlers.
+    assert!(html.contains(r#"<script src="/display/display.js" defer></script>"#));
+    assert_eq!(html.matches("<script").count(), 1);
+    assert!(!html.contains("<style") && !html.contains(" style=") && !html.contains(" onload="));
+
+    assert!(html.contains("Sidak kebersihan Pasar Umum Galiran"));
+    assert!(html.contains("Diwakili Kepala Dinas Perikanan"));
+    // Texts are escaped.
+    assert!(html.contains("Penyerahan bantuan nelayan &lt;b&gt;Kusamba&lt;/b&gt;"));
+    for hidden in [
+        "Rapat internal kepegawaian",
+        "Pertemuan rahasia",
+        "Peninjauan yang dibatalkan",
+        "CATATAN-DALAM-JANGAN-TAMPIL",
+        "PETUGAS-RAHASIA",
+    ] {
+        assert!(!html.contains(hidden), "the display shows {hidden}");
+    }
+    let current = html
+        .split("<li ")
+        .find(|li| li.contains("Sidak kebersihan"))
+        .unwrap();
+    assert!(current.starts_with(r#"class="item current""#), "{current}");
+    let today = sepiion_core::time::format_date_id(
+        Utc::now()
+            .with_timezone(&chrono_tz::Asia::Makassar)
+            .date_naive(),
+    );
+    assert!(html.contains(&today), "date {today}");
+    assert!(html.contains(" WITA"), "clock in WITA");
+
+    // One leader only.
+    let (_, wakil) = text(&s, "/display?leader=wakil_bupati").await;
+    assert!(wakil.contains("Penyerahan bantuan nelayan"));
+    assert!(!wakil.contains("Sidak kebersihan"));
+    assert!(wakil.contains(r#"data-source="/display/today.json?leader=wakil_bupati""#));
+    s.get("/display?leader=raja", None).await.err(404);
+
+    // The JSON the page polls: the same items, public fields only.
+    let day = s.get("/display/today.json", None).await.ok();
+    assert_eq!(day["time_zone"], "Asia/Makassar");
+    assert_eq!(day["zone"], "WITA");
+    assert_eq!(day["date"], today);
+    let bupati = &day["leaders"][0];
+    assert_eq!(bupati["id"], "bupati");
+    let titles: Vec<&str> = bupati["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["title"].as_str().unwrap())
+        .collect();
+    assert!(titles.contains(&"Sidak kebersihan Pasar Umum Galiran"));
+    assert!(!titles.contains(&"Rapat internal kepegawaian"));
+    let raw = day.to_string();
+    assert!(!raw.contains("CATATAN-DALAM") && !raw.contains("PETUGAS-RAHASIA"));
+
+    // Script and style as files.
+    let (h, js) = text(&s, "/display/display.js").await;
+    assert!(
+        h["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/javascript")
+    );
+    assert!(js.contains("today") || js.contains("fetch("));
+    let (h, css) = text(&s, "/display/display.css").await;
+    assert!(h["content-type"].to_str().unwrap().starts_with("text/css"));
+    assert!(css.contains(".item.current"));
+}

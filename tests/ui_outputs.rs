@@ -1,0 +1,323 @@
+//! The office's outputs in the apps: calendar subscription (public Jadwal, staff personal feed),
+//! "Bagikan agenda" (wa.me text), the Laporan screen with SVG bar charts — rendered from a real
+//! local store — and the engine's calls for them against the real server.
+
+mod common;
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use chrono_tz::Asia::Makassar;
+use dioxus::prelude::*;
+use sepiion::platform::Variant;
+use sepiion::store::Store;
+use sepiion::ui::internal::reports::ReportView;
+use sepiion::ui::internal::share::{agenda_text, whatsapp_link};
+use sepiion::ui::shell::{Frame, Route};
+use sepiion::ui::{self, Launch};
+use sepiion_core::api::LoginResponse;
+use sepiion_core::model::*;
+use sepiion_core::report::{
+    Count, LeaderAgendaReport, MonthlyReport, RequestReport, ResponseTimes,
+};
+use sepiion_core::sync::{Change, PullPage, Record};
+use sepiion_core::validation::Lang;
+
+fn today_at(hour: i64) -> DateTime<Utc> {
+    let local = Utc::now().with_timezone(&Makassar).date_naive();
+    Makassar
+        .from_local_datetime(&local.and_hms_opt(0, 0, 0).unwrap())
+        .unwrap()
+        .with_timezone(&Utc)
+        + Duration::hours(hour)
+}
+
+fn leader(id: &str, title: &str, n: i64) -> Leader {
+    Leader {
+        id: id.into(),
+        title: title.into(),
+        name: String::new(),
+        sort_order: n,
+        version: 1,
+    }
+}
+
+fn item(
+    id: &str,
+    title: &str,
+    hour: i64,
+    visibility: Visibility,
+    status: AgendaStatus,
+) -> AgendaItem {
+    AgendaItem {
+        id: id.into(),
+        leader_id: "bupati".into(),
+        title: title.into(),
+        starts_at: today_at(hour),
+        ends_at: today_at(hour + 1),
+        location: "Gedung Mahudara Mandala Giri".into(),
+        category: "Rapat".into(),
+        visibility,
+        status,
+        attendance: Attendance::InPerson,
+        representative: None,
+        dress_code: String::new(),
+        internal: Some(AgendaInternal::default()),
+        ical_sequence: 0,
+        updated_at: Utc::now(),
+        version: 1,
+    }
+}
+
+fn store_with(variant: Variant, items: Vec<AgendaItem>) -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("app.db"), variant).unwrap();
+    let mut records = vec![
+        Record::Leader(leader("bupati", "Bupati Klungkung", 0)),
+        Record::Leader(leader("wakil_bupati", "Wakil Bupati Klungkung", 1)),
+    ];
+    records.extend(items.into_iter().map(|i| Record::AgendaItem(Box::new(i))));
+    let changes = records
+        .into_iter()
+        .map(|r| Change {
+            entity: r.kind(),
+            id: r.id().to_string(),
+            record: Some(r),
+        })
+        .collect();
+    store
+        .apply_pull_page(&PullPage {
+            changes,
+            cursor: "c1-1".into(),
+            has_more: false,
+            remaining: 0,
+        })
+        .unwrap();
+    (dir, store)
+}
+
+fn sign_in(store: &Store, role: Role) {
+    store
+        .set_session(&LoginResponse {
+            token: "sps_test".into(),
+            expires_at: Utc::now() + Duration::days(1),
+            user: StaffUser {
+                id: 7,
+                username: "staf".into(),
+                display_name: "Staf Uji".into(),
+                role,
+                leader_id: None,
+                active: true,
+            },
+        })
+        .unwrap();
+}
+
+fn render(store: &Store, variant: Variant, route: Route) -> String {
+    #[component]
+    fn Root() -> Element {
+        let launch = use_context::<Launch>();
+        ui::use_app(launch);
+        rsx! { Frame {} }
+    }
+    let launch = Launch {
+        variant,
+        store: store.clone(),
+        engine: None,
+        tz: Makassar,
+        initial_route: Some(route),
+    };
+    let mut dom = VirtualDom::new(Root).with_root_context(launch);
+    dom.rebuild_in_place();
+    dioxus_ssr::render(&dom)
+}
+
+#[test]
+fn the_public_schedule_offers_the_calendar_feed() {
+    let (_d, store) = store_with(Variant::Public, vec![]);
+    let html = render(&store, Variant::Public, Route::Schedule);
+    assert!(html.contains("Langganan kalender"), "{html}");
+    assert!(html.contains("/ics/public.ics"));
+    assert!(html.contains("webcal://"));
+}
+
+#[test]
+fn staff_see_their_personal_feed_and_reports_only_for_admin_and_protocol() {
+    let (_d, store) = store_with(Variant::Internal, vec![]);
+    sign_in(&store, Role::Protocol);
+    let html = render(&store, Variant::Internal, Route::Sync);
+    assert!(html.contains("Kalender pribadi"), "{html}");
+    assert!(html.contains("Buat alamat baru"));
+    assert!(html.contains(">Laporan<"), "reports tab for protocol staff");
+    let html = render(&store, Variant::Internal, Route::Reports);
+    assert!(html.contains("Laporan Bulanan"));
+    assert!(html.contains(r#"type="month""#));
+
+    let (_d, store) = store_with(Variant::Internal, vec![]);
+    sign_in(&store, Role::Adc);
+    let html = render(&store, Variant::Internal, Route::Sync);
+    assert!(!html.contains(">Laporan<"), "no reports tab for an ajudan");
+}
+
+#[test]
+fn the_shared_agenda_text_leaves_out_confidential_and_cancelled_items() {
+    let items = vec![
+        item(
+            "a",
+            "Rapat paripurna DPRD",
+            9,
+            Visibility::Public,
+            AgendaStatus::Confirmed,
+        ),
+        item(
+            "b",
+            "Briefing staf",
+            11,
+            Visibility::Internal,
+            AgendaStatus::Confirmed,
+        ),
+        item(
+            "c",
+            "Pertemuan rahasia",
+            13,
+            Visibility::Confidential,
+            AgendaStatus::Confirmed,
+        ),
+        item(
+            "d",
+            "Peresmian batal",
+            15,
+            Visibility::Public,
+            AgendaStatus::Cancelled,
+        ),
+    ];
+    let t = sepiion::i18n::texts(Lang::Id);
+    let day = Utc::now().with_timezone(&Makassar).date_naive();
+    let leaders = [leader("bupati", "Bupati Klungkung", 0)];
+    let text = agenda_text(t, Lang::Id, Makassar, day, &leaders, &items);
+    assert!(text.starts_with("*AGENDA PIMPINAN*\n"), "{text}");
+    assert!(text.contains("*Bupati Klungkung*"));
+    assert!(
+        text.contains("09.00–10.00 WITA — Rapat paripurna DPRD"),
+        "{text}"
+    );
+    assert!(text.contains("Briefing staf"));
+    assert!(!text.contains("Pertemuan rahasia"));
+    assert!(!text.contains("Peresmian batal"));
+    let link = whatsapp_link(&text);
+    assert!(
+        link.starts_with("https://wa.me/?text=%2AAGENDA%20PIMPINAN%2A%0A"),
+        "{link}"
+    );
+    assert!(!link.contains(' ') && !link.contains('\n'));
+    let empty = agenda_text(t, Lang::Id, Makassar, day, &leaders, &[]);
+    assert!(empty.contains(t.no_items));
+
+    // The staff agenda screen carries the share panel with that link.
+    let (_d, store) = store_with(Variant::Internal, items);
+    sign_in(&store, Role::Protocol);
+    let html = render(&store, Variant::Internal, Route::Agenda);
+    assert!(html.contains("Bagikan agenda"), "{html}");
+    assert!(html.contains("https://wa.me/?text="));
+    assert!(html.contains("Rapat%20paripurna%20DPRD"));
+}
+
+fn sample_report() -> MonthlyReport {
+    let c = |k: &str, n: i64| Count {
+        key: k.into(),
+        count: n,
+    };
+    MonthlyReport {
+        month: "2026-10".into(),
+        regency: "Kabupaten Klungkung".into(),
+        time_zone: "Asia/Makassar".into(),
+        agenda: vec![LeaderAgendaReport {
+            leader_id: "bupati".into(),
+            leader_title: "Bupati Klungkung".into(),
+            items: 12,
+            cancelled: 1,
+            by_attendance: vec![c("in_person", 8), c("represented", 4), c("absent", 0)],
+            by_category: vec![c("rapat", 6)],
+        }],
+        requests: RequestReport {
+            total: 10,
+            by_kind: vec![c("undangan", 10)],
+            by_state: vec![c("approved", 10)],
+            by_outcome: vec![c("attended", 5), c("declined", 5)],
+        },
+        response_times: vec![ResponseTimes {
+            month: "2026-10".into(),
+            submitted: 10,
+            first_action_count: 10,
+            first_action_median_hours: Some(2.5),
+            first_action_p90_hours: Some(6.0),
+            decision_count: 10,
+            decision_median_hours: Some(30.0),
+            decision_p90_hours: Some(70.0),
+        }],
+    }
+}
+
+#[test]
+fn the_report_is_drawn_as_svg_bars_scaled_to_the_largest_value() {
+    #[component]
+    fn Root() -> Element {
+        let launch = use_context::<Launch>();
+        ui::use_app(launch);
+        rsx! { ReportView { report: sample_report() } }
+    }
+    let (_d, store) = store_with(Variant::Internal, vec![]);
+    let launch = Launch {
+        variant: Variant::Internal,
+        store,
+        engine: None,
+        tz: Makassar,
+        initial_route: Some(Route::Reports),
+    };
+    let mut dom = VirtualDom::new(Root).with_root_context(launch);
+    dom.rebuild_in_place();
+    let html = dioxus_ssr::render(&dom);
+    assert!(html.contains("<svg"), "{html}");
+    assert!(
+        html.contains("Hadir langsung") || html.contains("Hadir"),
+        "{html}"
+    );
+    assert!(html.contains("Dihadiri") && html.contains("Ditolak"));
+    // Attendance: 8 is the largest (full width 160), 4 is half, 0 is empty.
+    assert!(html.contains(r#"width="160""#), "{html}");
+    assert!(html.contains(r#"width="80""#), "{html}");
+    assert!(html.contains(r#"width="0""#), "{html}");
+    assert!(
+        html.contains("2,5 j"),
+        "hours in Indonesian notation: {html}"
+    );
+}
+
+#[tokio::test]
+async fn the_engine_fetches_the_report_and_renews_the_personal_feed() {
+    let server = common::start_server().await;
+    let dir = tempfile::tempdir().unwrap();
+    let engine = Arc::new(common::staff(dir.path(), "protokol", &server.url, "protokol").await);
+    let month = Utc::now().format("%Y-%m").to_string();
+    let report = engine.monthly_report(&month).await.unwrap();
+    assert_eq!(report.month, month);
+    assert_eq!(report.response_times.len(), 12);
+    assert!(
+        report.requests.total > 0,
+        "demo requests were submitted this month"
+    );
+    let info = engine.calendar_feed().await.unwrap();
+    assert!(!info.active);
+    let made = engine.renew_calendar_feed().await.unwrap();
+    assert!(made.url.contains("/ics/staff/spc_"));
+    let feed = reqwest::get(&made.url).await.unwrap();
+    assert_eq!(feed.status(), 200);
+    assert!(feed.text().await.unwrap().starts_with("BEGIN:VCALENDAR"));
+    assert!(engine.calendar_feed().await.unwrap().active);
+
+    let ajudan = common::staff(dir.path(), "ajudan", &server.url, "ajudan.bupati").await;
+    match ajudan.monthly_report(&month).await {
+        Err(sepiion::sync::SyncError::Server { status: 403, .. }) => {}
+        other => panic!("an ajudan may not read reports: {other:?}"),
+    }
+}
