@@ -56,6 +56,19 @@ impl Default for Limits {
     }
 }
 
+/// The protocol office as the public portal names it (page "Tentang"). Empty fields are left out.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq, Default)]
+#[serde(default)]
+pub struct OfficeConfig {
+    /// e.g. "Bagian Protokol dan Komunikasi Pimpinan, Sekretariat Daerah".
+    pub name: String,
+    pub address: String,
+    pub phone: String,
+    pub email: String,
+    /// Opening hours as free text, e.g. "Senin–Jumat, 08.00–15.30 WITA".
+    pub hours: String,
+}
+
 /// Everything the server needs to run.
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
 #[serde(default)]
@@ -78,6 +91,8 @@ pub struct Config {
     /// Representatives; written to the database at start.
     pub representatives: Vec<RepresentativeConfig>,
     pub limits: Limits,
+    /// Contact of the protocol office, shown on the public portal.
+    pub office: OfficeConfig,
 }
 
 impl Default for Config {
@@ -92,6 +107,7 @@ impl Default for Config {
             leaders: Vec::new(),
             representatives: Vec::new(),
             limits: Limits::default(),
+            office: OfficeConfig::default(),
         }
     }
 }

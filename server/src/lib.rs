@@ -5,12 +5,14 @@
 
 pub mod agenda;
 pub mod auth;
+pub mod cache;
 pub mod config;
 pub mod db;
 pub mod demo;
 pub mod error;
 pub mod extract;
 pub mod handlers;
+pub mod portal;
 pub mod records;
 pub mod requests;
 pub mod router;
@@ -87,8 +89,10 @@ pub fn prepare(config: &Config) -> anyhow::Result<AppState> {
         }
         apply_config_data(&mut conn, config)?;
     }
+    let db = Db::open(&config.db)?;
     Ok(AppState {
-        db: Db::open(&config.db)?,
+        cache: Arc::new(cache::PublicCache::new(db.generation.clone())),
+        db,
         ctx: Arc::new(ctx),
         limiter: Arc::default(),
     })

@@ -6,7 +6,8 @@ use chrono::Duration;
 use chrono_tz::Tz;
 
 use crate::auth::RateLimiter;
-use crate::config::{Config, Limits};
+use crate::cache::PublicCache;
+use crate::config::{Config, Limits, OfficeConfig};
 use crate::db::Db;
 
 /// Settings the workflow needs, derived once from the configuration.
@@ -17,6 +18,8 @@ pub struct Ctx {
     pub limits: Limits,
     /// The configured regency name, if any (else the database's).
     pub regency: Option<String>,
+    /// The protocol office's contact for the public portal.
+    pub office: OfficeConfig,
 }
 
 impl Ctx {
@@ -26,6 +29,7 @@ impl Ctx {
             travel_buffer: Duration::minutes(config.travel_buffer_minutes),
             limits: config.limits.clone(),
             regency: config.regency.clone(),
+            office: config.office.clone(),
         })
     }
 }
@@ -35,4 +39,6 @@ pub struct AppState {
     pub db: Db,
     pub ctx: Arc<Ctx>,
     pub limiter: Arc<RateLimiter>,
+    /// Ready-made answers to public reads, dropped whenever a write commits.
+    pub cache: Arc<PublicCache>,
 }

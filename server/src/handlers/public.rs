@@ -65,21 +65,55 @@ pub async fn submit_request(
     DeviceAuth(device): DeviceAuth,
     Json(new): Json<NewRequest>,
 ) -> ApiResult<(StatusCode, axum::Json<Request>)> {
-    state.limiter.take(
-        &format!("submit:{device}"),
-        state.ctx.limits.submissions_per_hour,
-        Duration::from_secs(3600),
-    )?;
-    let (r, created) = state
-        .db
-        .write(move |tx| requests::submit(tx, &device, &new))
-        .await?;
+    let (r, created) = submit_from_device(&state, device, new, None).await?;
     let status = if created {
         StatusCode::CREATED
     } else {
         StatusCode::OK
     };
     Ok((status, axum::Json(r)))
+}
+
+/// A file sent with a submission: its name and bytes.
+pub struct Letter {
+    pub filename: String,
+    pub data: Vec<u8>,
+}
+
+/// The one code path of every public submission, the API's `POST /api/v1/public/requests` and
+/// the web portal's form alike: the device's rate limit, then the core-validated submission and
+/// (from the portal's form) its letter in the same transaction, so a rejected file leaves no
+/// request behind. Returns the request and whether it was created (`false`: a resent id).
+pub async fn submit_from_device(
+    state: &AppState,
+    device: String,
+    new: NewRequest,
+    letter: Option<Letter>,
+) -> ApiResult<(Request, bool)> {
+    state.limiter.take(
+        &format!("submit:{device}"),
+        state.ctx.limits.submissions_per_hour,
+        Duration::from_secs(3600),
+    )?;
+    let ctx = state.ctx.clone();
+    state
+        .db
+        .write(move |tx| {
+            let (r, created) = requests::submit(tx, &device, &new)?;
+            if let (Some(letter), true) = (letter, created) {
+                requests::add_attachment(
+                    tx,
+                    &ctx,
+                    &device,
+                    &r.id,
+                    None,
+                    &letter.filename,
+                    &letter.data,
+                )?;
+            }
+            Ok((r, created))
+        })
+        .await
 }
 
 /// This device's requests, newest first, with their public timelines.
@@ -366,7 +400,13 @@ pub async fn track(
     State(state): State<AppState>,
     Path(code): Path<String>,
 ) -> ApiResult<axum::Json<TrackedRequest>> {
-    let code = normalize_tracking_code(&code).ok_or_else(|| {
+    Ok(axum::Json(find_tracked(&state, &code).await?))
+}
+
+/// What anyone may see of a request by its tracking code, as typed by a person (the API's
+/// `track` and the portal's Lacak page share it): 422 for a malformed code, 404 for an unknown.
+pub async fn find_tracked(state: &AppState, code: &str) -> ApiResult<TrackedRequest> {
+    let code = normalize_tracking_code(code).ok_or_else(|| {
         ApiError::field(
             "code",
             Msg::new(
@@ -380,7 +420,7 @@ pub async fn track(
         .read(move |tx| Ok(load_request_by_code(tx, &code)?))
         .await?
         .ok_or_else(|| ApiError::not_found("Kode pelacakan", "Tracking code"))?;
-    Ok(axum::Json(TrackedRequest::from_request(&r)))
+    Ok(TrackedRequest::from_request(&r))
 }
 
 /// The leaders' public agenda for a range of local dates (public items, public fields only).
