@@ -197,7 +197,7 @@ async fn every_page_speaks_both_languages_and_carries_the_security_headers() {
             assert!(csp.contains("script-src 'self'") && csp.contains("style-src 'self'"));
             assert!(!csp.contains("unsafe-inline"));
             assert_eq!(p.headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
-            assert_eq!(p.headers[header::REFERRER_POLICY], "no-referrer");
+            assert_eq!(p.headers[header::REFERRER_POLICY], "same-origin");
             assert!(!p.html.contains("<style") && !p.html.contains(" style="));
             assert!(!p.html.contains("<script>"), "no inline script on {path}");
         }

@@ -215,10 +215,11 @@ async fn portal_layer(mut req: Request, next: Next) -> Response {
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     );
-    // Tracking codes are in page addresses: never hand them to another site.
+    // Tracking codes are in page addresses: never hand them to another site. (Not `no-referrer`:
+    // with it browsers send `Origin: null` on form posts, which the forgery check must refuse.)
     h.insert(
         header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
+        HeaderValue::from_static("same-origin"),
     );
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     if !h.contains_key(header::CACHE_CONTROL) {
