@@ -394,7 +394,8 @@ pub async fn download_own_attachment(
 /// Looks a request up by its tracking code: state and timeline, no contact data.
 #[utoipa::path(get, path = "/api/v1/public/track/{code}", tag = "public",
     params(("code" = String, Path, description = "Tracking code, e.g. K7QM-3XRD")),
-    responses((status = 200, body = TrackedRequest), (status = 404, body = ErrorBody),
+    responses((status = 200, description = "OK (cached; `ETag`)", body = TrackedRequest),
+              (status = 304, description = "Not modified (`If-None-Match`)"), (status = 404, body = ErrorBody),
               (status = 422, body = ErrorBody)))]
 pub async fn track(
     State(state): State<AppState>,
@@ -426,7 +427,8 @@ pub async fn find_tracked(state: &AppState, code: &str) -> ApiResult<TrackedRequ
 /// The leaders' public agenda for a range of local dates (public items, public fields only).
 #[utoipa::path(get, path = "/api/v1/public/agenda", tag = "public",
     params(AgendaQuery),
-    responses((status = 200, body = Vec<AgendaItem>), (status = 400, body = ErrorBody),
+    responses((status = 200, description = "OK (cached; `ETag`)", body = Vec<AgendaItem>),
+              (status = 304, description = "Not modified (`If-None-Match`)"), (status = 400, body = ErrorBody),
               (status = 422, body = ErrorBody)))]
 pub async fn public_agenda(
     State(state): State<AppState>,
