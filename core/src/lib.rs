@@ -5,6 +5,7 @@
 
 pub mod api;
 pub mod conflict;
+pub mod draft;
 pub mod model;
 pub mod report;
 pub mod sync;

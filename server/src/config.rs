@@ -68,6 +68,19 @@ impl Default for Limits {
     }
 }
 
+/// The protocol office as the public portal names it (page "Tentang"). Empty fields are left out.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq, Default)]
+#[serde(default)]
+pub struct OfficeConfig {
+    /// e.g. "Bagian Protokol dan Komunikasi Pimpinan, Sekretariat Daerah".
+    pub name: String,
+    pub address: String,
+    pub phone: String,
+    pub email: String,
+    /// Opening hours as free text, e.g. "Senin–Jumat, 08.00–15.30 WITA".
+    pub hours: String,
+}
+
 /// Everything the server needs to run.
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
 #[serde(default)]
@@ -96,6 +109,8 @@ pub struct Config {
     /// The address the public reaches this server at, e.g. "https://agenda.klungkungkab.go.id",
     /// used in calendar feeds and shared links. When unset, the request's Host header is used.
     pub public_url: Option<String>,
+    /// Contact of the protocol office, shown on the public portal.
+    pub office: OfficeConfig,
 }
 
 impl Default for Config {
@@ -112,6 +127,7 @@ impl Default for Config {
             limits: Limits::default(),
             trusted_proxies: Vec::new(),
             public_url: None,
+            office: OfficeConfig::default(),
         }
     }
 }

@@ -2,6 +2,7 @@
 //! and running blocking work off the async runtime.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
@@ -39,6 +40,9 @@ pub fn open(path: &Path) -> anyhow::Result<Connection> {
 pub struct Db {
     conn: Arc<Mutex<Connection>>,
     pub path: PathBuf,
+    /// Bumped after every committed transaction that changed a row: the public response cache
+    /// (`crate::cache`) keys its entries by it, so no answer outlives the data it was made from.
+    pub generation: Arc<AtomicU64>,
 }
 
 impl Db {
@@ -46,6 +50,7 @@ impl Db {
         Ok(Db {
             conn: Arc::new(Mutex::new(open(path)?)),
             path: path.to_path_buf(),
+            generation: Arc::default(),
         })
     }
 
@@ -56,11 +61,18 @@ impl Db {
         F: FnOnce(&Transaction) -> ApiResult<T> + Send + 'static,
     {
         let conn = self.conn.clone();
+        let generation = self.generation.clone();
         tokio::task::spawn_blocking(move || {
             let mut guard = conn.lock().unwrap_or_else(|p| p.into_inner());
             let tx = guard.transaction()?;
+            let before = tx.total_changes();
             let out = f(&tx)?;
+            let changed = tx.total_changes() != before;
             tx.commit()?;
+            // After the commit, so a reader that sees the new generation also sees the new data.
+            if changed {
+                generation.fetch_add(1, Ordering::Release);
+            }
             Ok(out)
         })
         .await

@@ -5,6 +5,7 @@
 
 pub mod agenda;
 pub mod auth;
+pub mod cache;
 pub mod config;
 pub mod db;
 pub mod demo;
@@ -12,6 +13,7 @@ pub mod error;
 pub mod extract;
 pub mod handlers;
 pub mod ics;
+pub mod portal;
 pub mod records;
 pub mod reports;
 pub mod requests;
@@ -102,8 +104,10 @@ pub fn prepare(config: &Config) -> anyhow::Result<AppState> {
         tx.commit()?;
     }
     let limiter = Arc::new(RateLimiter::new(config.limits.tracked_clients));
+    let db = Db::open(&config.db)?;
     Ok(AppState {
-        db: Db::open(&config.db)?,
+        cache: Arc::new(cache::PublicCache::new(db.generation.clone())),
+        db,
         logins: Arc::new(LoginGuard::new(config.limits.tracked_clients)),
         passwords: PasswordWork::new(),
         ctx: Arc::new(ctx),

@@ -1,5 +1,6 @@
 //! The router and the OpenAPI document, built from the same handler annotations.
 
+use axum::Extension;
 use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::StatusCode;
 use axum::http::header::ACCEPT_LANGUAGE;
@@ -14,6 +15,7 @@ use utoipa::{Modify, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use crate::cache::cache_public_reads;
 use crate::error::{ApiError, LANG};
 use crate::handlers::{admin, auth, display, feeds, meta, public, reports, staff, sync};
 use crate::state::AppState;
@@ -83,8 +85,6 @@ fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
 pub fn routes() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
     let api = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(meta::healthz))
-        .routes(routes!(meta::info))
-        .routes(routes!(meta::public_people))
         .routes(routes!(public::register_device))
         .routes(routes!(public::submit_request, public::list_own_requests))
         .routes(routes!(public::get_own_request))
@@ -92,8 +92,6 @@ pub fn routes() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(public::answer_proposal))
         .routes(routes!(public::supply_info))
         .routes(routes!(public::download_own_attachment))
-        .routes(routes!(public::track))
-        .routes(routes!(public::public_agenda))
         .routes(routes!(auth::login))
         .routes(routes!(auth::logout))
         .routes(routes!(auth::me))
@@ -123,7 +121,14 @@ pub fn routes() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .layer(DefaultBodyLimit::max(
             sepiion_core::api::MAX_ATTACHMENT_BYTES + 64 * 1024,
         ));
-    let (router, mut openapi) = api.merge(uploads).split_for_parts();
+    // Public reads whose answers are the same for everyone: served from the response cache.
+    let cached = OpenApiRouter::new()
+        .routes(routes!(meta::info))
+        .routes(routes!(meta::public_people))
+        .routes(routes!(public::track))
+        .routes(routes!(public::public_agenda))
+        .layer(middleware::from_fn(cache_public_reads));
+    let (router, mut openapi) = api.merge(uploads).merge(cached).split_for_parts();
     document_rejections(&mut openapi);
     (router, openapi)
 }
@@ -188,6 +193,8 @@ fn document_rejections(openapi: &mut utoipa::openapi::OpenApi) {
 pub fn app(state: AppState) -> axum::Router {
     let (router, openapi) = routes();
     let max_body = state.ctx.limits.max_body_bytes;
+    let portal = crate::portal::router(&state);
+    let cache = state.cache.clone();
     router
         .route(
             "/openapi.json",
@@ -210,11 +217,13 @@ pub fn app(state: AppState) -> axum::Router {
             "/display/display.css",
             axum::routing::get(display::display_css),
         )
+        .merge(portal)
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(max_body))
         .layer(middleware::from_fn(language))
         .layer(CompressionLayer::new())
+        .layer(Extension(cache))
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(TraceLayer::new_for_http())
         .with_state(state)

@@ -6,7 +6,8 @@ use chrono::Duration;
 use chrono_tz::Tz;
 
 use crate::auth::PasswordWork;
-use crate::config::{Config, Limits};
+use crate::cache::PublicCache;
+use crate::config::{Config, Limits, OfficeConfig};
 use crate::db::Db;
 use crate::throttle::{LoginGuard, RateLimiter};
 
@@ -22,6 +23,8 @@ pub struct Ctx {
     pub trusted_proxies: Vec<ipnet::IpNet>,
     /// The public base address without a trailing slash, if configured.
     pub public_url: Option<String>,
+    /// The protocol office's contact for the public portal.
+    pub office: OfficeConfig,
 }
 
 impl Ctx {
@@ -36,6 +39,7 @@ impl Ctx {
                 .public_url
                 .as_deref()
                 .map(|u| u.trim_end_matches('/').to_string()),
+            office: config.office.clone(),
         })
     }
 }
@@ -45,6 +49,8 @@ pub struct AppState {
     pub db: Db,
     pub ctx: Arc<Ctx>,
     pub limiter: Arc<RateLimiter>,
+    /// Ready-made answers to public reads, dropped whenever a write commits.
+    pub cache: Arc<PublicCache>,
     /// Failed-login bookkeeping (per account and client).
     pub logins: Arc<LoginGuard>,
     /// Password hashing, a few at a time.
@@ -52,6 +58,20 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// Counts a device registration from `client` against its hourly limit (the API's
+    /// `POST /public/devices` and the portal's browser devices).
+    pub fn take_registration(
+        &self,
+        client: &crate::extract::ClientKey,
+    ) -> crate::error::ApiResult<()> {
+        self.limiter.take(
+            "register",
+            &client.0,
+            self.ctx.limits.registrations_per_hour,
+            std::time::Duration::from_secs(3600),
+        )
+    }
+
     /// Counts a request submission of `device` against its hourly limit (REST and sync push).
     pub fn take_submission(&self, device: &str) -> crate::error::ApiResult<()> {
         self.limiter.take(

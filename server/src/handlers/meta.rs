@@ -34,7 +34,8 @@ pub fn regency_name(
 
 /// The regency, its time zone and its leaders.
 #[utoipa::path(get, path = "/api/v1/public/info", tag = "public",
-    responses((status = 200, body = ServerInfo)))]
+    responses((status = 200, description = "OK (cached; `ETag`)", body = ServerInfo),
+              (status = 304, description = "Not modified (`If-None-Match`)")))]
 pub async fn info(State(state): State<AppState>) -> ApiResult<axum::Json<ServerInfo>> {
     let ctx = state.ctx.clone();
     let info = state
@@ -56,7 +57,8 @@ pub async fn info(State(state): State<AppState>) -> ApiResult<axum::Json<ServerI
 
 /// Leaders and the representatives who may attend on their behalf (names and positions only).
 #[utoipa::path(get, path = "/api/v1/public/people", tag = "public",
-    responses((status = 200, body = People)))]
+    responses((status = 200, description = "OK (cached; `ETag`)", body = People),
+              (status = 304, description = "Not modified (`If-None-Match`)")))]
 pub async fn public_people(State(state): State<AppState>) -> ApiResult<axum::Json<People>> {
     let p = state
         .db

@@ -31,12 +31,7 @@ pub async fn register_device(
     State(state): State<AppState>,
     client: ClientKey,
 ) -> ApiResult<(StatusCode, axum::Json<DeviceRegistration>)> {
-    state.limiter.take(
-        "register",
-        &client.0,
-        state.ctx.limits.registrations_per_hour,
-        Duration::from_secs(3600),
-    )?;
+    state.take_registration(&client)?;
     let (device_id, token) = state
         .db
         .write(|tx| {
@@ -66,17 +61,51 @@ pub async fn submit_request(
     DeviceAuth(device): DeviceAuth,
     Json(new): Json<NewRequest>,
 ) -> ApiResult<(StatusCode, axum::Json<Request>)> {
-    state.take_submission(&device)?;
-    let (r, created) = state
-        .db
-        .write(move |tx| requests::submit(tx, &device, &new))
-        .await?;
+    let (r, created) = submit_from_device(&state, device, new, None).await?;
     let status = if created {
         StatusCode::CREATED
     } else {
         StatusCode::OK
     };
     Ok((status, axum::Json(r)))
+}
+
+/// A file sent with a submission: its name and bytes.
+pub struct Letter {
+    pub filename: String,
+    pub data: Vec<u8>,
+}
+
+/// The one code path of every public submission, the API's `POST /api/v1/public/requests` and
+/// the web portal's form alike: the device's rate limit, then the core-validated submission and
+/// (from the portal's form) its letter in the same transaction, so a rejected file leaves no
+/// request behind. Returns the request and whether it was created (`false`: a resent id).
+pub async fn submit_from_device(
+    state: &AppState,
+    device: String,
+    new: NewRequest,
+    letter: Option<Letter>,
+) -> ApiResult<(Request, bool)> {
+    state.take_submission(&device)?;
+    let ctx = state.ctx.clone();
+    state
+        .db
+        .write(move |tx| {
+            let (r, created) = requests::submit(tx, &device, &new)?;
+            if let (Some(letter), true) = (letter, created) {
+                requests::add_attachment(
+                    tx,
+                    &ctx,
+                    &device,
+                    &r.id,
+                    None,
+                    &letter.filename,
+                    &letter.data,
+                )?;
+            }
+            Ok((r, created))
+        })
+        .await
 }
 
 /// This device's requests, newest first, with their public timelines.
@@ -364,7 +393,8 @@ pub async fn download_own_attachment(
 /// Looks a request up by its tracking code: state and timeline, no contact data.
 #[utoipa::path(get, path = "/api/v1/public/track/{code}", tag = "public",
     params(("code" = String, Path, description = "Tracking code, e.g. K7QM-3XRD-9PTA")),
-    responses((status = 200, body = TrackedRequest), (status = 404, body = ErrorBody),
+    responses((status = 200, description = "OK (cached; `ETag`)", body = TrackedRequest),
+              (status = 304, description = "Not modified (`If-None-Match`)"), (status = 404, body = ErrorBody),
               (status = 422, body = ErrorBody),
               (status = 429, description = "Too many look-ups", body = ErrorBody)))]
 pub async fn track(
@@ -372,7 +402,12 @@ pub async fn track(
     client: ClientKey,
     Path(code): Path<String>,
 ) -> ApiResult<axum::Json<TrackedRequest>> {
-    // Guessing codes is slowed per client and for everybody together (a botnet).
+    Ok(axum::Json(find_tracked(&state, &client, &code).await?))
+}
+
+/// Counts a tracking-code look-up of `client`: guessing codes is slowed per client and for
+/// everybody together (a botnet). Runs before any cached answer (see `cache`).
+pub fn take_track_lookup(state: &AppState, client: &ClientKey) -> ApiResult<()> {
     let limits = &state.ctx.limits;
     state.limiter.take(
         "track",
@@ -385,8 +420,19 @@ pub async fn track(
         "",
         limits.track_lookups_global,
         Duration::from_secs(60),
-    )?;
-    let code = normalize_tracking_code(&code).ok_or_else(|| {
+    )
+}
+
+/// What anyone may see of a request by its tracking code, as typed by a person (the API's
+/// `track` and the portal's Lacak page share it): 429 past the look-up limits, 422 for a
+/// malformed code, 404 for an unknown.
+pub async fn find_tracked(
+    state: &AppState,
+    client: &ClientKey,
+    code: &str,
+) -> ApiResult<TrackedRequest> {
+    take_track_lookup(state, client)?;
+    let code = normalize_tracking_code(code).ok_or_else(|| {
         ApiError::field(
             "code",
             Msg::new(
@@ -400,13 +446,14 @@ pub async fn track(
         .read(move |tx| Ok(load_request_by_code(tx, &code)?))
         .await?
         .ok_or_else(|| ApiError::not_found("Kode pelacakan", "Tracking code"))?;
-    Ok(axum::Json(TrackedRequest::from_request(&r)))
+    Ok(TrackedRequest::from_request(&r))
 }
 
 /// The leaders' public agenda for a range of local dates (public items, public fields only).
 #[utoipa::path(get, path = "/api/v1/public/agenda", tag = "public",
     params(AgendaQuery),
-    responses((status = 200, body = Vec<AgendaItem>), (status = 400, body = ErrorBody),
+    responses((status = 200, description = "OK (cached; `ETag`)", body = Vec<AgendaItem>),
+              (status = 304, description = "Not modified (`If-None-Match`)"), (status = 400, body = ErrorBody),
               (status = 422, body = ErrorBody)))]
 pub async fn public_agenda(
     State(state): State<AppState>,

@@ -1,0 +1,578 @@
+//! The portal's HTML, written with maud (checked at compile time, escaped by default). Texts come
+//! from `i18n`; no inline script or style anywhere (the CSP forbids both).
+
+use chrono::{Duration, NaiveDate};
+use chrono_tz::Tz;
+use maud::{DOCTYPE, Markup, html};
+use sepiion_core::api::TrackedRequest;
+use sepiion_core::draft::RequestDraft;
+use sepiion_core::model::{ActorKind, AgendaItem, AgendaStatus, Leader, RequestKind, RequestState};
+use sepiion_core::time::local_date;
+use sepiion_core::validation::{FieldErrors, Lang};
+
+use super::i18n::Texts;
+use super::{CSS_URL, JS_URL, OfficeInfo};
+
+/// The menu entries.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Nav {
+    Schedule,
+    Submit,
+    Track,
+    About,
+    None,
+}
+
+/// What every page needs: the language, the regency's name, the current address (for the
+/// language switch).
+pub struct PageCtx<'a> {
+    pub t: &'static Texts,
+    pub regency: &'a str,
+    /// Path and query of this page without `lang`, e.g. `/?view=day`.
+    pub here: String,
+}
+
+impl PageCtx<'_> {
+    fn switch_href(&self) -> String {
+        let sep = if self.here.contains('?') { '&' } else { '?' };
+        format!("{}{sep}lang={}", self.here, self.t.other_lang_code)
+    }
+}
+
+pub fn layout(p: &PageCtx, title: &str, current: Nav, body: Markup) -> Markup {
+    let t = p.t;
+    let nav = [
+        (Nav::Schedule, "/", t.nav_schedule),
+        (Nav::Submit, "/ajukan", t.nav_submit),
+        (Nav::Track, "/lacak", t.nav_track),
+        (Nav::About, "/tentang", t.nav_about),
+    ];
+    html! {
+        (DOCTYPE)
+        html lang=(t.html_lang) {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) " — " (p.regency) }
+                link rel="stylesheet" href=(CSS_URL.as_str());
+                script src=(JS_URL.as_str()) defer {}
+            }
+            body {
+                a.skip href="#isi" { (t.skip_to_content) }
+                header.site {
+                    div.wrap.bar {
+                        a.brand href="/" {
+                            span.name { "Sepiion" }
+                            span.regency { (p.regency) }
+                        }
+                        a.lang href=(p.switch_href()) hreflang=(t.other_lang_code) lang=(t.other_lang_code) {
+                            (t.other_lang_name)
+                        }
+                    }
+                    nav.wrap aria-label=(t.nav_label) {
+                        ul {
+                            @for (which, href, label) in nav {
+                                li {
+                                    a href=(href) aria-current=[(which == current).then_some("page")] { (label) }
+                                }
+                            }
+                        }
+                    }
+                }
+                main #isi .wrap tabindex="-1" { (body) }
+                footer.site { div.wrap { p { (t.footer) } } }
+            }
+        }
+    }
+}
+
+/// Day or week.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Span {
+    Day,
+    Week,
+}
+
+impl Span {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Span::Day => "day",
+            Span::Week => "week",
+        }
+    }
+    /// The local dates shown for `date`: the day, or its week from Monday to Sunday.
+    pub fn range(self, date: NaiveDate) -> (NaiveDate, NaiveDate) {
+        use chrono::Datelike;
+        match self {
+            Span::Day => (date, date),
+            Span::Week => {
+                let monday = date - Duration::days(date.weekday().num_days_from_monday() as i64);
+                (monday, monday + Duration::days(6))
+            }
+        }
+    }
+}
+
+/// The Jadwal page's choices.
+pub struct ScheduleView<'a> {
+    pub span: Span,
+    pub date: NaiveDate,
+    pub today: NaiveDate,
+    pub leader: Option<&'a str>,
+    pub leaders: &'a [Leader],
+    pub items: &'a [AgendaItem],
+    pub tz: Tz,
+}
+
+fn schedule_href(span: Span, date: NaiveDate, leader: Option<&str>) -> String {
+    let mut s = format!("/?view={}&date={date}", span.as_str());
+    if let Some(l) = leader {
+        s.push_str("&leader=");
+        s.extend(form_urlencoded::byte_serialize(l.as_bytes()));
+    }
+    s
+}
+
+pub fn schedule(p: &PageCtx, v: &ScheduleView) -> Markup {
+    let t = p.t;
+    let (from, to) = v.span.range(v.date);
+    let step = match v.span {
+        Span::Day => Duration::days(1),
+        Span::Week => Duration::days(7),
+    };
+    let (prev_label, next_label) = match v.span {
+        Span::Day => (t.previous_day, t.next_day),
+        Span::Week => (t.previous_week, t.next_week),
+    };
+    let heading = match v.span {
+        Span::Day => t.date(from),
+        Span::Week => format!("{} – {}", t.date(from), t.date(to)),
+    };
+    let leader_title = |id: &str| {
+        v.leaders
+            .iter()
+            .find(|l| l.id == id)
+            .map(|l| l.title.clone())
+            .unwrap_or_else(|| id.to_string())
+    };
+    let days: Vec<NaiveDate> = from.iter_days().take_while(|d| *d <= to).collect();
+    let body = html! {
+        h1 { (t.schedule_title) }
+        p.muted { (t.schedule_intro) }
+        div.controls {
+            div.group role="group" aria-label=(t.view_label) {
+                @for (span, label) in [(Span::Day, t.view_day), (Span::Week, t.view_week)] {
+                    a.seg href=(schedule_href(span, v.date, v.leader))
+                        aria-current=[(span == v.span).then_some("true")] { (label) }
+                }
+            }
+            div.group role="group" aria-label=(t.leader_label) {
+                a.seg href=(schedule_href(v.span, v.date, None))
+                    aria-current=[v.leader.is_none().then_some("true")] { (t.all_leaders) }
+                @for l in v.leaders {
+                    a.seg href=(schedule_href(v.span, v.date, Some(&l.id)))
+                        aria-current=[(v.leader == Some(l.id.as_str())).then_some("true")] { (l.title) }
+                }
+            }
+        }
+        div.pager {
+            a.button.secondary href=(schedule_href(v.span, v.date - step, v.leader)) rel="prev" {
+                span aria-hidden="true" { "‹ " } (prev_label)
+            }
+            a.button.secondary href=(schedule_href(v.span, v.today, v.leader)) { (t.today) }
+            a.button.secondary href=(schedule_href(v.span, v.date + step, v.leader)) rel="next" {
+                (next_label) span aria-hidden="true" { " ›" }
+            }
+        }
+        form.jump method="get" action="/" {
+            input type="hidden" name="view" value=(v.span.as_str());
+            @if let Some(l) = v.leader { input type="hidden" name="leader" value=(l); }
+            label for="date" { (t.go_to_date) }
+            input #date type="date" name="date" value=(v.date.to_string());
+            button.secondary type="submit" { (t.show) }
+        }
+        h2.range { (heading) }
+        @if v.items.is_empty() {
+            p.muted role="status" { (t.no_items) }
+        } @else {
+            @for day in &days {
+                @let list: Vec<&AgendaItem> = v.items.iter().filter(|i| local_date(i.starts_at, v.tz) == *day).collect();
+                @if v.span == Span::Week || !list.is_empty() {
+                    section.day aria-labelledby=(format!("d{day}")) {
+                        h3 #(format!("d{day}")) { (t.date(*day)) }
+                        @if list.is_empty() {
+                            p.muted.small { (t.no_items_day) }
+                        }
+                        @for item in list {
+                            article.card {
+                                div.row {
+                                    span.time { (t.time_range(item.starts_at, item.ends_at, v.tz)) }
+                                    span.chip.cancelled[item.status == AgendaStatus::Cancelled] { (t.status(item.status)) }
+                                }
+                                h4 { (item.title) }
+                                p.muted { (leader_title(&item.leader_id)) " · " (item.location) }
+                                @if let Some(rep) = &item.representative {
+                                    p.small { (t.represented_by) ": " (rep) }
+                                }
+                                @if !item.dress_code.is_empty() {
+                                    p.small { (t.dress_code) ": " (item.dress_code) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    layout(p, t.schedule_title, Nav::Schedule, body)
+}
+
+/// The request form as shown: what was typed, and the errors after a failed submit.
+pub struct FormView<'a> {
+    pub draft: &'a RequestDraft,
+    pub errors: &'a FieldErrors,
+    /// A message for the top of the form that belongs to no field.
+    pub general: Option<&'a str>,
+    pub leaders: &'a [Leader],
+    pub csrf: &'a str,
+    /// The submission's id, kept across attempts so a resent form never makes a second request.
+    pub submission_id: &'a str,
+    /// A file was chosen but not kept (the form had errors).
+    pub file_dropped: bool,
+    pub lang: Lang,
+}
+
+struct Input<'a> {
+    name: &'a str,
+    label: &'a str,
+    kind: &'a str,
+    required: bool,
+    hint: Option<&'a str>,
+    autocomplete: Option<&'a str>,
+}
+
+fn described_by(name: &str, hint: bool, error: bool) -> Option<String> {
+    let mut ids = Vec::new();
+    if error {
+        ids.push(format!("{name}-error"));
+    }
+    if hint {
+        ids.push(format!("{name}-hint"));
+    }
+    (!ids.is_empty()).then(|| ids.join(" "))
+}
+
+fn label(t: &Texts, text: &str, required: bool) -> Markup {
+    html! {
+        (text)
+        @if required { " " abbr.req title=(t.required_mark) { "*" } } @else { " " span.muted { (t.optional) } }
+    }
+}
+
+fn field(t: &Texts, f: &FormView, i: Input, control: Option<Markup>) -> Markup {
+    let error = f.errors.get(i.name).map(|m| m.get(f.lang).to_string());
+    let value = f.draft.get(i.name);
+    html! {
+        div.field.invalid[error.is_some()] {
+            label for=(i.name) { (label(t, i.label, i.required)) }
+            @if let Some(e) = &error {
+                p.error id=(format!("{}-error", i.name)) { (e) }
+            }
+            @match control {
+                Some(c) => (c),
+                None => @if i.kind == "textarea" {
+                    textarea #(i.name) name=(i.name) rows="5" required[i.required]
+                        aria-invalid=[error.is_some().then_some("true")]
+                        aria-describedby=[described_by(i.name, i.hint.is_some(), error.is_some())] { (value) }
+                } @else {
+                    input #(i.name) type=(i.kind) name=(i.name) value=(value) required[i.required]
+                        autocomplete=[i.autocomplete]
+                        inputmode=[(i.kind == "number").then_some("numeric")]
+                        min=[(i.kind == "number").then_some("1")]
+                        aria-invalid=[error.is_some().then_some("true")]
+                        aria-describedby=[described_by(i.name, i.hint.is_some(), error.is_some())];
+                },
+            }
+            @if let Some(h) = i.hint {
+                p.hint id=(format!("{}-hint", i.name)) { (h) }
+            }
+        }
+    }
+}
+
+fn select(f: &FormView, name: &str, options: &[(String, String)], required: bool) -> Markup {
+    let error = f.errors.get(name).is_some();
+    let value = f.draft.get(name);
+    html! {
+        select #(name) name=(name) required[required]
+            aria-invalid=[error.then_some("true")]
+            aria-describedby=[described_by(name, false, error)] {
+            @for (v, label) in options {
+                option value=(v) selected[v == value] { (label) }
+            }
+        }
+    }
+}
+
+/// The order in which errors are listed in the summary: the form's order.
+const FORM_ORDER: [&str; 18] = [
+    "kind",
+    "leader_id",
+    "title",
+    "description",
+    "start_date",
+    "start_time",
+    "end_date",
+    "end_time",
+    "location",
+    "organizer",
+    "leader_role",
+    "expected_attendees",
+    "dress_code",
+    "letter_number",
+    "requester_name",
+    "requester_phone",
+    "requester_email",
+    "attachment",
+];
+
+pub fn request_form(p: &PageCtx, f: &FormView) -> Markup {
+    let t = p.t;
+    let kinds: Vec<(String, String)> = RequestKind::ALL
+        .iter()
+        .map(|k| (k.as_str().to_string(), t.kind(*k).to_string()))
+        .collect();
+    let mut leaders = vec![(String::new(), t.either_leader.to_string())];
+    leaders.extend(f.leaders.iter().map(|l| (l.id.clone(), l.title.clone())));
+    let has_errors = !f.errors.is_empty() || f.general.is_some();
+    let field_label = |name: &str| match name {
+        "kind" => t.field_kind,
+        "leader_id" => t.field_leader,
+        "title" => t.field_title,
+        "description" => t.field_description,
+        "start_date" => t.field_start_date,
+        "start_time" => t.field_start_time,
+        "end_date" => t.field_end_date,
+        "end_time" => t.field_end_time,
+        "location" => t.field_location,
+        "organizer" => t.field_organizer,
+        "leader_role" => t.field_leader_role,
+        "expected_attendees" => t.field_attendees,
+        "dress_code" => t.field_dress_code,
+        "letter_number" => t.field_letter_number,
+        "requester_name" => t.field_requester_name,
+        "requester_phone" => t.field_phone,
+        "requester_email" => t.field_email,
+        "attachment" => t.field_attachment,
+        _ => "",
+    };
+    let attachment_error = f
+        .errors
+        .get("attachment")
+        .map(|m| m.get(f.lang).to_string());
+    let body = html! {
+        h1 { (t.form_title) }
+        @if has_errors {
+            div.notice.error #errors role="alert" tabindex="-1" autofocus {
+                h2 { (t.errors_title) }
+                @if let Some(g) = f.general { p { (g) } }
+                ul {
+                    @for name in FORM_ORDER {
+                        @if let Some(m) = f.errors.get(name) {
+                            li { a href=(format!("#{name}")) { (field_label(name)) ": " (m.get(f.lang)) } }
+                        }
+                    }
+                }
+            }
+        }
+        p.muted { (t.form_intro) }
+        form method="post" action="/ajukan" enctype="multipart/form-data" novalidate {
+            input type="hidden" name="csrf" value=(f.csrf);
+            input type="hidden" name="id" value=(f.submission_id);
+            fieldset {
+                legend { (t.section_event) }
+                (field(t, f, Input { name: "kind", label: t.field_kind, kind: "select", required: true, hint: None, autocomplete: None },
+                    Some(select(f, "kind", &kinds, true))))
+                (field(t, f, Input { name: "leader_id", label: t.field_leader, kind: "select", required: true, hint: None, autocomplete: None },
+                    Some(select(f, "leader_id", &leaders, false))))
+                (field(t, f, Input { name: "title", label: t.field_title, kind: "text", required: true, hint: None, autocomplete: None }, None))
+                (field(t, f, Input { name: "description", label: t.field_description, kind: "textarea", required: true, hint: None, autocomplete: None }, None))
+                (field(t, f, Input { name: "location", label: t.field_location, kind: "text", required: true, hint: None, autocomplete: None }, None))
+                (field(t, f, Input { name: "organizer", label: t.field_organizer, kind: "text", required: true, hint: None, autocomplete: Some("organization") }, None))
+                (field(t, f, Input { name: "leader_role", label: t.field_leader_role, kind: "text", required: true, hint: Some(t.field_leader_role_hint), autocomplete: None }, None))
+                (field(t, f, Input { name: "expected_attendees", label: t.field_attendees, kind: "number", required: true, hint: None, autocomplete: None }, None))
+                (field(t, f, Input { name: "dress_code", label: t.field_dress_code, kind: "text", required: false, hint: None, autocomplete: None }, None))
+                (field(t, f, Input { name: "letter_number", label: t.field_letter_number, kind: "text", required: false, hint: None, autocomplete: None }, None))
+            }
+            fieldset {
+                legend { (t.section_when) }
+                div.two {
+                    (field(t, f, Input { name: "start_date", label: t.field_start_date, kind: "date", required: true, hint: None, autocomplete: None }, None))
+                    (field(t, f, Input { name: "start_time", label: t.field_start_time, kind: "time", required: true, hint: None, autocomplete: None }, None))
+                }
+                div.two {
+                    (field(t, f, Input { name: "end_date", label: t.field_end_date, kind: "date", required: false, hint: Some(t.field_end_date_hint), autocomplete: None }, None))
+                    (field(t, f, Input { name: "end_time", label: t.field_end_time, kind: "time", required: true, hint: None, autocomplete: None }, None))
+                }
+            }
+            fieldset {
+                legend { (t.section_requester) }
+                (field(t, f, Input { name: "requester_name", label: t.field_requester_name, kind: "text", required: true, hint: None, autocomplete: Some("name") }, None))
+                (field(t, f, Input { name: "requester_phone", label: t.field_phone, kind: "tel", required: true, hint: Some(t.field_phone_hint), autocomplete: Some("tel") }, None))
+                (field(t, f, Input { name: "requester_email", label: t.field_email, kind: "email", required: false, hint: None, autocomplete: Some("email") }, None))
+                div.field.invalid[attachment_error.is_some()] {
+                    label for="attachment" { (label(t, t.field_attachment, false)) }
+                    @if let Some(e) = &attachment_error {
+                        p.error #attachment-error { (e) }
+                    }
+                    @if f.file_dropped {
+                        p.notice.warn #attachment-again { (t.attachment_again) }
+                    }
+                    input #attachment type="file" name="attachment" accept="application/pdf,image/jpeg,image/png"
+                        aria-invalid=[attachment_error.is_some().then_some("true")]
+                        aria-describedby=(described_by("attachment", true, attachment_error.is_some()).unwrap_or_default());
+                    p.hint #attachment-hint { (t.attachment_hint) }
+                }
+            }
+            // A field people never see or reach; bots that fill every input give themselves away.
+            div.hp aria-hidden="true" {
+                label for="website" { (t.honeypot_label) }
+                input #website type="text" name="website" tabindex="-1" autocomplete="off" value="";
+            }
+            p.small.muted { (t.privacy_short) }
+            button.primary type="submit" { (t.submit) }
+        }
+    };
+    layout(p, t.form_title, Nav::Submit, body)
+}
+
+pub fn submitted(p: &PageCtx, code: &str, share_text: &str) -> Markup {
+    let t = p.t;
+    let wa: String = form_urlencoded::byte_serialize(share_text.as_bytes()).collect();
+    let body = html! {
+        div.notice.ok role="status" {
+            h1 { (t.sent_title) }
+            p { (t.sent_body) }
+        }
+        p #code-label { (t.your_code) }
+        p.code #code { (code) }
+        div.actions {
+            button.secondary type="button" hidden data-copy=(code) data-done=(t.copied) { (t.copy) }
+            a.button.secondary href=(format!("https://wa.me/?text={wa}")) rel="noopener noreferrer" { (t.share_whatsapp) }
+            a.button.primary href=(format!("/lacak/{code}")) { (t.track_now) }
+        }
+        p.small.muted #copy-status role="status" aria-live="polite" {}
+    };
+    layout(p, t.sent_title, Nav::Submit, body)
+}
+
+pub fn track(
+    p: &PageCtx,
+    typed: &str,
+    error: Option<&str>,
+    found: Option<(&TrackedRequest, Tz)>,
+) -> Markup {
+    let t = p.t;
+    let body = html! {
+        h1 { (t.track_title) }
+        p.muted { (t.track_intro) }
+        form.track method="get" action="/lacak" {
+            div.field.invalid[error.is_some()] {
+                label for="code" { (t.field_code) }
+                @if let Some(e) = error { p.error #code-error role="alert" { (e) } }
+                input #code type="text" name="code" value=(typed) required autocomplete="off"
+                    autocapitalize="characters" spellcheck="false"
+                    aria-invalid=[error.is_some().then_some("true")]
+                    aria-describedby=(described_by("code", true, error.is_some()).unwrap_or_default());
+                p.hint #code-hint { (t.field_code_hint) }
+            }
+            button.primary type="submit" { (t.track_button) }
+        }
+        @if let Some((r, tz)) = found {
+            section.card.tracked aria-labelledby="tracked-title" {
+                p.small.muted { (t.kind(r.kind)) " · " (r.tracking_code) }
+                h2 #tracked-title { (r.title) }
+                dl {
+                    dt { (t.state_label) }
+                    dd { span class=(format!("state s-{}", r.state.as_str())) { (t.state(r.state)) } }
+                    @if let Some(reason) = &r.state_reason {
+                        dt { (t.reason_label) } dd { (reason) }
+                    }
+                    @if let Some(rep) = &r.representative {
+                        dt { (t.represented_by) } dd { (rep) }
+                    }
+                    @if r.state == RequestState::TimeProposed {
+                        @if let (Some(s), Some(e)) = (r.proposed_starts_at, r.proposed_ends_at) {
+                            dt { (t.proposed_time) } dd { (t.when(s, e, tz)) }
+                        }
+                    }
+                    dt { (t.activity) } dd { (t.when(r.starts_at, r.ends_at, tz)) br; (r.location) br; (r.organizer) }
+                }
+                h3 { (t.timeline) }
+                ol.timeline {
+                    @for e in &r.timeline {
+                        li {
+                            strong { (t.state(e.to)) }
+                            " — " (t.moment(e.at, tz))
+                            br;
+                            span.small.muted {
+                                @match (e.actor, e.actor_role) {
+                                    (_, Some(role)) => (t.role(role)),
+                                    (ActorKind::Requester, None) => (t.by_requester),
+                                    _ => (t.by_system),
+                                }
+                            }
+                            @if let Some(reason) = &e.reason { p.small { (reason) } }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    layout(p, t.track_title, Nav::Track, body)
+}
+
+pub fn about(p: &PageCtx, office: &OfficeInfo) -> Markup {
+    let t = p.t;
+    let body = html! {
+        h1 { (t.about_title) }
+        p { (t.about_intro) }
+        h2 { (t.about_steps_title) }
+        ol { @for s in t.about_steps { li { (s) } } }
+        h2 #kontak { (t.contact_title) }
+        @if office.is_empty() {
+            p.muted { (t.contact_none) }
+        } @else {
+            div.card {
+                @if !office.name.is_empty() { p { strong { (office.name) } } }
+                dl {
+                    @if !office.address.is_empty() { dt { (t.address) } dd { (office.address) } }
+                    @if !office.phone.is_empty() {
+                        dt { (t.phone) }
+                        dd { a href=(format!("tel:{}", office.phone.replace(' ', ""))) { (office.phone) } }
+                    }
+                    @if !office.email.is_empty() {
+                        dt { (t.email) } dd { a href=(format!("mailto:{}", office.email)) { (office.email) } }
+                    }
+                    @if !office.hours.is_empty() { dt { (t.hours) } dd { (office.hours) } }
+                }
+            }
+        }
+        h2 #privasi { (t.privacy_title) }
+        ul { @for s in t.privacy { li { (s) } } }
+    };
+    layout(p, t.about_title, Nav::About, body)
+}
+
+pub fn not_found(p: &PageCtx) -> Markup {
+    let t = p.t;
+    layout(
+        p,
+        t.not_found_title,
+        Nav::None,
+        html! {
+            h1 { (t.not_found_title) }
+            p { a href="/" { (t.nav_schedule) } }
+        },
+    )
+}

@@ -1,0 +1,526 @@
+//! The public web portal over real HTTP: pages in both languages with their security headers,
+//! the request form (one submission path with the API, errors that keep what was typed, the
+//! honeypot, forged cross-site posts), tracking by code, and the response cache (ETag → 304,
+//! gzip made once, dropped by writes).
+
+mod common;
+
+use common::*;
+use reqwest::header::{self, HeaderMap};
+use reqwest::multipart::{Form, Part};
+use serde_json::json;
+
+/// A browser-like session: no automatic decompression (to see the encoding), cookies by hand.
+struct Browser {
+    http: reqwest::Client,
+    base: String,
+    cookies: Vec<(String, String)>,
+}
+
+struct Page {
+    status: u16,
+    headers: HeaderMap,
+    html: String,
+}
+
+impl Browser {
+    fn new(s: &TestServer) -> Browser {
+        Browser {
+            http: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .no_gzip()
+                .build()
+                .unwrap(),
+            base: s.base.clone(),
+            cookies: Vec::new(),
+        }
+    }
+
+    fn cookie(&self, name: &str) -> Option<String> {
+        self.cookies
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+    }
+
+    fn cookie_header(&self) -> String {
+        self.cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    async fn send(&mut self, req: reqwest::RequestBuilder) -> Page {
+        let req = if self.cookies.is_empty() {
+            req
+        } else {
+            req.header(header::COOKIE, self.cookie_header())
+        };
+        let res = req.send().await.expect("request reaches the server");
+        let status = res.status().as_u16();
+        let headers = res.headers().clone();
+        for v in headers.get_all(header::SET_COOKIE) {
+            let first = v.to_str().unwrap().split(';').next().unwrap();
+            let (k, val) = first.split_once('=').unwrap();
+            self.cookies.retain(|(n, _)| n != k);
+            self.cookies.push((k.to_string(), val.to_string()));
+        }
+        let html = String::from_utf8_lossy(&res.bytes().await.unwrap()).into_owned();
+        Page {
+            status,
+            headers,
+            html,
+        }
+    }
+
+    async fn get(&mut self, path: &str, lang: &str) -> Page {
+        let req = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .header(header::ACCEPT_LANGUAGE, lang);
+        self.send(req).await
+    }
+
+    async fn post_form(&mut self, form: Form, extra: &[(&str, &str)]) -> Page {
+        let mut req = self
+            .http
+            .post(format!("{}/ajukan", self.base))
+            .header(header::ACCEPT_LANGUAGE, "id")
+            .multipart(form);
+        if !extra.iter().any(|(k, _)| *k == "origin") {
+            req = req.header(header::ORIGIN, self.base.clone());
+        }
+        for (k, v) in extra {
+            req = req.header(*k, *v);
+        }
+        self.send(req).await
+    }
+}
+
+/// The value of a hidden input in a page.
+fn hidden(html: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = html.find(&marker).expect(name) + marker.len();
+    html[start..start + html[start..].find('"').unwrap()].to_string()
+}
+
+fn future_date(days: i64) -> String {
+    (chrono::Utc::now() + chrono::Duration::days(days))
+        .date_naive()
+        .to_string()
+}
+
+/// A complete form as a person fills it in (local date and times in WITA).
+fn filled(csrf: &str, id: &str, overrides: &[(&str, &str)]) -> Form {
+    let date = future_date(12);
+    let mut fields: Vec<(&str, String)> = vec![
+        ("csrf", csrf.into()),
+        ("id", id.into()),
+        ("kind", "undangan".into()),
+        ("leader_id", "bupati".into()),
+        ("title", "Pembukaan Festival Budaya Semarapura".into()),
+        (
+            "description",
+            "Mohon Bapak Bupati berkenan membuka festival budaya.".into(),
+        ),
+        ("start_date", date),
+        ("start_time", "09:00".into()),
+        ("end_date", String::new()),
+        ("end_time", "11:30".into()),
+        ("location", "Lapangan Puputan Klungkung".into()),
+        ("organizer", "Dinas Kebudayaan".into()),
+        ("leader_role", "membuka acara".into()),
+        ("expected_attendees", "1.500".into()),
+        ("dress_code", "Pakaian adat madya".into()),
+        ("letter_number", "005/12/DISBUD".into()),
+        ("requester_name", "Ni Made Sari".into()),
+        ("requester_phone", "0812 3456 7890".into()),
+        ("requester_email", "sari@contoh.id".into()),
+        ("website", String::new()),
+    ];
+    for (k, v) in overrides {
+        match fields.iter_mut().find(|(n, _)| n == k) {
+            Some(f) => f.1 = v.to_string(),
+            None => fields.push((k, v.to_string())),
+        }
+    }
+    let mut form = Form::new();
+    for (k, v) in fields {
+        form = form.text(k.to_string(), v);
+    }
+    form
+}
+
+const PDF: &[u8] = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n";
+
+fn with_letter(form: Form) -> Form {
+    form.part(
+        "attachment",
+        Part::bytes(PDF.to_vec())
+            .file_name("undangan.pdf")
+            .mime_str("application/pdf")
+            .unwrap(),
+    )
+}
+
+async fn open_form(b: &mut Browser) -> (String, String) {
+    let p = b.get("/ajukan", "id").await;
+    assert_eq!(p.status, 200);
+    (hidden(&p.html, "csrf"), hidden(&p.html, "id"))
+}
+
+/// Requests in the database, counted straight from the SQLite file.
+fn request_count(s: &TestServer) -> i64 {
+    let conn = rusqlite::Connection::open(s.dir.path().join("sepiion.db")).unwrap();
+    conn.query_row("SELECT COUNT(*) FROM requests", [], |r| r.get(0))
+        .unwrap()
+}
+
+#[tokio::test]
+async fn every_page_speaks_both_languages_and_carries_the_security_headers() {
+    let s = start().await;
+    let mut b = Browser::new(&s);
+    for (path, id_text, en_text) in [
+        ("/", "Jadwal pimpinan", "The leaders' schedule"),
+        ("/ajukan", "Ajukan permohonan", "Submit a request"),
+        ("/lacak", "Lacak permohonan", "Track a request"),
+        ("/tentang", "Catatan privasi", "Privacy note"),
+    ] {
+        for (lang, text, html_lang) in [("id", id_text, "id"), ("en-GB,en;q=0.9", en_text, "en")] {
+            let p = b.get(path, lang).await;
+            assert_eq!(p.status, 200, "{path} {lang}");
+            assert!(p.html.contains(text), "{path} in {lang} says {text}");
+            assert!(p.html.contains(&format!("<html lang=\"{html_lang}\"")));
+            let csp = p.headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
+            assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+            assert!(csp.contains("script-src 'self'") && csp.contains("style-src 'self'"));
+            assert!(!csp.contains("unsafe-inline"));
+            assert_eq!(p.headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+            assert_eq!(p.headers[header::REFERRER_POLICY], "same-origin");
+            assert!(!p.html.contains("<style") && !p.html.contains(" style="));
+            assert!(!p.html.contains("<script>"), "no inline script on {path}");
+        }
+    }
+    // The switch link picks the other language and remembers it.
+    let p = b.get("/tentang?lang=en", "id").await;
+    assert!(p.html.contains("About this service"));
+    assert_eq!(b.cookie("sepiion_lang").as_deref(), Some("en"));
+    let p = b.get("/lacak", "id").await;
+    assert!(p.html.contains("Track a request"));
+}
+
+#[tokio::test]
+async fn a_portal_submission_is_an_ordinary_request_with_its_letter() {
+    let s = start().await;
+    let mut b = Browser::new(&s);
+    let (csrf, id) = open_form(&mut b).await;
+    let p = b.post_form(with_letter(filled(&csrf, &id, &[])), &[]).await;
+    assert_eq!(p.status, 303, "{}", p.html);
+    let location = p.headers[header::LOCATION].to_str().unwrap().to_string();
+    let code = location
+        .strip_prefix("/ajukan/terkirim/")
+        .unwrap()
+        .to_string();
+    // The browser got an anonymous device, in a cookie scripts cannot read.
+    let set: Vec<_> = p.headers.get_all(header::SET_COOKIE).iter().collect();
+    let device_cookie = set
+        .iter()
+        .map(|v| v.to_str().unwrap())
+        .find(|v| v.starts_with("sepiion_device="))
+        .expect("device cookie");
+    assert!(device_cookie.contains("HttpOnly") && device_cookie.contains("SameSite=Strict"));
+    let token = b.cookie("sepiion_device").unwrap();
+
+    // The API sees the same request, bound to that device, with its letter and WITA times.
+    let mine = s.get("/api/v1/public/requests", Some(&token)).await.ok();
+    let r = &mine[0];
+    assert_eq!(r["tracking_code"], code.as_str());
+    assert_eq!(r["expected_attendees"], 1500);
+    assert_eq!(r["attachments"].as_array().unwrap().len(), 1);
+    assert_eq!(r["attachments"][0]["content_type"], "application/pdf");
+    let start = chrono::DateTime::parse_from_rfc3339(r["starts_at"].as_str().unwrap()).unwrap();
+    assert_eq!(start.format("%H:%M").to_string(), "01:00", "09.00 WITA");
+
+    // The success page shows the code, a WhatsApp link and the (hidden without JS) copy button.
+    let p = b.get(&location, "id").await;
+    assert_eq!(p.status, 200);
+    assert!(
+        p.html
+            .contains(&format!("<p class=\"code\" id=\"code\">{code}</p>"))
+    );
+    assert!(p.html.contains("https://wa.me/?text="));
+    assert!(p.html.contains("data-copy=") && p.html.contains(" hidden "));
+
+    // Sending the same form again (back button) makes no second request.
+    let p = b.post_form(with_letter(filled(&csrf, &id, &[])), &[]).await;
+    assert_eq!(p.headers[header::LOCATION], location.as_str());
+    let mine = s.get("/api/v1/public/requests", Some(&token)).await.ok();
+    assert_eq!(mine.as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn errors_show_beside_their_fields_and_nothing_typed_is_lost() {
+    let s = start().await;
+    let before = request_count(&s);
+    let mut b = Browser::new(&s);
+    let (csrf, id) = open_form(&mut b).await;
+    let form = filled(
+        &csrf,
+        &id,
+        &[
+            ("description", "pendek"),
+            ("requester_phone", "12345"),
+            ("end_time", "08:00"),
+            ("title", "Malam Seni <Klungkung> & \"Kawan\""),
+        ],
+    );
+    let p = b.post_form(with_letter(form), &[]).await;
+    assert_eq!(p.status, 422);
+    // The summary at the top links to each field; each field carries its own message.
+    assert!(p.html.contains("role=\"alert\""));
+    assert!(p.html.contains("href=\"#description\""));
+    assert!(p.html.contains("href=\"#requester_phone\""));
+    assert!(p.html.contains("href=\"#end_time\""));
+    assert!(p.html.contains("id=\"description-error\""));
+    assert!(
+        p.html
+            .contains("Terlalu pendek (paling sedikit 10 karakter).")
+    );
+    assert!(p.html.contains("Waktu selesai harus setelah waktu mulai."));
+    assert!(p.html.contains(
+        "aria-invalid=\"true\" aria-describedby=\"requester_phone-error requester_phone-hint\""
+    ));
+    // What was typed comes back, escaped.
+    assert!(
+        p.html
+            .contains("value=\"Malam Seni &lt;Klungkung&gt; &amp; &quot;Kawan&quot;\"")
+    );
+    assert!(p.html.contains(">pendek</textarea>"));
+    assert!(p.html.contains("value=\"Dinas Kebudayaan\""));
+    assert!(p.html.contains("value=\"12345\""));
+    assert!(p.html.contains("<option value=\"bupati\" selected>"));
+    // A chosen file cannot be put back into a file input: the page says so.
+    assert!(p.html.contains("id=\"attachment-again\""));
+    // The same submission id stays, so fixing and resending makes one request.
+    assert_eq!(hidden(&p.html, "id"), id);
+    assert_eq!(request_count(&s), before);
+
+    // In English when the browser prefers it.
+    let req = b
+        .http
+        .post(format!("{}/ajukan", b.base))
+        .header(header::ACCEPT_LANGUAGE, "en")
+        .header(header::ORIGIN, b.base.clone())
+        .header(header::COOKIE, b.cookie_header())
+        .multipart(filled(&csrf, &id, &[("description", "short")]));
+    let p = b.send(req).await;
+    assert_eq!(p.status, 422);
+    assert!(p.html.contains("Too short (at least 10 characters)."));
+
+    let p = b
+        .post_form(filled(&csrf, &id, &[("start_date", "besok")]), &[])
+        .await;
+    assert_eq!(p.status, 422);
+    assert!(p.html.contains("href=\"#start_date\""));
+    assert!(p.html.contains("value=\"besok\""));
+}
+
+#[tokio::test]
+async fn the_honeypot_and_forged_posts_submit_nothing() {
+    let s = start().await;
+    let before = request_count(&s);
+    let mut b = Browser::new(&s);
+    let (csrf, id) = open_form(&mut b).await;
+
+    let p = b
+        .post_form(
+            filled(&csrf, &id, &[("website", "http://spam.example")]),
+            &[],
+        )
+        .await;
+    assert_eq!(p.status, 422);
+    assert!(b.cookie("sepiion_device").is_none());
+
+    // Another site's page posting into the form.
+    let p = b
+        .post_form(
+            filled(&csrf, &id, &[]),
+            &[("origin", "http://evil.example")],
+        )
+        .await;
+    assert_eq!(p.status, 403);
+    assert!(
+        p.html
+            .contains("value=\"Pembukaan Festival Budaya Semarapura\"")
+    );
+    let (csrf, _) = open_form(&mut b).await;
+    let p = b
+        .post_form(filled(&csrf, &id, &[]), &[("sec-fetch-site", "cross-site")])
+        .await;
+    assert_eq!(p.status, 403);
+    // A wrong form token, and no form cookie at all.
+    let (_, _) = open_form(&mut b).await;
+    let p = b.post_form(filled(&"0".repeat(48), &id, &[]), &[]).await;
+    assert_eq!(p.status, 403);
+    let mut stranger = Browser::new(&s);
+    let p = stranger.post_form(filled(&csrf, &id, &[]), &[]).await;
+    assert_eq!(p.status, 403);
+    assert_eq!(request_count(&s), before);
+
+    // The form cookie is HttpOnly and SameSite=Strict.
+    let mut fresh = Browser::new(&s);
+    let p = fresh.get("/ajukan", "id").await;
+    let c = p.headers[header::SET_COOKIE].to_str().unwrap();
+    assert!(
+        c.starts_with("sepiion_form=") && c.contains("HttpOnly") && c.contains("SameSite=Strict")
+    );
+    // Behind a TLS proxy the cookies are Secure.
+    let req = fresh
+        .http
+        .get(format!("{}/ajukan", fresh.base))
+        .header("x-forwarded-proto", "https");
+    let p = Browser::new(&s).send(req).await;
+    assert!(
+        p.headers[header::SET_COOKIE]
+            .to_str()
+            .unwrap()
+            .contains("Secure")
+    );
+}
+
+#[tokio::test]
+async fn lacak_finds_a_request_by_code_however_it_is_typed() {
+    let s = start().await;
+    let device = s.device().await;
+    let r = s.submit(&device, json!({})).await;
+    let code = r["tracking_code"].as_str().unwrap().to_string();
+    let mut b = Browser::new(&s);
+    let typed = code.to_lowercase().replace('-', " ");
+    let p = b
+        .get(&format!("/lacak?code={}", typed.replace(' ', "+")), "id")
+        .await;
+    assert_eq!(p.status, 303);
+    assert_eq!(
+        p.headers[header::LOCATION],
+        format!("/lacak/{code}").as_str()
+    );
+    let p = b
+        .get(
+            &format!("/lacak/{}", code.to_lowercase().replace('-', "")),
+            "id",
+        )
+        .await;
+    assert_eq!(p.status, 200);
+    assert!(p.html.contains("Diajukan"));
+    assert!(p.html.contains("Pembukaan Pesta Kesenian Desa Kamasan"));
+    // The public view carries no contact data.
+    assert!(!p.html.contains("081234567890") && !p.html.contains("sari@contoh.id"));
+    let p = b.get("/lacak/ZZZZ-ZZZZ-ZZZZ", "en").await;
+    assert_eq!(p.status, 404);
+    let p = b.get("/lacak?code=%21%21", "en").await;
+    assert_eq!(p.status, 422);
+    assert!(p.html.contains("value=\"!!\""));
+    assert!(p.html.contains("not a valid tracking code"));
+}
+
+#[tokio::test]
+async fn public_reads_answer_304_until_a_write_changes_them() {
+    let s = start().await;
+    let b = Browser::new(&s);
+    // Far beyond the demo's agenda: the day starts empty.
+    let from = future_date(300);
+    let agenda = format!("/api/v1/public/agenda?from={from}&to={from}");
+    let get = |path: String, etag: Option<String>, gzip: bool| {
+        let mut req = b.http.get(format!("{}{path}", b.base));
+        if let Some(e) = etag {
+            req = req.header(header::IF_NONE_MATCH, e);
+        }
+        if gzip {
+            req = req.header(header::ACCEPT_ENCODING, "gzip");
+        }
+        req.send()
+    };
+    let first = get(agenda.clone(), None, true).await.unwrap();
+    assert_eq!(first.status(), 200);
+    let etag = first.headers()[header::ETAG].to_str().unwrap().to_string();
+    let again = get(agenda.clone(), Some(etag.clone()), true).await.unwrap();
+    assert_eq!(again.status(), 304);
+    assert!(again.bytes().await.unwrap().is_empty());
+    let plain = get(agenda.clone(), None, false).await.unwrap();
+    assert!(plain.headers().get(header::CONTENT_ENCODING).is_none());
+    assert_eq!(plain.json::<serde_json::Value>().await.unwrap(), json!([]));
+
+    // The Jadwal page is cached the same way.
+    let page = format!("/?view=day&date={from}");
+    let p = get(page.clone(), None, true).await.unwrap();
+    assert_eq!(p.headers()[header::CONTENT_ENCODING], "gzip");
+    let page_tag = p.headers()[header::ETAG].to_str().unwrap().to_string();
+    assert!(p.bytes().await.unwrap().len() < 30 * 1024);
+    assert_eq!(
+        get(page.clone(), Some(page_tag.clone()), true)
+            .await
+            .unwrap()
+            .status(),
+        304
+    );
+
+    // Staff add a public item that day: both answers change at once.
+    let agenda_staff = s.login("agenda").await;
+    s.post(
+        "/api/v1/staff/agenda",
+        Some(&agenda_staff),
+        json!({
+            "leader_id": "bupati",
+            "title": "Peresmian Pasar Seni",
+            "starts_at": format!("{from}T02:00:00Z"),
+            "ends_at": format!("{from}T03:00:00Z"),
+            "location": "Pasar Seni Semarapura",
+            "category": "Seremonial",
+            "visibility": "public",
+            "status": "confirmed",
+            "attendance": "in_person",
+            "dress_code": ""
+        }),
+    )
+    .await
+    .ok();
+    let after = get(agenda.clone(), Some(etag.clone()), false)
+        .await
+        .unwrap();
+    assert_eq!(after.status(), 200);
+    assert_ne!(after.headers()[header::ETAG].to_str().unwrap(), etag);
+    let items = after.json::<serde_json::Value>().await.unwrap();
+    let zipped = get(agenda.clone(), None, true).await.unwrap();
+    assert_eq!(zipped.headers()[header::CONTENT_ENCODING], "gzip");
+    assert_eq!(items.as_array().unwrap().len(), 1);
+    assert_eq!(items[0]["title"], "Peresmian Pasar Seni");
+    let p = get(page, Some(page_tag), false).await.unwrap();
+    assert_eq!(p.status(), 200);
+    assert!(p.text().await.unwrap().contains("Peresmian Pasar Seni"));
+}
+
+#[tokio::test]
+async fn every_portal_page_is_under_30_kb_compressed() {
+    let s = start().await;
+    let b = Browser::new(&s);
+    for path in [
+        "/",
+        "/?view=day",
+        "/ajukan",
+        "/lacak",
+        "/tentang",
+        "/static/portal.css",
+    ] {
+        let res = b
+            .http
+            .get(format!("{}{path}", b.base))
+            .header(header::ACCEPT_ENCODING, "gzip")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200, "{path}");
+        let size = res.bytes().await.unwrap().len();
+        assert!(size < 30 * 1024, "{path}: {size} bytes");
+    }
+}
