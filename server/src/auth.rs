@@ -154,8 +154,13 @@ pub fn staff_from_row(r: &rusqlite::Row) -> rusqlite::Result<Staff> {
     })
 }
 
-/// Resolves a bearer token to a caller; `None` when it matches nothing valid.
-pub fn resolve_token(tx: &Transaction, token: &str) -> rusqlite::Result<Option<Caller>> {
+/// A device's `last_seen` is written at most this often: a write with its fsync on every
+/// request would put each request behind the writer.
+pub const LAST_SEEN_EVERY_SECS: i64 = 300;
+
+/// Looks a bearer token up (reads only); `None` when it matches nothing valid. The flag says
+/// that the caller is a device whose `last_seen` is due to be written ([`touch_device`]).
+pub fn lookup_token(tx: &Transaction, token: &str) -> rusqlite::Result<Option<(Caller, bool)>> {
     let hash = token_hash(token);
     let now = chrono::Utc::now().timestamp();
     if token.starts_with(STAFF_PREFIX) {
@@ -168,19 +173,28 @@ pub fn resolve_token(tx: &Transaction, token: &str) -> rusqlite::Result<Option<C
                 staff_from_row,
             )
             .optional()
-            .map(|s| s.map(Caller::Staff));
+            .map(|s| s.map(|s| (Caller::Staff(s), false)));
     }
     if token.starts_with(DEVICE_PREFIX) {
-        let id: Option<String> = tx
+        let device: Option<(String, i64)> = tx
             .query_row(
-                "UPDATE devices SET last_seen = ?2 WHERE token_hash = ?1 RETURNING id",
-                params![hash, now],
-                |r| r.get(0),
+                "SELECT id, last_seen FROM devices WHERE token_hash = ?1",
+                params![hash],
+                |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .optional()?;
-        return Ok(id.map(Caller::Device));
+        return Ok(device.map(|(id, seen)| (Caller::Device(id), now - seen >= LAST_SEEN_EVERY_SECS)));
     }
     Ok(None)
+}
+
+/// Records that a device was seen now.
+pub fn touch_device(tx: &Transaction, device_id: &str) -> rusqlite::Result<()> {
+    tx.execute(
+        "UPDATE devices SET last_seen = ?2 WHERE id = ?1",
+        params![device_id, chrono::Utc::now().timestamp()],
+    )?;
+    Ok(())
 }
 
 fn bearer(parts: &Parts) -> Result<Option<String>, ApiError> {
@@ -210,11 +224,21 @@ impl FromRequestParts<AppState> for Caller {
             None => Caller::Anonymous,
             // A token that matches nothing is refused rather than treated as anonymous, so a
             // client learns at once that its session ended.
-            Some(token) => state
-                .db
-                .write(move |tx| Ok(resolve_token(tx, &token)?))
-                .await?
-                .ok_or_else(ApiError::unauthorized)?,
+            Some(token) => {
+                let (caller, seen_due) = state
+                    .db
+                    .read(move |tx| Ok(lookup_token(tx, &token)?))
+                    .await?
+                    .ok_or_else(ApiError::unauthorized)?;
+                if let (Caller::Device(id), true) = (&caller, seen_due) {
+                    let id = id.clone();
+                    state
+                        .db
+                        .write(move |tx| Ok(touch_device(tx, &id)?))
+                        .await?;
+                }
+                caller
+            }
         };
         parts.extensions.insert(caller.clone());
         Ok(caller)

@@ -29,19 +29,47 @@ pub fn open(path: &Path) -> anyhow::Result<Connection> {
     Ok(conn)
 }
 
-/// The shared connection. SQLite serialises writers anyway; one connection behind a mutex keeps
-/// the server simple and is far from the bottleneck for one regency's office.
+/// The schema version a database has after [`open`]: the number of migrations (rusqlite_migration
+/// keeps it in `PRAGMA user_version`).
+pub const SCHEMA_VERSION: usize = MIGRATIONS.len();
+
+/// Read connections kept beside the writer. In WAL mode each reads the last committed snapshot
+/// and never waits for the writer; a handful is plenty for one regency's office.
+const READERS: usize = 4;
+
+/// A connection for reads only (`query_only`: a write by mistake fails instead of racing the
+/// writer). The schema is the writer's business.
+fn open_reader(path: &Path) -> rusqlite::Result<Connection> {
+    let conn = Connection::open(path)?;
+    conn.pragma_update(None, "query_only", true)?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    Ok(conn)
+}
+
+/// The database as the server uses it: one writer behind a mutex (SQLite serialises writers
+/// anyway) and a small set of read connections. A pool crate (r2d2_sqlite) would pin the
+/// rusqlite version for what is a vector and a semaphore here.
 #[derive(Clone)]
 pub struct Db {
-    conn: Arc<Mutex<Connection>>,
+    writer: Arc<Mutex<Connection>>,
+    idle_readers: Arc<Mutex<Vec<Connection>>>,
+    reader_permits: Arc<tokio::sync::Semaphore>,
     pub path: PathBuf,
+    /// Held while the server uses the database, so that `restore` refuses to replace it.
+    _lock: Arc<ServeLock>,
 }
 
 impl Db {
+    /// Opens the database for serving: takes the serve lock first (waiting while a restore
+    /// replaces the file), then brings the schema up to date.
     pub fn open(path: &Path) -> anyhow::Result<Db> {
+        let lock = ServeLock::shared(path)?;
         Ok(Db {
-            conn: Arc::new(Mutex::new(open(path)?)),
+            writer: Arc::new(Mutex::new(open(path)?)),
+            idle_readers: Arc::default(),
+            reader_permits: Arc::new(tokio::sync::Semaphore::new(READERS)),
             path: path.to_path_buf(),
+            _lock: Arc::new(lock),
         })
     }
 
@@ -51,7 +79,7 @@ impl Db {
         T: Send + 'static,
         F: FnOnce(&Transaction) -> ApiResult<T> + Send + 'static,
     {
-        let conn = self.conn.clone();
+        let conn = self.writer.clone();
         tokio::task::spawn_blocking(move || {
             let mut guard = conn.lock().unwrap_or_else(|p| p.into_inner());
             let tx = guard.transaction()?;
@@ -63,14 +91,81 @@ impl Db {
         .map_err(ApiError::internal)?
     }
 
-    /// Runs a read on a blocking thread (inside a transaction, for a consistent snapshot).
+    /// Runs a read on a blocking thread, on a read connection, inside a transaction (one
+    /// consistent snapshot). It does not wait for the writer.
     pub async fn read<T, F>(&self, f: F) -> ApiResult<T>
     where
         T: Send + 'static,
         F: FnOnce(&Transaction) -> ApiResult<T> + Send + 'static,
     {
-        // Same as write: a read-only closure simply commits nothing.
-        self.write(f).await
+        let permit = self
+            .reader_permits
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(ApiError::internal)?;
+        let idle = self.idle_readers.clone();
+        let path = self.path.clone();
+        tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            let taken = idle.lock().unwrap_or_else(|p| p.into_inner()).pop();
+            let mut conn = match taken {
+                Some(c) => c,
+                None => open_reader(&path)?,
+            };
+            let out = (|| -> ApiResult<T> {
+                let tx = conn.transaction()?;
+                let out = f(&tx)?;
+                tx.commit()?;
+                Ok(out)
+            })();
+            idle.lock().unwrap_or_else(|p| p.into_inner()).push(conn);
+            out
+        })
+        .await
+        .map_err(ApiError::internal)?
+    }
+}
+
+/// A lock next to the database (`<db>.lock`): every server holds it shared while it serves,
+/// `restore` takes it exclusively, so a database in use is never replaced under a server. An
+/// OS file lock (flock), released by the kernel when the process ends, however it ends.
+pub struct ServeLock {
+    _file: std::fs::File,
+}
+
+impl ServeLock {
+    pub fn path(db: &Path) -> PathBuf {
+        let mut p = db.as_os_str().to_owned();
+        p.push(".lock");
+        PathBuf::from(p)
+    }
+
+    fn file(db: &Path) -> anyhow::Result<std::fs::File> {
+        let path = Self::path(db);
+        std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(|e| anyhow::anyhow!("cannot open the lock file {}: {e}", path.display()))
+    }
+
+    /// For serving: shared with other servers, waits while a restore holds it.
+    pub fn shared(db: &Path) -> anyhow::Result<ServeLock> {
+        let file = Self::file(db)?;
+        file.lock_shared()?;
+        Ok(ServeLock { _file: file })
+    }
+
+    /// For replacing the database: `None` while a server holds it.
+    pub fn exclusive(db: &Path) -> anyhow::Result<Option<ServeLock>> {
+        let file = Self::file(db)?;
+        match file.try_lock() {
+            Ok(()) => Ok(Some(ServeLock { _file: file })),
+            Err(std::fs::TryLockError::WouldBlock) => Ok(None),
+            Err(std::fs::TryLockError::Error(e)) => Err(e.into()),
+        }
     }
 }
 

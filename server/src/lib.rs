@@ -5,6 +5,7 @@
 
 pub mod agenda;
 pub mod auth;
+pub mod backup;
 pub mod config;
 pub mod db;
 pub mod demo;
@@ -80,6 +81,8 @@ pub fn apply_config_data(conn: &mut rusqlite::Connection, config: &Config) -> an
 /// shared state.
 pub fn prepare(config: &Config) -> anyhow::Result<AppState> {
     let ctx = Ctx::from_config(config)?;
+    // Opened first: it takes the serve lock (see `db::ServeLock`) and migrates.
+    let db = Db::open(&config.db)?;
     {
         let mut conn = db::open(&config.db)?;
         if config.demo {
@@ -88,7 +91,7 @@ pub fn prepare(config: &Config) -> anyhow::Result<AppState> {
         apply_config_data(&mut conn, config)?;
     }
     Ok(AppState {
-        db: Db::open(&config.db)?,
+        db,
         ctx: Arc::new(ctx),
         limiter: Arc::default(),
     })
