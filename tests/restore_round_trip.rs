@@ -12,7 +12,13 @@ use sepiion_server::backup;
 
 /// Titles of the device's own requests as the server lists them (by the device's token).
 async fn titles_on_server(url: &str, device: &SyncEngine) -> Vec<String> {
-    let token = device.store().identity().unwrap().token().unwrap().to_string();
+    let token = device
+        .store()
+        .identity()
+        .unwrap()
+        .token()
+        .unwrap()
+        .to_string();
     let listed: serde_json::Value = reqwest::Client::new()
         .get(format!("{url}/api/v1/public/requests"))
         .bearer_auth(token)

@@ -183,7 +183,9 @@ pub fn lookup_token(tx: &Transaction, token: &str) -> rusqlite::Result<Option<(C
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .optional()?;
-        return Ok(device.map(|(id, seen)| (Caller::Device(id), now - seen >= LAST_SEEN_EVERY_SECS)));
+        return Ok(
+            device.map(|(id, seen)| (Caller::Device(id), now - seen >= LAST_SEEN_EVERY_SECS))
+        );
     }
     Ok(None)
 }
@@ -232,10 +234,7 @@ impl FromRequestParts<AppState> for Caller {
                     .ok_or_else(ApiError::unauthorized)?;
                 if let (Caller::Device(id), true) = (&caller, seen_due) {
                     let id = id.clone();
-                    state
-                        .db
-                        .write(move |tx| Ok(touch_device(tx, &id)?))
-                        .await?;
+                    state.db.write(move |tx| Ok(touch_device(tx, &id)?)).await?;
                 }
                 caller
             }

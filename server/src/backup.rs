@@ -51,9 +51,7 @@ pub struct Restored {
 /// Why a restore was refused before anything changed.
 #[derive(Debug, thiserror::Error)]
 pub enum RestoreError {
-    #[error(
-        "a running server holds {0} (lock {1}); stop it first (e.g. `systemctl stop sepiion`)"
-    )]
+    #[error("a running server holds {0} (lock {1}); stop it first (e.g. `systemctl stop sepiion`)")]
     InUse(PathBuf, PathBuf),
     #[error("{0} is not a Sepiion backup: {1}")]
     NotABackup(PathBuf, String),
@@ -75,14 +73,18 @@ pub fn restore(from: &Path, db_path: &Path) -> anyhow::Result<Restored> {
     if !from.is_file() {
         bail!("{} does not exist", from.display());
     }
-    let Some(_lock) = ServeLock::exclusive(db_path)? else {
-        return Err(RestoreError::InUse(db_path.to_path_buf(), ServeLock::path(db_path)).into());
-    };
     let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ").to_string();
     let staging = sibling(db_path, &format!(".restoring-{stamp}"));
     remove_with_wal(&staging)?;
-    let result = stage(from, db_path, &staging);
-    let (schema_version, sync_floor) = match result {
+    let staged = check_backup(from, &staging).and_then(|version| {
+        let Some(lock) = ServeLock::exclusive(db_path)? else {
+            return Err(
+                RestoreError::InUse(db_path.to_path_buf(), ServeLock::path(db_path)).into(),
+            );
+        };
+        Ok((version, prepare_copy(from, db_path, &staging)?, lock))
+    });
+    let (schema_version, sync_floor, _lock) = match staged {
         Ok(v) => v,
         Err(e) => {
             let _ = remove_with_wal(&staging);
@@ -115,27 +117,32 @@ pub fn restore(from: &Path, db_path: &Path) -> anyhow::Result<Restored> {
     })
 }
 
-/// Copies and checks the backup at `staging`; returns its schema version and the sync floor set.
-fn stage(from: &Path, db_path: &Path, staging: &Path) -> anyhow::Result<(usize, i64)> {
+/// Copies the backup to `staging` and checks it there; returns its schema version.
+fn check_backup(from: &Path, staging: &Path) -> anyhow::Result<usize> {
     std::fs::copy(from, staging)
         .with_context(|| format!("copying {} to {}", from.display(), staging.display()))?;
     let not_backup = |why: String| RestoreError::NotABackup(from.to_path_buf(), why);
-    let version = {
-        let conn = Connection::open(staging)?;
-        integrity(&conn).map_err(|e| not_backup(e.to_string()))?;
-        let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-        let version = usize::try_from(version).unwrap_or(0);
-        if version == 0 {
-            return Err(not_backup("no Sepiion schema in it".into()).into());
-        }
-        if version > SCHEMA_VERSION {
-            return Err(RestoreError::TooNew(from.to_path_buf(), version, SCHEMA_VERSION).into());
-        }
-        current_seq(&conn)
-            .map_err(|e| not_backup(e.to_string()))?
-            .ok_or_else(|| not_backup("no change sequence".into()))?;
-        version
-    };
+    let conn = Connection::open(staging)?;
+    integrity(&conn).map_err(|e| not_backup(e.to_string()))?;
+    let version: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .map_err(|e| not_backup(e.to_string()))?;
+    let version = usize::try_from(version).unwrap_or(0);
+    if version == 0 {
+        return Err(not_backup("no Sepiion schema in it".into()).into());
+    }
+    if version > SCHEMA_VERSION {
+        return Err(RestoreError::TooNew(from.to_path_buf(), version, SCHEMA_VERSION).into());
+    }
+    current_seq(&conn)
+        .map_err(|e| not_backup(e.to_string()))?
+        .ok_or_else(|| not_backup("no change sequence".into()))?;
+    Ok(version)
+}
+
+/// Under the serve lock: brings the checked copy's schema up to date and moves its change
+/// sequence past what the replaced database handed out; returns the sync floor set.
+fn prepare_copy(from: &Path, db_path: &Path, staging: &Path) -> anyhow::Result<i64> {
     // What the database being replaced handed out (it may be damaged: that is why one restores).
     let replaced_seq = if db_path.exists() {
         Connection::open(db_path)
@@ -175,7 +182,7 @@ fn stage(from: &Path, db_path: &Path, staging: &Path) -> anyhow::Result<(usize, 
     // One self-contained file: the WAL folded in before it is renamed into place.
     conn.pragma_update(None, "journal_mode", "DELETE")?;
     drop(conn);
-    Ok((version, floor))
+    Ok(floor)
 }
 
 /// `path` with `suffix` appended to its file name.

@@ -78,6 +78,8 @@ pub struct Config {
     /// Representatives; written to the database at start.
     pub representatives: Vec<RepresentativeConfig>,
     pub limits: Limits,
+    /// Networks (CIDR) whose direct connections may read `/metrics` without an admin token.
+    pub metrics_allow: Vec<ipnet::IpNet>,
 }
 
 impl Default for Config {
@@ -92,6 +94,7 @@ impl Default for Config {
             leaders: Vec::new(),
             representatives: Vec::new(),
             limits: Limits::default(),
+            metrics_allow: Vec::new(),
         }
     }
 }
@@ -149,6 +152,21 @@ impl Config {
         if let Some(v) = get("SEPIION_LOGIN_FAILURES") {
             self.limits.login_failures = num("SEPIION_LOGIN_FAILURES", v)?;
         }
+        if let Some(v) = get("SEPIION_METRICS_ALLOW") {
+            self.metrics_allow = v
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(|s| {
+                    s.parse().map_err(|_| {
+                        ConfigError::Env(
+                            "SEPIION_METRICS_ALLOW",
+                            format!("{s:?} is not a network such as 127.0.0.1/32"),
+                        )
+                    })
+                })
+                .collect::<Result<_, _>>()?;
+        }
         Ok(())
     }
 
@@ -203,6 +221,16 @@ submissions_per_hour = 3
         assert!(
             c.apply_env(|k| (k == "SEPIION_LOGIN_FAILURES").then(|| "x".to_string()))
                 .is_err()
+        );
+        c.apply_env(|k| {
+            (k == "SEPIION_METRICS_ALLOW").then(|| "127.0.0.1/32, ::1/128".to_string())
+        })
+        .unwrap();
+        assert_eq!(c.metrics_allow.len(), 2);
+        assert!(
+            c.apply_env(|k| (k == "SEPIION_METRICS_ALLOW").then(|| "127.0.0.1".to_string()))
+                .is_err(),
+            "a network needs its prefix length"
         );
     }
 

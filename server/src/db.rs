@@ -55,8 +55,33 @@ pub struct Db {
     idle_readers: Arc<Mutex<Vec<Connection>>>,
     reader_permits: Arc<tokio::sync::Semaphore>,
     pub path: PathBuf,
+    /// Which file the server opened, to notice when the path no longer leads to it.
+    file_id: Option<FileId>,
     /// Held while the server uses the database, so that `restore` refuses to replace it.
     _lock: Arc<ServeLock>,
+}
+
+/// Device and inode of a file (unix); elsewhere nothing is compared.
+type FileId = (u64, u64);
+
+fn file_id(path: &Path) -> Option<FileId> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        std::fs::metadata(path).ok().map(|m| (m.dev(), m.ino()))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        None
+    }
+}
+
+/// The write-ahead log next to a database file.
+pub fn wal_path(db: &Path) -> PathBuf {
+    let mut p = db.as_os_str().to_owned();
+    p.push("-wal");
+    PathBuf::from(p)
 }
 
 impl Db {
@@ -64,8 +89,15 @@ impl Db {
     /// replaces the file), then brings the schema up to date.
     pub fn open(path: &Path) -> anyhow::Result<Db> {
         let lock = ServeLock::shared(path)?;
+        Self::open_locked(path, lock)
+    }
+
+    /// Opens the database under a serve lock already taken.
+    pub fn open_locked(path: &Path, lock: ServeLock) -> anyhow::Result<Db> {
+        let writer = open(path)?;
         Ok(Db {
-            writer: Arc::new(Mutex::new(open(path)?)),
+            file_id: file_id(path),
+            writer: Arc::new(Mutex::new(writer)),
             idle_readers: Arc::default(),
             reader_permits: Arc::new(tokio::sync::Semaphore::new(READERS)),
             path: path.to_path_buf(),
@@ -124,6 +156,31 @@ impl Db {
         })
         .await
         .map_err(ApiError::internal)?
+    }
+}
+
+impl Db {
+    /// Whether the database answers: the path still leads to the file the server opened (not
+    /// deleted or replaced under it) and a read of the change sequence succeeds in time.
+    pub async fn health(&self) -> Result<(), String> {
+        if self.file_id.is_some() && file_id(&self.path) != self.file_id {
+            return Err(format!(
+                "{} was removed or replaced while the server runs",
+                self.path.display()
+            ));
+        }
+        let read = self.read(|tx| {
+            Ok(
+                tx.query_row("SELECT value FROM counters WHERE name = 'seq'", [], |r| {
+                    r.get::<_, i64>(0)
+                })?,
+            )
+        });
+        match tokio::time::timeout(std::time::Duration::from_secs(3), read).await {
+            Ok(Ok(_)) => Ok(()),
+            Ok(Err(_)) => Err("the database read failed (see the log)".into()),
+            Err(_) => Err("no answer within 3 s".into()),
+        }
     }
 }
 
@@ -239,6 +296,48 @@ mod tests {
     #[test]
     fn migrations_are_valid() {
         migrations().validate().unwrap();
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn reads_do_not_wait_for_a_writer_and_see_the_last_commit() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(&dir.path().join("t.db")).unwrap();
+        // A write that holds the writer until a read has finished beside it.
+        let (read_done, wait_for_read) = std::sync::mpsc::channel::<i64>();
+        let writing = tokio::spawn({
+            let db = db.clone();
+            async move {
+                db.write(move |tx| {
+                    tx.execute("UPDATE counters SET value = 41 WHERE name = 'seq'", [])?;
+                    let seen = wait_for_read
+                        .recv_timeout(std::time::Duration::from_secs(20))
+                        .expect("the read finished while the write was open");
+                    Ok(seen)
+                })
+                .await
+            }
+        });
+        let seq = |tx: &Transaction| -> ApiResult<i64> {
+            Ok(
+                tx.query_row("SELECT value FROM counters WHERE name = 'seq'", [], |r| {
+                    r.get(0)
+                })?,
+            )
+        };
+        let during = db.read(seq).await.unwrap();
+        read_done.send(during).unwrap();
+        assert_eq!(
+            writing.await.unwrap().unwrap(),
+            0,
+            "the uncommitted write is not seen"
+        );
+        assert_eq!(db.read(seq).await.unwrap(), 41, "the committed write is");
+        // Reads cannot write by mistake.
+        assert!(
+            db.read(|tx| Ok(tx.execute("DELETE FROM counters", [])?))
+                .await
+                .is_err()
+        );
     }
 
     #[test]

@@ -12,6 +12,7 @@ pub mod demo;
 pub mod error;
 pub mod extract;
 pub mod handlers;
+pub mod metrics;
 pub mod records;
 pub mod requests;
 pub mod router;
@@ -81,8 +82,8 @@ pub fn apply_config_data(conn: &mut rusqlite::Connection, config: &Config) -> an
 /// shared state.
 pub fn prepare(config: &Config) -> anyhow::Result<AppState> {
     let ctx = Ctx::from_config(config)?;
-    // Opened first: it takes the serve lock (see `db::ServeLock`) and migrates.
-    let db = Db::open(&config.db)?;
+    // Before anything opens the database: `restore` must not replace it under the server.
+    let lock = db::ServeLock::shared(&config.db)?;
     {
         let mut conn = db::open(&config.db)?;
         if config.demo {
@@ -91,9 +92,10 @@ pub fn prepare(config: &Config) -> anyhow::Result<AppState> {
         apply_config_data(&mut conn, config)?;
     }
     Ok(AppState {
-        db,
+        db: Db::open_locked(&config.db, lock)?,
         ctx: Arc::new(ctx),
         limiter: Arc::default(),
+        metrics: Arc::default(),
     })
 }
 

@@ -189,6 +189,8 @@ pub fn app(state: AppState) -> axum::Router {
             "/openapi.json",
             axum::routing::get(move || async move { axum::Json(openapi) }),
         )
+        // Prometheus text, not JSON API: outside the OpenAPI document.
+        .route("/metrics", axum::routing::get(crate::metrics::metrics))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(max_body))
@@ -196,5 +198,9 @@ pub fn app(state: AppState) -> axum::Router {
         .layer(CompressionLayer::new())
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(TraceLayer::new_for_http())
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::metrics::track,
+        ))
         .with_state(state)
 }

@@ -17,6 +17,8 @@ pub struct Ctx {
     pub limits: Limits,
     /// The configured regency name, if any (else the database's).
     pub regency: Option<String>,
+    /// Who may read `/metrics` without an admin token.
+    pub metrics_allow: Vec<ipnet::IpNet>,
 }
 
 impl Ctx {
@@ -26,6 +28,7 @@ impl Ctx {
             travel_buffer: Duration::minutes(config.travel_buffer_minutes),
             limits: config.limits.clone(),
             regency: config.regency.clone(),
+            metrics_allow: config.metrics_allow.clone(),
         })
     }
 }
@@ -35,4 +38,5 @@ pub struct AppState {
     pub db: Db,
     pub ctx: Arc<Ctx>,
     pub limiter: Arc<RateLimiter>,
+    pub metrics: Arc<crate::metrics::Metrics>,
 }
