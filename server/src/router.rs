@@ -191,6 +191,7 @@ pub fn app(state: AppState) -> axum::Router {
         )
         // Prometheus text, not JSON API: outside the OpenAPI document.
         .route("/metrics", axum::routing::get(crate::metrics::metrics))
+        .route("/privasi", axum::routing::get(meta::privacy_policy))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(max_body))

@@ -301,6 +301,21 @@ async fn restore_checks_the_backup_refuses_a_served_database_and_keeps_the_repla
     again.stop().await;
 }
 
+#[tokio::test]
+async fn the_privacy_policy_is_served_to_anyone_from_the_store_text() {
+    let mut s = start().await;
+    let res = s.http.get(s.url("/privasi")).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["content-type"], "text/plain; charset=utf-8");
+    let body = res.text().await.unwrap();
+    assert_eq!(
+        body,
+        std::fs::read_to_string(repo_file("docs/privasi.txt")).unwrap()
+    );
+    assert!(body.contains("KEBIJAKAN PRIVASI"));
+    s.stop().await;
+}
+
 #[test]
 fn the_example_configuration_of_deploy_loads() {
     let c = sepiion_server::config::Config::load(Some(&repo_file("deploy/sepiion.toml")))

@@ -89,3 +89,18 @@ pub async fn public_people(State(state): State<AppState>) -> ApiResult<axum::Jso
         .await?;
     Ok(axum::Json(p))
 }
+
+/// The privacy policy of both apps (Play asks for it at a stable URL); the same file is the
+/// policy of the store listings.
+pub const PRIVACY_POLICY: &str = include_str!("../../../docs/privasi.txt");
+
+/// `GET /privasi`: the privacy policy as plain text, for anyone.
+pub async fn privacy_policy() -> impl axum::response::IntoResponse {
+    (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "text/plain; charset=utf-8",
+        )],
+        PRIVACY_POLICY,
+    )
+}
