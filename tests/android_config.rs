@@ -298,3 +298,106 @@ fn the_app_binary_rejects_both_variants_at_once() {
         );
     }
 }
+
+/// Runs android/version-code for `version` with an optional override; `None` when it refuses.
+fn version_code(version: &str, code_env: Option<&str>) -> Option<u64> {
+    let mut cmd = std::process::Command::new("bash");
+    cmd.arg(root().join("android/version-code")).arg(version);
+    match code_env {
+        Some(c) => cmd.env("SEPIION_ANDROID_VERSION_CODE", c),
+        None => cmd.env_remove("SEPIION_ANDROID_VERSION_CODE"),
+    };
+    let out = cmd.output().expect("bash runs");
+    out.status.success().then(|| {
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .trim()
+            .parse()
+            .unwrap()
+    })
+}
+
+#[test]
+fn version_codes_grow_with_the_version_and_can_be_set_explicitly() {
+    assert_eq!(version_code("0.1.0", None), Some(100));
+    assert_eq!(version_code("1.2.3", None), Some(10203));
+    let ascending = [
+        "0.1.0", "0.1.1", "0.1.99", "0.2.0", "0.99.99", "1.0.0", "1.0.1", "2.5.0",
+    ];
+    let codes: Vec<u64> = ascending
+        .iter()
+        .map(|v| version_code(v, None).unwrap())
+        .collect();
+    assert!(codes.windows(2).all(|w| w[0] < w[1]), "{codes:?}");
+    // Outside the rule it refuses rather than produce a code that could go backwards.
+    for bad in ["1.100.0", "1.0.100", "0.0.0", "1.0", "1.0.0-beta"] {
+        assert_eq!(version_code(bad, None), None, "{bad}");
+    }
+    assert_eq!(version_code("1.100.0", Some("4200")), Some(4200));
+    for bad in ["0", "-3", "x", "2100000001"] {
+        assert_eq!(version_code("0.1.0", Some(bad)), None, "{bad}");
+    }
+    // The crate's own version has a code, and the build script uses it and makes a bundle.
+    let crate_version: Value = read("Cargo.toml").parse().unwrap();
+    let v = get(&crate_version, "package.version").as_str().unwrap();
+    assert!(version_code(v, None).is_some());
+    let build = read("android/build");
+    assert!(build.contains("VERSION_CODE=$(android/version-code)"));
+    assert!(build.contains("bundleRelease"));
+    assert!(build.contains("versionCode='$VERSION_CODE' versionName='$VERSION'"));
+}
+
+#[test]
+fn play_listings_exist_and_fit_plays_limits() {
+    for v in &VARIANTS {
+        let dir = format!("android/{}/store/id-ID", v.dir);
+        for (file, max) in [
+            ("title.txt", 30),
+            ("short_description.txt", 80),
+            ("full_description.txt", 4000),
+        ] {
+            let text = read(format!("{dir}/{file}"));
+            let text = text.trim_end();
+            let chars = text.chars().count();
+            assert!(
+                chars > 0 && chars <= max,
+                "{dir}/{file}: {chars} characters (Play allows {max})"
+            );
+        }
+        let icon = root().join(format!("{dir}/images/icon.png"));
+        assert_eq!(png_size(&icon), (512, 512), "{}", icon.display());
+        let shots_dir = root().join(format!("{dir}/images/phoneScreenshots"));
+        let shots: Vec<PathBuf> = std::fs::read_dir(&shots_dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "png"))
+            .collect();
+        assert!(
+            (2..=8).contains(&shots.len()),
+            "{}: Play needs 2 to 8 phone screenshots",
+            shots_dir.display()
+        );
+        for shot in shots {
+            let (w, h) = png_size(&shot);
+            let (short, long) = (w.min(h), w.max(h));
+            assert!(
+                (320..=3840).contains(&short) && long <= 3840 && long <= 2 * short,
+                "{}: {w}x{h} is outside Play's screenshot rules",
+                shot.display()
+            );
+        }
+    }
+    // Both listings point at the privacy policy that the server serves at /privasi.
+    let policy = read("docs/privasi.txt");
+    assert!(policy.contains("Sepiion Staf") && policy.contains("/privasi"));
+    assert!(read("android/public/store/id-ID/full_description.txt").contains("/privasi"));
+    let safety = read("android/common/store/data-safety.md");
+    for answer in [
+        "Device or other IDs",
+        "Location",
+        "Advertising ID",
+        "Files and docs",
+    ] {
+        assert!(safety.contains(answer), "data safety answers name {answer}");
+    }
+}

@@ -200,18 +200,31 @@ pub fn staff_from_row(r: &rusqlite::Row) -> rusqlite::Result<Staff> {
     })
 }
 
-/// Staff sessions and device `last_seen` are written at most this often, not with an fsync on
-/// every request.
-const TOUCH_EVERY_SECS: i64 = 5 * 60;
+/// Staff sessions' `last_used_at` and devices' `last_seen` are written at most this often: a
+/// write with its fsync on every request would put each request behind the writer.
+pub const TOUCH_EVERY_SECS: i64 = 5 * 60;
 
-/// Resolves a bearer token to a caller. A token that matches nothing valid is an error: an
+/// What authenticating a request leaves to write (usually nothing).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TokenWrite {
+    None,
+    /// The session's `last_used_at` is due.
+    TouchSession(String),
+    /// The device's `last_seen` is due.
+    TouchDevice(String),
+    /// The session ended: remove it.
+    DropSession(String),
+}
+
+/// Looks a bearer token up (reads only). A token that matches nothing valid is an error: an
 /// expired or idle session (`session_expired`), a deactivated account (`account_deactivated`,
-/// which tells the app to wipe that account's data), a revoked device.
-pub fn resolve_token(
+/// which tells the app to wipe that account's data), a revoked device (`device_revoked`). The
+/// second part says what is due to be written ([`write_token_use`]).
+pub fn lookup_token(
     tx: &Transaction,
     token: &str,
     idle_hours: i64,
-) -> rusqlite::Result<Result<Caller, ApiError>> {
+) -> rusqlite::Result<(Result<Caller, ApiError>, TokenWrite)> {
     let hash = token_hash(token);
     let now = chrono::Utc::now().timestamp();
     if token.starts_with(STAFF_PREFIX) {
@@ -233,22 +246,23 @@ pub fn resolve_token(
             )
             .optional()?;
         let Some((staff, active, expires_at, last_used)) = row else {
-            return Ok(Err(ApiError::session_expired()));
+            return Ok((Err(ApiError::session_expired()), TokenWrite::None));
         };
         if !active {
-            return Ok(Err(ApiError::account_deactivated()));
+            return Ok((Err(ApiError::account_deactivated()), TokenWrite::None));
         }
         if expires_at <= now || last_used + idle_hours * 3600 <= now {
-            tx.execute("DELETE FROM sessions WHERE token_hash = ?1", params![hash])?;
-            return Ok(Err(ApiError::session_expired()));
+            return Ok((
+                Err(ApiError::session_expired()),
+                TokenWrite::DropSession(hash),
+            ));
         }
-        if now - last_used >= TOUCH_EVERY_SECS {
-            tx.execute(
-                "UPDATE sessions SET last_used_at = ?2 WHERE token_hash = ?1",
-                params![hash, now],
-            )?;
-        }
-        return Ok(Ok(Caller::Staff(staff)));
+        let write = if now - last_used >= TOUCH_EVERY_SECS {
+            TokenWrite::TouchSession(hash)
+        } else {
+            TokenWrite::None
+        };
+        return Ok((Ok(Caller::Staff(staff)), write));
     }
     if token.starts_with(DEVICE_PREFIX) {
         let row: Option<(String, i64, Option<i64>)> = tx
@@ -260,19 +274,54 @@ pub fn resolve_token(
             .optional()?;
         return Ok(match row {
             Some((id, last_seen, None)) => {
-                if now - last_seen >= TOUCH_EVERY_SECS {
-                    tx.execute(
-                        "UPDATE devices SET last_seen = ?2 WHERE id = ?1",
-                        params![id, now],
-                    )?;
-                }
-                Ok(Caller::Device(id))
+                let write = if now - last_seen >= TOUCH_EVERY_SECS {
+                    TokenWrite::TouchDevice(id.clone())
+                } else {
+                    TokenWrite::None
+                };
+                (Ok(Caller::Device(id)), write)
             }
-            Some((_, _, Some(_))) => Err(ApiError::device_revoked()),
-            None => Err(ApiError::unauthorized()),
+            Some((_, _, Some(_))) => (Err(ApiError::device_revoked()), TokenWrite::None),
+            None => (Err(ApiError::unauthorized()), TokenWrite::None),
         });
     }
-    Ok(Err(ApiError::unauthorized()))
+    Ok((Err(ApiError::unauthorized()), TokenWrite::None))
+}
+
+/// Writes what [`lookup_token`] found due.
+pub fn write_token_use(tx: &Transaction, write: &TokenWrite) -> rusqlite::Result<()> {
+    let now = chrono::Utc::now().timestamp();
+    match write {
+        TokenWrite::None => {}
+        TokenWrite::TouchSession(hash) => {
+            tx.execute(
+                "UPDATE sessions SET last_used_at = ?2 WHERE token_hash = ?1",
+                params![hash, now],
+            )?;
+        }
+        TokenWrite::TouchDevice(id) => {
+            tx.execute(
+                "UPDATE devices SET last_seen = ?2 WHERE id = ?1",
+                params![id, now],
+            )?;
+        }
+        TokenWrite::DropSession(hash) => {
+            tx.execute("DELETE FROM sessions WHERE token_hash = ?1", params![hash])?;
+        }
+    }
+    Ok(())
+}
+
+/// Resolves a token in one transaction (lookup and its due write), for callers that already
+/// write (the portal's browser device).
+pub fn resolve_token(
+    tx: &Transaction,
+    token: &str,
+    idle_hours: i64,
+) -> rusqlite::Result<Result<Caller, ApiError>> {
+    let (caller, write) = lookup_token(tx, token, idle_hours)?;
+    write_token_use(tx, &write)?;
+    Ok(caller)
 }
 
 /// Drops sessions that can no longer be used (expired or idle too long).
@@ -320,11 +369,19 @@ impl FromRequestParts<AppState> for Caller {
             // A token that matches nothing is refused rather than treated as anonymous, so a
             // client learns at once that its session ended.
             Some(token) => {
+                // A read; the rare due write (last use, an ended session) afterwards.
                 let idle = state.ctx.limits.session_idle_hours;
-                state
+                let (caller, write) = state
                     .db
-                    .write(move |tx| Ok(resolve_token(tx, &token, idle)?))
-                    .await??
+                    .read(move |tx| Ok(lookup_token(tx, &token, idle)?))
+                    .await?;
+                if write != TokenWrite::None {
+                    state
+                        .db
+                        .write(move |tx| Ok(write_token_use(tx, &write)?))
+                        .await?;
+                }
+                caller?
             }
         };
         parts.extensions.insert(caller.clone());

@@ -111,6 +111,8 @@ pub struct Config {
     pub public_url: Option<String>,
     /// Contact of the protocol office, shown on the public portal.
     pub office: OfficeConfig,
+    /// Networks (CIDR) whose direct connections may read `/metrics` without an admin token.
+    pub metrics_allow: Vec<ipnet::IpNet>,
 }
 
 impl Default for Config {
@@ -128,6 +130,7 @@ impl Default for Config {
             trusted_proxies: Vec::new(),
             public_url: None,
             office: OfficeConfig::default(),
+            metrics_allow: Vec::new(),
         }
     }
 }
@@ -203,6 +206,21 @@ impl Config {
                 .filter(|s| !s.is_empty())
                 .map(String::from)
                 .collect();
+        }
+        if let Some(v) = get("SEPIION_METRICS_ALLOW") {
+            self.metrics_allow = v
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(|s| {
+                    s.parse().map_err(|_| {
+                        ConfigError::Env(
+                            "SEPIION_METRICS_ALLOW",
+                            format!("{s:?} is not a network such as 127.0.0.1/32"),
+                        )
+                    })
+                })
+                .collect::<Result<_, _>>()?;
         }
         Ok(())
     }
@@ -323,6 +341,16 @@ submissions_per_hour = 3
         assert!(
             c.apply_env(|k| (k == "SEPIION_LOGIN_FAILURES").then(|| "x".to_string()))
                 .is_err()
+        );
+        c.apply_env(|k| {
+            (k == "SEPIION_METRICS_ALLOW").then(|| "127.0.0.1/32, ::1/128".to_string())
+        })
+        .unwrap();
+        assert_eq!(c.metrics_allow.len(), 2);
+        assert!(
+            c.apply_env(|k| (k == "SEPIION_METRICS_ALLOW").then(|| "127.0.0.1".to_string()))
+                .is_err(),
+            "a network needs its prefix length"
         );
     }
 

@@ -34,23 +34,83 @@ pub fn open(path: &Path) -> anyhow::Result<Connection> {
     Ok(conn)
 }
 
-/// The shared connection. SQLite serialises writers anyway; one connection behind a mutex keeps
-/// the server simple and is far from the bottleneck for one regency's office.
+/// The schema version a database has after [`open`]: the number of migrations (rusqlite_migration
+/// keeps it in `PRAGMA user_version`).
+pub const SCHEMA_VERSION: usize = MIGRATIONS.len();
+
+/// Read connections kept beside the writer. In WAL mode each reads the last committed snapshot
+/// and never waits for the writer; a handful is plenty for one regency's office.
+const READERS: usize = 4;
+
+/// A connection for reads only (`query_only`: a write by mistake fails instead of racing the
+/// writer). The schema is the writer's business.
+fn open_reader(path: &Path) -> rusqlite::Result<Connection> {
+    let conn = Connection::open(path)?;
+    conn.pragma_update(None, "query_only", true)?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    Ok(conn)
+}
+
+/// The database as the server uses it: one writer behind a mutex (SQLite serialises writers
+/// anyway) and a small set of read connections. A pool crate (r2d2_sqlite) would pin the
+/// rusqlite version for what is a vector and a semaphore here.
 #[derive(Clone)]
 pub struct Db {
-    conn: Arc<Mutex<Connection>>,
+    writer: Arc<Mutex<Connection>>,
+    idle_readers: Arc<Mutex<Vec<Connection>>>,
+    reader_permits: Arc<tokio::sync::Semaphore>,
     pub path: PathBuf,
     /// Bumped after every committed transaction that changed a row: the public response cache
     /// (`crate::cache`) keys its entries by it, so no answer outlives the data it was made from.
     pub generation: Arc<AtomicU64>,
+    /// Which file the server opened, to notice when the path no longer leads to it.
+    file_id: Option<FileId>,
+    /// Held while the server uses the database, so that `restore` refuses to replace it.
+    _lock: Arc<ServeLock>,
+}
+
+/// Device and inode of a file (unix); elsewhere nothing is compared.
+type FileId = (u64, u64);
+
+fn file_id(path: &Path) -> Option<FileId> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        std::fs::metadata(path).ok().map(|m| (m.dev(), m.ino()))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        None
+    }
+}
+
+/// The write-ahead log next to a database file.
+pub fn wal_path(db: &Path) -> PathBuf {
+    let mut p = db.as_os_str().to_owned();
+    p.push("-wal");
+    PathBuf::from(p)
 }
 
 impl Db {
+    /// Opens the database for serving: takes the serve lock first (waiting while a restore
+    /// replaces the file), then brings the schema up to date.
     pub fn open(path: &Path) -> anyhow::Result<Db> {
+        let lock = ServeLock::shared(path)?;
+        Self::open_locked(path, lock)
+    }
+
+    /// Opens the database under a serve lock already taken.
+    pub fn open_locked(path: &Path, lock: ServeLock) -> anyhow::Result<Db> {
+        let writer = open(path)?;
         Ok(Db {
-            conn: Arc::new(Mutex::new(open(path)?)),
+            file_id: file_id(path),
+            writer: Arc::new(Mutex::new(writer)),
+            idle_readers: Arc::default(),
+            reader_permits: Arc::new(tokio::sync::Semaphore::new(READERS)),
             path: path.to_path_buf(),
             generation: Arc::default(),
+            _lock: Arc::new(lock),
         })
     }
 
@@ -60,7 +120,7 @@ impl Db {
         T: Send + 'static,
         F: FnOnce(&Transaction) -> ApiResult<T> + Send + 'static,
     {
-        let conn = self.conn.clone();
+        let conn = self.writer.clone();
         let generation = self.generation.clone();
         tokio::task::spawn_blocking(move || {
             let mut guard = conn.lock().unwrap_or_else(|p| p.into_inner());
@@ -79,14 +139,106 @@ impl Db {
         .map_err(ApiError::internal)?
     }
 
-    /// Runs a read on a blocking thread (inside a transaction, for a consistent snapshot).
+    /// Runs a read on a blocking thread, on a read connection, inside a transaction (one
+    /// consistent snapshot). It does not wait for the writer.
     pub async fn read<T, F>(&self, f: F) -> ApiResult<T>
     where
         T: Send + 'static,
         F: FnOnce(&Transaction) -> ApiResult<T> + Send + 'static,
     {
-        // Same as write: a read-only closure simply commits nothing.
-        self.write(f).await
+        let permit = self
+            .reader_permits
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(ApiError::internal)?;
+        let idle = self.idle_readers.clone();
+        let path = self.path.clone();
+        tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            let taken = idle.lock().unwrap_or_else(|p| p.into_inner()).pop();
+            let mut conn = match taken {
+                Some(c) => c,
+                None => open_reader(&path)?,
+            };
+            let out = (|| -> ApiResult<T> {
+                let tx = conn.transaction()?;
+                let out = f(&tx)?;
+                tx.commit()?;
+                Ok(out)
+            })();
+            idle.lock().unwrap_or_else(|p| p.into_inner()).push(conn);
+            out
+        })
+        .await
+        .map_err(ApiError::internal)?
+    }
+}
+
+impl Db {
+    /// Whether the database answers: the path still leads to the file the server opened (not
+    /// deleted or replaced under it) and a read of the change sequence succeeds in time.
+    pub async fn health(&self) -> Result<(), String> {
+        if self.file_id.is_some() && file_id(&self.path) != self.file_id {
+            return Err(format!(
+                "{} was removed or replaced while the server runs",
+                self.path.display()
+            ));
+        }
+        let read = self.read(|tx| {
+            Ok(
+                tx.query_row("SELECT value FROM counters WHERE name = 'seq'", [], |r| {
+                    r.get::<_, i64>(0)
+                })?,
+            )
+        });
+        match tokio::time::timeout(std::time::Duration::from_secs(3), read).await {
+            Ok(Ok(_)) => Ok(()),
+            Ok(Err(_)) => Err("the database read failed (see the log)".into()),
+            Err(_) => Err("no answer within 3 s".into()),
+        }
+    }
+}
+
+/// A lock next to the database (`<db>.lock`): every server holds it shared while it serves,
+/// `restore` takes it exclusively, so a database in use is never replaced under a server. An
+/// OS file lock (flock), released by the kernel when the process ends, however it ends.
+pub struct ServeLock {
+    _file: std::fs::File,
+}
+
+impl ServeLock {
+    pub fn path(db: &Path) -> PathBuf {
+        let mut p = db.as_os_str().to_owned();
+        p.push(".lock");
+        PathBuf::from(p)
+    }
+
+    fn file(db: &Path) -> anyhow::Result<std::fs::File> {
+        let path = Self::path(db);
+        std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(|e| anyhow::anyhow!("cannot open the lock file {}: {e}", path.display()))
+    }
+
+    /// For serving: shared with other servers, waits while a restore holds it.
+    pub fn shared(db: &Path) -> anyhow::Result<ServeLock> {
+        let file = Self::file(db)?;
+        file.lock_shared()?;
+        Ok(ServeLock { _file: file })
+    }
+
+    /// For replacing the database: `None` while a server holds it.
+    pub fn exclusive(db: &Path) -> anyhow::Result<Option<ServeLock>> {
+        let file = Self::file(db)?;
+        match file.try_lock() {
+            Ok(()) => Ok(Some(ServeLock { _file: file })),
+            Err(std::fs::TryLockError::WouldBlock) => Ok(None),
+            Err(std::fs::TryLockError::Error(e)) => Err(e.into()),
+        }
     }
 }
 
@@ -161,6 +313,48 @@ mod tests {
     #[test]
     fn migrations_are_valid() {
         migrations().validate().unwrap();
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn reads_do_not_wait_for_a_writer_and_see_the_last_commit() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(&dir.path().join("t.db")).unwrap();
+        // A write that holds the writer until a read has finished beside it.
+        let (read_done, wait_for_read) = std::sync::mpsc::channel::<i64>();
+        let writing = tokio::spawn({
+            let db = db.clone();
+            async move {
+                db.write(move |tx| {
+                    tx.execute("UPDATE counters SET value = 41 WHERE name = 'seq'", [])?;
+                    let seen = wait_for_read
+                        .recv_timeout(std::time::Duration::from_secs(20))
+                        .expect("the read finished while the write was open");
+                    Ok(seen)
+                })
+                .await
+            }
+        });
+        let seq = |tx: &Transaction| -> ApiResult<i64> {
+            Ok(
+                tx.query_row("SELECT value FROM counters WHERE name = 'seq'", [], |r| {
+                    r.get(0)
+                })?,
+            )
+        };
+        let during = db.read(seq).await.unwrap();
+        read_done.send(during).unwrap();
+        assert_eq!(
+            writing.await.unwrap().unwrap(),
+            0,
+            "the uncommitted write is not seen"
+        );
+        assert_eq!(db.read(seq).await.unwrap(), 41, "the committed write is");
+        // Reads cannot write by mistake.
+        assert!(
+            db.read(|tx| Ok(tx.execute("DELETE FROM counters", [])?))
+                .await
+                .is_err()
+        );
     }
 
     #[test]

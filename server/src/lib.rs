@@ -6,6 +6,7 @@
 pub mod agenda;
 pub mod auth;
 pub mod cache;
+pub mod backup;
 pub mod config;
 pub mod db;
 pub mod demo;
@@ -14,6 +15,7 @@ pub mod extract;
 pub mod handlers;
 pub mod ics;
 pub mod portal;
+pub mod metrics;
 pub mod records;
 pub mod reports;
 pub mod requests;
@@ -88,6 +90,8 @@ pub fn apply_config_data(conn: &mut rusqlite::Connection, config: &Config) -> an
 pub fn prepare(config: &Config) -> anyhow::Result<AppState> {
     config.check()?;
     let ctx = Ctx::from_config(config)?;
+    // Before anything opens the database: `restore` must not replace it under the server.
+    let lock = db::ServeLock::shared(&config.db)?;
     {
         let mut conn = db::open(&config.db)?;
         // A database made by `demo` is refused off loopback too, not only `--demo`.
@@ -104,7 +108,7 @@ pub fn prepare(config: &Config) -> anyhow::Result<AppState> {
         tx.commit()?;
     }
     let limiter = Arc::new(RateLimiter::new(config.limits.tracked_clients));
-    let db = Db::open(&config.db)?;
+    let db = Db::open_locked(&config.db, lock)?;
     Ok(AppState {
         cache: Arc::new(cache::PublicCache::new(db.generation.clone())),
         db,
@@ -112,6 +116,7 @@ pub fn prepare(config: &Config) -> anyhow::Result<AppState> {
         passwords: PasswordWork::new(),
         ctx: Arc::new(ctx),
         limiter,
+        metrics: Arc::default(),
     })
 }
 

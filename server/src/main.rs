@@ -1,4 +1,4 @@
-//! `sepiion-server`: serve, load demo data, create users, back up.
+//! `sepiion-server`: serve, load demo data, create users, back up, restore.
 
 use std::io::{BufRead, IsTerminal};
 use std::path::{Path, PathBuf};
@@ -75,6 +75,16 @@ enum Command {
         #[arg(long)]
         to: PathBuf,
     },
+    /// Replace the database with a backup: checks the backup's integrity and schema first,
+    /// refuses while a server uses the database, keeps the replaced file next to it. Devices
+    /// resync from scratch afterwards, keeping their unsent changes.
+    Restore {
+        /// The backup file (made by `backup`).
+        #[arg(long)]
+        from: PathBuf,
+        #[arg(long, env = "SEPIION_DB")]
+        db: PathBuf,
+    },
 }
 
 fn parse_role(s: &str) -> Result<Role, String> {
@@ -118,6 +128,27 @@ fn print_demo_accounts() {
         let leader = leader.map(|l| format!(" [{l}]")).unwrap_or_default();
         println!("  {username:<15} {:<14} {display}{leader}", role.as_str());
     }
+}
+
+/// Ctrl-C, or SIGTERM (what systemd sends to stop a service).
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = tokio::signal::ctrl_c().await;
 }
 
 #[tokio::main]
@@ -166,7 +197,7 @@ async fn main() -> anyhow::Result<()> {
             let url = server.url();
             tokio::select! {
                 r = server.wait() => r.context("server stopped")?,
-                _ = tokio::signal::ctrl_c() => tracing::info!(%url, "shutting down"),
+                _ = shutdown_signal() => tracing::info!(%url, "shutting down"),
             }
         }
         Command::Demo {
@@ -243,19 +274,24 @@ async fn main() -> anyhow::Result<()> {
             }
         }
         Command::Backup { db: path, to } => {
-            if !path.exists() {
-                bail!("{} does not exist", path.display());
-            }
-            let conn = db::open(&path)?;
-            let mut dest = rusqlite::Connection::open(&to)?;
-            let backup = rusqlite::backup::Backup::new(&conn, &mut dest)?;
-            backup.run_to_completion(256, std::time::Duration::from_millis(10), None)?;
-            drop(backup);
-            let check: String = dest.query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
-            if check != "ok" {
-                bail!("backup integrity check failed: {check}");
-            }
+            sepiion_server::backup::backup(&path, &to)?;
             println!("Cadangan tersimpan: {}", to.display());
+        }
+        Command::Restore { from, db: path } => {
+            let r = sepiion_server::backup::restore(&from, &path)?;
+            println!(
+                "Dipulihkan dari {} ke {} (skema {}).",
+                from.display(),
+                path.display(),
+                r.schema_version
+            );
+            if let Some(old) = r.replaced {
+                println!("Basis data lama disimpan sebagai {}", old.display());
+            }
+            println!(
+                "Perangkat akan menyinkronkan ulang dari awal (lantai sinkronisasi {}).",
+                r.sync_floor
+            );
         }
     }
     Ok(())

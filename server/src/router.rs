@@ -218,6 +218,9 @@ pub fn app(state: AppState) -> axum::Router {
             axum::routing::get(display::display_css),
         )
         .merge(portal)
+        // Prometheus text, not JSON API: outside the OpenAPI document.
+        .route("/metrics", axum::routing::get(crate::metrics::metrics))
+        .route("/privasi", axum::routing::get(meta::privacy_policy))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(max_body))
@@ -226,5 +229,9 @@ pub fn app(state: AppState) -> axum::Router {
         .layer(Extension(cache))
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(TraceLayer::new_for_http())
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::metrics::track,
+        ))
         .with_state(state)
 }

@@ -25,6 +25,8 @@ pub struct Ctx {
     pub public_url: Option<String>,
     /// The protocol office's contact for the public portal.
     pub office: OfficeConfig,
+    /// Who may read `/metrics` without an admin token.
+    pub metrics_allow: Vec<ipnet::IpNet>,
 }
 
 impl Ctx {
@@ -40,6 +42,7 @@ impl Ctx {
                 .as_deref()
                 .map(|u| u.trim_end_matches('/').to_string()),
             office: config.office.clone(),
+            metrics_allow: config.metrics_allow.clone(),
         })
     }
 }
@@ -49,6 +52,8 @@ pub struct AppState {
     pub db: Db,
     pub ctx: Arc<Ctx>,
     pub limiter: Arc<RateLimiter>,
+    /// Prometheus counters and histograms (`/metrics`).
+    pub metrics: Arc<crate::metrics::Metrics>,
     /// Ready-made answers to public reads, dropped whenever a write commits.
     pub cache: Arc<PublicCache>,
     /// Failed-login bookkeeping (per account and client).

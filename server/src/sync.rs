@@ -43,11 +43,29 @@ fn current_seq(tx: &Transaction) -> rusqlite::Result<i64> {
 }
 
 /// Makes every cursor handed out so far stale (after a restore or a purge of history): clients
-/// resync from scratch on their next pull.
+/// resync from scratch on their next pull. Returns the new floor.
 pub fn reset_history(tx: &Transaction) -> ApiResult<i64> {
-    let seq = current_seq(tx)?;
-    set_setting(tx, "sync_floor", &seq.to_string())?;
-    Ok(seq)
+    let floor = current_seq(tx)? + 1;
+    Ok(move_history_above(tx, floor)?)
+}
+
+/// Moves the whole change history (and the public spans measured in it) up by `floor` and makes
+/// `floor` the lowest cursor still answered: every cursor handed out before lies below it, while
+/// the page cursors of a full resync afterwards lie above it (a full resync of many pages would
+/// otherwise be told "stale" again at its second page). Moving every number by more than the
+/// largest one never collides.
+pub fn move_history_above(tx: &Transaction, floor: i64) -> rusqlite::Result<i64> {
+    tx.execute("UPDATE change_log SET seq = seq + ?1", params![floor])?;
+    tx.execute(
+        "UPDATE public_spans SET from_seq = from_seq + ?1, to_seq = to_seq + ?1",
+        params![floor],
+    )?;
+    tx.execute(
+        "UPDATE counters SET value = value + ?1 WHERE name = 'seq'",
+        params![floor],
+    )?;
+    set_setting(tx, "sync_floor", &floor.to_string())?;
+    Ok(floor)
 }
 
 /// Keeps `public_spans` up to date for a changed record: the stretches of change sequence

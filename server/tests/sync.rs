@@ -331,8 +331,12 @@ async fn an_old_or_foreign_cursor_is_answered_clearly() {
             Some(&protokol),
         )
         .await;
-    // Still valid: nothing changed since the reset point, so this cursor equals the floor.
-    assert_eq!(e.status, 200);
+    // Every cursor handed out before the reset is stale, even one that was up to date…
+    assert_eq!(e.err(410)["error"], "stale_cursor");
+    // …and the full resync that follows completes, over many pages (their cursors lie above
+    // the floor).
+    let (all, _, pages) = pull_all(&s, &protokol, None, 50).await;
+    assert!(pages > 2 && all.len() > 100, "{pages} pages");
     let before = "c1-5";
     let stale = s
         .get(

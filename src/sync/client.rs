@@ -98,6 +98,29 @@ pub struct ServerClient {
     counters: Arc<Counters>,
 }
 
+/// Development builds only: also trust the CA certificate (PEM) in the file named by
+/// `SEPIION_DEV_EXTRA_CA`, for a test server behind nginx with a self-signed CA. Release builds
+/// do not contain this and trust the public roots only.
+#[cfg(debug_assertions)]
+fn dev_extra_ca(builder: reqwest::ClientBuilder) -> reqwest::ClientBuilder {
+    let Some(path) = std::env::var_os("SEPIION_DEV_EXTRA_CA") else {
+        return builder;
+    };
+    match std::fs::read(&path)
+        .ok()
+        .and_then(|pem| reqwest::Certificate::from_pem(&pem).ok())
+    {
+        Some(ca) => builder.add_root_certificate(ca),
+        None => {
+            eprintln!(
+                "SEPIION_DEV_EXTRA_CA: {} is not a readable PEM certificate; ignored",
+                std::path::Path::new(&path).display()
+            );
+            builder
+        }
+    }
+}
+
 impl ServerClient {
     /// A client for the server at `base_url` (e.g. `https://sepiion.klungkungkab.go.id`), with
     /// gzip and timeouts suited to a phone on a poor network.
@@ -112,14 +135,15 @@ impl ServerClient {
     pub fn new(base_url: &str) -> Result<ServerClient, SyncError> {
         let base = crate::platform::server_url(base_url)
             .map_err(|e| SyncError::BadServerUrl(base_url.to_string(), e))?;
-        let http = reqwest::Client::builder()
+        let builder = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(15))
             .timeout(Duration::from_secs(90))
             .gzip(true)
             .redirect(same_origin_redirects())
-            .user_agent(concat!("sepiion-app/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(SyncError::Network)?;
+            .user_agent(concat!("sepiion-app/", env!("CARGO_PKG_VERSION")));
+        #[cfg(debug_assertions)]
+        let builder = dev_extra_ca(builder);
+        let http = builder.build().map_err(SyncError::Network)?;
         Ok(Self::with_http(&base, http))
     }
 

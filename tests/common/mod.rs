@@ -2,6 +2,7 @@
 //! temporary files, and a loopback proxy that can cut connections.
 #![allow(dead_code)]
 
+pub mod nginx;
 pub mod proxy;
 
 use std::path::{Path, PathBuf};

@@ -1,24 +1,49 @@
 //! Health and regency information.
 
 use axum::extract::State;
-use sepiion_core::api::{People, ServerInfo};
+use axum::http::StatusCode;
+use sepiion_core::api::{ErrorBody, People, ServerInfo};
 use sepiion_core::time::zone_abbrev;
+use sepiion_core::validation::Msg;
+use serde::Serialize;
+use utoipa::ToSchema;
 
 use crate::db::setting;
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 use crate::records::{load_leaders, load_representatives};
 use crate::state::AppState;
 
-/// Liveness and database check.
+/// The answer of `/healthz`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Health {
+    /// `ok`.
+    pub status: &'static str,
+    /// `ok`: the database answered a read.
+    pub database: &'static str,
+}
+
+/// Whether the server and its database answer (for load balancers and monitoring).
 #[utoipa::path(get, path = "/healthz", tag = "meta",
-    responses((status = 200, description = "Healthy", body = String),
-              (status = 503, description = "Database unavailable")))]
-pub async fn healthz(State(state): State<AppState>) -> ApiResult<&'static str> {
-    state
-        .db
-        .read(|tx| Ok(tx.query_row("SELECT 1", [], |r| r.get::<_, i64>(0))?))
-        .await?;
-    Ok("ok")
+    responses((status = 200, description = "Healthy", body = Health),
+              (status = 503, description = "The database does not answer", body = ErrorBody)))]
+pub async fn healthz(State(state): State<AppState>) -> ApiResult<axum::Json<Health>> {
+    match state.db.health().await {
+        Ok(()) => Ok(axum::Json(Health {
+            status: "ok",
+            database: "ok",
+        })),
+        Err(why) => {
+            tracing::error!(reason = %why, "health check: the database does not answer");
+            Err(ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "database_unavailable",
+                Msg::new(
+                    "Basis data tidak menjawab.",
+                    "The database does not answer.",
+                ),
+            ))
+        }
+    }
 }
 
 /// The regency's name: configured, else stored in the database.
@@ -73,4 +98,19 @@ pub async fn public_people(State(state): State<AppState>) -> ApiResult<axum::Jso
         })
         .await?;
     Ok(axum::Json(p))
+}
+
+/// The privacy policy of both apps (Play asks for it at a stable URL); the same file is the
+/// policy of the store listings.
+pub const PRIVACY_POLICY: &str = include_str!("../../../docs/privasi.txt");
+
+/// `GET /privasi`: the privacy policy as plain text, for anyone.
+pub async fn privacy_policy() -> impl axum::response::IntoResponse {
+    (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "text/plain; charset=utf-8",
+        )],
+        PRIVACY_POLICY,
+    )
 }

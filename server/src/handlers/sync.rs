@@ -27,6 +27,7 @@ pub async fn pull(
         .db
         .read(move |tx| crate::sync::pull(tx, &caller, q.cursor.as_deref(), limit))
         .await?;
+    state.metrics.pulled(page.changes.len());
     Ok(axum::Json(page))
 }
 
@@ -42,7 +43,7 @@ pub async fn push(
     KnownCaller(caller): KnownCaller,
     Json(body): Json<PushRequest>,
 ) -> ApiResult<axum::Json<PushResponse>> {
-    Ok(axum::Json(
-        crate::sync::push(&state, &caller, body.mutations).await?,
-    ))
+    let answer = crate::sync::push(&state, &caller, body.mutations).await?;
+    state.metrics.pushed(&answer);
+    Ok(axum::Json(answer))
 }
