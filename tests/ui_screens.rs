@@ -268,6 +268,7 @@ fn my_requests_show_state_and_unsent_submissions() {
         leader_role: "menerima audiensi".into(),
         dress_code: String::new(),
         letter_number: None,
+        notify_channels: None,
     };
     new.id = Some(uuid::Uuid::new_v4().to_string());
     store.submit_request(new).unwrap();

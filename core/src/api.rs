@@ -95,6 +95,10 @@ pub struct NewRequest {
     pub dress_code: String,
     #[serde(default)]
     pub letter_number: Option<String>,
+    /// How the requester wants to hear back besides the app (`email`, `whatsapp`); absent: every
+    /// channel they gave an address for. Contact data, never shown to other requesters.
+    #[serde(default)]
+    pub notify_channels: Option<Vec<crate::notify::Channel>>,
 }
 
 /// The requester cancels their request.

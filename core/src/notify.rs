@@ -187,7 +187,7 @@ pub struct Notice {
 }
 
 /// The facts of a request that notices use.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RequestSubject {
     pub id: String,
     pub tracking_code: String,
@@ -214,7 +214,7 @@ impl RequestSubject {
 }
 
 /// The facts of an agenda item that notices use.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AgendaSubject {
     pub id: String,
     pub leader_id: LeaderId,
@@ -229,7 +229,7 @@ pub struct AgendaSubject {
 }
 
 /// What changed about an agenda item.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct AgendaChange {
     pub time: bool,
     pub place: bool,
@@ -243,7 +243,7 @@ impl AgendaChange {
 }
 
 /// One line of the daily digest.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DigestLine {
     pub starts_at: DateTime<Utc>,
     pub ends_at: DateTime<Utc>,
@@ -252,7 +252,8 @@ pub struct DigestLine {
 }
 
 /// Something that happened and may need telling.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
 pub enum Event {
     /// A request was submitted.
     Submitted { request: RequestSubject },
@@ -283,7 +284,8 @@ pub enum Event {
     Reminder {
         request: RequestSubject,
         state: RequestState,
-        idle: Duration,
+        /// Hours since the request last moved.
+        idle_hours: i64,
         /// Past twice the limit: admin is told too.
         escalated: bool,
     },
@@ -543,7 +545,7 @@ pub fn notices(event: &Event, cx: &NotifyContext) -> Vec<Notice> {
         Event::Reminder {
             request,
             state,
-            idle,
+            idle_hours,
             escalated,
         } => {
             let mut to = match state {
@@ -559,7 +561,7 @@ pub fn notices(event: &Event, cx: &NotifyContext) -> Vec<Notice> {
             if *escalated {
                 to.push(Recipient::Role(Role::Admin));
             }
-            let hours = idle.num_hours();
+            let hours = *idle_hours;
             let title = Msg::new(
                 format!("Menunggu {} jam: {}", hours, request.title),
                 format!("Waiting {} hours: {}", hours, request.title),
@@ -1305,7 +1307,7 @@ mod tests {
         let ev = |state, escalated| Event::Reminder {
             request: subject(30, true),
             state,
-            idle: Duration::hours(50),
+            idle_hours: 50,
             escalated,
         };
         let n = notices(&ev(RequestState::Submitted, false), &cx());
@@ -1461,7 +1463,7 @@ mod tests {
                 .prop_map(|(state, a, escalated)| Event::Reminder {
                     request: subject(10, a),
                     state,
-                    idle: Duration::hours(30),
+                    idle_hours: 30,
                     escalated,
                 }),
             (0usize..4).prop_map(|k| Event::DailyDigest {

@@ -356,6 +356,7 @@ mod tests {
             leader_role: "membuka acara".into(),
             dress_code: "Pakaian adat madya".into(),
             letter_number: Some("005/123/DISPAR".into()),
+            notify_channels: None,
         }
     }
 

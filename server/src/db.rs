@@ -10,7 +10,10 @@ use rusqlite_migration::{M, Migrations};
 use crate::error::{ApiError, ApiResult};
 
 /// Migrations are only ever appended, never edited.
-const MIGRATIONS: &[&str] = &[include_str!("../migrations/0001_initial.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../migrations/0001_initial.sql"),
+    include_str!("../migrations/0004_notifications.sql"),
+];
 
 fn migrations() -> Migrations<'static> {
     Migrations::new(MIGRATIONS.iter().map(|sql| M::up(sql)).collect())

@@ -11,6 +11,7 @@ pub mod demo;
 pub mod error;
 pub mod extract;
 pub mod handlers;
+pub mod notify;
 pub mod records;
 pub mod requests;
 pub mod router;
@@ -99,6 +100,8 @@ pub struct RunningServer {
     pub addr: SocketAddr,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     task: tokio::task::JoinHandle<std::io::Result<()>>,
+    /// Delivers notifications while the server runs.
+    dispatcher: Option<notify::dispatch::Dispatcher>,
 }
 
 impl RunningServer {
@@ -115,6 +118,7 @@ impl RunningServer {
         listener: tokio::net::TcpListener,
     ) -> anyhow::Result<RunningServer> {
         let addr = listener.local_addr()?;
+        let dispatcher = notify::dispatch::Dispatcher::start(state.db.clone(), state.ctx.clone())?;
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let app = router::app(state).into_make_service_with_connect_info::<SocketAddr>();
         let task = tokio::spawn(async move {
@@ -128,6 +132,7 @@ impl RunningServer {
             addr,
             shutdown: Some(tx),
             task,
+            dispatcher: Some(dispatcher),
         })
     }
 
@@ -142,6 +147,9 @@ impl RunningServer {
             let _ = tx.send(());
         }
         let _ = (&mut self.task).await;
+        if let Some(d) = self.dispatcher.take() {
+            d.stop().await;
+        }
     }
 
     /// Stops at once, dropping open connections (like a crash, minus the process exit).

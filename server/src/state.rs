@@ -6,7 +6,7 @@ use chrono::Duration;
 use chrono_tz::Tz;
 
 use crate::auth::RateLimiter;
-use crate::config::{Config, Limits};
+use crate::config::{Config, Limits, NotifyConfig};
 use crate::db::Db;
 
 /// Settings the workflow needs, derived once from the configuration.
@@ -17,6 +17,7 @@ pub struct Ctx {
     pub limits: Limits,
     /// The configured regency name, if any (else the database's).
     pub regency: Option<String>,
+    pub notify: NotifyConfig,
 }
 
 impl Ctx {
@@ -26,6 +27,7 @@ impl Ctx {
             travel_buffer: Duration::minutes(config.travel_buffer_minutes),
             limits: config.limits.clone(),
             regency: config.regency.clone(),
+            notify: config.notify.clone(),
         })
     }
 }
