@@ -15,7 +15,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::error::{ApiError, LANG};
-use crate::handlers::{admin, auth, meta, public, staff, sync};
+use crate::handlers::{admin, auth, meta, notify, public, staff, sync};
 use crate::state::AppState;
 
 struct BearerAuth;
@@ -111,6 +111,9 @@ pub fn routes() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(admin::update_representative))
         .routes(routes!(admin::audit_log))
         .routes(routes!(admin::reset_sync_history))
+        .routes(routes!(notify::get_settings, notify::put_settings))
+        .routes(routes!(notify::deliveries))
+        .routes(routes!(notify::resend))
         .routes(routes!(sync::pull))
         .routes(routes!(sync::push));
     // Uploads get their own, larger body limit.

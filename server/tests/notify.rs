@@ -237,12 +237,26 @@ async fn every_channel_carries_the_right_message_to_the_right_people() {
     let smtp = SmtpSink::start();
     let cfg = notify_config(&ntfy, &wa, Some(smtp.port));
     let s = start_with(move |c| c.notify = cfg).await;
-    set_contact(
-        &db_of(&s),
-        "protokol",
-        "0812 1111 2222",
-        "protokol@pemkab.test",
-    );
+    // Protocol staff set their own contact and channels.
+    let protokol = s.login("protokol").await;
+    let mine = s
+        .put(
+            "/api/v1/staff/notification-settings",
+            Some(&protokol),
+            json!({"phone": "0812 1111 2222", "email": "protokol@pemkab.test",
+                   "channels": ["ntfy", "whatsapp", "email"]}),
+        )
+        .await
+        .ok();
+    let ntfy_url = mine["ntfy_url"].as_str().unwrap().to_string();
+    assert!(ntfy_url.starts_with(&ntfy.url("/sepiion-")), "{mine}");
+    s.put(
+        "/api/v1/staff/notification-settings",
+        Some(&protokol),
+        json!({"phone": "12", "email": "bukan-email", "channels": []}),
+    )
+    .await
+    .err(422);
 
     let device = s.device().await;
     let r = s
@@ -329,6 +343,10 @@ async fn every_channel_carries_the_right_message_to_the_right_people() {
         topic.starts_with("sepiion-") && topic.len() > 20,
         "secret topic {topic}"
     );
+    assert!(
+        ntfy_url.ends_with(&topic),
+        "the app shows the topic to subscribe to"
+    );
     wait_until("ntfy push to protocol staff", || {
         ntfy.hits()
             .iter()
@@ -351,7 +369,6 @@ async fn every_channel_carries_the_right_message_to_the_right_people() {
     assert!(push.header("idempotency-key").ends_with("-ntfy"));
 
     // Staff move the request on; the requester hears "Disetujui" by e-mail.
-    let protokol = s.login("protokol").await;
     s.transition(&protokol, &id, json!({"action": "start_review"}))
         .await
         .ok();
@@ -470,6 +487,54 @@ async fn a_failing_address_fails_for_good_without_holding_up_the_others() {
         .unwrap();
     assert_eq!(attempts, 3);
     assert!(!error.is_empty());
+    // Admin sees it, with the error, and sends it again.
+    let admin = s.login("admin").await;
+    let log = s
+        .get(
+            "/api/v1/admin/deliveries?status=failed&channel=whatsapp",
+            Some(&admin),
+        )
+        .await
+        .ok();
+    let failed = log.as_array().unwrap();
+    assert_eq!(failed.len(), 1, "{log}");
+    assert_eq!(failed[0]["recipient"], "pemohon");
+    assert_eq!(failed[0]["address"], "6281234567890");
+    assert_eq!(failed[0]["last_error"].as_str(), Some(error.as_str()));
+    let id = failed[0]["id"].as_i64().unwrap();
+    let again = s
+        .post(
+            &format!("/api/v1/admin/deliveries/{id}/resend"),
+            Some(&admin),
+            json!({}),
+        )
+        .await
+        .ok();
+    assert_eq!(again["status"], "pending");
+    assert_eq!(again["attempts"], 0);
+    let generation: i64 = db
+        .query_row(
+            "SELECT generation FROM deliveries WHERE id = ?1",
+            [id],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(generation, 1, "a resend goes out under a new key");
+    let protokol = s.login("protokol").await;
+    s.post(
+        &format!("/api/v1/admin/deliveries/{id}/resend"),
+        Some(&protokol),
+        json!({}),
+    )
+    .await
+    .err(403);
+    s.post(
+        "/api/v1/admin/deliveries/424242/resend",
+        Some(&admin),
+        json!({}),
+    )
+    .await
+    .err(404);
     wait_until("ntfy delivered regardless", || {
         count(
             &db,

@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod auth;
 pub mod meta;
+pub mod notify;
 pub mod public;
 pub mod staff;
 pub mod sync;
