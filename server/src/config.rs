@@ -162,6 +162,8 @@ pub struct NotifyConfig {
     pub poll_ms: u64,
     /// Timeout of one delivery attempt.
     pub timeout_ms: u64,
+    /// Seconds between the scheduler's checks for reminders and the digest; 0 turns it off.
+    pub schedule_every_s: u64,
     pub ntfy: Option<NtfyConfig>,
     pub whatsapp: Option<WhatsappConfig>,
     pub smtp: Option<SmtpConfig>,
@@ -179,6 +181,7 @@ impl Default for NotifyConfig {
             backoff_max_ms: 30 * 60 * 1000,
             poll_ms: 500,
             timeout_ms: 15_000,
+            schedule_every_s: 60,
             ntfy: None,
             whatsapp: None,
             smtp: None,

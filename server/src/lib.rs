@@ -102,6 +102,8 @@ pub struct RunningServer {
     task: tokio::task::JoinHandle<std::io::Result<()>>,
     /// Delivers notifications while the server runs.
     dispatcher: Option<notify::dispatch::Dispatcher>,
+    /// Writes reminders and daily digests (unless turned off).
+    scheduler: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl RunningServer {
@@ -119,6 +121,15 @@ impl RunningServer {
     ) -> anyhow::Result<RunningServer> {
         let addr = listener.local_addr()?;
         let dispatcher = notify::dispatch::Dispatcher::start(state.db.clone(), state.ctx.clone())?;
+        let every = state.ctx.notify.schedule_every_s;
+        let scheduler = (every > 0).then(|| {
+            notify::schedule::spawn(
+                state.db.clone(),
+                state.ctx.clone(),
+                Arc::new(notify::schedule::SystemClock),
+                std::time::Duration::from_secs(every),
+            )
+        });
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let app = router::app(state).into_make_service_with_connect_info::<SocketAddr>();
         let task = tokio::spawn(async move {
@@ -133,6 +144,7 @@ impl RunningServer {
             shutdown: Some(tx),
             task,
             dispatcher: Some(dispatcher),
+            scheduler,
         })
     }
 
@@ -147,6 +159,9 @@ impl RunningServer {
             let _ = tx.send(());
         }
         let _ = (&mut self.task).await;
+        if let Some(s) = self.scheduler.take() {
+            s.abort();
+        }
         if let Some(d) = self.dispatcher.take() {
             d.stop().await;
         }
@@ -155,6 +170,9 @@ impl RunningServer {
     /// Stops at once, dropping open connections (like a crash, minus the process exit).
     pub fn abort(self) {
         self.task.abort();
+        if let Some(s) = self.scheduler {
+            s.abort();
+        }
     }
 
     /// Waits until the server ends (it runs until stopped or until an I/O error).

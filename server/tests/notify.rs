@@ -177,6 +177,8 @@ fn notify_config(ntfy: &HttpSink, wa: &HttpSink, smtp_port: Option<u16>) -> Noti
         poll_ms: 50,
         timeout_ms: 3_000,
         max_attempts: 1_000,
+        // Reminders and digests by the real clock would add deliveries the tests do not expect.
+        schedule_every_s: 0,
         ntfy: Some(NtfyConfig {
             base_url: ntfy.url("/"),
             token: Some("tk_ntfy".into()),
@@ -595,6 +597,7 @@ submissions_per_hour = 1000
 registrations_per_hour = 1000
 
 [notify]
+schedule_every_s = 0
 backoff_base_ms = 100
 backoff_max_ms = 400
 poll_ms = 50
@@ -675,4 +678,106 @@ rate_per_second = 20
     assert_eq!(phones.len(), 12);
     again.child.kill().unwrap();
     again.child.wait().unwrap();
+}
+
+#[tokio::test]
+async fn reminders_escalate_and_the_digest_goes_out_once_at_its_local_time() {
+    use chrono::{Duration as Days, TimeZone, Utc};
+    use sepiion_server::config::Config;
+    use sepiion_server::notify::schedule::run_once;
+    use sepiion_server::state::Ctx;
+
+    // The test drives the scheduler with its own clock; the server's own is off.
+    let s = start_with(|c| c.notify.schedule_every_s = 0).await;
+    let mut db = db_of(&s);
+    let ctx = Ctx::from_config(&Config::default()).unwrap();
+    db.busy_timeout(Duration::from_secs(10)).unwrap();
+    let run = |db: &mut rusqlite::Connection, now| {
+        let tx = db
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .unwrap();
+        let n = run_once(&tx, &ctx, now).unwrap();
+        tx.commit().unwrap();
+        n
+    };
+    let events = |db: &rusqlite::Connection, kind: &str| {
+        count(
+            db,
+            &format!("SELECT COUNT(*) FROM notify_events WHERE event LIKE '%\"type\":\"{kind}\"%'"),
+        )
+    };
+    let device = s.device().await;
+    let id = s.submit(&device, json!({})).await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    // 16.00 WITA today (08:00 UTC): before the digest; the new request is not yet overdue.
+    let today = Utc::now().date_naive();
+    let before_digest = Utc.from_utc_datetime(&today.and_hms_opt(8, 0, 0).unwrap());
+    let baseline = events(&db, "reminder");
+    run(&mut db, before_digest);
+    assert_eq!(events(&db, "daily_digest"), 0, "not before 17.00 WITA");
+
+    // A day later the new request is overdue (24 h), two days later escalated (48 h); once each.
+    let later = Utc::now() + Days::hours(25);
+    run(&mut db, later);
+    run(&mut db, later);
+    let mine = |db: &rusqlite::Connection| {
+        count(
+            db,
+            &format!(
+                "SELECT COUNT(*) FROM notify_events WHERE request_id = '{id}' AND event LIKE '%\"type\":\"reminder\"%'"
+            ),
+        )
+    };
+    assert_eq!(mine(&db), 1, "one reminder per quiet spell");
+    run(&mut db, Utc::now() + Days::hours(49));
+    assert_eq!(mine(&db), 2, "then one escalation");
+    assert!(events(&db, "reminder") > baseline);
+    wait_until("the escalation reaches admin", || {
+        count(
+            &db,
+            &format!(
+                "SELECT COUNT(*) FROM notifications n JOIN users u ON u.id = n.user_id
+                 WHERE n.request_id = '{id}' AND n.kind = 'reminder' AND u.username = 'admin'"
+            ),
+        ) == 1
+    })
+    .await;
+
+    // 17.05 WITA (09:05 UTC): tomorrow's agenda for each leader's team, once.
+    let digest_time = Utc.from_utc_datetime(&today.and_hms_opt(9, 5, 0).unwrap());
+    run(&mut db, digest_time);
+    run(&mut db, digest_time + Days::minutes(30));
+    let tomorrow = today.succ_opt().unwrap();
+    let digests = count(
+        &db,
+        &format!(
+            "SELECT COUNT(*) FROM notify_events
+             WHERE event LIKE '%\"type\":\"daily_digest\"%' AND event LIKE '%\"date\":\"{tomorrow}\"%'"
+        ),
+    );
+    assert_eq!(digests, 2, "one per leader");
+    wait_until("the digest reaches the Bupati's ajudan", || {
+        count(
+            &db,
+            &format!("SELECT COUNT(*) FROM notifications n JOIN users u ON u.id = n.user_id
+             WHERE n.kind = 'daily_digest' AND u.username IN ('ajudan.bupati', 'sespri.bupati', 'bupati')
+               AND n.link_id = '{tomorrow}'"),
+        ) == 3
+    })
+    .await;
+    let title: String = db
+        .query_row(
+            "SELECT n.title_id FROM notifications n JOIN users u ON u.id = n.user_id
+             WHERE n.kind = 'daily_digest' AND u.username = 'ajudan.bupati' AND n.link_id = ?1",
+            [tomorrow.to_string()],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(
+        title.starts_with("Agenda Bupati Klungkung besok"),
+        "{title}"
+    );
 }

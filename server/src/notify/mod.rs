@@ -1,6 +1,7 @@
 //! Notifications on the server: the outbox written in each event's transaction, its expansion
 //! into per-recipient notifications and deliveries (rules from `sepiion_core::notify`), the
-//! dispatcher that delivers them ([`dispatch`]) and the channels ([`channels`]).
+//! dispatcher that delivers them ([`dispatch`]), the channels ([`channels`]) and the scheduler of
+//! reminders and daily digests ([`schedule`]).
 //!
 //! **Guarantee: at-least-once with a stable idempotency key.** An event and its outbox row commit
 //! together, so a crash after the commit loses nothing: the dispatcher expands and delivers on the
@@ -11,6 +12,7 @@
 
 pub mod channels;
 pub mod dispatch;
+pub mod schedule;
 
 use chrono::{Duration, TimeZone, Utc};
 use rusqlite::{OptionalExtension, Transaction, params};
