@@ -186,6 +186,23 @@ pub struct Notice {
     pub link: Link,
 }
 
+/// A notification as it syncs to its recipient (a staff account or the requester's device) and
+/// shows in the app's list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AppNotification {
+    pub id: String,
+    pub kind: NoticeKind,
+    pub priority: Priority,
+    /// What tapping it opens.
+    pub link: Link,
+    pub title: Msg,
+    pub body: Msg,
+    pub created_at: DateTime<Utc>,
+    pub read_at: Option<DateTime<Utc>>,
+    pub version: i64,
+}
+
 /// The facts of a request that notices use.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RequestSubject {

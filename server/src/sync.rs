@@ -94,6 +94,10 @@ pub fn pull(
             let Some(kind) = EntityKind::parse(&entity) else {
                 continue;
             };
+            // Someone else's notifications are skipped outright, never sent as tombstones.
+            if kind == EntityKind::Notification && !crate::notify::is_for(tx, caller, &id)? {
+                continue;
+            }
             // Public devices never see others' requests or any notes; those ids are skipped
             // outright rather than sent as tombstones.
             if let Caller::Device(d) = caller {

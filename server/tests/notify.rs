@@ -781,3 +781,113 @@ async fn reminders_escalate_and_the_digest_goes_out_once_at_its_local_time() {
         "{title}"
     );
 }
+
+/// Every change a caller's full pull brings, as (entity, record).
+async fn pull_all(s: &TestServer, token: &str) -> Vec<Value> {
+    let mut out = Vec::new();
+    let mut cursor = String::new();
+    for _ in 0..100 {
+        let page = s
+            .get(
+                &format!("/api/v1/sync/pull?limit=500&cursor={cursor}"),
+                Some(token),
+            )
+            .await
+            .ok();
+        out.extend(page["changes"].as_array().unwrap().iter().cloned());
+        cursor = page["cursor"].as_str().unwrap().to_string();
+        if page["has_more"] != true {
+            break;
+        }
+    }
+    out
+}
+
+fn notifications(changes: &[Value]) -> Vec<Value> {
+    changes
+        .iter()
+        .filter(|c| c["entity"] == "notification")
+        .map(|c| c["record"]["data"].clone())
+        .collect()
+}
+
+#[tokio::test]
+async fn notifications_sync_to_their_recipient_only() {
+    let s = start_with(|c| c.notify.schedule_every_s = 0).await;
+    let device = s.device().await;
+    let other = s.device().await;
+    let r = s.submit(&device, json!({})).await;
+    let id = r["id"].as_str().unwrap().to_string();
+    let protokol = s.login("protokol").await;
+    let ajudan = s.login("ajudan.bupati").await;
+
+    let mut staff_new = Vec::new();
+    for _ in 0..100 {
+        staff_new = notifications(&pull_all(&s, &protokol).await);
+        if !staff_new.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let new = staff_new
+        .iter()
+        .find(|n| n["link"]["id"] == id.as_str())
+        .expect("protocol staff are told of the new request");
+    assert_eq!(new["kind"], "new_request");
+    assert!(
+        new["title"]["id"]
+            .as_str()
+            .unwrap()
+            .starts_with("Permohonan baru")
+    );
+    assert!(new["read_at"].is_null());
+
+    s.transition(&protokol, &id, json!({"action": "start_review"}))
+        .await
+        .ok();
+    s.transition(&protokol, &id, json!({"action": "forward_to_leader"}))
+        .await
+        .ok();
+    s.transition(&ajudan, &id, json!({"action": "approve"}))
+        .await
+        .ok();
+    let mut mine = Vec::new();
+    for _ in 0..100 {
+        mine = notifications(&pull_all(&s, &device).await);
+        if mine
+            .iter()
+            .any(|n| n["title"]["id"].as_str().unwrap().contains("Disetujui"))
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(mine.iter().any(|n| n["kind"] == "receipt"), "{mine:?}");
+    let approved = mine
+        .iter()
+        .find(|n| n["title"]["id"].as_str().unwrap().contains("Disetujui"))
+        .expect("the requester's device is told of the approval");
+    assert_eq!(approved["link"], json!({"type": "request", "id": id}));
+    // Only their own: the requester gets no staff notice, staff none of the requester's, and
+    // another device nothing at all (not even tombstones).
+    assert!(
+        mine.iter()
+            .all(|n| n["kind"] == "receipt" || n["kind"] == "request_update")
+    );
+    let staff_ids: Vec<Value> = notifications(&pull_all(&s, &ajudan).await)
+        .iter()
+        .map(|n| n["id"].clone())
+        .collect();
+    assert!(mine.iter().all(|n| !staff_ids.contains(&n["id"])));
+    let theirs = pull_all(&s, &other).await;
+    assert!(
+        theirs.iter().all(|c| c["entity"] != "notification"),
+        "{theirs:?}"
+    );
+    // The ajudan, who approved, is not told of their own action.
+    assert!(
+        notifications(&pull_all(&s, &ajudan).await)
+            .iter()
+            .all(|n| n["kind"] != "request_update")
+    );
+}

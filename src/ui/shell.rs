@@ -3,7 +3,7 @@
 
 use dioxus::prelude::*;
 
-use super::{STYLESHEET, Ui, fmt, internal, public};
+use super::{STYLESHEET, Ui, fmt, internal, notifications, public};
 use crate::platform::Variant;
 
 /// Where the user is. Tabs reset the stack; details push onto it.
@@ -24,6 +24,8 @@ pub enum Route {
     AgendaItem(String),
     AgendaEdit(Option<String>),
     Sync,
+    // Both apps
+    Notifications,
 }
 
 impl Route {
@@ -47,6 +49,7 @@ impl Route {
             ("agenda-item", Some(id)) => Route::AgendaItem(id),
             ("agenda-new", None) => Route::AgendaEdit(None),
             ("sync", None) => Route::Sync,
+            ("notifications", None) => Route::Notifications,
             _ => return None,
         })
     }
@@ -83,6 +86,7 @@ pub fn Frame() -> Element {
         Route::AgendaEdit(None) => t.new_item,
         Route::AgendaEdit(Some(_)) => t.edit_item,
         Route::Sync => t.sync_title,
+        Route::Notifications => t.notifications_title,
     };
     let app_name = match ui.variant {
         Variant::Public => t.app_public,
@@ -94,17 +98,24 @@ pub fn Frame() -> Element {
             (Route::Submit, t.tab_request),
             (Route::MyRequests, t.tab_my_requests),
             (Route::Track, t.tab_track),
+            (Route::Notifications, t.tab_notifications),
             (Route::Settings, t.tab_settings),
         ],
         Variant::Internal if route == Route::Login => vec![],
         Variant::Internal => vec![
             (Route::Inbox, t.tab_inbox),
             (Route::Agenda, t.tab_agenda),
+            (Route::Notifications, t.tab_notifications),
             (Route::Sync, t.tab_sync),
         ],
     };
     let current_tab = route.tab();
     let conflicts = ui.sync.read().conflicts;
+    let _ = (ui.rev)();
+    let unread = use_context::<crate::ui::Services>()
+        .store
+        .unread_notifications()
+        .unwrap_or(0);
     rsx! {
         style { {STYLESHEET} }
         div { class: "app", lang: if (ui.lang)() == sepiion_core::validation::Lang::Id { "id" } else { "en" },
@@ -133,6 +144,9 @@ pub fn Frame() -> Element {
                                 if tab == Route::Sync && conflicts > 0 {
                                     span { class: "badge", "{conflicts}" }
                                 }
+                                if tab == Route::Notifications && unread > 0 {
+                                    span { class: "badge", "aria-label": "{unread} {t.unread}", "{unread}" }
+                                }
                             }
                         }
                     }
@@ -157,6 +171,7 @@ fn screen(route: &Route) -> Element {
         Route::AgendaItem(id) => rsx! { internal::agenda::AgendaItemView { id } },
         Route::AgendaEdit(id) => rsx! { internal::agenda_edit::AgendaEdit { id } },
         Route::Sync => rsx! { internal::sync_status::SyncStatus {} },
+        Route::Notifications => rsx! { notifications::Notifications {} },
     }
 }
 
