@@ -149,6 +149,7 @@ async fn main() {
                     leader_role: "memberi sambutan".into(),
                     dress_code: "Pakaian adat madya".into(),
                     letter_number: None,
+                    notify_channels: None,
                 },
             }
         })

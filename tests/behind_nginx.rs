@@ -77,7 +77,10 @@ async fn clients_behind_nginx_are_limited_separately_and_cannot_forge_their_addr
     assert_eq!(res.status(), 200);
     // nginx really was in the way: its access log has both clients.
     let log = nginx.access_log();
-    assert!(log.contains("127.0.0.2") && log.contains("127.0.0.3"), "{log}");
+    assert!(
+        log.contains("127.0.0.2") && log.contains("127.0.0.3"),
+        "{log}"
+    );
     drop(nginx);
     server.stop().await;
 }

@@ -445,6 +445,7 @@ async fn random_connection_cuts_lose_nothing_and_duplicate_nothing() {
                 EntityKind::AgendaItem,
                 EntityKind::Leader,
                 EntityKind::Note,
+                EntityKind::Notification,
                 EntityKind::Representative,
                 EntityKind::Request,
             ] {

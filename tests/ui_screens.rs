@@ -301,6 +301,7 @@ fn my_requests_show_state_and_unsent_submissions() {
         leader_role: "menerima audiensi".into(),
         dress_code: String::new(),
         letter_number: None,
+        notify_channels: None,
     };
     new.id = Some(uuid::Uuid::new_v4().to_string());
     store.submit_request(new).unwrap();
@@ -644,4 +645,115 @@ fn the_sync_screen_lists_conflicts_with_both_ways_out() {
     );
     assert!(html.contains("Pakai versi saya") && html.contains("Pakai versi server"));
     assert!(html.contains("Keluar"));
+}
+
+fn notification(id: &str, title: &str, minutes_ago: i64, read: bool) -> Record {
+    use sepiion_core::notify::{AppNotification, Link, NoticeKind, Priority};
+    use sepiion_core::validation::Msg;
+    let at = Utc::now() - Duration::minutes(minutes_ago);
+    Record::Notification(Box::new(AppNotification {
+        id: id.into(),
+        kind: NoticeKind::RequestUpdate,
+        priority: Priority::Normal,
+        link: Link::Request("r1".into()),
+        title: Msg::new(title, format!("EN {title}")),
+        body: Msg::new(format!("Isi {title}"), format!("Body {title}")),
+        created_at: at,
+        read_at: read.then_some(at),
+        version: 1,
+    }))
+}
+
+#[test]
+fn new_notifications_after_a_sync_show_in_the_list_and_the_badge() {
+    let (_d, store) = store_with(
+        Variant::Public,
+        vec![
+            notification("n1", "Permohonan diterima: K7QM-3XRD", 30, true),
+            notification("n2", "Permohonan K7QM-3XRD — Disetujui", 5, false),
+        ],
+    );
+    let html = render(&store, Variant::Public, Route::Notifications);
+    // Newest first, the unread one marked, and the tab bar's badge counts it.
+    let approved = html
+        .find("Permohonan K7QM-3XRD — Disetujui")
+        .expect("approval listed");
+    let receipt = html
+        .find("Permohonan diterima: K7QM-3XRD")
+        .expect("receipt listed");
+    assert!(approved < receipt, "newest first");
+    assert!(html.contains("notification unread"));
+    assert!(
+        html.contains(r#"aria-label="1 belum dibaca""#),
+        "badge: {html}"
+    );
+    assert_eq!(store.unread_notifications().unwrap(), 1);
+
+    // Another sync brings one more; marking one read on the device lowers the count.
+    store
+        .apply_pull_page(&PullPage {
+            changes: vec![Change {
+                entity: EntityKind::Notification,
+                id: "n3".into(),
+                record: Some(notification(
+                    "n3",
+                    "Permohonan K7QM-3XRD — Usul waktu lain",
+                    1,
+                    false,
+                )),
+            }],
+            cursor: "c1-2".into(),
+            has_more: false,
+            remaining: 0,
+        })
+        .unwrap();
+    assert_eq!(store.unread_notifications().unwrap(), 2);
+    let html = render(&store, Variant::Public, Route::Schedule);
+    assert!(
+        html.contains(r#"aria-label="2 belum dibaca""#),
+        "badge on every screen"
+    );
+    store.mark_notification_read("n2").unwrap();
+    assert_eq!(store.unread_notifications().unwrap(), 1);
+    let list = store.notifications().unwrap();
+    assert_eq!(list.len(), 3);
+    assert!(
+        list.iter()
+            .find(|e| e.notification.id == "n2")
+            .unwrap()
+            .read
+    );
+
+    // The staff app has the tab too, and an empty list says so.
+    let (_d2, staff) = store_with(Variant::Internal, vec![]);
+    sign_in(&staff, "protokol", Role::Protocol, None);
+    let html = render(&staff, Variant::Internal, Route::Notifications);
+    assert!(html.contains("Belum ada notifikasi."));
+    assert!(html.contains(">Notifikasi<") || html.contains("Notifikasi"));
+    assert!(
+        !html.contains("belum dibaca"),
+        "no badge without unread ones"
+    );
+}
+
+#[test]
+fn a_notification_opens_its_request_or_agenda_item() {
+    use sepiion::ui::notifications::route_for;
+    use sepiion_core::notify::Link;
+    assert_eq!(
+        route_for(Variant::Public, &Link::Request("r1".into())),
+        Route::MyRequest("r1".into())
+    );
+    assert_eq!(
+        route_for(Variant::Internal, &Link::Request("r1".into())),
+        Route::Request("r1".into())
+    );
+    assert_eq!(
+        route_for(Variant::Internal, &Link::AgendaItem("a1".into())),
+        Route::AgendaItem("a1".into())
+    );
+    assert_eq!(
+        route_for(Variant::Internal, &Link::AgendaDay("2026-12-01".into())),
+        Route::Agenda
+    );
 }

@@ -95,6 +95,10 @@ pub struct NewRequest {
     pub dress_code: String,
     #[serde(default)]
     pub letter_number: Option<String>,
+    /// How the requester wants to hear back besides the app (`email`, `whatsapp`); absent: every
+    /// channel they gave an address for. Contact data, never shown to other requesters.
+    #[serde(default)]
+    pub notify_channels: Option<Vec<crate::notify::Channel>>,
 }
 
 /// The requester cancels their request.
@@ -450,6 +454,100 @@ pub struct CalendarFeedSecret {
     /// The `https://…/ics/staff/<secret>.ics` address to subscribe to.
     pub url: String,
     pub created_at: DateTime<Utc>,
+}
+
+/// Where a delivery stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum DeliveryStatus {
+    /// Waiting for its (next) attempt.
+    Pending,
+    /// Accepted by the channel.
+    Sent,
+    /// Given up after the last attempt, or refused for good; `last_error` says why.
+    Failed,
+}
+
+impl DeliveryStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeliveryStatus::Pending => "pending",
+            DeliveryStatus::Sent => "sent",
+            DeliveryStatus::Failed => "failed",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        [
+            DeliveryStatus::Pending,
+            DeliveryStatus::Sent,
+            DeliveryStatus::Failed,
+        ]
+        .into_iter()
+        .find(|d| d.as_str() == s)
+    }
+}
+
+/// One row of the notification delivery log (admin).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DeliveryEntry {
+    pub id: i64,
+    pub notification_id: String,
+    pub kind: crate::notify::NoticeKind,
+    pub channel: crate::notify::Channel,
+    /// Phone number, e-mail address or ntfy topic.
+    pub address: String,
+    /// The staff account's username, or `pemohon` for the requester.
+    pub recipient: String,
+    pub title: String,
+    pub status: DeliveryStatus,
+    pub attempts: i64,
+    pub last_error: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub sent_at: Option<DateTime<Utc>>,
+}
+
+/// Delivery log filters.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
+pub struct DeliveryQuery {
+    #[serde(default)]
+    pub status: Option<DeliveryStatus>,
+    #[serde(default)]
+    pub channel: Option<crate::notify::Channel>,
+    /// Entries with an id below this (paging backwards).
+    #[serde(default)]
+    pub before: Option<i64>,
+    /// At most this many (default 100, at most 500).
+    #[serde(default)]
+    pub limit: Option<u32>,
+}
+
+/// A staff member's notification settings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NotificationSettings {
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    /// Outbound channels wanted (`ntfy`, `whatsapp`, `email`); the app always shows them.
+    pub channels: Vec<crate::notify::Channel>,
+    /// The secret ntfy topic's address to subscribe to in the ntfy app (when ntfy is set up).
+    pub ntfy_url: Option<String>,
+    /// Which channels this server has set up.
+    pub available: Vec<crate::notify::Channel>,
+}
+
+/// Changes to one's notification settings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NotificationSettingsInput {
+    #[serde(default)]
+    pub phone: Option<String>,
+    #[serde(default)]
+    pub email: Option<String>,
+    pub channels: Vec<crate::notify::Channel>,
 }
 
 #[cfg(test)]

@@ -224,6 +224,7 @@ pub fn to_new_request(
         leader_role: d.leader_role.clone(),
         dress_code: d.dress_code.clone(),
         letter_number: opt(&d.letter_number),
+        notify_channels: None,
     };
     if let Err(core) = validate_new_request(&new, now) {
         for (field, msg) in core.0 {

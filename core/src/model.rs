@@ -114,6 +114,23 @@ impl RequestState {
         }
     }
 
+    /// The state's name in English, for messages the server sends in both languages
+    /// (notifications). The apps take theirs from `src/i18n`.
+    pub fn label_in_english(self) -> &'static str {
+        match self {
+            RequestState::Submitted => "Submitted",
+            RequestState::InReview => "In review",
+            RequestState::AwaitingLeader => "Awaiting the leader's decision",
+            RequestState::Approved => "Approved",
+            RequestState::Represented => "Represented",
+            RequestState::Declined => "Declined",
+            RequestState::NeedsInfo => "Needs more information",
+            RequestState::TimeProposed => "Another time proposed",
+            RequestState::Cancelled => "Cancelled",
+            RequestState::Done => "Done",
+        }
+    }
+
     /// No transition leaves a final state.
     pub fn is_final(self) -> bool {
         matches!(
@@ -347,6 +364,15 @@ impl AgendaStatus {
     }
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+    /// The status's name in Indonesian, for messages the server sends (notifications).
+    pub fn label_in_indonesian(self) -> &'static str {
+        match self {
+            AgendaStatus::Tentative => "Sementara",
+            AgendaStatus::Confirmed => "Pasti",
+            AgendaStatus::Cancelled => "Batal",
+            AgendaStatus::Done => "Selesai",
+        }
     }
 }
 

@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::api::{AgendaItemInput, ErrorBody, NewRequest, NoteInput};
 use crate::conflict::Conflict;
 use crate::model::{AgendaItem, Leader, Note, Representative, Request};
+use crate::notify::AppNotification;
 use crate::workflow::TransitionInput;
 
 /// Most changes in one pull page.
@@ -30,6 +31,8 @@ pub enum EntityKind {
     Request,
     AgendaItem,
     Note,
+    /// A notification; each caller receives only their own.
+    Notification,
 }
 
 impl EntityKind {
@@ -40,6 +43,7 @@ impl EntityKind {
             EntityKind::Request => "request",
             EntityKind::AgendaItem => "agenda_item",
             EntityKind::Note => "note",
+            EntityKind::Notification => "notification",
         }
     }
     pub fn parse(s: &str) -> Option<Self> {
@@ -49,6 +53,7 @@ impl EntityKind {
             EntityKind::Request,
             EntityKind::AgendaItem,
             EntityKind::Note,
+            EntityKind::Notification,
         ]
         .into_iter()
         .find(|k| k.as_str() == s)
@@ -65,6 +70,7 @@ pub enum Record {
     Request(Box<Request>),
     AgendaItem(Box<AgendaItem>),
     Note(Note),
+    Notification(Box<AppNotification>),
 }
 
 impl Record {
@@ -75,6 +81,7 @@ impl Record {
             Record::Request(_) => EntityKind::Request,
             Record::AgendaItem(_) => EntityKind::AgendaItem,
             Record::Note(_) => EntityKind::Note,
+            Record::Notification(_) => EntityKind::Notification,
         }
     }
     pub fn id(&self) -> &str {
@@ -84,6 +91,7 @@ impl Record {
             Record::Request(r) => &r.id,
             Record::AgendaItem(r) => &r.id,
             Record::Note(r) => &r.id,
+            Record::Notification(r) => &r.id,
         }
     }
     /// The record's version (notes never change: always 1).
@@ -94,6 +102,7 @@ impl Record {
             Record::Request(r) => r.version,
             Record::AgendaItem(r) => r.version,
             Record::Note(_) => 1,
+            Record::Notification(r) => r.version,
         }
     }
 }

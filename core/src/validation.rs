@@ -326,6 +326,43 @@ pub fn validate_note(n: &NoteInput) -> Result<(), FieldErrors> {
     e.into_result()
 }
 
+/// Validates a staff member's notification settings: a phone that normalises, a valid e-mail,
+/// outbound channels only.
+pub fn validate_notification_settings(
+    n: &crate::api::NotificationSettingsInput,
+) -> Result<(), FieldErrors> {
+    let mut e = FieldErrors::default();
+    if let Some(p) = n.phone.as_deref().filter(|p| !p.trim().is_empty())
+        && crate::notify::normalize_phone(p).is_none()
+    {
+        e.add(
+            "phone",
+            Msg::new(
+                "Nomor telepon tidak valid (contoh: 0812 3456 7890).",
+                "Invalid phone number (e.g. 0812 3456 7890).",
+            ),
+        );
+    }
+    if let Some(m) = n.email.as_deref().filter(|m| !m.trim().is_empty())
+        && !is_valid_email(m)
+    {
+        e.add(
+            "email",
+            Msg::new("Alamat e-mail tidak valid.", "Invalid e-mail address."),
+        );
+    }
+    if n.channels.contains(&crate::notify::Channel::App) {
+        e.add(
+            "channels",
+            Msg::new(
+                "Notifikasi di aplikasi selalu aktif; pilih ntfy, whatsapp atau email.",
+                "In-app notifications are always on; choose ntfy, whatsapp or email.",
+            ),
+        );
+    }
+    e.into_result()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -356,6 +393,7 @@ mod tests {
             leader_role: "membuka acara".into(),
             dress_code: "Pakaian adat madya".into(),
             letter_number: Some("005/123/DISPAR".into()),
+            notify_channels: None,
         }
     }
 

@@ -9,7 +9,8 @@ use crate::model::{RequestState, Role};
 use crate::validation::{FieldErrors, Msg};
 
 /// Who is acting on a request.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Actor {
     /// The public device (or tracking-code holder) that submitted the request.
     Requester,

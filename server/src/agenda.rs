@@ -304,6 +304,7 @@ pub fn update(
         0,
         now,
     )?;
+    crate::notify::agenda_item_written(tx, Some(staff), &current)?;
     audit(
         tx,
         &staff.audit_name(),
@@ -381,6 +382,7 @@ pub fn set_status(
          WHERE id = ?1",
         params![item.id, status.as_str(), Utc::now().timestamp(), stamp],
     )?;
+    crate::notify::agenda_item_written(tx, None, item)?;
     log_change(tx, "agenda_item", &item.id)?;
     Ok(())
 }

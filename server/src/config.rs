@@ -81,6 +81,146 @@ pub struct OfficeConfig {
     pub hours: String,
 }
 
+/// An ntfy-compatible push server (self-hosted ntfy or a public instance).
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+pub struct NtfyConfig {
+    /// e.g. `https://ntfy.example.go.id`; topics are published by JSON to this URL.
+    pub base_url: String,
+    /// Access token (`Authorization: Bearer`), if the server needs one.
+    #[serde(default)]
+    pub token: Option<String>,
+    /// Most messages per second.
+    #[serde(default = "default_rate")]
+    pub rate_per_second: u32,
+}
+
+/// How the WhatsApp gateway's request body is written.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum BodyEncoding {
+    /// `{phone}` and `{message}` are JSON-string escaped (for a JSON template).
+    #[default]
+    Json,
+    /// `{phone}` and `{message}` are percent-encoded (for a form template).
+    Form,
+}
+
+/// A WhatsApp HTTP gateway (the shape of common Indonesian gateway APIs). Off unless configured.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+pub struct WhatsappConfig {
+    pub url: String,
+    #[serde(default = "default_method")]
+    pub method: String,
+    /// Extra headers, e.g. `{ Authorization = "TOKEN" }`.
+    #[serde(default)]
+    pub headers: std::collections::BTreeMap<String, String>,
+    /// Body with `{phone}` (international form, e.g. 6281234567890) and `{message}`.
+    pub body: String,
+    #[serde(default)]
+    pub encoding: BodyEncoding,
+    #[serde(default = "default_rate")]
+    pub rate_per_second: u32,
+}
+
+/// How the SMTP connection is secured.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum SmtpSecurity {
+    /// Plain connection upgraded with STARTTLS (port 587).
+    #[default]
+    Starttls,
+    /// TLS from the first byte (port 465).
+    Tls,
+    /// No encryption (a relay on the same host or in tests only).
+    None,
+}
+
+/// An SMTP server for e-mail.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+pub struct SmtpConfig {
+    pub host: String,
+    #[serde(default = "default_smtp_port")]
+    pub port: u16,
+    #[serde(default)]
+    pub security: SmtpSecurity,
+    #[serde(default)]
+    pub username: Option<String>,
+    #[serde(default)]
+    pub password: Option<String>,
+    /// Sender, e.g. `"Protokol Klungkung <protokol@klungkungkab.go.id>"`.
+    pub from: String,
+    #[serde(default = "default_rate")]
+    pub rate_per_second: u32,
+}
+
+fn default_rate() -> u32 {
+    10
+}
+fn default_method() -> String {
+    "POST".into()
+}
+fn default_smtp_port() -> u16 {
+    587
+}
+
+/// Notifications: rules' settings, delivery and channels.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(default)]
+pub struct NotifyConfig {
+    /// A request for an event sooner than this many days is urgent ("mendesak").
+    pub lead_time_days: i64,
+    /// Hours a request may wait in `submitted`/`in_review` before protocol staff are reminded
+    /// (twice as long: admin too).
+    pub review_reminder_hours: i64,
+    /// Hours a request may wait in `awaiting_leader` before the leader's ajudan and sespri are
+    /// reminded (twice as long: admin too).
+    pub leader_reminder_hours: i64,
+    /// Local time of the daily digest of tomorrow's agenda, `HH:MM`.
+    pub digest_time: String,
+    /// Attempts per delivery before it is marked failed.
+    pub max_attempts: u32,
+    /// First retry delay; doubled on each further attempt.
+    pub backoff_base_ms: u64,
+    /// Longest retry delay.
+    pub backoff_max_ms: u64,
+    /// How often the dispatcher looks for due deliveries when nothing woke it.
+    pub poll_ms: u64,
+    /// Timeout of one delivery attempt.
+    pub timeout_ms: u64,
+    /// Seconds between the scheduler's checks for reminders and the digest; 0 turns it off.
+    pub schedule_every_s: u64,
+    pub ntfy: Option<NtfyConfig>,
+    pub whatsapp: Option<WhatsappConfig>,
+    pub smtp: Option<SmtpConfig>,
+}
+
+impl Default for NotifyConfig {
+    fn default() -> Self {
+        NotifyConfig {
+            lead_time_days: 7,
+            review_reminder_hours: 24,
+            leader_reminder_hours: 48,
+            digest_time: "17:00".into(),
+            max_attempts: 8,
+            backoff_base_ms: 5_000,
+            backoff_max_ms: 30 * 60 * 1000,
+            poll_ms: 500,
+            timeout_ms: 15_000,
+            schedule_every_s: 60,
+            ntfy: None,
+            whatsapp: None,
+            smtp: None,
+        }
+    }
+}
+
+impl NotifyConfig {
+    /// The digest's local time.
+    pub fn digest_at(&self) -> Option<chrono::NaiveTime> {
+        chrono::NaiveTime::parse_from_str(self.digest_time.trim(), "%H:%M").ok()
+    }
+}
+
 /// Everything the server needs to run.
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
 #[serde(default)]
@@ -113,6 +253,7 @@ pub struct Config {
     pub office: OfficeConfig,
     /// Networks (CIDR) whose direct connections may read `/metrics` without an admin token.
     pub metrics_allow: Vec<ipnet::IpNet>,
+    pub notify: NotifyConfig,
 }
 
 impl Default for Config {
@@ -131,6 +272,7 @@ impl Default for Config {
             public_url: None,
             office: OfficeConfig::default(),
             metrics_allow: Vec::new(),
+            notify: NotifyConfig::default(),
         }
     }
 }
@@ -222,6 +364,17 @@ impl Config {
                 })
                 .collect::<Result<_, _>>()?;
         }
+        // Secrets may stay out of the configuration file.
+        if let Some(v) = get("SEPIION_NTFY_TOKEN")
+            && let Some(n) = &mut self.notify.ntfy
+        {
+            n.token = Some(v);
+        }
+        if let Some(v) = get("SEPIION_SMTP_PASSWORD")
+            && let Some(s) = &mut self.notify.smtp
+        {
+            s.password = Some(v);
+        }
         Ok(())
     }
 
@@ -230,6 +383,18 @@ impl Config {
     /// loopback.
     pub fn check(&self) -> Result<(), ConfigError> {
         self.tz()?;
+        if self.notify.digest_at().is_none() {
+            return Err(ConfigError::Env(
+                "notify.digest_time",
+                format!("{:?} is not HH:MM", self.notify.digest_time),
+            ));
+        }
+        if self.notify.max_attempts == 0 {
+            return Err(ConfigError::Env(
+                "notify.max_attempts",
+                "must be at least 1".into(),
+            ));
+        }
         if self.travel_buffer_minutes < 0 {
             return Err(ConfigError::Env(
                 "travel_buffer_minutes",

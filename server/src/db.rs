@@ -14,6 +14,7 @@ use crate::error::{ApiError, ApiResult};
 const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_initial.sql"),
     include_str!("../migrations/0002_security.sql"),
+    include_str!("../migrations/0004_notifications.sql"),
     include_str!("../migrations/0005_ics_feeds.sql"),
 ];
 

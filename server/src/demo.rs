@@ -413,6 +413,7 @@ pub fn seed(conn: &mut Connection, ctx: &Ctx) -> anyhow::Result<()> {
                 ]))
                 .into(),
                 letter_number: Some(format!("005/{n:03}/2026")),
+                notify_channels: None,
             };
             let (r, _) = requests::submit(&tx, &device, &new).map_err(to_anyhow)?;
             let id = r.id.clone();
@@ -521,6 +522,8 @@ pub fn seed(conn: &mut Connection, ctx: &Ctx) -> anyhow::Result<()> {
             }
         }
     }
+    // The demo's history is not news: nobody is notified of it (and its contacts are made up).
+    tx.execute("DELETE FROM notify_events", [])?;
     tx.commit()?;
     Ok(())
 }

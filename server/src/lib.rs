@@ -5,8 +5,8 @@
 
 pub mod agenda;
 pub mod auth;
-pub mod cache;
 pub mod backup;
+pub mod cache;
 pub mod config;
 pub mod db;
 pub mod demo;
@@ -14,8 +14,9 @@ pub mod error;
 pub mod extract;
 pub mod handlers;
 pub mod ics;
-pub mod portal;
 pub mod metrics;
+pub mod notify;
+pub mod portal;
 pub mod records;
 pub mod reports;
 pub mod requests;
@@ -125,6 +126,10 @@ pub struct RunningServer {
     pub addr: SocketAddr,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     task: tokio::task::JoinHandle<std::io::Result<()>>,
+    /// Delivers notifications while the server runs.
+    dispatcher: Option<notify::dispatch::Dispatcher>,
+    /// Writes reminders and daily digests (unless turned off).
+    scheduler: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl RunningServer {
@@ -141,6 +146,16 @@ impl RunningServer {
         listener: tokio::net::TcpListener,
     ) -> anyhow::Result<RunningServer> {
         let addr = listener.local_addr()?;
+        let dispatcher = notify::dispatch::Dispatcher::start(state.db.clone(), state.ctx.clone())?;
+        let every = state.ctx.notify.schedule_every_s;
+        let scheduler = (every > 0).then(|| {
+            notify::schedule::spawn(
+                state.db.clone(),
+                state.ctx.clone(),
+                Arc::new(notify::schedule::SystemClock),
+                std::time::Duration::from_secs(every),
+            )
+        });
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let app = router::app(state).into_make_service_with_connect_info::<SocketAddr>();
         let task = tokio::spawn(async move {
@@ -154,6 +169,8 @@ impl RunningServer {
             addr,
             shutdown: Some(tx),
             task,
+            dispatcher: Some(dispatcher),
+            scheduler,
         })
     }
 
@@ -168,11 +185,20 @@ impl RunningServer {
             let _ = tx.send(());
         }
         let _ = (&mut self.task).await;
+        if let Some(s) = self.scheduler.take() {
+            s.abort();
+        }
+        if let Some(d) = self.dispatcher.take() {
+            d.stop().await;
+        }
     }
 
     /// Stops at once, dropping open connections (like a crash, minus the process exit).
     pub fn abort(self) {
         self.task.abort();
+        if let Some(s) = self.scheduler {
+            s.abort();
+        }
     }
 
     /// Waits until the server ends (it runs until stopped or until an I/O error).

@@ -363,6 +363,9 @@ pub fn load_record(
             load_agenda_item(tx, id)?.map(|a| Record::AgendaItem(Box::new(a)))
         }
         EntityKind::Note => load_note(tx, id)?.map(Record::Note),
+        EntityKind::Notification => {
+            crate::notify::load_notification(tx, id)?.map(|n| Record::Notification(Box::new(n)))
+        }
     })
 }
 
@@ -373,6 +376,10 @@ pub fn visible_record(
     record: Record,
 ) -> rusqlite::Result<Option<Record>> {
     Ok(match (caller, record) {
+        // Each caller sees only their own notifications.
+        (_, Record::Notification(n)) => {
+            crate::notify::is_for(tx, caller, &n.id)?.then_some(Record::Notification(n))
+        }
         (Caller::Staff(s), Record::AgendaItem(item)) => {
             staff_sees_item(s, &item).then_some(Record::AgendaItem(item))
         }

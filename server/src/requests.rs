@@ -154,6 +154,7 @@ pub fn submit(tx: &Transaction, device: &str, new: &NewRequest) -> ApiResult<(Re
         &Caller::Device(device.into()),
         None,
     )?;
+    crate::notify::request_submitted(tx, &id, new.notify_channels.as_deref())?;
     log_change(tx, "request", &id)?;
     audit(
         tx,
@@ -460,6 +461,7 @@ pub fn transition(
         ],
     )?;
     record_event(tx, &r.id, Some(from), next, caller, event_reason.as_deref())?;
+    crate::notify::request_transition(tx, caller, &r.id, input.action, from, next)?;
     log_change(tx, "request", &r.id)?;
     audit(
         tx,
@@ -537,7 +539,9 @@ pub fn add_note(
         request_id,
         &id,
     )?;
-    load_note(tx, &id)?.ok_or_else(|| ApiError::internal("note lost"))
+    let note = load_note(tx, &id)?.ok_or_else(|| ApiError::internal("note lost"))?;
+    crate::notify::note_added(tx, staff, &note)?;
+    Ok(note)
 }
 
 /// Stores an attachment of a device's own request.

@@ -7,7 +7,7 @@ use chrono_tz::Tz;
 
 use crate::auth::PasswordWork;
 use crate::cache::PublicCache;
-use crate::config::{Config, Limits, OfficeConfig};
+use crate::config::{Config, Limits, NotifyConfig, OfficeConfig};
 use crate::db::Db;
 use crate::throttle::{LoginGuard, RateLimiter};
 
@@ -27,6 +27,7 @@ pub struct Ctx {
     pub office: OfficeConfig,
     /// Who may read `/metrics` without an admin token.
     pub metrics_allow: Vec<ipnet::IpNet>,
+    pub notify: NotifyConfig,
 }
 
 impl Ctx {
@@ -43,6 +44,7 @@ impl Ctx {
                 .map(|u| u.trim_end_matches('/').to_string()),
             office: config.office.clone(),
             metrics_allow: config.metrics_allow.clone(),
+            notify: config.notify.clone(),
         })
     }
 }

@@ -122,7 +122,7 @@ fn public_at(tx: &Transaction, kind: EntityKind, id: &str, seq: i64) -> rusqlite
             params![id, seq],
             |r| r.get(0),
         ),
-        EntityKind::Request | EntityKind::Note => Ok(false),
+        EntityKind::Request | EntityKind::Note | EntityKind::Notification => Ok(false),
     }
 }
 
@@ -238,6 +238,10 @@ pub fn pull(
             let Some(kind) = EntityKind::parse(&entity) else {
                 continue;
             };
+            // Someone else's notifications are skipped outright, never sent as tombstones.
+            if kind == EntityKind::Notification && !crate::notify::is_for(tx, caller, &id)? {
+                continue;
+            }
             // Public devices never see others' requests or any notes; those ids are skipped
             // outright rather than sent as tombstones.
             if let Caller::Device(d) = caller {

@@ -386,6 +386,35 @@ async fn every_endpoint_checks_every_role() {
             Who::Admin,
         ),
         e(
+            "get",
+            "/api/v1/admin/deliveries",
+            "/api/v1/admin/deliveries?status=failed&channel=email".into(),
+            Body::None,
+            Who::Admin,
+        ),
+        e(
+            "post",
+            "/api/v1/admin/deliveries/{id}/resend",
+            // No such delivery: admin gets 404, everyone else 401/403 before that.
+            "/api/v1/admin/deliveries/999999/resend".into(),
+            Body::None,
+            Who::Admin,
+        ),
+        e(
+            "get",
+            "/api/v1/staff/notification-settings",
+            "/api/v1/staff/notification-settings".into(),
+            Body::None,
+            Who::Staff,
+        ),
+        e(
+            "put",
+            "/api/v1/staff/notification-settings",
+            "/api/v1/staff/notification-settings".into(),
+            Body::Json(json!({"channels": ["email"]})),
+            Who::Staff,
+        ),
+        e(
             "post",
             "/api/v1/admin/sync/reset",
             "/api/v1/admin/sync/reset".into(),

@@ -24,6 +24,11 @@ pub struct Texts {
     pub tab_inbox: &'static str,
     pub tab_agenda: &'static str,
     pub tab_sync: &'static str,
+    pub tab_notifications: &'static str,
+    pub notifications_title: &'static str,
+    pub no_notifications: &'static str,
+    /// Label of the unread count, for screen readers.
+    pub unread: &'static str,
     pub back: &'static str,
     // Schedule / agenda
     pub schedule_title: &'static str,

@@ -60,6 +60,23 @@ fn columns(rec: &Record) -> Columns {
             ..none
         },
         Record::Representative(_) => none,
+        // Newest first by creation time; `state` tells read from unread.
+        Record::Notification(n) => Columns {
+            starts_at: Some(n.created_at.timestamp()),
+            state: Some(
+                if n.read_at.is_some() {
+                    "read"
+                } else {
+                    "unread"
+                }
+                .to_string(),
+            ),
+            request_id: match &n.link {
+                sepiion_core::notify::Link::Request(id) => Some(id.clone()),
+                _ => None,
+            },
+            ..none
+        },
     }
 }
 

@@ -11,6 +11,7 @@
 
 pub mod attachments;
 pub mod cache;
+pub mod notifications;
 pub mod outbox;
 pub mod overlay;
 pub mod prefs;

@@ -9,6 +9,7 @@ pub mod fmt;
 pub mod internal;
 #[cfg(feature = "mobile")]
 mod mobile;
+pub mod notifications;
 pub mod public;
 pub mod shell;
 

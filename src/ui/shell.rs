@@ -3,7 +3,7 @@
 
 use dioxus::prelude::*;
 
-use super::{STYLESHEET, Ui, fmt, internal, public};
+use super::{STYLESHEET, Ui, fmt, internal, notifications, public};
 use crate::platform::Variant;
 
 /// Where the user is. Tabs reset the stack; details push onto it.
@@ -25,6 +25,8 @@ pub enum Route {
     AgendaEdit(Option<String>),
     Sync,
     Reports,
+    // Both apps
+    Notifications,
 }
 
 impl Route {
@@ -49,6 +51,7 @@ impl Route {
             ("agenda-new", None) => Route::AgendaEdit(None),
             ("sync", None) => Route::Sync,
             ("reports", None) => Route::Reports,
+            ("notifications", None) => Route::Notifications,
             _ => return None,
         })
     }
@@ -86,6 +89,7 @@ pub fn Frame() -> Element {
         Route::AgendaEdit(Some(_)) => t.edit_item,
         Route::Sync => t.sync_title,
         Route::Reports => t.reports_title,
+        Route::Notifications => t.notifications_title,
     };
     let app_name = match ui.variant {
         Variant::Public => t.app_public,
@@ -97,11 +101,16 @@ pub fn Frame() -> Element {
             (Route::Submit, t.tab_request),
             (Route::MyRequests, t.tab_my_requests),
             (Route::Track, t.tab_track),
+            (Route::Notifications, t.tab_notifications),
             (Route::Settings, t.tab_settings),
         ],
         Variant::Internal if route == Route::Login => vec![],
         Variant::Internal => {
-            let mut tabs = vec![(Route::Inbox, t.tab_inbox), (Route::Agenda, t.tab_agenda)];
+            let mut tabs = vec![
+                (Route::Inbox, t.tab_inbox),
+                (Route::Agenda, t.tab_agenda),
+                (Route::Notifications, t.tab_notifications),
+            ];
             // Reports only for the roles that may read them (the server checks the same rule).
             let store = consume_context::<super::Services>().store;
             if internal::current_user(&store)
@@ -124,6 +133,11 @@ pub fn Frame() -> Element {
         document::eval(&format!("document.documentElement.lang = {lang_code:?};"));
     }));
     let conflicts = ui.sync.read().conflicts;
+    let _ = (ui.rev)();
+    let unread = use_context::<crate::ui::Services>()
+        .store
+        .unread_notifications()
+        .unwrap_or(0);
     rsx! {
         style { {STYLESHEET} }
         div { class: "app", lang: lang_code,
@@ -152,6 +166,9 @@ pub fn Frame() -> Element {
                                 if tab == Route::Sync && conflicts > 0 {
                                     span { class: "badge", "{conflicts}" }
                                 }
+                                if tab == Route::Notifications && unread > 0 {
+                                    span { class: "badge", "aria-label": "{unread} {t.unread}", "{unread}" }
+                                }
                             }
                         }
                     }
@@ -177,6 +194,7 @@ fn screen(route: &Route) -> Element {
         Route::AgendaEdit(id) => rsx! { internal::agenda_edit::AgendaEdit { id } },
         Route::Sync => rsx! { internal::sync_status::SyncStatus {} },
         Route::Reports => rsx! { internal::reports::Reports {} },
+        Route::Notifications => rsx! { notifications::Notifications {} },
     }
 }
 

@@ -124,6 +124,7 @@ pub fn new_request(title: &str, days: i64) -> NewRequest {
         leader_role: "memberi sambutan".into(),
         dress_code: "Pakaian adat madya".into(),
         letter_number: None,
+        notify_channels: None,
     }
 }
 

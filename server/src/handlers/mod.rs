@@ -6,6 +6,7 @@ pub mod auth;
 pub mod display;
 pub mod feeds;
 pub mod meta;
+pub mod notify;
 pub mod public;
 pub mod reports;
 pub mod staff;

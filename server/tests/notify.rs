@@ -1,0 +1,893 @@
+//! Notifications end to end on loopback, over real protocols: HTTP sinks (small axum servers)
+//! stand in for ntfy and a WhatsApp gateway, a real SMTP server (Debian's python3-aiosmtpd)
+//! receives the e-mail. Sinks going down and coming back, and a server killed mid-dispatch,
+//! lose nothing.
+
+mod common;
+
+use std::collections::{BTreeMap, HashMap};
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::extract::State;
+use axum::http::{HeaderMap, Method, StatusCode, Uri};
+use common::*;
+use sepiion_server::config::{
+    BodyEncoding, NotifyConfig, NtfyConfig, SmtpConfig, SmtpSecurity, WhatsappConfig,
+};
+use serde_json::{Value, json};
+
+/// One request a sink received.
+#[derive(Debug, Clone)]
+struct Hit {
+    method: String,
+    path: String,
+    headers: HeaderMap,
+    body: String,
+}
+
+impl Hit {
+    fn header(&self, name: &str) -> &str {
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.body).unwrap_or(Value::Null)
+    }
+}
+
+#[derive(Clone, Default)]
+struct SinkState {
+    hits: Arc<Mutex<Vec<Hit>>>,
+    /// Answer this much later (to catch a server mid-delivery).
+    delay: Arc<Mutex<Duration>>,
+}
+
+async fn record(
+    State(s): State<SinkState>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: String,
+) -> StatusCode {
+    let delay = *s.delay.lock().unwrap();
+    tokio::time::sleep(delay).await;
+    s.hits.lock().unwrap().push(Hit {
+        method: method.to_string(),
+        path: uri.path().to_string(),
+        headers,
+        body,
+    });
+    StatusCode::OK
+}
+
+/// An HTTP server on 127.0.0.1 that records every request; it can go down and come back on the
+/// same port.
+struct HttpSink {
+    port: u16,
+    state: SinkState,
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl HttpSink {
+    async fn start() -> HttpSink {
+        let mut s = HttpSink {
+            port: 0,
+            state: SinkState::default(),
+            task: None,
+        };
+        s.up().await;
+        s
+    }
+    async fn up(&mut self) {
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", self.port))
+            .await
+            .expect("sink binds");
+        self.port = listener.local_addr().unwrap().port();
+        let app = axum::Router::new()
+            .fallback(record)
+            .with_state(self.state.clone());
+        self.task = Some(tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        }));
+    }
+    /// Closes the port: connections are refused until `up`.
+    async fn down(&mut self) {
+        if let Some(t) = self.task.take() {
+            t.abort();
+            let _ = t.await;
+        }
+    }
+    fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{path}", self.port)
+    }
+    fn hits(&self) -> Vec<Hit> {
+        self.state.hits.lock().unwrap().clone()
+    }
+}
+
+/// The real SMTP server (python3-aiosmtpd) writing each message to a folder.
+struct SmtpSink {
+    child: Child,
+    port: u16,
+    dir: tempfile::TempDir,
+}
+
+fn python() -> &'static str {
+    // Debian's interpreter, where python3-aiosmtpd is installed (not a pyenv or venv one).
+    if Path::new("/usr/bin/python3").exists() {
+        "/usr/bin/python3"
+    } else {
+        "python3"
+    }
+}
+
+impl SmtpSink {
+    fn start() -> SmtpSink {
+        let dir = tempfile::tempdir().unwrap();
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/smtp_sink.py");
+        let mut child = Command::new(python())
+            .arg(script)
+            .arg(dir.path())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("python3 runs the SMTP sink (apt install python3-aiosmtpd)");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let port = line.trim().parse().unwrap_or_else(|_| {
+            panic!("SMTP sink did not start (is python3-aiosmtpd installed?): {line:?}")
+        });
+        SmtpSink { child, port, dir }
+    }
+    /// The decoded messages (headers and the plain-text part).
+    fn messages(&self) -> Vec<String> {
+        let mut names: Vec<PathBuf> = std::fs::read_dir(self.dir.path())
+            .unwrap()
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "txt"))
+            .collect();
+        names.sort();
+        names
+            .iter()
+            .map(|p| std::fs::read_to_string(p).unwrap())
+            .collect()
+    }
+}
+
+impl Drop for SmtpSink {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+const GATEWAY_BODY: &str = r#"{"target":"{phone}","message":"{message}","countryCode":"62"}"#;
+
+fn notify_config(ntfy: &HttpSink, wa: &HttpSink, smtp_port: Option<u16>) -> NotifyConfig {
+    NotifyConfig {
+        backoff_base_ms: 100,
+        backoff_max_ms: 400,
+        poll_ms: 50,
+        timeout_ms: 3_000,
+        max_attempts: 1_000,
+        // Reminders and digests by the real clock would add deliveries the tests do not expect.
+        schedule_every_s: 0,
+        ntfy: Some(NtfyConfig {
+            base_url: ntfy.url("/"),
+            token: Some("tk_ntfy".into()),
+            rate_per_second: 200,
+        }),
+        whatsapp: Some(WhatsappConfig {
+            url: wa.url("/send"),
+            method: "POST".into(),
+            headers: BTreeMap::from([("Authorization".to_string(), "Token-Rahasia".to_string())]),
+            body: GATEWAY_BODY.into(),
+            encoding: BodyEncoding::Json,
+            rate_per_second: 200,
+        }),
+        smtp: smtp_port.map(|port| SmtpConfig {
+            host: "127.0.0.1".into(),
+            port,
+            security: SmtpSecurity::None,
+            username: None,
+            password: None,
+            from: "Protokol Kabupaten <protokol@pemkab.test>".into(),
+            rate_per_second: 200,
+        }),
+        ..NotifyConfig::default()
+    }
+}
+
+fn db_of(s: &TestServer) -> rusqlite::Connection {
+    rusqlite::Connection::open(s.dir.path().join("sepiion.db")).unwrap()
+}
+
+fn set_contact(db: &rusqlite::Connection, username: &str, phone: &str, email: &str) {
+    db.execute(
+        "UPDATE users SET phone = ?2, email = ?3 WHERE username = ?1",
+        rusqlite::params![username, phone, email],
+    )
+    .unwrap();
+}
+
+/// Waits (bounded) until `check` holds.
+async fn wait_until(what: &str, mut check: impl FnMut() -> bool) {
+    for _ in 0..300 {
+        if check() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("timed out waiting for {what}");
+}
+
+fn count(db: &rusqlite::Connection, sql: &str) -> i64 {
+    db.query_row(sql, [], |r| r.get(0)).unwrap()
+}
+
+#[tokio::test]
+async fn every_channel_carries_the_right_message_to_the_right_people() {
+    let ntfy = HttpSink::start().await;
+    let wa = HttpSink::start().await;
+    let smtp = SmtpSink::start();
+    let cfg = notify_config(&ntfy, &wa, Some(smtp.port));
+    let s = start_with(move |c| c.notify = cfg).await;
+    // Protocol staff set their own contact and channels.
+    let protokol = s.login("protokol").await;
+    let mine = s
+        .put(
+            "/api/v1/staff/notification-settings",
+            Some(&protokol),
+            json!({"phone": "0812 1111 2222", "email": "protokol@pemkab.test",
+                   "channels": ["ntfy", "whatsapp", "email"]}),
+        )
+        .await
+        .ok();
+    let ntfy_url = mine["ntfy_url"].as_str().unwrap().to_string();
+    assert!(ntfy_url.starts_with(&ntfy.url("/sepiion-")), "{mine}");
+    s.put(
+        "/api/v1/staff/notification-settings",
+        Some(&protokol),
+        json!({"phone": "12", "email": "bukan-email", "channels": []}),
+    )
+    .await
+    .err(422);
+
+    let device = s.device().await;
+    let r = s
+        .submit(
+            &device,
+            json!({"requester_email": "warga@contoh.id", "requester_phone": "0812-3456-7890"}),
+        )
+        .await;
+    let code = r["tracking_code"].as_str().unwrap().to_string();
+    let id = r["id"].as_str().unwrap().to_string();
+
+    // The requester's receipt by e-mail: plain text with an HTML part, the tracking code, the key.
+    wait_until("the receipt e-mail", || {
+        smtp.messages()
+            .iter()
+            .any(|m| m.contains("To: warga@contoh.id"))
+    })
+    .await;
+    let receipt = smtp
+        .messages()
+        .into_iter()
+        .find(|m| m.contains("To: warga@contoh.id"))
+        .unwrap();
+    assert!(
+        receipt.contains(&format!("Subject: Permohonan diterima: {code}")),
+        "{receipt}"
+    );
+    assert!(
+        receipt.contains(&format!("Kode pelacakan Anda: {code}")),
+        "{receipt}"
+    );
+    assert!(
+        receipt.contains("Your tracking code"),
+        "English below: {receipt}"
+    );
+    assert!(receipt.contains("Has-HTML: True"), "{receipt}");
+    assert!(
+        receipt.contains("X-Sepiion-Idempotency-Key: sepiion-"),
+        "{receipt}"
+    );
+
+    // Protocol staff by e-mail, WhatsApp and ntfy; the requester by WhatsApp too.
+    wait_until("protocol staff's e-mail", || {
+        smtp.messages()
+            .iter()
+            .any(|m| m.contains("To: protokol@pemkab.test"))
+    })
+    .await;
+    wait_until("both WhatsApp messages", || wa.hits().len() >= 2).await;
+    let hits = wa.hits();
+    for phone in ["6281234567890", "6281211112222"] {
+        let hit = hits
+            .iter()
+            .find(|h| h.json()["target"] == phone)
+            .unwrap_or_else(|| panic!("WhatsApp to {phone}: {hits:?}"));
+        assert_eq!(hit.method, "POST");
+        assert_eq!(hit.path, "/send");
+        assert_eq!(hit.header("authorization"), "Token-Rahasia");
+        assert_eq!(hit.header("content-type"), "application/json");
+        assert!(hit.header("idempotency-key").starts_with("sepiion-"));
+        assert_eq!(hit.json()["countryCode"], "62");
+        assert!(hit.json()["message"].as_str().unwrap().contains(&code));
+    }
+    let to_requester = hits
+        .iter()
+        .find(|h| h.json()["target"] == "6281234567890")
+        .unwrap();
+    assert!(
+        to_requester.json()["message"]
+            .as_str()
+            .unwrap()
+            .contains("Permohonan diterima")
+    );
+
+    wait_until("ntfy pushes", || !ntfy.hits().is_empty()).await;
+    let topic: String = db_of(&s)
+        .query_row(
+            "SELECT ntfy_topic FROM users WHERE username = 'protokol'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(
+        topic.starts_with("sepiion-") && topic.len() > 20,
+        "secret topic {topic}"
+    );
+    assert!(
+        ntfy_url.ends_with(&topic),
+        "the app shows the topic to subscribe to"
+    );
+    wait_until("ntfy push to protocol staff", || {
+        ntfy.hits()
+            .iter()
+            .any(|h| h.json()["topic"] == topic.as_str())
+    })
+    .await;
+    let push = ntfy
+        .hits()
+        .into_iter()
+        .find(|h| h.json()["topic"] == topic.as_str())
+        .unwrap();
+    assert_eq!(push.method, "POST");
+    assert_eq!(push.header("authorization"), "Bearer tk_ntfy");
+    assert!(
+        push.json()["title"]
+            .as_str()
+            .unwrap()
+            .starts_with("Permohonan baru")
+    );
+    assert!(push.header("idempotency-key").ends_with("-ntfy"));
+
+    // Staff move the request on; the requester hears "Disetujui" by e-mail.
+    s.transition(&protokol, &id, json!({"action": "start_review"}))
+        .await
+        .ok();
+    s.transition(&protokol, &id, json!({"action": "forward_to_leader"}))
+        .await
+        .ok();
+    let ajudan = s.login("ajudan.bupati").await;
+    s.transition(&ajudan, &id, json!({"action": "approve"}))
+        .await
+        .ok();
+    wait_until("the approval e-mail", || {
+        smtp.messages()
+            .iter()
+            .any(|m| m.contains("To: warga@contoh.id") && m.contains("Disetujui"))
+    })
+    .await;
+    let approval = smtp
+        .messages()
+        .into_iter()
+        .find(|m| m.contains("To: warga@contoh.id") && m.contains("Disetujui"))
+        .unwrap();
+    assert!(
+        approval.contains(&format!("Permohonan {code} — Disetujui")),
+        "{approval}"
+    );
+    // Staff names never reach the requester.
+    for m in smtp
+        .messages()
+        .iter()
+        .filter(|m| m.contains("To: warga@contoh.id"))
+    {
+        assert!(!m.to_lowercase().contains("ajudan bupati"), "{m}");
+    }
+}
+
+#[tokio::test]
+async fn sinks_down_then_back_get_every_message_exactly_once() {
+    let mut ntfy = HttpSink::start().await;
+    let mut wa = HttpSink::start().await;
+    ntfy.down().await;
+    wa.down().await;
+    let cfg = notify_config(&ntfy, &wa, None);
+    let s = start_with(move |c| c.notify = cfg).await;
+    let db = db_of(&s);
+    set_contact(&db, "protokol", "081211112222", "x@pemkab.test");
+    let device = s.device().await;
+    for _ in 0..3 {
+        s.submit(&device, json!({})).await;
+    }
+    // Retries happen while the sinks are down.
+    wait_until("retries against the closed ports", || {
+        count(
+            &db,
+            "SELECT COUNT(*) FROM deliveries WHERE attempts >= 2 AND status = 'pending'",
+        ) > 0
+    })
+    .await;
+    let total = count(&db, "SELECT COUNT(*) FROM deliveries");
+    assert!(total >= 6, "ntfy and WhatsApp deliveries: {total}");
+    assert!(
+        db.query_row(
+            "SELECT last_error FROM deliveries WHERE attempts >= 2 LIMIT 1",
+            [],
+            |r| { r.get::<_, String>(0) }
+        )
+        .unwrap()
+        .contains("HTTP")
+    );
+    ntfy.up().await;
+    wa.up().await;
+    wait_until("every delivery sent", || {
+        count(
+            &db,
+            "SELECT COUNT(*) FROM deliveries WHERE status != 'sent'",
+        ) == 0
+    })
+    .await;
+    let mut keys: HashMap<String, usize> = HashMap::new();
+    for h in ntfy.hits().iter().chain(wa.hits().iter()) {
+        *keys
+            .entry(h.header("idempotency-key").to_string())
+            .or_default() += 1;
+    }
+    assert_eq!(keys.len() as i64, total, "one key per delivery");
+    assert!(
+        keys.values().all(|n| *n == 1),
+        "each delivered once: {keys:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_failing_address_fails_for_good_without_holding_up_the_others() {
+    let ntfy = HttpSink::start().await;
+    let wa = HttpSink::start().await;
+    let mut cfg = notify_config(&ntfy, &wa, None);
+    cfg.max_attempts = 3;
+    // A gateway URL whose port refuses connections: every WhatsApp delivery fails.
+    cfg.whatsapp.as_mut().unwrap().url = "http://127.0.0.1:9/send".into();
+    let s = start_with(move |c| c.notify = cfg).await;
+    let db = db_of(&s);
+    let device = s.device().await;
+    s.submit(&device, json!({})).await;
+    wait_until("WhatsApp marked failed", || {
+        count(
+            &db,
+            "SELECT COUNT(*) FROM deliveries WHERE channel = 'whatsapp' AND status = 'failed'",
+        ) > 0
+    })
+    .await;
+    let (attempts, error): (i64, String) = db
+        .query_row(
+            "SELECT attempts, last_error FROM deliveries WHERE channel = 'whatsapp'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(attempts, 3);
+    assert!(!error.is_empty());
+    // Admin sees it, with the error, and sends it again.
+    let admin = s.login("admin").await;
+    let log = s
+        .get(
+            "/api/v1/admin/deliveries?status=failed&channel=whatsapp",
+            Some(&admin),
+        )
+        .await
+        .ok();
+    let failed = log.as_array().unwrap();
+    assert_eq!(failed.len(), 1, "{log}");
+    assert_eq!(failed[0]["recipient"], "pemohon");
+    assert_eq!(failed[0]["address"], "6281234567890");
+    assert_eq!(failed[0]["last_error"].as_str(), Some(error.as_str()));
+    let id = failed[0]["id"].as_i64().unwrap();
+    let again = s
+        .post(
+            &format!("/api/v1/admin/deliveries/{id}/resend"),
+            Some(&admin),
+            json!({}),
+        )
+        .await
+        .ok();
+    assert_eq!(again["status"], "pending");
+    assert_eq!(again["attempts"], 0);
+    let generation: i64 = db
+        .query_row(
+            "SELECT generation FROM deliveries WHERE id = ?1",
+            [id],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(generation, 1, "a resend goes out under a new key");
+    let protokol = s.login("protokol").await;
+    s.post(
+        &format!("/api/v1/admin/deliveries/{id}/resend"),
+        Some(&protokol),
+        json!({}),
+    )
+    .await
+    .err(403);
+    s.post(
+        "/api/v1/admin/deliveries/424242/resend",
+        Some(&admin),
+        json!({}),
+    )
+    .await
+    .err(404);
+    wait_until("ntfy delivered regardless", || {
+        count(
+            &db,
+            "SELECT COUNT(*) FROM deliveries WHERE channel = 'ntfy' AND status != 'sent'",
+        ) == 0
+    })
+    .await;
+    assert!(!ntfy.hits().is_empty());
+}
+
+/// The server binary as a child process.
+struct Child2 {
+    child: Child,
+    base: String,
+}
+
+fn spawn_server(db: &Path, config: &Path) -> Child2 {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sepiion-server"))
+        .args(["serve", "--demo", "--addr", "127.0.0.1:0", "--db"])
+        .arg(db)
+        .arg("--config")
+        .arg(config)
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut reader = BufReader::new(child.stdout.take().unwrap());
+    let mut base = String::new();
+    for _ in 0..200 {
+        let mut line = String::new();
+        if reader.read_line(&mut line).unwrap() == 0 {
+            break;
+        }
+        if let Some(rest) = line.strip_prefix("Sepiion server: ") {
+            base = rest.split_whitespace().next().unwrap().to_string();
+            break;
+        }
+    }
+    assert!(base.starts_with("http://"), "server did not start");
+    // Keep draining stdout so the child never blocks on a full pipe.
+    std::thread::spawn(move || for _ in reader.lines() {});
+    Child2 { child, base }
+}
+
+#[tokio::test]
+async fn a_server_killed_mid_dispatch_sends_everything_after_restart() {
+    let wa = HttpSink::start().await;
+    // Slow answers: the kill lands while deliveries are in flight.
+    *wa.state.delay.lock().unwrap() = Duration::from_millis(300);
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("sepiion.toml");
+    std::fs::write(
+        &config,
+        format!(
+            r#"
+[limits]
+submissions_per_hour = 1000
+registrations_per_hour = 1000
+
+[notify]
+schedule_every_s = 0
+backoff_base_ms = 100
+backoff_max_ms = 400
+poll_ms = 50
+
+[notify.whatsapp]
+url = "{}"
+body = '{}'
+rate_per_second = 20
+"#,
+            wa.url("/send"),
+            GATEWAY_BODY
+        ),
+    )
+    .unwrap();
+    let db_path = dir.path().join("s.db");
+    let mut server = spawn_server(&db_path, &config);
+    let http = reqwest::Client::new();
+    let device: Value = http
+        .post(format!("{}/api/v1/public/devices", server.base))
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = device["token"].as_str().unwrap().to_string();
+    for i in 0..12 {
+        let mut body = request_body(10);
+        merge(
+            &mut body,
+            json!({"requester_phone": format!("0812000000{i:02}")}),
+        );
+        let res = http
+            .post(format!("{}/api/v1/public/requests", server.base))
+            .bearer_auth(&token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 201);
+    }
+    wait_until("the first deliveries", || wa.hits().len() >= 2).await;
+    server.child.kill().unwrap(); // SIGKILL: no graceful shutdown
+    server.child.wait().unwrap();
+    let db = rusqlite::Connection::open(&db_path).unwrap();
+    let left = count(
+        &db,
+        "SELECT COUNT(*) FROM deliveries WHERE status = 'pending'",
+    );
+    assert!(left > 0, "the kill came before the end of dispatch");
+
+    let mut again = spawn_server(&db_path, &config);
+    wait_until("every delivery sent after the restart", || {
+        count(
+            &db,
+            "SELECT COUNT(*) FROM deliveries WHERE status != 'sent'",
+        ) == 0
+    })
+    .await;
+    let total = count(&db, "SELECT COUNT(*) FROM deliveries");
+    assert_eq!(total, 12, "one WhatsApp message per requester");
+    let keys: std::collections::HashSet<String> = wa
+        .hits()
+        .iter()
+        .map(|h| h.header("idempotency-key").to_string())
+        .collect();
+    assert_eq!(
+        keys.len() as i64,
+        total,
+        "nothing lost; repeats carry the same key"
+    );
+    let phones: std::collections::HashSet<String> = wa
+        .hits()
+        .iter()
+        .map(|h| h.json()["target"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(phones.len(), 12);
+    again.child.kill().unwrap();
+    again.child.wait().unwrap();
+}
+
+#[tokio::test]
+async fn reminders_escalate_and_the_digest_goes_out_once_at_its_local_time() {
+    use chrono::{Duration as Days, TimeZone, Utc};
+    use sepiion_server::config::Config;
+    use sepiion_server::notify::schedule::run_once;
+    use sepiion_server::state::Ctx;
+
+    // The test drives the scheduler with its own clock; the server's own is off.
+    let s = start_with(|c| c.notify.schedule_every_s = 0).await;
+    let mut db = db_of(&s);
+    let ctx = Ctx::from_config(&Config::default()).unwrap();
+    db.busy_timeout(Duration::from_secs(10)).unwrap();
+    let run = |db: &mut rusqlite::Connection, now| {
+        let tx = db
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .unwrap();
+        let n = run_once(&tx, &ctx, now).unwrap();
+        tx.commit().unwrap();
+        n
+    };
+    let events = |db: &rusqlite::Connection, kind: &str| {
+        count(
+            db,
+            &format!("SELECT COUNT(*) FROM notify_events WHERE event LIKE '%\"type\":\"{kind}\"%'"),
+        )
+    };
+    let device = s.device().await;
+    let id = s.submit(&device, json!({})).await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    // 16.00 WITA today (08:00 UTC): before the digest; the new request is not yet overdue.
+    let today = Utc::now().date_naive();
+    let before_digest = Utc.from_utc_datetime(&today.and_hms_opt(8, 0, 0).unwrap());
+    let baseline = events(&db, "reminder");
+    run(&mut db, before_digest);
+    assert_eq!(events(&db, "daily_digest"), 0, "not before 17.00 WITA");
+
+    // A day later the new request is overdue (24 h), two days later escalated (48 h); once each.
+    let later = Utc::now() + Days::hours(25);
+    run(&mut db, later);
+    run(&mut db, later);
+    let mine = |db: &rusqlite::Connection| {
+        count(
+            db,
+            &format!(
+                "SELECT COUNT(*) FROM notify_events WHERE request_id = '{id}' AND event LIKE '%\"type\":\"reminder\"%'"
+            ),
+        )
+    };
+    assert_eq!(mine(&db), 1, "one reminder per quiet spell");
+    run(&mut db, Utc::now() + Days::hours(49));
+    assert_eq!(mine(&db), 2, "then one escalation");
+    assert!(events(&db, "reminder") > baseline);
+    wait_until("the escalation reaches admin", || {
+        count(
+            &db,
+            &format!(
+                "SELECT COUNT(*) FROM notifications n JOIN users u ON u.id = n.user_id
+                 WHERE n.request_id = '{id}' AND n.kind = 'reminder' AND u.username = 'admin'"
+            ),
+        ) == 1
+    })
+    .await;
+
+    // 17.05 WITA (09:05 UTC): tomorrow's agenda for each leader's team, once.
+    let digest_time = Utc.from_utc_datetime(&today.and_hms_opt(9, 5, 0).unwrap());
+    run(&mut db, digest_time);
+    run(&mut db, digest_time + Days::minutes(30));
+    let tomorrow = today.succ_opt().unwrap();
+    let digests = count(
+        &db,
+        &format!(
+            "SELECT COUNT(*) FROM notify_events
+             WHERE event LIKE '%\"type\":\"daily_digest\"%' AND event LIKE '%\"date\":\"{tomorrow}\"%'"
+        ),
+    );
+    assert_eq!(digests, 2, "one per leader");
+    wait_until("the digest reaches the Bupati's ajudan", || {
+        count(
+            &db,
+            &format!("SELECT COUNT(*) FROM notifications n JOIN users u ON u.id = n.user_id
+             WHERE n.kind = 'daily_digest' AND u.username IN ('ajudan.bupati', 'sespri.bupati', 'bupati')
+               AND n.link_id = '{tomorrow}'"),
+        ) == 3
+    })
+    .await;
+    let title: String = db
+        .query_row(
+            "SELECT n.title_id FROM notifications n JOIN users u ON u.id = n.user_id
+             WHERE n.kind = 'daily_digest' AND u.username = 'ajudan.bupati' AND n.link_id = ?1",
+            [tomorrow.to_string()],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(
+        title.starts_with("Agenda Bupati Klungkung besok"),
+        "{title}"
+    );
+}
+
+/// Every change a caller's full pull brings, as (entity, record).
+async fn pull_all(s: &TestServer, token: &str) -> Vec<Value> {
+    let mut out = Vec::new();
+    let mut cursor = String::new();
+    for _ in 0..100 {
+        let page = s
+            .get(
+                &format!("/api/v1/sync/pull?limit=500&cursor={cursor}"),
+                Some(token),
+            )
+            .await
+            .ok();
+        out.extend(page["changes"].as_array().unwrap().iter().cloned());
+        cursor = page["cursor"].as_str().unwrap().to_string();
+        if page["has_more"] != true {
+            break;
+        }
+    }
+    out
+}
+
+fn notifications(changes: &[Value]) -> Vec<Value> {
+    changes
+        .iter()
+        .filter(|c| c["entity"] == "notification")
+        .map(|c| c["record"]["data"].clone())
+        .collect()
+}
+
+#[tokio::test]
+async fn notifications_sync_to_their_recipient_only() {
+    let s = start_with(|c| c.notify.schedule_every_s = 0).await;
+    let device = s.device().await;
+    let other = s.device().await;
+    let r = s.submit(&device, json!({})).await;
+    let id = r["id"].as_str().unwrap().to_string();
+    let protokol = s.login("protokol").await;
+    let ajudan = s.login("ajudan.bupati").await;
+
+    let mut staff_new = Vec::new();
+    for _ in 0..100 {
+        staff_new = notifications(&pull_all(&s, &protokol).await);
+        if !staff_new.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let new = staff_new
+        .iter()
+        .find(|n| n["link"]["id"] == id.as_str())
+        .expect("protocol staff are told of the new request");
+    assert_eq!(new["kind"], "new_request");
+    assert!(
+        new["title"]["id"]
+            .as_str()
+            .unwrap()
+            .starts_with("Permohonan baru")
+    );
+    assert!(new["read_at"].is_null());
+
+    s.transition(&protokol, &id, json!({"action": "start_review"}))
+        .await
+        .ok();
+    s.transition(&protokol, &id, json!({"action": "forward_to_leader"}))
+        .await
+        .ok();
+    s.transition(&ajudan, &id, json!({"action": "approve"}))
+        .await
+        .ok();
+    let mut mine = Vec::new();
+    for _ in 0..100 {
+        mine = notifications(&pull_all(&s, &device).await);
+        if mine
+            .iter()
+            .any(|n| n["title"]["id"].as_str().unwrap().contains("Disetujui"))
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(mine.iter().any(|n| n["kind"] == "receipt"), "{mine:?}");
+    let approved = mine
+        .iter()
+        .find(|n| n["title"]["id"].as_str().unwrap().contains("Disetujui"))
+        .expect("the requester's device is told of the approval");
+    assert_eq!(approved["link"], json!({"type": "request", "id": id}));
+    // Only their own: the requester gets no staff notice, staff none of the requester's, and
+    // another device nothing at all (not even tombstones).
+    assert!(
+        mine.iter()
+            .all(|n| n["kind"] == "receipt" || n["kind"] == "request_update")
+    );
+    let staff_ids: Vec<Value> = notifications(&pull_all(&s, &ajudan).await)
+        .iter()
+        .map(|n| n["id"].clone())
+        .collect();
+    assert!(mine.iter().all(|n| !staff_ids.contains(&n["id"])));
+    let theirs = pull_all(&s, &other).await;
+    assert!(
+        theirs.iter().all(|c| c["entity"] != "notification"),
+        "{theirs:?}"
+    );
+    // The ajudan, who approved, is not told of their own action.
+    assert!(
+        notifications(&pull_all(&s, &ajudan).await)
+            .iter()
+            .all(|n| n["kind"] != "request_update")
+    );
+}
