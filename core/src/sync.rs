@@ -156,6 +156,22 @@ pub enum MutationOp {
     CancelAgendaItem { id: String, reason: String },
 }
 
+impl MutationOp {
+    /// The record this mutation changes: its kind and id (absent when a create carries none,
+    /// which the server rejects).
+    pub fn target(&self) -> (EntityKind, Option<&str>) {
+        match self {
+            MutationOp::SubmitRequest { request } => (EntityKind::Request, request.id.as_deref()),
+            MutationOp::Transition { request_id, .. } => (EntityKind::Request, Some(request_id)),
+            MutationOp::AddNote { note, .. } => (EntityKind::Note, note.id.as_deref()),
+            MutationOp::CreateAgendaItem { item } => (EntityKind::AgendaItem, item.id.as_deref()),
+            MutationOp::UpdateAgendaItem { id, .. } | MutationOp::CancelAgendaItem { id, .. } => {
+                (EntityKind::AgendaItem, Some(id))
+            }
+        }
+    }
+}
+
 /// One queued local change.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -241,6 +257,29 @@ mod tests {
         fn garbage_is_not_a_cursor(s in "[^c].*") {
             prop_assert_eq!(decode_cursor(&s), None);
         }
+    }
+
+    #[test]
+    fn a_mutation_names_the_record_it_changes() {
+        let t = |json: serde_json::Value| {
+            let op: MutationOp = serde_json::from_value(json).unwrap();
+            let (kind, id) = op.target();
+            (kind, id.map(str::to_string))
+        };
+        assert_eq!(
+            t(serde_json::json!({"type": "cancel_agenda_item", "id": "a1", "reason": "hujan"})),
+            (EntityKind::AgendaItem, Some("a1".into()))
+        );
+        assert_eq!(
+            t(serde_json::json!({"type": "transition", "request_id": "r1",
+                                 "input": {"action": "cancel"}})),
+            (EntityKind::Request, Some("r1".into()))
+        );
+        assert_eq!(
+            t(serde_json::json!({"type": "add_note", "request_id": "r1",
+                                 "note": {"id": "n1", "text": "x"}})),
+            (EntityKind::Note, Some("n1".into()))
+        );
     }
 
     #[test]

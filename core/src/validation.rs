@@ -327,7 +327,7 @@ pub fn validate_note(n: &NoteInput) -> Result<(), FieldErrors> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::model::RequestKind;
 

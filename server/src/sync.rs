@@ -273,18 +273,6 @@ pub fn pull(
 }
 
 /// The record a mutation is about, for answers.
-fn target_of(op: &MutationOp) -> (EntityKind, Option<&str>) {
-    match op {
-        MutationOp::SubmitRequest { request } => (EntityKind::Request, request.id.as_deref()),
-        MutationOp::Transition { request_id, .. } => (EntityKind::Request, Some(request_id)),
-        MutationOp::AddNote { note, .. } => (EntityKind::Note, note.id.as_deref()),
-        MutationOp::CreateAgendaItem { item } => (EntityKind::AgendaItem, item.id.as_deref()),
-        MutationOp::UpdateAgendaItem { id, .. } | MutationOp::CancelAgendaItem { id, .. } => {
-            (EntityKind::AgendaItem, Some(id))
-        }
-    }
-}
-
 fn rejected(id: &str, err: &ApiError) -> MutationResult {
     MutationResult {
         id: id.to_string(),
@@ -385,7 +373,7 @@ fn already_answered(
     if answer.status == MutationStatus::Applied {
         answer.status = MutationStatus::AlreadyApplied;
         // The record as it stands now, which may have moved on since.
-        if let (kind, Some(id)) = target_of(&m.op)
+        if let (kind, Some(id)) = m.op.target()
             && let Some(rec) = load_record(tx, kind, id)?
         {
             answer.record = visible_record(tx, caller, rec)?;

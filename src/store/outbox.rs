@@ -103,19 +103,6 @@ impl std::ops::AddAssign for PushTally {
     }
 }
 
-/// The record a mutation changes.
-pub fn target_of(op: &MutationOp) -> (EntityKind, Option<&str>) {
-    match op {
-        MutationOp::SubmitRequest { request } => (EntityKind::Request, request.id.as_deref()),
-        MutationOp::Transition { request_id, .. } => (EntityKind::Request, Some(request_id)),
-        MutationOp::AddNote { note, .. } => (EntityKind::Note, note.id.as_deref()),
-        MutationOp::CreateAgendaItem { item } => (EntityKind::AgendaItem, item.id.as_deref()),
-        MutationOp::UpdateAgendaItem { id, .. } | MutationOp::CancelAgendaItem { id, .. } => {
-            (EntityKind::AgendaItem, Some(id))
-        }
-    }
-}
-
 const ENTRY_COLUMNS: &str =
     "id, kind, record_id, op, base_version, created_at, status, error, server_record, attempts";
 
@@ -190,7 +177,7 @@ pub(crate) fn enqueue(
     op: MutationOp,
     base_version: Option<i64>,
 ) -> StoreResult<String> {
-    let (kind, record_id) = target_of(&op);
+    let (kind, record_id) = op.target();
     let record_id = record_id
         .ok_or_else(|| StoreError::Invalid(Default::default()))?
         .to_string();

@@ -321,3 +321,53 @@ fn bad_input_is_refused_and_nothing_is_written() {
     assert_eq!(s.pending_count().unwrap(), 0);
     assert!(s.outbox().unwrap().is_empty());
 }
+
+#[test]
+fn the_offline_preview_of_a_submission_is_normalized_as_the_server_stores_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("public.db"), Variant::Public).unwrap();
+    let start = Utc::now() + Duration::days(5);
+    let r = store
+        .submit_request(sepiion_core::api::NewRequest {
+            id: None,
+            kind: RequestKind::Undangan,
+            leader_id: Some("bupati".into()),
+            title: "  Pembukaan Festival Semarapura ".into(),
+            description: "Mohon Bapak Bupati berkenan membuka festival.".into(),
+            starts_at: start,
+            ends_at: start + Duration::hours(3),
+            location: "Lapangan Puputan Klungkung".into(),
+            organizer: "Dinas Pariwisata".into(),
+            requester_name: "Ni Made Sari".into(),
+            requester_phone: "0812-3456-7890".into(),
+            requester_email: Some("  ".into()),
+            expected_attendees: 500,
+            leader_role: "membuka acara".into(),
+            dress_code: "Pakaian adat madya".into(),
+            letter_number: Some(String::new()),
+        })
+        .unwrap();
+    assert_eq!(r.requester_email, None);
+    assert_eq!(r.letter_number, None);
+    assert_eq!(r.title, "Pembukaan Festival Semarapura");
+}
+
+#[test]
+fn local_conflict_checks_use_the_servers_travel_buffer_once_known() {
+    let (_dir, store) = store();
+    assert_eq!(
+        store.travel_buffer().unwrap(),
+        Duration::minutes(sepiion_core::conflict::DEFAULT_TRAVEL_BUFFER_MINUTES)
+    );
+    store
+        .set_server_info(&sepiion_core::api::ServerInfo {
+            regency: "Kabupaten Contoh".into(),
+            time_zone: "Asia/Makassar".into(),
+            zone_abbrev: "WITA".into(),
+            travel_buffer_minutes: 45,
+            leaders: vec![],
+            server_version: "test".into(),
+        })
+        .unwrap();
+    assert_eq!(store.travel_buffer().unwrap(), Duration::minutes(45));
+}

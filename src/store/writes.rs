@@ -71,12 +71,8 @@ impl Store {
         self.write(|tx| {
             let actor = local_actor(tx)?;
             let r = shown_request(tx, request_id)?;
-            let facts = RequestFacts {
-                state: r.state,
-                has_requested_leader: r.leader_id.is_some(),
-                has_assigned_leader: r.assigned_leader_id.is_some(),
-            };
-            check_transition(actor.actor, facts, &input).map_err(StoreError::Transition)?;
+            check_transition(actor.actor, RequestFacts::of(&r), &input)
+                .map_err(StoreError::Transition)?;
             let op = MutationOp::Transition {
                 request_id: request_id.to_string(),
                 input,

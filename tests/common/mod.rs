@@ -45,6 +45,22 @@ pub async fn start_server() -> TestServer {
     start_server_in(dir, db, "127.0.0.1:0").await
 }
 
+/// A server with demo data and a changed configuration.
+pub async fn start_server_with(tweak: impl FnOnce(&mut Config)) -> TestServer {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("server.db");
+    let mut c = config(&db, "127.0.0.1:0");
+    tweak(&mut c);
+    let server = RunningServer::start(c).await.expect("server starts");
+    let url = server.url();
+    TestServer {
+        server: Some(server),
+        dir,
+        db,
+        url,
+    }
+}
+
 pub async fn start_server_in(dir: tempfile::TempDir, db: PathBuf, addr: &str) -> TestServer {
     let server = RunningServer::start(config(&db, addr))
         .await

@@ -14,6 +14,7 @@ use crate::store::StoreError;
 use crate::ui::components::{ConflictList, ErrorSummary, Field, SelectField};
 use crate::ui::shell::Route;
 use crate::ui::{Services, Ui};
+use sepiion_core::conflict::Slot;
 
 /// The edit form as typed.
 #[derive(Debug, Clone, PartialEq)]
@@ -156,15 +157,7 @@ pub fn AgendaEdit(id: Option<String>) -> Element {
         match result {
             Ok(item) => {
                 errors.set(FieldErrors::default());
-                let conflicts = local_conflicts(
-                    &save_store,
-                    tz,
-                    &item.leader_id,
-                    item.starts_at,
-                    item.ends_at,
-                    &item.location,
-                    &item.id,
-                );
+                let conflicts = local_conflicts(&save_store, tz, &Slot::from(&item));
                 saved.set(Some((item.id.clone(), conflicts)));
                 ui.changed();
             }

@@ -13,6 +13,7 @@ use super::{actions_for, current_user};
 use crate::store::StoreError;
 use crate::ui::components::{ConflictList, PendingChip, StateChip, Timeline};
 use crate::ui::{Services, Ui, fmt};
+use sepiion_core::conflict::Slot;
 
 /// Inputs of the action form.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -60,15 +61,9 @@ pub fn RequestDetail(id: String) -> Element {
     let actions = actions_for(&user, &r);
     let leader_for = r.assigned_leader_id.clone().or(r.leader_id.clone());
     let conflicts = match &leader_for {
-        Some(l) if !r.state.is_final() && r.agenda_item_id.is_none() => local_conflicts(
-            &store,
-            ui.tz,
-            l,
-            r.starts_at,
-            r.ends_at,
-            &r.location,
-            &format!("request:{}", r.id),
-        ),
+        Some(l) if !r.state.is_final() && r.agenda_item_id.is_none() => {
+            local_conflicts(&store, ui.tz, &Slot::of_request(&r, l))
+        }
         _ => Vec::new(),
     };
     let representatives = store.representatives().unwrap_or_default();
