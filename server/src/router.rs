@@ -1,11 +1,10 @@
 //! The router and the OpenAPI document, built from the same handler annotations.
 
-use axum::extract::{DefaultBodyLimit, Request};
+use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
-use axum::http::header::ACCEPT_LANGUAGE;
-use axum::middleware::{self, Next};
+use axum::middleware;
 use axum::response::{IntoResponse, Response};
-use sepiion_core::validation::{Lang, Msg};
+use sepiion_core::validation::Msg;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
@@ -14,7 +13,7 @@ use utoipa::{Modify, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::error::{ApiError, LANG};
+use crate::error::{ApiError, render_language};
 use crate::handlers::{admin, auth, meta, public, staff, sync};
 use crate::state::AppState;
 
@@ -45,16 +44,6 @@ impl Modify for BearerAuth {
     tags((name = "public"), (name = "auth"), (name = "staff"), (name = "admin"), (name = "sync"), (name = "meta"))
 )]
 struct ApiDoc;
-
-/// Sets the task-local language from `Accept-Language` for error messages.
-async fn language(req: Request, next: Next) -> Response {
-    let lang = Lang::from_accept_language(
-        req.headers()
-            .get(ACCEPT_LANGUAGE)
-            .and_then(|v| v.to_str().ok()),
-    );
-    LANG.scope(lang, next.run(req)).await
-}
 
 async fn not_found() -> ApiError {
     ApiError::new(
@@ -193,7 +182,7 @@ pub fn app(state: AppState) -> axum::Router {
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(max_body))
-        .layer(middleware::from_fn(language))
+        .layer(middleware::from_fn(render_language))
         .layer(CompressionLayer::new())
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(TraceLayer::new_for_http())
