@@ -371,3 +371,60 @@ fn local_conflict_checks_use_the_servers_travel_buffer_once_known() {
         .unwrap();
     assert_eq!(store.travel_buffer().unwrap(), Duration::minutes(45));
 }
+
+#[test]
+fn a_submission_whose_attachment_cannot_be_moved_leaves_neither_behind() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("public.db");
+    let store = Store::open(&path, Variant::Public).unwrap();
+    let pdf = b"%PDF-1.4 undangan";
+    let file = store.add_draft_attachment("undangan.pdf", pdf).unwrap();
+    // The disk refuses the second step of the submission (here: a trigger, set up from another
+    // connection to the same file).
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute_batch(
+            "CREATE TRIGGER refuse_attach BEFORE UPDATE OF request_id ON attachments_outbox
+             BEGIN SELECT RAISE(ABORT, 'disk refused'); END;",
+        )
+        .unwrap();
+    let start = Utc::now() + Duration::days(5);
+    let new = sepiion_core::api::NewRequest {
+        id: None,
+        kind: RequestKind::Undangan,
+        leader_id: Some("bupati".into()),
+        title: "Pembukaan Festival Semarapura".into(),
+        description: "Mohon Bapak Bupati berkenan membuka festival.".into(),
+        starts_at: start,
+        ends_at: start + Duration::hours(3),
+        location: "Lapangan Puputan Klungkung".into(),
+        organizer: "Dinas Pariwisata".into(),
+        requester_name: "Ni Made Sari".into(),
+        requester_phone: "0812-3456-7890".into(),
+        requester_email: None,
+        expected_attendees: 500,
+        leader_role: "membuka acara".into(),
+        dress_code: String::new(),
+        letter_number: None,
+    };
+    assert!(store.submit_request(new.clone()).is_err());
+    assert_eq!(store.pending_count().unwrap(), 0, "no request was queued");
+    assert!(
+        store
+            .records_of(sepiion_core::sync::EntityKind::Request)
+            .unwrap()
+            .is_empty()
+    );
+    let draft = store.local_attachments(None).unwrap();
+    assert_eq!(draft.len(), 1, "the file stays with the draft");
+    assert_eq!(draft[0].id, file.id);
+
+    // Once the disk takes it, both land together.
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute_batch("DROP TRIGGER refuse_attach")
+        .unwrap();
+    let r = store.submit_request(new).unwrap();
+    assert_eq!(store.local_attachments(Some(&r.id)).unwrap()[0].id, file.id);
+    assert!(store.local_attachments(None).unwrap().is_empty());
+}

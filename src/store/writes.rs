@@ -11,6 +11,7 @@ use sepiion_core::sync::{EntityKind, MutationOp, Record};
 use sepiion_core::validation::{validate_agenda_item, validate_new_request, validate_note};
 use sepiion_core::workflow::{Actor, RequestFacts, TransitionInput, check_transition};
 
+use super::attachments::attach_draft_to;
 use super::cache::shown_record;
 use super::outbox::enqueue;
 use super::overlay::LocalActor;
@@ -53,7 +54,8 @@ fn shown_agenda_item(tx: &Transaction, id: &str) -> StoreResult<AgendaItem> {
 }
 
 impl Store {
-    /// Public app: submits a request (offline too). Returns it as shown until the server answers.
+    /// Public app: submits a request (offline too), with the files attached to the form's draft,
+    /// in one transaction. Returns it as shown until the server answers.
     pub fn submit_request(&self, mut new: NewRequest) -> StoreResult<Request> {
         validate_new_request(&new, Utc::now()).map_err(StoreError::Invalid)?;
         let id = new_id(&new.id);
@@ -61,6 +63,7 @@ impl Store {
         self.write(|tx| {
             let actor = local_actor(tx)?;
             enqueue(tx, &actor, MutationOp::SubmitRequest { request: new }, None)?;
+            attach_draft_to(tx, &id)?;
             shown_request(tx, &id)
         })
     }

@@ -78,7 +78,6 @@ pub fn RequestForm() -> Element {
             }
             Ok(new) => match submit_store.submit_request(new) {
                 Ok(r) => {
-                    let _ = submit_store.attach_draft_to(&r.id);
                     let _ = submit_store.set_pref(prefs::REQUEST_DRAFT, None);
                     draft.set(RequestDraft::default());
                     touched.set(Vec::new());
