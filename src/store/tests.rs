@@ -428,3 +428,53 @@ fn a_submission_whose_attachment_cannot_be_moved_leaves_neither_behind() {
     assert_eq!(store.local_attachments(Some(&r.id)).unwrap()[0].id, file.id);
     assert!(store.local_attachments(None).unwrap().is_empty());
 }
+
+#[test]
+fn screens_read_while_a_write_is_in_progress() {
+    let (_dir, store) = store();
+    store
+        .apply_pull_page(&page(
+            vec![Record::AgendaItem(Box::new(item(1, "Pendopo")))],
+            "c1",
+        ))
+        .unwrap();
+    let reader = store.clone();
+    let seen = store
+        .write(|tx| {
+            tx.execute("DELETE FROM records", [])?;
+            // The write is open and uncommitted: a read on another thread must neither wait
+            // for it nor see it.
+            let (done, answer) = std::sync::mpsc::channel();
+            std::thread::spawn(move || {
+                let _ = done.send(reader.records_of(sepiion_core::sync::EntityKind::AgendaItem));
+            });
+            Ok(answer
+                .recv_timeout(std::time::Duration::from_secs(2))
+                .expect("the read does not wait for the writer"))
+        })
+        .unwrap();
+    assert_eq!(seen.unwrap().len(), 1, "the last committed state");
+}
+
+#[test]
+fn every_committed_write_moves_the_change_feed_and_a_failed_one_does_not() {
+    let (_dir, store) = store();
+    let mut feed = store.changes();
+    let before = store.revision();
+    store.set_pref("pref_x", Some("1")).unwrap();
+    assert!(feed.has_changed().unwrap());
+    assert_eq!(*feed.borrow_and_update(), before + 1);
+    assert!(
+        store
+            .update_agenda_item("missing", AgendaItemInput::from_item(&item(1, "x")))
+            .is_err()
+    );
+    assert!(!feed.has_changed().unwrap(), "nothing was written");
+    store
+        .apply_pull_page(&page(
+            vec![Record::AgendaItem(Box::new(item(1, "Pendopo")))],
+            "c1",
+        ))
+        .unwrap();
+    assert!(feed.has_changed().unwrap(), "a sync's writes too");
+}

@@ -281,7 +281,14 @@ impl SyncEngine {
                 .await
             {
                 Ok(page) => {
-                    self.store.apply_pull_page(&page)?;
+                    // Writing a page is blocking disk work: it runs on tokio's blocking pool,
+                    // never on the thread that drives the UI.
+                    let store = self.store.clone();
+                    let page = tokio::task::spawn_blocking(move || {
+                        store.apply_pull_page(&page).map(|()| page)
+                    })
+                    .await
+                    .map_err(|e| SyncError::Protocol(format!("applying a page failed: {e}")))??;
                     report.pulled += page.changes.len() as u64;
                     let (pulled, remaining) = (report.pulled, page.remaining.max(0) as u64);
                     self.report(|p| {

@@ -43,7 +43,7 @@ pub fn Agenda() -> Element {
     let span = use_signal(|| Span::Day);
     let day = use_signal(|| local_date(Utc::now(), ui.tz));
     let leader = use_signal(|| None::<String>);
-    let _ = (ui.rev)();
+    ui.watch_store();
     let (from, to) = span_dates(span(), day());
     let entries = services
         .store
@@ -99,7 +99,7 @@ pub fn AgendaItemView(id: String) -> Element {
     let t = ui.texts();
     let mut reason = use_signal(String::new);
     let mut message = use_signal(|| None::<String>);
-    let _ = (ui.rev)();
+    ui.watch_store();
     let store = services.store.clone();
     let Some(entry) = store.agenda_item(&id).ok().flatten() else {
         return rsx! { p { class: "muted", "{t.no_items}" } };

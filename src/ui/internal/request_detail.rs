@@ -49,7 +49,7 @@ pub fn RequestDetail(id: String) -> Element {
     let mut message = use_signal(|| None::<String>);
     let mut note_instruction = use_signal(String::new);
     let mut note_text = use_signal(String::new);
-    let _ = (ui.rev)();
+    ui.watch_store();
     let store = services.store.clone();
     let Some(detail) = store.request_detail(&id).ok().flatten() else {
         return rsx! { p { class: "muted", "{t.no_requests}" } };
