@@ -297,7 +297,10 @@ async fn two_devices_edit_one_agenda_item_offline_and_the_conflict_is_kept() {
     assert_eq!(report.push.applied, 1, "{report:?}");
     a.sync_once().await.unwrap();
     let x_on_a = a.store().agenda_item(&x.id).unwrap().unwrap().item;
+    // A changed the title, B the location: keeping B's edit re-applied only the location, so
+    // both changes survive.
     assert_eq!(x_on_a.location, "Lokasi versi B");
+    assert_eq!(x_on_a.title, "Versi A");
     assert_eq!(
         a.store().server_records().unwrap(),
         b.store().server_records().unwrap()

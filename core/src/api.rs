@@ -340,6 +340,38 @@ pub struct AgendaItemInput {
 }
 
 impl AgendaItemInput {
+    /// A field-level merge for "keep mine" after a conflict: the fields this edit changed
+    /// (compared with `base`, the item as the editor saw it) re-applied onto `theirs`, the
+    /// version that now stands. Fields the editor did not touch keep `theirs`' values, so
+    /// another device's changes to them survive. The result is based on `theirs`' version.
+    pub fn rebase(&self, base: &AgendaItemInput, theirs: &AgendaItemInput) -> AgendaItemInput {
+        macro_rules! pick {
+            ($($f:ident),*) => {
+                AgendaItemInput {
+                    id: theirs.id.clone(),
+                    base_version: theirs.base_version,
+                    $($f: if self.$f != base.$f { self.$f.clone() } else { theirs.$f.clone() },)*
+                }
+            };
+        }
+        pick!(
+            leader_id,
+            title,
+            starts_at,
+            ends_at,
+            location,
+            category,
+            visibility,
+            status,
+            attendance,
+            representative,
+            dress_code,
+            assigned_staff,
+            running_order,
+            internal_notes
+        )
+    }
+
     /// Whether this edit of `current` moves it for calendars: a change of when, where or
     /// whether it happens. Subscribed calendars only take an update with a higher iCalendar
     /// SEQUENCE, so a move bumps it; a typo fix in the notes does not.
@@ -525,6 +557,23 @@ mod tests {
             change(&mut moved);
             assert!(moved.moves(&current));
         }
+    }
+
+    #[test]
+    fn keep_mine_reapplies_only_the_fields_this_edit_changed() {
+        let base = AgendaItemInput::from_item(&item());
+        let mut mine = base.clone();
+        mine.title = "Rapat koordinasi OPD".into();
+        let mut theirs = base.clone();
+        theirs.location = "Balai Banjar".into();
+        theirs.base_version = Some(5);
+        let merged = mine.rebase(&base, &theirs);
+        assert_eq!(merged.title, "Rapat koordinasi OPD", "my change");
+        assert_eq!(merged.location, "Balai Banjar", "their change survives");
+        assert_eq!(merged.base_version, Some(5), "based on their version");
+        // Both changed one field: mine wins there (that is what "keep mine" means).
+        theirs.title = "Rapat lain".into();
+        assert_eq!(mine.rebase(&base, &theirs).title, "Rapat koordinasi OPD");
     }
 
     #[test]

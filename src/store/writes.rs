@@ -135,7 +135,15 @@ impl Store {
                 id: id.to_string(),
                 item,
             };
-            enqueue(tx, &actor, op, Some(current.version))?;
+            let mutation = enqueue(tx, &actor, op, Some(current.version))?;
+            // What this edit changed is known against what the editor saw.
+            tx.execute(
+                "UPDATE outbox SET base_item = ?1 WHERE id = ?2",
+                rusqlite::params![
+                    serde_json::to_string(&AgendaItemInput::from_item(&current))?,
+                    mutation
+                ],
+            )?;
             shown_agenda_item(tx, id)
         })
     }
