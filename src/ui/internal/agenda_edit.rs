@@ -5,7 +5,7 @@ use chrono::{NaiveDate, NaiveTime, TimeZone, Utc};
 use dioxus::prelude::*;
 use sepiion_core::api::AgendaItemInput;
 use sepiion_core::model::{AgendaStatus, Attendance, StaffAssignment, Visibility};
-use sepiion_core::time::format_time_id;
+use sepiion_core::time::format_time_in_indonesian;
 use sepiion_core::validation::FieldErrors;
 
 use super::agenda::local_conflicts;
@@ -62,8 +62,8 @@ pub fn AgendaEdit(id: Option<String>) -> Element {
                 leader_id: i.leader_id.clone(),
                 title: i.title.clone(),
                 date: i.starts_at.with_timezone(&tz).date_naive().to_string(),
-                start: format_time_id(i.starts_at, tz).replace('.', ":"),
-                end: format_time_id(i.ends_at, tz).replace('.', ":"),
+                start: format_time_in_indonesian(i.starts_at, tz).replace('.', ":"),
+                end: format_time_in_indonesian(i.ends_at, tz).replace('.', ":"),
                 location: i.location.clone(),
                 category: i.category.clone(),
                 visibility: i.visibility,
