@@ -18,6 +18,20 @@ pub const MAX_ATTACHMENT_BYTES: usize = 5 * 1024 * 1024;
 /// Content types accepted for attachments.
 pub const ATTACHMENT_TYPES: [&str; 3] = ["application/pdf", "image/jpeg", "image/png"];
 
+/// An attachment's file name as stored: control characters and path separators removed, at
+/// most 120 characters, trimmed; "lampiran" when nothing is left.
+pub fn attachment_name(name: &str) -> String {
+    let clean: String = name
+        .chars()
+        .filter(|c| !c.is_control() && !"/\\".contains(*c))
+        .take(120)
+        .collect();
+    match clean.trim() {
+        "" => "lampiran".to_string(),
+        kept => kept.to_string(),
+    }
+}
+
 /// The kind of an attachment from its first bytes (the declared type and name are not trusted):
 /// `application/pdf`, `image/jpeg` or `image/png`, else `None`.
 pub fn attachment_type(data: &[u8]) -> Option<&'static str> {
@@ -557,6 +571,15 @@ mod tests {
             change(&mut moved);
             assert!(moved.moves(&current));
         }
+    }
+
+    #[test]
+    fn attachment_names_lose_paths_and_control_characters() {
+        assert_eq!(
+            super::attachment_name("../..\\undangan\n.pdf"),
+            "....undangan.pdf"
+        );
+        assert_eq!(super::attachment_name(" / "), "lampiran");
     }
 
     #[test]

@@ -596,16 +596,7 @@ pub fn add_attachment(
             ),
         )
     })?;
-    let clean: String = filename
-        .chars()
-        .filter(|c| !c.is_control() && !"/\\".contains(*c))
-        .take(120)
-        .collect();
-    let filename = if clean.trim().is_empty() {
-        "lampiran".to_string()
-    } else {
-        clean.trim().to_string()
-    };
+    let filename = sepiion_core::api::attachment_name(filename);
     let id = client_id
         .map(str::to_string)
         .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());

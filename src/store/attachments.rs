@@ -70,11 +70,7 @@ impl Store {
             ));
         }
         let id = uuid::Uuid::new_v4().to_string();
-        let name: String = filename
-            .chars()
-            .filter(|c| !c.is_control() && !"/\\".contains(*c))
-            .take(120)
-            .collect();
+        let name = sepiion_core::api::attachment_name(filename);
         self.write(|tx| {
             tx.execute(
                 "INSERT INTO attachments_outbox (id, request_id, filename, data, created_at)

@@ -322,29 +322,39 @@ fn bad_input_is_refused_and_nothing_is_written() {
     assert!(s.outbox().unwrap().is_empty());
 }
 
+/// A valid submission, five days ahead.
+fn new_request() -> sepiion_core::api::NewRequest {
+    let start = Utc::now() + Duration::days(5);
+    sepiion_core::api::NewRequest {
+        id: None,
+        kind: RequestKind::Undangan,
+        leader_id: Some("bupati".into()),
+        title: "Pembukaan Festival Semarapura".into(),
+        description: "Mohon Bapak Bupati berkenan membuka festival.".into(),
+        starts_at: start,
+        ends_at: start + Duration::hours(3),
+        location: "Lapangan Puputan Klungkung".into(),
+        organizer: "Dinas Pariwisata".into(),
+        requester_name: "Ni Made Sari".into(),
+        requester_phone: "0812-3456-7890".into(),
+        requester_email: None,
+        expected_attendees: 500,
+        leader_role: "membuka acara".into(),
+        dress_code: String::new(),
+        letter_number: None,
+    }
+}
+
 #[test]
 fn the_offline_preview_of_a_submission_is_normalized_as_the_server_stores_it() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(&dir.path().join("public.db"), Variant::Public).unwrap();
-    let start = Utc::now() + Duration::days(5);
     let r = store
         .submit_request(sepiion_core::api::NewRequest {
-            id: None,
-            kind: RequestKind::Undangan,
-            leader_id: Some("bupati".into()),
             title: "  Pembukaan Festival Semarapura ".into(),
-            description: "Mohon Bapak Bupati berkenan membuka festival.".into(),
-            starts_at: start,
-            ends_at: start + Duration::hours(3),
-            location: "Lapangan Puputan Klungkung".into(),
-            organizer: "Dinas Pariwisata".into(),
-            requester_name: "Ni Made Sari".into(),
-            requester_phone: "0812-3456-7890".into(),
             requester_email: Some("  ".into()),
-            expected_attendees: 500,
-            leader_role: "membuka acara".into(),
-            dress_code: "Pakaian adat madya".into(),
             letter_number: Some(String::new()),
+            ..new_request()
         })
         .unwrap();
     assert_eq!(r.requester_email, None);
@@ -388,25 +398,7 @@ fn a_submission_whose_attachment_cannot_be_moved_leaves_neither_behind() {
              BEGIN SELECT RAISE(ABORT, 'disk refused'); END;",
         )
         .unwrap();
-    let start = Utc::now() + Duration::days(5);
-    let new = sepiion_core::api::NewRequest {
-        id: None,
-        kind: RequestKind::Undangan,
-        leader_id: Some("bupati".into()),
-        title: "Pembukaan Festival Semarapura".into(),
-        description: "Mohon Bapak Bupati berkenan membuka festival.".into(),
-        starts_at: start,
-        ends_at: start + Duration::hours(3),
-        location: "Lapangan Puputan Klungkung".into(),
-        organizer: "Dinas Pariwisata".into(),
-        requester_name: "Ni Made Sari".into(),
-        requester_phone: "0812-3456-7890".into(),
-        requester_email: None,
-        expected_attendees: 500,
-        leader_role: "membuka acara".into(),
-        dress_code: String::new(),
-        letter_number: None,
-    };
+    let new = new_request();
     assert!(store.submit_request(new.clone()).is_err());
     assert_eq!(store.pending_count().unwrap(), 0, "no request was queued");
     assert!(
