@@ -29,7 +29,7 @@ async fn a_letter_attached_offline_reaches_the_server_once() {
     let r = store
         .submit_request(new_request("Karya agung", 12))
         .unwrap();
-    store.attach_draft_to(&r.id).unwrap();
+    // Submitting moved the draft's file to the request.
     assert!(store.local_attachments(None).unwrap().is_empty());
     assert_eq!(store.local_attachments(Some(&r.id)).unwrap()[0].id, kept.id);
     assert!(device.sync_once().await.is_err(), "offline");

@@ -227,7 +227,6 @@ async fn apps_sync_over_https_through_nginx_with_the_deployment_files() {
         .store()
         .submit_request(new_request("Upacara HUT Desa", 14))
         .unwrap();
-    phone.store().attach_draft_to(&request.id).unwrap();
     let report = phone.sync_once().await.unwrap();
     assert_eq!(report.push.applied, 1, "{report:?}");
     let mine = phone.store().own_requests().unwrap();

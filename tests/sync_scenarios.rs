@@ -297,7 +297,10 @@ async fn two_devices_edit_one_agenda_item_offline_and_the_conflict_is_kept() {
     assert_eq!(report.push.applied, 1, "{report:?}");
     a.sync_once().await.unwrap();
     let x_on_a = a.store().agenda_item(&x.id).unwrap().unwrap().item;
+    // A changed the title, B the location: keeping B's edit re-applied only the location, so
+    // both changes survive.
     assert_eq!(x_on_a.location, "Lokasi versi B");
+    assert_eq!(x_on_a.title, "Versi A");
     assert_eq!(
         a.store().server_records().unwrap(),
         b.store().server_records().unwrap()
@@ -349,5 +352,36 @@ async fn a_stale_cursor_rebuilds_the_cache_and_keeps_unsettled_changes() {
     assert_eq!(
         b.store().server_records().unwrap(),
         fresh.store().server_records().unwrap()
+    );
+}
+
+#[tokio::test]
+async fn the_apps_conflict_warnings_use_the_travel_buffer_the_server_is_configured_with() {
+    let server = start_server_with(|c| c.travel_buffer_minutes = 45).await;
+    let dir = tempfile::tempdir().unwrap();
+    let a = staff(dir.path(), "a", &server.url, "protokol").await;
+    a.sync_once().await.unwrap();
+    assert_eq!(a.store().travel_buffer().unwrap(), Duration::minutes(45));
+    let x = editable_items(&a)[0].clone();
+    // A slot ending 40 minutes before X, elsewhere: a clash under 45 minutes, none under 30.
+    let candidate = sepiion_core::conflict::Slot {
+        id: "candidate".into(),
+        leader_id: x.leader_id.clone(),
+        title: "Kunjungan".into(),
+        starts_at: x.starts_at - Duration::minutes(100),
+        ends_at: x.starts_at - Duration::minutes(40),
+        location: "Tempat lain sama sekali".into(),
+    };
+    let found = sepiion::ui::internal::agenda::local_conflicts(
+        a.store(),
+        chrono_tz::Asia::Makassar,
+        &candidate,
+    );
+    assert!(
+        found
+            .iter()
+            .any(|c| c.other_id == x.id
+                && c.kind == sepiion_core::conflict::ConflictKind::TravelBuffer),
+        "{found:?}"
     );
 }

@@ -18,6 +18,20 @@ pub const MAX_ATTACHMENT_BYTES: usize = 5 * 1024 * 1024;
 /// Content types accepted for attachments.
 pub const ATTACHMENT_TYPES: [&str; 3] = ["application/pdf", "image/jpeg", "image/png"];
 
+/// An attachment's file name as stored: control characters and path separators removed, at
+/// most 120 characters, trimmed; "lampiran" when nothing is left.
+pub fn attachment_name(name: &str) -> String {
+    let clean: String = name
+        .chars()
+        .filter(|c| !c.is_control() && !"/\\".contains(*c))
+        .take(120)
+        .collect();
+    match clean.trim() {
+        "" => "lampiran".to_string(),
+        kept => kept.to_string(),
+    }
+}
+
 /// The kind of an attachment from its first bytes (the declared type and name are not trusted):
 /// `application/pdf`, `image/jpeg` or `image/png`, else `None`.
 pub fn attachment_type(data: &[u8]) -> Option<&'static str> {
@@ -99,6 +113,39 @@ pub struct NewRequest {
     /// channel they gave an address for. Contact data, never shown to other requesters.
     #[serde(default)]
     pub notify_channels: Option<Vec<crate::notify::Channel>>,
+}
+
+impl NewRequest {
+    /// The request as it is stored: text trimmed, a blank e-mail or letter number is none.
+    /// The server stores this and the app's offline preview shows it.
+    pub fn normalized(&self) -> NewRequest {
+        let text = |s: &str| s.trim().to_string();
+        let optional = |s: &Option<String>| {
+            s.as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+        };
+        NewRequest {
+            id: self.id.clone(),
+            kind: self.kind,
+            leader_id: self.leader_id.clone(),
+            title: text(&self.title),
+            description: text(&self.description),
+            starts_at: self.starts_at,
+            ends_at: self.ends_at,
+            location: text(&self.location),
+            organizer: text(&self.organizer),
+            requester_name: text(&self.requester_name),
+            requester_phone: text(&self.requester_phone),
+            requester_email: optional(&self.requester_email),
+            expected_attendees: self.expected_attendees,
+            leader_role: text(&self.leader_role),
+            dress_code: text(&self.dress_code),
+            letter_number: optional(&self.letter_number),
+            notify_channels: self.notify_channels.clone(),
+        }
+    }
 }
 
 /// The requester cancels their request.
@@ -312,6 +359,48 @@ pub struct AgendaItemInput {
 }
 
 impl AgendaItemInput {
+    /// A field-level merge for "keep mine" after a conflict: the fields this edit changed
+    /// (compared with `base`, the item as the editor saw it) re-applied onto `theirs`, the
+    /// version that now stands. Fields the editor did not touch keep `theirs`' values, so
+    /// another device's changes to them survive. The result is based on `theirs`' version.
+    pub fn rebase(&self, base: &AgendaItemInput, theirs: &AgendaItemInput) -> AgendaItemInput {
+        macro_rules! pick {
+            ($($f:ident),*) => {
+                AgendaItemInput {
+                    id: theirs.id.clone(),
+                    base_version: theirs.base_version,
+                    $($f: if self.$f != base.$f { self.$f.clone() } else { theirs.$f.clone() },)*
+                }
+            };
+        }
+        pick!(
+            leader_id,
+            title,
+            starts_at,
+            ends_at,
+            location,
+            category,
+            visibility,
+            status,
+            attendance,
+            representative,
+            dress_code,
+            assigned_staff,
+            running_order,
+            internal_notes
+        )
+    }
+
+    /// Whether this edit of `current` moves it for calendars: a change of when, where or
+    /// whether it happens. Subscribed calendars only take an update with a higher iCalendar
+    /// SEQUENCE, so a move bumps it; a typo fix in the notes does not.
+    pub fn moves(&self, current: &AgendaItem) -> bool {
+        current.starts_at != self.starts_at
+            || current.ends_at != self.ends_at
+            || current.location.trim() != self.location.trim()
+            || current.status != self.status
+    }
+
     /// The input that reproduces `item` (for editing).
     pub fn from_item(item: &AgendaItem) -> Self {
         let internal = item.internal.clone().unwrap_or_default();
@@ -552,7 +641,114 @@ pub struct NotificationSettingsInput {
 
 #[cfg(test)]
 mod tests {
-    use super::attachment_type;
+    use super::{AgendaItemInput, attachment_type};
+    use crate::conflict::Slot;
+    use crate::model::*;
+    use chrono::{DateTime, Duration, Utc};
+
+    fn item() -> AgendaItem {
+        let t = DateTime::<Utc>::from_timestamp(1_800_000_000, 0).unwrap();
+        AgendaItem {
+            id: "a1".into(),
+            leader_id: "bupati".into(),
+            title: "Rapat".into(),
+            starts_at: t,
+            ends_at: t + Duration::hours(1),
+            location: "Pendopo".into(),
+            category: String::new(),
+            visibility: Visibility::Public,
+            status: AgendaStatus::Confirmed,
+            attendance: Attendance::InPerson,
+            representative: None,
+            dress_code: String::new(),
+            internal: Some(AgendaInternal {
+                internal_notes: "rahasia".into(),
+                ..AgendaInternal::default()
+            }),
+            ical_sequence: 2,
+            updated_at: t,
+            version: 4,
+        }
+    }
+
+    #[test]
+    fn an_edit_moves_an_item_only_when_time_place_or_status_change() {
+        let current = item();
+        let mut edit = AgendaItemInput::from_item(&current);
+        edit.internal_notes = "salah ketik diperbaiki".into();
+        edit.title = "Rapat koordinasi".into();
+        edit.location = " Pendopo ".into();
+        assert!(
+            !edit.moves(&current),
+            "notes, title and spacing do not move it"
+        );
+        for change in [
+            |e: &mut AgendaItemInput| e.starts_at -= Duration::minutes(30),
+            |e: &mut AgendaItemInput| e.ends_at += Duration::minutes(30),
+            |e: &mut AgendaItemInput| e.location = "Balai Banjar".into(),
+            |e: &mut AgendaItemInput| e.status = AgendaStatus::Cancelled,
+        ] {
+            let mut moved = AgendaItemInput::from_item(&current);
+            change(&mut moved);
+            assert!(moved.moves(&current));
+        }
+    }
+
+    #[test]
+    fn attachment_names_lose_paths_and_control_characters() {
+        assert_eq!(
+            super::attachment_name("../..\\undangan\n.pdf"),
+            "....undangan.pdf"
+        );
+        assert_eq!(super::attachment_name(" / "), "lampiran");
+    }
+
+    #[test]
+    fn keep_mine_reapplies_only_the_fields_this_edit_changed() {
+        let base = AgendaItemInput::from_item(&item());
+        let mut mine = base.clone();
+        mine.title = "Rapat koordinasi OPD".into();
+        let mut theirs = base.clone();
+        theirs.location = "Balai Banjar".into();
+        theirs.base_version = Some(5);
+        let merged = mine.rebase(&base, &theirs);
+        assert_eq!(merged.title, "Rapat koordinasi OPD", "my change");
+        assert_eq!(merged.location, "Balai Banjar", "their change survives");
+        assert_eq!(merged.base_version, Some(5), "based on their version");
+        // Both changed one field: mine wins there (that is what "keep mine" means).
+        theirs.title = "Rapat lain".into();
+        assert_eq!(mine.rebase(&base, &theirs).title, "Rapat koordinasi OPD");
+    }
+
+    #[test]
+    fn an_agenda_item_becomes_its_slot_and_its_public_view_has_no_internals() {
+        let i = item();
+        let s = Slot::from(&i);
+        assert_eq!(
+            (s.id.as_str(), s.leader_id.as_str(), s.location.as_str()),
+            ("a1", "bupati", "Pendopo")
+        );
+        assert_eq!((s.starts_at, s.ends_at), (i.starts_at, i.ends_at));
+        let public = i.clone().public_view();
+        assert!(public.internal.is_none());
+        assert_eq!(public.title, i.title);
+    }
+
+    #[test]
+    fn a_new_request_is_normalized_blank_optionals_become_none() {
+        let mut r = crate::validation::tests::good_request();
+        r.title = "  Pembukaan Festival  ".into();
+        r.requester_email = Some("   ".into());
+        r.letter_number = Some("".into());
+        let n = r.normalized();
+        assert_eq!(n.title, "Pembukaan Festival");
+        assert_eq!((n.requester_email, n.letter_number), (None, None));
+        r.requester_email = Some(" sari@example.id ".into());
+        r.letter_number = Some(" 005/1 ".into());
+        let n = r.normalized();
+        assert_eq!(n.requester_email.as_deref(), Some("sari@example.id"));
+        assert_eq!(n.letter_number.as_deref(), Some("005/1"));
+    }
 
     #[test]
     fn attachments_are_recognised_by_content_not_name() {

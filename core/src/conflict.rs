@@ -5,6 +5,12 @@
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::model::{AgendaItem, Request};
+
+/// Minutes needed between items at different places when the server's configuration says
+/// nothing (the server sends its value in `ServerInfo.travel_buffer_minutes`).
+pub const DEFAULT_TRAVEL_BUFFER_MINUTES: i64 = 30;
+
 /// The part of an agenda item (or of a request holding a slot) that conflict detection needs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Slot {
@@ -14,6 +20,34 @@ pub struct Slot {
     pub starts_at: DateTime<Utc>,
     pub ends_at: DateTime<Utc>,
     pub location: String,
+}
+
+impl From<&AgendaItem> for Slot {
+    fn from(item: &AgendaItem) -> Slot {
+        Slot {
+            id: item.id.clone(),
+            leader_id: item.leader_id.clone(),
+            title: item.title.clone(),
+            starts_at: item.starts_at,
+            ends_at: item.ends_at,
+            location: item.location.clone(),
+        }
+    }
+}
+
+impl Slot {
+    /// The time a pending request would hold on `leader_id`'s agenda. Its id, `request:<id>`,
+    /// never matches an agenda item's, and the request's own item is skipped by that id.
+    pub fn of_request(r: &Request, leader_id: &str) -> Slot {
+        Slot {
+            id: format!("request:{}", r.id),
+            leader_id: leader_id.to_string(),
+            title: r.title.clone(),
+            starts_at: r.starts_at,
+            ends_at: r.ends_at,
+            location: r.location.clone(),
+        }
+    }
 }
 
 /// How two slots clash.

@@ -305,6 +305,17 @@ pub struct Request {
     pub version: i64,
 }
 
+impl Request {
+    /// The requester's (public) view: the names of the staff who moved it are removed from the
+    /// timeline; their role stays.
+    pub fn public_view(mut self) -> Request {
+        for t in &mut self.timeline {
+            t.actor_name = None;
+        }
+        self
+    }
+}
+
 /// Who may see an agenda item.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -452,6 +463,14 @@ pub struct AgendaItem {
     pub ical_sequence: i64,
     pub updated_at: DateTime<Utc>,
     pub version: i64,
+}
+
+impl AgendaItem {
+    /// The public's view: staff assignments, running order and internal notes removed.
+    pub fn public_view(mut self) -> AgendaItem {
+        self.internal = None;
+        self
+    }
 }
 
 /// A disposition or note on a request (internal only).

@@ -17,7 +17,10 @@ use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
 use crate::model::{AgendaStatus, LeaderId, RequestState, Role, Visibility};
-use crate::time::{format_date_id, format_datetime_id, format_range_id, zone_abbrev};
+use crate::time::{
+    format_date_in_indonesian, format_datetime_in_indonesian, format_range_in_indonesian,
+    zone_abbrev,
+};
 use crate::validation::Msg;
 use crate::workflow::{Action, Actor};
 
@@ -620,7 +623,7 @@ pub fn notices(event: &Event, cx: &NotifyContext) -> Vec<Notice> {
             date,
             lines,
         } => {
-            let date_id = format_date_id(*date);
+            let date_id = format_date_in_indonesian(*date);
             let date_en = date.format("%A, %-d %B %Y").to_string();
             let (mut body_id, mut body_en) = (String::new(), String::new());
             if lines.is_empty() {
@@ -688,7 +691,7 @@ fn submitted(r: &RequestSubject, cx: &NotifyContext) -> Vec<Notice> {
         body: Msg::new(
             format!(
                 "{}\n{}\nKode {}",
-                format_range_id(r.starts_at, r.ends_at, cx.tz),
+                format_range_in_indonesian(r.starts_at, r.ends_at, cx.tz),
                 r.location,
                 r.tracking_code
             ),
@@ -751,7 +754,10 @@ fn requester_update(r: &RequestSubject, to: RequestState, cx: &NotifyContext) ->
         RequestState::TimeProposed => {
             let (ps, pe) = (r.proposed_starts_at, r.proposed_ends_at);
             let (wi, we) = match (ps, pe) {
-                (Some(s), Some(e)) => (format_range_id(s, e, cx.tz), range_en(s, e, cx.tz)),
+                (Some(s), Some(e)) => (
+                    format_range_in_indonesian(s, e, cx.tz),
+                    range_en(s, e, cx.tz),
+                ),
                 _ => (String::new(), String::new()),
             };
             let (i, e) = reason_line(&r.reason, "Keterangan", "Note");
@@ -768,7 +774,7 @@ fn requester_update(r: &RequestSubject, to: RequestState, cx: &NotifyContext) ->
             format!(
                 "Permohonan \"{}\" disetujui; pimpinan hadir pada {}.",
                 r.title,
-                format_datetime_id(r.starts_at, cx.tz)
+                format_datetime_in_indonesian(r.starts_at, cx.tz)
             ),
             format!(
                 "Your request \"{}\" is approved; the leader attends on {}.",
@@ -923,7 +929,7 @@ fn transition(
                 Msg::new(
                     format!(
                         "{}\n{}\nDiteruskan{by_id}. Kode {}.",
-                        format_range_id(r.starts_at, r.ends_at, cx.tz),
+                        format_range_in_indonesian(r.starts_at, r.ends_at, cx.tz),
                         r.location,
                         r.tracking_code
                     ),
@@ -1000,7 +1006,7 @@ fn agenda_changed(
     let body = Msg::new(
         format!(
             "{}\n{}\nStatus: {status_id}. Diubah{by_id}.",
-            format_range_id(item.starts_at, item.ends_at, cx.tz),
+            format_range_in_indonesian(item.starts_at, item.ends_at, cx.tz),
             item.location
         ),
         format!(
@@ -1019,7 +1025,7 @@ fn agenda_changed(
         Msg::new(
             format!(
                 "Jadwal tugas Anda berubah: {}. Tanyakan rinciannya kepada ajudan.",
-                format_range_id(item.starts_at, item.ends_at, cx.tz)
+                format_range_in_indonesian(item.starts_at, item.ends_at, cx.tz)
             ),
             format!(
                 "Your duty changed: {}. Ask the ajudan for details.",

@@ -165,6 +165,22 @@ pub enum MutationOp {
     CancelAgendaItem { id: String, reason: String },
 }
 
+impl MutationOp {
+    /// The record this mutation changes: its kind and id (absent when a create carries none,
+    /// which the server rejects).
+    pub fn target(&self) -> (EntityKind, Option<&str>) {
+        match self {
+            MutationOp::SubmitRequest { request } => (EntityKind::Request, request.id.as_deref()),
+            MutationOp::Transition { request_id, .. } => (EntityKind::Request, Some(request_id)),
+            MutationOp::AddNote { note, .. } => (EntityKind::Note, note.id.as_deref()),
+            MutationOp::CreateAgendaItem { item } => (EntityKind::AgendaItem, item.id.as_deref()),
+            MutationOp::UpdateAgendaItem { id, .. } | MutationOp::CancelAgendaItem { id, .. } => {
+                (EntityKind::AgendaItem, Some(id))
+            }
+        }
+    }
+}
+
 /// One queued local change.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -229,7 +245,10 @@ pub fn encode_cursor(seq: i64) -> String {
 /// Decodes a cursor made by [`encode_cursor`]; `None` if it is not one.
 pub fn decode_cursor(cursor: &str) -> Option<i64> {
     let hex = cursor.strip_prefix("c1-")?;
-    if hex.is_empty() || hex.len() > 16 {
+    // Exactly the digits `encode_cursor` writes: lower-case hex, no sign, no leading zero.
+    let canonical = hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+        && (hex == "0" || !hex.starts_with('0'));
+    if hex.is_empty() || hex.len() > 16 || !canonical {
         return None;
     }
     i64::from_str_radix(hex, 16).ok().filter(|s| *s >= 0)
@@ -246,10 +265,62 @@ mod tests {
             prop_assert_eq!(decode_cursor(&encode_cursor(seq)), Some(seq));
         }
 
+        /// Anything, and above all strings that look like cursors ("c1-" and hex-ish text):
+        /// only what `encode_cursor` makes decodes, so a decoded value always re-encodes to the
+        /// same text.
         #[test]
-        fn garbage_is_not_a_cursor(s in "[^c].*") {
-            prop_assert_eq!(decode_cursor(&s), None);
+        fn only_cursors_the_server_made_decode(
+            s in prop_oneof![".*", "c1-.{0,20}", "c1-[0-9a-fA-F+-]{0,20}", "[cC][0-9]-[0-9a-f]{1,4}"]) {
+            if let Some(seq) = decode_cursor(&s) {
+                prop_assert_eq!(encode_cursor(seq), s);
+            }
         }
+    }
+
+    #[test]
+    fn near_miss_cursors_are_refused() {
+        for bad in [
+            "",
+            "c1-",
+            "c1-+1",
+            "c1--1",
+            "c1-A",
+            "c1-01",
+            "c1- 1",
+            "c1-1 ",
+            "c1-8000000000000000",
+            "c1-00000000000000001",
+            "c2-1",
+            "C1-1",
+            "c1-g",
+        ] {
+            assert_eq!(decode_cursor(bad), None, "{bad:?}");
+        }
+        assert_eq!(decode_cursor("c1-0"), Some(0));
+        assert_eq!(decode_cursor("c1-ff"), Some(255));
+    }
+
+    #[test]
+    fn a_mutation_names_the_record_it_changes() {
+        let t = |json: serde_json::Value| {
+            let op: MutationOp = serde_json::from_value(json).unwrap();
+            let (kind, id) = op.target();
+            (kind, id.map(str::to_string))
+        };
+        assert_eq!(
+            t(serde_json::json!({"type": "cancel_agenda_item", "id": "a1", "reason": "hujan"})),
+            (EntityKind::AgendaItem, Some("a1".into()))
+        );
+        assert_eq!(
+            t(serde_json::json!({"type": "transition", "request_id": "r1",
+                                 "input": {"action": "cancel"}})),
+            (EntityKind::Request, Some("r1".into()))
+        );
+        assert_eq!(
+            t(serde_json::json!({"type": "add_note", "request_id": "r1",
+                                 "note": {"id": "n1", "text": "x"}})),
+            (EntityKind::Note, Some("n1".into()))
+        );
     }
 
     #[test]

@@ -4,10 +4,10 @@
 use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Timelike, Utc, Weekday};
 use chrono_tz::Tz;
 
-const DAYS_ID: [&str; 7] = [
+const DAYS_IN_INDONESIAN: [&str; 7] = [
     "Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu",
 ];
-const MONTHS_ID: [&str; 12] = [
+const MONTHS_IN_INDONESIAN: [&str; 12] = [
     "Januari",
     "Februari",
     "Maret",
@@ -38,54 +38,54 @@ pub fn zone_abbrev(tz: Tz) -> String {
 }
 
 /// Indonesian name of a weekday.
-pub fn weekday_id(w: Weekday) -> &'static str {
-    DAYS_ID[w.num_days_from_monday() as usize]
+pub fn weekday_in_indonesian(w: Weekday) -> &'static str {
+    DAYS_IN_INDONESIAN[w.num_days_from_monday() as usize]
 }
 
 /// "Senin, 30 November 2026".
-pub fn format_date_id(date: NaiveDate) -> String {
+pub fn format_date_in_indonesian(date: NaiveDate) -> String {
     format!(
         "{}, {} {} {}",
-        weekday_id(date.weekday()),
+        weekday_in_indonesian(date.weekday()),
         date.day(),
-        MONTHS_ID[date.month0() as usize],
+        MONTHS_IN_INDONESIAN[date.month0() as usize],
         date.year()
     )
 }
 
 /// "09.00".
-pub fn format_time_id(at: DateTime<Utc>, tz: Tz) -> String {
+pub fn format_time_in_indonesian(at: DateTime<Utc>, tz: Tz) -> String {
     let local = at.with_timezone(&tz);
     format!("{:02}.{:02}", local.hour(), local.minute())
 }
 
 /// "Senin, 30 November 2026, 09.00 WITA".
-pub fn format_datetime_id(at: DateTime<Utc>, tz: Tz) -> String {
+pub fn format_datetime_in_indonesian(at: DateTime<Utc>, tz: Tz) -> String {
     let local = at.with_timezone(&tz);
     format!(
         "{}, {} {}",
-        format_date_id(local.date_naive()),
-        format_time_id(at, tz),
+        format_date_in_indonesian(local.date_naive()),
+        format_time_in_indonesian(at, tz),
         zone_abbrev(tz)
     )
 }
 
 /// "Senin, 30 November 2026, 09.00–11.00 WITA", or both full dates when the range spans days.
-pub fn format_range_id(start: DateTime<Utc>, end: DateTime<Utc>, tz: Tz) -> String {
+pub fn format_range_in_indonesian(start: DateTime<Utc>, end: DateTime<Utc>, tz: Tz) -> String {
     let (s, e) = (start.with_timezone(&tz), end.with_timezone(&tz));
     if s.date_naive() == e.date_naive() {
         format!(
             "{}, {}–{} {}",
-            format_date_id(s.date_naive()),
-            format_time_id(start, tz),
-            format_time_id(end, tz),
+            format_date_in_indonesian(s.date_naive()),
+            format_time_in_indonesian(start, tz),
+            format_time_in_indonesian(end, tz),
             zone_abbrev(tz)
         )
     } else {
         format!(
             "{} – {}",
-            format_datetime_id(start, tz),
-            format_datetime_id(end, tz)
+            format_datetime_in_indonesian(start, tz),
+            format_datetime_in_indonesian(end, tz)
         )
     }
 }
@@ -124,11 +124,11 @@ mod tests {
     #[test]
     fn writes_dates_the_indonesian_way() {
         assert_eq!(
-            format_datetime_id(utc("2026-11-30T01:00:00Z"), Makassar),
+            format_datetime_in_indonesian(utc("2026-11-30T01:00:00Z"), Makassar),
             "Senin, 30 November 2026, 09.00 WITA"
         );
         assert_eq!(
-            format_range_id(
+            format_range_in_indonesian(
                 utc("2026-11-30T01:00:00Z"),
                 utc("2026-11-30T03:30:00Z"),
                 Makassar

@@ -364,7 +364,7 @@ pub fn validate_notification_settings(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::model::RequestKind;
 

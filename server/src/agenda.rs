@@ -39,14 +39,7 @@ pub fn conflicts_for(
             if viewer.is_some_and(|v| !staff_sees_item(v, i)) {
                 hidden.push(i.id.clone());
             }
-            Slot {
-                id: i.id.clone(),
-                leader_id: i.leader_id.clone(),
-                title: i.title.clone(),
-                starts_at: i.starts_at,
-                ends_at: i.ends_at,
-                location: i.location.clone(),
-            }
+            Slot::from(i)
         })
         .collect();
     let mut st = tx.prepare_cached(
@@ -86,17 +79,6 @@ pub fn conflicts_for(
         }
     }
     Ok(found)
-}
-
-pub fn slot_of(item: &AgendaItem) -> Slot {
-    Slot {
-        id: item.id.clone(),
-        leader_id: item.leader_id.clone(),
-        title: item.title.clone(),
-        starts_at: item.starts_at,
-        ends_at: item.ends_at,
-        location: item.location.clone(),
-    }
 }
 
 /// Checks that `staff` may write an item for `leader_id` with `visibility`.
@@ -217,7 +199,7 @@ fn written(tx: &Transaction, ctx: &Ctx, staff: &Staff, id: &str) -> ApiResult<Ag
             .internal
             .as_ref()
             .and_then(|i| i.source_request_id.clone());
-        conflicts_for(tx, ctx, Some(staff), &slot_of(&item), skip.as_deref())?
+        conflicts_for(tx, ctx, Some(staff), &Slot::from(&item), skip.as_deref())?
     };
     Ok(AgendaWrite { item, conflicts })
 }
@@ -288,10 +270,7 @@ pub fn update(
     let current = load_for_write(tx, staff, id, base_version.or(input.base_version))?;
     check_may_write(staff, &input.leader_id, input.visibility)?;
     check_input(tx, input)?;
-    let moved = current.starts_at != input.starts_at
-        || current.ends_at != input.ends_at
-        || current.location.trim() != input.location.trim()
-        || current.status != input.status;
+    let moved = input.moves(&current);
     let internal = current.internal.clone().unwrap_or_default();
     let now = Utc::now().timestamp();
     store_item(

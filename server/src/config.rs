@@ -264,7 +264,7 @@ impl Default for Config {
             demo: false,
             regency: None,
             time_zone: "Asia/Makassar".into(),
-            travel_buffer_minutes: 30,
+            travel_buffer_minutes: sepiion_core::conflict::DEFAULT_TRAVEL_BUFFER_MINUTES,
             leaders: Vec::new(),
             representatives: Vec::new(),
             limits: Limits::default(),

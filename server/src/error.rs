@@ -1,22 +1,74 @@
 //! The one error type of the HTTP layer. Every failure becomes JSON
 //! `{ "error": code, "message": text, "fields": {...} }` in the caller's language; internal errors
 //! are logged and never described to the client.
+//!
+//! Messages keep both languages until the response is written: an error response carries its
+//! [`Msg`]s in an extension, and [`render_language`] (a middleware) writes the body in the
+//! language of the request's `Accept-Language`. Nothing depends on task-locals, so work done on
+//! other threads (`spawn_blocking`) answers in the right language too.
 
-use axum::http::{HeaderValue, StatusCode, header};
+use std::convert::Infallible;
+
+use axum::body::Body;
+use axum::extract::{FromRequestParts, Request};
+use axum::http::header::ACCEPT_LANGUAGE;
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use sepiion_core::api::ErrorBody;
 use sepiion_core::sync::Record;
 use sepiion_core::validation::{FieldErrors, Lang, Msg};
 use sepiion_core::workflow::TransitionError;
 
-tokio::task_local! {
-    /// The language of the request being answered (set by a middleware).
-    pub static LANG: Lang;
+/// The language a request asks for in `Accept-Language` (Indonesian unless English is
+/// preferred).
+pub fn request_lang(headers: &HeaderMap) -> Lang {
+    Lang::from_accept_language(headers.get(ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()))
 }
 
-/// The caller's language, Indonesian outside a request.
-pub fn current_lang() -> Lang {
-    LANG.try_with(|l| *l).unwrap_or_default()
+/// The caller's language, for handlers that write messages into a body themselves (the
+/// answers of a sync push).
+#[derive(Debug, Clone, Copy)]
+pub struct RequestLang(pub Lang);
+
+impl<S: Send + Sync> FromRequestParts<S> for RequestLang {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(RequestLang(request_lang(&parts.headers)))
+    }
+}
+
+/// An error's texts in both languages, carried on its response until the body is written.
+#[derive(Debug, Clone)]
+struct Untranslated {
+    code: &'static str,
+    message: Msg,
+    fields: FieldErrors,
+}
+
+impl Untranslated {
+    fn body(&self, lang: Lang) -> ErrorBody {
+        ErrorBody {
+            error: self.code.to_string(),
+            message: self.message.get(lang).to_string(),
+            fields: self.fields.in_lang(lang),
+        }
+    }
+}
+
+/// Writes an error response's body in the request's language.
+pub async fn render_language(req: Request, next: Next) -> Response {
+    let lang = request_lang(req.headers());
+    let mut res = next.run(req).await;
+    if let Some(texts) = res.extensions_mut().remove::<Untranslated>()
+        && lang != Lang::default()
+        && let Ok(json) = serde_json::to_vec(&texts.body(lang))
+    {
+        *res.body_mut() = Body::from(json);
+    }
+    res
 }
 
 #[derive(Debug)]
@@ -186,12 +238,16 @@ impl ApiError {
         )
     }
 
-    pub fn body(&self) -> ErrorBody {
-        let lang = current_lang();
-        ErrorBody {
-            error: self.code.to_string(),
-            message: self.message.get(lang).to_string(),
-            fields: self.fields.in_lang(lang),
+    /// The JSON body in `lang`.
+    pub fn body(&self, lang: Lang) -> ErrorBody {
+        self.texts().body(lang)
+    }
+
+    fn texts(&self) -> Untranslated {
+        Untranslated {
+            code: self.code,
+            message: self.message.clone(),
+            fields: self.fields.clone(),
         }
     }
 }
@@ -247,7 +303,11 @@ impl From<serde_json::Error> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let mut res = (self.status, axum::Json(self.body())).into_response();
+        // Written in Indonesian (the default) here; `render_language` rewrites it for a caller
+        // who asked for English.
+        let texts = self.texts();
+        let mut res = (self.status, axum::Json(texts.body(Lang::default()))).into_response();
+        res.extensions_mut().insert(texts);
         if let Some(s) = self.retry_after
             && let Ok(v) = HeaderValue::from_str(&s.to_string())
         {

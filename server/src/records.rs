@@ -274,7 +274,7 @@ pub fn load_device_requests(tx: &Transaction, device: &str) -> rusqlite::Result<
         .query_map(params![device], request_from_row)?
         .collect::<rusqlite::Result<_>>()?;
     rows.into_iter()
-        .map(|r| fill_request(tx, r).map(public_request))
+        .map(|r| fill_request(tx, r).map(Request::public_view))
         .collect()
 }
 
@@ -303,20 +303,6 @@ pub fn load_note(tx: &Transaction, id: &str) -> rusqlite::Result<Option<Note>> {
         note_from_row,
     )
     .optional()
-}
-
-/// The requester's view of their own request: staff names removed from the timeline.
-pub fn public_request(mut r: Request) -> Request {
-    for t in &mut r.timeline {
-        t.actor_name = None;
-    }
-    r
-}
-
-/// The public's view of an agenda item: internal fields removed.
-pub fn public_agenda_item(mut item: AgendaItem) -> AgendaItem {
-    item.internal = None;
-    item
 }
 
 /// Whether a staff member may see an agenda item: confidential items only for admin and for the
@@ -399,11 +385,11 @@ pub fn visible_record(
         (Caller::Staff(_), r) => Some(r),
         (_, r @ (Record::Leader(_) | Record::Representative(_))) => Some(r),
         (_, Record::AgendaItem(item)) => (item.visibility == Visibility::Public)
-            .then(|| Record::AgendaItem(Box::new(public_agenda_item(*item)))),
+            .then(|| Record::AgendaItem(Box::new(item.public_view()))),
         (Caller::Device(d), Record::Request(r)) => {
             let owner = request_owner(tx, &r.id)?.flatten();
             (owner.as_deref() == Some(d.as_str()))
-                .then(|| Record::Request(Box::new(public_request(*r))))
+                .then(|| Record::Request(Box::new(r.public_view())))
         }
         (_, Record::Request(_) | Record::Note(_)) => None,
     })

@@ -6,20 +6,21 @@ use axum::http::StatusCode;
 use chrono::Utc;
 use rusqlite::{Transaction, params};
 use sepiion_core::api::{AgendaItemInput, NewRequest, NoteInput, TransitionOutcome};
+use sepiion_core::conflict::Slot;
 use sepiion_core::model::*;
 use sepiion_core::sync::Record;
 use sepiion_core::validation::{Msg, validate_new_request, validate_note};
 use sepiion_core::workflow::{
-    Action, Actor, RequestFacts, TransitionInput, apply_transition, check_transition,
+    Action, Actor, RequestFacts, TransitionInput, acts_on, apply_transition, check_transition,
 };
 
-use crate::agenda::{self, conflicts_for, slot_of, valid_client_id};
+use crate::agenda::{self, conflicts_for, valid_client_id};
 use crate::auth::{Caller, Staff};
 use crate::db::{audit, log_change};
 use crate::error::{ApiError, ApiResult};
 use crate::records::{
-    load_agenda_item, load_leader, load_note, load_representative, load_request, public_request,
-    request_owner, staff_sees_request, visible_record,
+    load_agenda_item, load_leader, load_note, load_representative, load_request, request_owner,
+    staff_sees_request, visible_record,
 };
 use crate::state::Ctx;
 
@@ -85,12 +86,13 @@ pub fn submit(tx: &Transaction, device: &str, new: &NewRequest) -> ApiResult<(Re
     if let Some(owner) = request_owner(tx, &id)? {
         return if owner.as_deref() == Some(device) {
             let r = load_request(tx, &id)?.ok_or_else(not_found)?;
-            Ok((public_request(r), false))
+            Ok((r.public_view(), false))
         } else {
             Err(id_taken())
         };
     }
     let now = Utc::now();
+    let new = &new.normalized();
     validate_new_request(new, now).map_err(ApiError::validation)?;
     if let Some(l) = &new.leader_id
         && load_leader(tx, l)?.is_none()
@@ -111,12 +113,6 @@ pub fn submit(tx: &Transaction, device: &str, new: &NewRequest) -> ApiResult<(Re
             break c;
         }
     };
-    let trimmed = |s: &Option<String>| {
-        s.as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(str::to_string)
-    };
     tx.execute(
         "INSERT INTO requests (id, tracking_code, device_id, kind, leader_id, title, description,
              starts_at, ends_at, location, organizer, requester_name, requester_phone,
@@ -130,19 +126,19 @@ pub fn submit(tx: &Transaction, device: &str, new: &NewRequest) -> ApiResult<(Re
             device,
             new.kind.as_str(),
             new.leader_id,
-            new.title.trim(),
-            new.description.trim(),
+            new.title,
+            new.description,
             new.starts_at.timestamp(),
             new.ends_at.timestamp(),
-            new.location.trim(),
-            new.organizer.trim(),
-            new.requester_name.trim(),
-            new.requester_phone.trim(),
-            trimmed(&new.requester_email),
+            new.location,
+            new.organizer,
+            new.requester_name,
+            new.requester_phone,
+            new.requester_email,
             new.expected_attendees,
-            new.leader_role.trim(),
-            new.dress_code.trim(),
-            trimmed(&new.letter_number),
+            new.leader_role,
+            new.dress_code,
+            new.letter_number,
             now.timestamp()
         ],
     )?;
@@ -165,7 +161,7 @@ pub fn submit(tx: &Transaction, device: &str, new: &NewRequest) -> ApiResult<(Re
         &code,
     )?;
     let r = load_request(tx, &id)?.ok_or_else(not_found)?;
-    Ok((public_request(r), true))
+    Ok((r.public_view(), true))
 }
 
 fn record_event(
@@ -299,17 +295,10 @@ pub fn transition(
         Caller::Staff(s) => Actor::Staff(s.role),
         _ => Actor::Requester,
     };
-    let facts = RequestFacts {
-        state: r.state,
-        has_requested_leader: r.leader_id.is_some(),
-        has_assigned_leader: r.assigned_leader_id.is_some(),
-    };
-    let next = check_transition(actor, facts, input)?;
+    let next = check_transition(actor, RequestFacts::of(&r), input)?;
     // An ajudan, sespri or leader acts only for their own leader.
     if let Caller::Staff(s) = caller
-        && s.role.is_bound_to_leader()
-        && let Some(target) = r.assigned_leader_id.as_ref().or(r.leader_id.as_ref())
-        && s.leader_id.as_ref() != Some(target)
+        && !acts_on(s.role, s.leader_id.as_deref(), &r)
     {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
@@ -400,7 +389,7 @@ pub fn transition(
             Caller::Staff(s) => Some(s),
             _ => None,
         };
-        conflicts = conflicts_for(tx, ctx, viewer, &slot_of(&item), Some(&r.id))?;
+        conflicts = conflicts_for(tx, ctx, viewer, &Slot::from(&item), Some(&r.id))?;
         agenda_item = Some(item);
     } else if let Some(item_id) = r.agenda_item_id.clone()
         && let Some(item) = load_agenda_item(tx, &item_id)?
@@ -611,16 +600,7 @@ pub fn add_attachment(
             ),
         )
     })?;
-    let clean: String = filename
-        .chars()
-        .filter(|c| !c.is_control() && !"/\\".contains(*c))
-        .take(120)
-        .collect();
-    let filename = if clean.trim().is_empty() {
-        "lampiran".to_string()
-    } else {
-        clean.trim().to_string()
-    };
+    let filename = sepiion_core::api::attachment_name(filename);
     let id = client_id
         .map(str::to_string)
         .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());

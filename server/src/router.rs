@@ -1,12 +1,11 @@
 //! The router and the OpenAPI document, built from the same handler annotations.
 
 use axum::Extension;
-use axum::extract::{DefaultBodyLimit, Request};
+use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
-use axum::http::header::ACCEPT_LANGUAGE;
-use axum::middleware::{self, Next};
+use axum::middleware;
 use axum::response::{IntoResponse, Response};
-use sepiion_core::validation::{Lang, Msg};
+use sepiion_core::validation::Msg;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
@@ -16,7 +15,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::cache::cache_public_reads;
-use crate::error::{ApiError, LANG};
+use crate::error::{ApiError, render_language};
 use crate::handlers::{admin, auth, display, feeds, meta, notify, public, reports, staff, sync};
 use crate::state::AppState;
 
@@ -47,16 +46,6 @@ impl Modify for BearerAuth {
     tags((name = "public"), (name = "auth"), (name = "staff"), (name = "admin"), (name = "sync"), (name = "meta"))
 )]
 struct ApiDoc;
-
-/// Sets the task-local language from `Accept-Language` for error messages.
-async fn language(req: Request, next: Next) -> Response {
-    let lang = Lang::from_accept_language(
-        req.headers()
-            .get(ACCEPT_LANGUAGE)
-            .and_then(|v| v.to_str().ok()),
-    );
-    LANG.scope(lang, next.run(req)).await
-}
 
 async fn not_found() -> ApiError {
     ApiError::new(
@@ -227,7 +216,7 @@ pub fn app(state: AppState) -> axum::Router {
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(max_body))
-        .layer(middleware::from_fn(language))
+        .layer(middleware::from_fn(render_language))
         .layer(CompressionLayer::new())
         .layer(Extension(cache))
         .layer(CatchPanicLayer::custom(panic_response))

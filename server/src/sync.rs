@@ -4,7 +4,7 @@
 use axum::http::StatusCode;
 use rusqlite::{OptionalExtension, Transaction, params};
 use sepiion_core::sync::*;
-use sepiion_core::validation::Msg;
+use sepiion_core::validation::{Lang, Msg};
 
 use crate::auth::Caller;
 use crate::db::{Db, set_setting, setting};
@@ -295,24 +295,12 @@ pub fn pull(
 }
 
 /// The record a mutation is about, for answers.
-fn target_of(op: &MutationOp) -> (EntityKind, Option<&str>) {
-    match op {
-        MutationOp::SubmitRequest { request } => (EntityKind::Request, request.id.as_deref()),
-        MutationOp::Transition { request_id, .. } => (EntityKind::Request, Some(request_id)),
-        MutationOp::AddNote { note, .. } => (EntityKind::Note, note.id.as_deref()),
-        MutationOp::CreateAgendaItem { item } => (EntityKind::AgendaItem, item.id.as_deref()),
-        MutationOp::UpdateAgendaItem { id, .. } | MutationOp::CancelAgendaItem { id, .. } => {
-            (EntityKind::AgendaItem, Some(id))
-        }
-    }
-}
-
-fn rejected(id: &str, err: &ApiError) -> MutationResult {
+fn rejected(id: &str, err: &ApiError, lang: Lang) -> MutationResult {
     MutationResult {
         id: id.to_string(),
         status: MutationStatus::Rejected,
         record: None,
-        error: Some(err.body()),
+        error: Some(err.body(lang)),
         conflicts: Vec::new(),
     }
 }
@@ -380,6 +368,7 @@ fn check_rate(state: &AppState, caller: &Caller, m: &Mutation) -> ApiResult<()> 
 }
 
 fn already_answered(
+    lang: Lang,
     tx: &Transaction,
     m: &Mutation,
     caller: &Caller,
@@ -401,13 +390,13 @@ fn already_answered(
             "id_taken",
             Msg::new("Id perubahan sudah dipakai.", "This mutation id is taken."),
         );
-        return Ok(Some(rejected(&m.id, &e)));
+        return Ok(Some(rejected(&m.id, &e, lang)));
     }
     let mut answer: MutationResult = serde_json::from_str(&result)?;
     if answer.status == MutationStatus::Applied {
         answer.status = MutationStatus::AlreadyApplied;
         // The record as it stands now, which may have moved on since.
-        if let (kind, Some(id)) = target_of(&m.op)
+        if let (kind, Some(id)) = m.op.target()
             && let Some(rec) = load_record(tx, kind, id)?
         {
             answer.record = visible_record(tx, caller, rec)?;
@@ -418,10 +407,12 @@ fn already_answered(
 
 /// Applies a batch of mutations in order, each in its own transaction together with the record
 /// of its answer, so that a replay (after a lost response) is answered without applying twice.
+/// Rejections are written in `lang`, the caller's language.
 pub async fn push(
     state: &AppState,
     caller: &Caller,
     mutations: Vec<Mutation>,
+    lang: Lang,
 ) -> ApiResult<PushResponse> {
     if mutations.len() > MAX_PUSH {
         return Err(ApiError::field(
@@ -434,13 +425,18 @@ pub async fn push(
     }
     let mut results = Vec::with_capacity(mutations.len());
     for m in mutations {
-        let result = push_one(state, caller, m).await?;
+        let result = push_one(state, caller, m, lang).await?;
         results.push(result);
     }
     Ok(PushResponse { results })
 }
 
-async fn push_one(state: &AppState, caller: &Caller, m: Mutation) -> ApiResult<MutationResult> {
+async fn push_one(
+    state: &AppState,
+    caller: &Caller,
+    m: Mutation,
+    lang: Lang,
+) -> ApiResult<MutationResult> {
     let db: &Db = &state.db;
     let caller_name = caller.audit_name();
     if m.id.trim().is_empty() || m.id.len() > 64 {
@@ -448,13 +444,14 @@ async fn push_one(state: &AppState, caller: &Caller, m: Mutation) -> ApiResult<M
             "id",
             Msg::new("Id perubahan tidak valid.", "Invalid mutation id."),
         );
-        return Ok(rejected(&m.id, &e));
+        return Ok(rejected(&m.id, &e, lang));
     }
     // Replays are answered before any rate limit, so a retry after a lost answer always works.
     let seen = {
         let m = m.clone();
         let caller = caller.clone();
-        db.read(move |tx| already_answered(tx, &m, &caller)).await?
+        db.read(move |tx| already_answered(lang, tx, &m, &caller))
+            .await?
     };
     if let Some(answer) = seen {
         return Ok(answer);
@@ -465,7 +462,7 @@ async fn push_one(state: &AppState, caller: &Caller, m: Mutation) -> ApiResult<M
     db.write(move |tx| {
         // Checked again inside the write transaction: another push of the same id may have
         // landed in between.
-        if let Some(answer) = already_answered(tx, &m, &caller)? {
+        if let Some(answer) = already_answered(lang, tx, &m, &caller)? {
             return Ok(answer);
         }
         tx.execute_batch("SAVEPOINT mutation")?;
@@ -499,7 +496,7 @@ async fn push_one(state: &AppState, caller: &Caller, m: Mutation) -> ApiResult<M
                     // Not the mutation's fault: nothing is recorded, the client retries it.
                     return Err(e);
                 }
-                let mut r = rejected(&m.id, &e);
+                let mut r = rejected(&m.id, &e, lang);
                 if let Some(current) = e.current {
                     r.status = MutationStatus::Conflict;
                     r.record = Some(*current);

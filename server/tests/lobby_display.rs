@@ -123,7 +123,7 @@ async fn the_display_shows_todays_public_agenda_with_the_current_item_and_nothin
         .find(|li| li.contains("Sidak kebersihan"))
         .unwrap();
     assert!(current.starts_with(r#"class="item current""#), "{current}");
-    let today = sepiion_core::time::format_date_id(
+    let today = sepiion_core::time::format_date_in_indonesian(
         Utc::now()
             .with_timezone(&chrono_tz::Asia::Makassar)
             .date_naive(),

@@ -381,3 +381,40 @@ async fn responses_are_compressed_when_the_client_asks() {
         .unwrap();
     assert_eq!(res.headers()["content-encoding"], "gzip");
 }
+
+#[tokio::test]
+async fn a_rejected_push_answers_in_the_language_the_device_asks_for() {
+    let s = start().await;
+    let device = s.device().await;
+    let push = |title: &str| {
+        let mut request = request_body(8);
+        merge(&mut request, json!({"id": uuid(), "title": title}));
+        json!({"mutations": [{"id": uuid(), "op": {"type": "submit_request", "request": request}}]})
+    };
+    // The check runs inside the database's blocking thread; the language still arrives.
+    let en = s
+        .send(
+            s.http
+                .post(s.url("/api/v1/sync/push"))
+                .bearer_auth(&device)
+                .header("accept-language", "en-US,en;q=0.9")
+                .json(&push("")),
+        )
+        .await
+        .ok();
+    let result = &en["results"][0];
+    assert_eq!(result["status"], "rejected", "{en}");
+    assert_eq!(
+        result["error"]["message"],
+        "Some fields are missing or invalid. Check the marked fields."
+    );
+    assert_eq!(result["error"]["fields"]["title"], "Required.");
+    let id = s
+        .post("/api/v1/sync/push", Some(&device), push(""))
+        .await
+        .ok();
+    assert_eq!(
+        id["results"][0]["error"]["fields"]["title"], "Wajib diisi.",
+        "Indonesian without Accept-Language"
+    );
+}

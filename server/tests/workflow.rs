@@ -565,3 +565,33 @@ async fn attachments_are_stored_checked_and_served_to_owner_and_staff() {
         .ok();
     assert_eq!(detail["attachments"][0]["filename"], "undangan.pdf");
 }
+
+#[tokio::test]
+async fn blank_email_and_letter_number_are_stored_as_none_and_text_trimmed() {
+    let s = start().await;
+    let device = s.device().await;
+    let r = s
+        .submit(
+            &device,
+            json!({"requester_email": "   ", "letter_number": "", "organizer": "  Desa Kamasan  "}),
+        )
+        .await;
+    assert!(r["requester_email"].is_null(), "{r}");
+    assert!(r["letter_number"].is_null(), "{r}");
+    assert_eq!(r["organizer"], "Desa Kamasan");
+    let protocol = s.login("protokol").await;
+    let id = r["id"].as_str().unwrap();
+    let staff_view = s
+        .get(&format!("/api/v1/staff/requests/{id}"), Some(&protocol))
+        .await
+        .ok();
+    assert!(staff_view["request"]["requester_email"].is_null());
+    assert!(staff_view["request"]["letter_number"].is_null());
+}
+
+#[tokio::test]
+async fn the_configured_travel_buffer_is_published_for_the_apps() {
+    let s = start_with(|c| c.travel_buffer_minutes = 45).await;
+    let info = s.get("/api/v1/public/info", None).await.ok();
+    assert_eq!(info["travel_buffer_minutes"], 45);
+}

@@ -31,6 +31,16 @@ pub struct Upload {
     pub data: Vec<u8>,
 }
 
+/// Moves the draft's files to a request being submitted, inside the submission's transaction
+/// (so they can never end up on the user's next request instead).
+pub(crate) fn attach_draft_to(tx: &rusqlite::Transaction, request_id: &str) -> StoreResult<()> {
+    tx.execute(
+        "UPDATE attachments_outbox SET request_id = ?1 WHERE request_id IS NULL",
+        params![request_id],
+    )?;
+    Ok(())
+}
+
 fn invalid(id: &str, en: &str) -> StoreError {
     let mut f = FieldErrors::default();
     f.add("attachment", Msg::new(id, en));
@@ -60,11 +70,7 @@ impl Store {
             ));
         }
         let id = uuid::Uuid::new_v4().to_string();
-        let name: String = filename
-            .chars()
-            .filter(|c| !c.is_control() && !"/\\".contains(*c))
-            .take(120)
-            .collect();
+        let name = sepiion_core::api::attachment_name(filename);
         self.write(|tx| {
             tx.execute(
                 "INSERT INTO attachments_outbox (id, request_id, filename, data, created_at)
@@ -88,17 +94,6 @@ impl Store {
             tx.execute(
                 "DELETE FROM attachments_outbox WHERE id = ?1 AND request_id IS NULL",
                 params![id],
-            )?;
-            Ok(())
-        })
-    }
-
-    /// Moves the draft's files to a submitted request.
-    pub fn attach_draft_to(&self, request_id: &str) -> StoreResult<()> {
-        self.write(|tx| {
-            tx.execute(
-                "UPDATE attachments_outbox SET request_id = ?1 WHERE request_id IS NULL",
-                params![request_id],
             )?;
             Ok(())
         })

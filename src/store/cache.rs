@@ -203,12 +203,15 @@ pub(crate) fn refresh(
 
 /// Applies one pull page and saves its cursor, in the caller's transaction: a page is either
 /// wholly in the cache with its cursor, or not at all.
-pub(crate) fn apply_pull_page(
+/// Most pulled changes applied in one transaction.
+pub const APPLY_CHUNK: usize = 100;
+
+fn apply_changes(
     tx: &Transaction,
     actor: &LocalActor,
-    page: &PullPage,
+    changes: &[sepiion_core::sync::Change],
 ) -> StoreResult<()> {
-    for change in &page.changes {
+    for change in changes {
         match &change.record {
             Some(rec) => {
                 put_server_record(tx, rec)?;
@@ -217,6 +220,20 @@ pub(crate) fn apply_pull_page(
         }
         refresh(tx, actor, change.entity, &change.id)?;
     }
+    Ok(())
+}
+
+pub(crate) fn apply_pull_page(
+    tx: &Transaction,
+    actor: &LocalActor,
+    page: &PullPage,
+) -> StoreResult<()> {
+    apply_changes(tx, actor, &page.changes)?;
+    finish_page(tx, page)
+}
+
+/// Stores a page's cursor (and, when caught up, the time of the sync).
+fn finish_page(tx: &Transaction, page: &PullPage) -> StoreResult<()> {
     set_state(tx, "cursor", &page.cursor)?;
     if !page.has_more {
         set_state(tx, "last_sync_at", &Utc::now().to_rfc3339())?;
@@ -242,9 +259,27 @@ pub(crate) fn drop_all_server_records(tx: &Transaction, actor: &LocalActor) -> S
 }
 
 impl super::Store {
-    /// Applies a pull page and its cursor atomically.
+    /// Applies a pull page in transactions of at most [`APPLY_CHUNK`] changes, so that no
+    /// write holds the database for long; the cursor is stored with the last one. Stopping in
+    /// between is harmless: the page is pulled again from the old cursor, and storing a server
+    /// record twice is the same as once.
     pub fn apply_pull_page(&self, page: &PullPage) -> StoreResult<()> {
-        self.write(|tx| apply_pull_page(tx, &super::local_actor(tx)?, page))
+        let mut chunks = page.changes.chunks(APPLY_CHUNK).peekable();
+        if chunks.peek().is_none() {
+            // An empty page still moves the cursor.
+            return self.write(|tx| apply_pull_page(tx, &super::local_actor(tx)?, page));
+        }
+        while let Some(chunk) = chunks.next() {
+            let last = chunks.peek().is_none();
+            self.write(|tx| {
+                apply_changes(tx, &super::local_actor(tx)?, chunk)?;
+                if last {
+                    finish_page(tx, page)?;
+                }
+                Ok(())
+            })?;
+        }
+        Ok(())
     }
 
     /// Prepares a clean full resync: forgets every server record and the cursor, keeps the

@@ -89,10 +89,17 @@ impl Identity {
     }
 }
 
-/// The local database. Cheap to clone; all clones share one connection.
+/// The local database. Cheap to clone; all clones share its connections.
+///
+/// Writes go through one writer connection, reads through their own connection: in WAL mode a
+/// read sees the last committed state and never waits for a write in progress (a sync applying
+/// pages), so screens stay responsive. Every committed write bumps the store's revision, the one
+/// change feed screens subscribe to ([`Store::changes`]).
 #[derive(Clone)]
 pub struct Store {
-    conn: Arc<Mutex<Connection>>,
+    writer: Arc<Mutex<Connection>>,
+    reader: Arc<Mutex<Connection>>,
+    revision: Arc<tokio::sync::watch::Sender<u64>>,
     variant: Variant,
 }
 
@@ -114,8 +121,12 @@ impl Store {
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         schema::migrate(&mut conn)?;
+        let reader = Connection::open(path)?;
+        reader.busy_timeout(std::time::Duration::from_secs(5))?;
         Ok(Store {
-            conn: Arc::new(Mutex::new(conn)),
+            writer: Arc::new(Mutex::new(conn)),
+            reader: Arc::new(Mutex::new(reader)),
+            revision: Arc::new(tokio::sync::watch::Sender::new(0)),
             variant,
         })
     }
@@ -129,29 +140,45 @@ impl Store {
         self.variant
     }
 
-    fn lock(&self) -> MutexGuard<'_, Connection> {
+    fn lock(conn: &Mutex<Connection>) -> MutexGuard<'_, Connection> {
         // A panic while holding the lock leaves no half-written transaction behind (it rolls
         // back on drop), so the connection is still good.
-        self.conn.lock().unwrap_or_else(|p| p.into_inner())
+        conn.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Runs `f` in one transaction; commits if it returns `Ok`.
+    /// Runs `f` in one transaction on the writer; commits if it returns `Ok`, then tells
+    /// subscribers that the store changed.
     pub(crate) fn write<T>(
         &self,
         f: impl FnOnce(&Transaction) -> StoreResult<T>,
     ) -> StoreResult<T> {
-        let mut conn = self.lock();
-        let tx = conn.transaction()?;
-        let out = f(&tx)?;
-        tx.commit()?;
+        let out = {
+            let mut conn = Self::lock(&self.writer);
+            let tx = conn.transaction()?;
+            let out = f(&tx)?;
+            tx.commit()?;
+            out
+        };
+        self.revision.send_modify(|r| *r += 1);
         Ok(out)
     }
 
-    /// Runs `f` in a read transaction (one consistent snapshot).
+    /// Runs `f` in a read transaction (one consistent snapshot) on the read connection.
     pub(crate) fn read<T>(&self, f: impl FnOnce(&Transaction) -> StoreResult<T>) -> StoreResult<T> {
-        let mut conn = self.lock();
+        let mut conn = Self::lock(&self.reader);
         let tx = conn.transaction()?;
         f(&tx)
+    }
+
+    /// The change feed: its value (the store's revision) moves after every committed write,
+    /// local or from a sync. Screens re-read when it moves.
+    pub fn changes(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.revision.subscribe()
+    }
+
+    /// The store's revision now.
+    pub fn revision(&self) -> u64 {
+        *self.revision.borrow()
     }
 
     /// Who this device is to the server.

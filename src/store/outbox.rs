@@ -15,7 +15,7 @@ use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, Transaction, params};
-use sepiion_core::api::ErrorBody;
+use sepiion_core::api::{AgendaItemInput, ErrorBody};
 use sepiion_core::sync::{
     EntityKind, Mutation, MutationOp, MutationResult, MutationStatus, Record,
 };
@@ -103,19 +103,6 @@ impl std::ops::AddAssign for PushTally {
     }
 }
 
-/// The record a mutation changes.
-pub fn target_of(op: &MutationOp) -> (EntityKind, Option<&str>) {
-    match op {
-        MutationOp::SubmitRequest { request } => (EntityKind::Request, request.id.as_deref()),
-        MutationOp::Transition { request_id, .. } => (EntityKind::Request, Some(request_id)),
-        MutationOp::AddNote { note, .. } => (EntityKind::Note, note.id.as_deref()),
-        MutationOp::CreateAgendaItem { item } => (EntityKind::AgendaItem, item.id.as_deref()),
-        MutationOp::UpdateAgendaItem { id, .. } | MutationOp::CancelAgendaItem { id, .. } => {
-            (EntityKind::AgendaItem, Some(id))
-        }
-    }
-}
-
 const ENTRY_COLUMNS: &str =
     "id, kind, record_id, op, base_version, created_at, status, error, server_record, attempts";
 
@@ -190,7 +177,7 @@ pub(crate) fn enqueue(
     op: MutationOp,
     base_version: Option<i64>,
 ) -> StoreResult<String> {
-    let (kind, record_id) = target_of(&op);
+    let (kind, record_id) = op.target();
     let record_id = record_id
         .ok_or_else(|| StoreError::Invalid(Default::default()))?
         .to_string();
@@ -341,19 +328,34 @@ impl Store {
     }
 
     /// Keeps my change: queues it again as a new mutation based on the record as it now stands
-    /// (the server's version plus my other pending changes). Returns the new mutation id.
+    /// (the server's version plus my other pending changes). For an agenda edit only the fields
+    /// I changed are re-applied onto that version, so another device's changes to other fields
+    /// survive. Returns the new mutation id.
     pub fn resolve_keep_mine(&self, mutation_id: &str) -> StoreResult<String> {
         self.write(|tx| {
             let entry = load_entries(tx, "id = ?1 AND status = 'conflict'", params![mutation_id])?
                 .pop()
                 .ok_or_else(|| StoreError::UnknownMutation(mutation_id.to_string()))?;
+            let edited_from: Option<String> = tx.query_row(
+                "SELECT base_item FROM outbox WHERE id = ?1",
+                params![mutation_id],
+                |r| r.get(0),
+            )?;
             tx.execute("DELETE FROM outbox WHERE id = ?1", params![mutation_id])?;
             let actor = local_actor(tx)?;
             refresh(tx, &actor, entry.kind, &entry.record_id)?;
-            let base = shown_record(tx, entry.kind, &entry.record_id)?.map(|r| r.version());
+            let now = shown_record(tx, entry.kind, &entry.record_id)?;
+            let base = now.as_ref().map(|r| r.version());
             let mut op = entry.op;
             if let MutationOp::UpdateAgendaItem { item, .. } = &mut op {
-                item.base_version = base;
+                match (edited_from, &now) {
+                    (Some(from), Some(Record::AgendaItem(theirs))) => {
+                        let from: AgendaItemInput = serde_json::from_str(&from)?;
+                        *item = item.rebase(&from, &AgendaItemInput::from_item(theirs));
+                    }
+                    // Queued before the base was kept: the whole edit, as before.
+                    _ => item.base_version = base,
+                }
             }
             enqueue(tx, &actor, op, base)
         })

@@ -46,25 +46,27 @@ pub fn apply_locally(
             Some(existing),
         ) => Some(existing),
         (MutationOp::SubmitRequest { request }, None) => {
+            // Stored as the server will store it.
+            let request = request.normalized();
             let r = Request {
                 id: request.id.clone()?,
                 tracking_code: String::new(),
                 kind: request.kind,
                 leader_id: request.leader_id.clone(),
                 assigned_leader_id: None,
-                title: request.title.trim().to_string(),
-                description: request.description.trim().to_string(),
+                title: request.title,
+                description: request.description,
                 starts_at: request.starts_at,
                 ends_at: request.ends_at,
-                location: request.location.trim().to_string(),
-                organizer: request.organizer.trim().to_string(),
-                requester_name: request.requester_name.trim().to_string(),
-                requester_phone: request.requester_phone.trim().to_string(),
-                requester_email: request.requester_email.clone(),
+                location: request.location,
+                organizer: request.organizer,
+                requester_name: request.requester_name,
+                requester_phone: request.requester_phone,
+                requester_email: request.requester_email,
                 expected_attendees: request.expected_attendees,
-                leader_role: request.leader_role.trim().to_string(),
-                dress_code: request.dress_code.trim().to_string(),
-                letter_number: request.letter_number.clone(),
+                leader_role: request.leader_role,
+                dress_code: request.dress_code,
+                letter_number: request.letter_number,
                 state: RequestState::Submitted,
                 state_reason: None,
                 representative: None,
@@ -110,10 +112,7 @@ pub fn apply_locally(
         }
         (MutationOp::UpdateAgendaItem { item, .. }, Some(Record::AgendaItem(before))) => {
             let mut a = agenda_from_input(before.id.clone(), item, at);
-            let moved = before.starts_at != a.starts_at
-                || before.ends_at != a.ends_at
-                || before.location.trim() != a.location.trim()
-                || before.status != a.status;
+            let moved = item.moves(&before);
             if let (Some(new), Some(old)) = (a.internal.as_mut(), before.internal.as_ref()) {
                 new.source_request_id = old.source_request_id.clone();
             }
@@ -155,6 +154,10 @@ pub fn apply_locally(
             });
             r.updated_at = at;
             r.version += 1;
+            // A requester's device shows what the server will send it: the public view.
+            if actor.actor == Actor::Requester {
+                r = Box::new(r.public_view());
+            }
             Some(Record::Request(r))
         }
         // An edit of a record this device does not have (or of the wrong kind) previews

@@ -1,12 +1,18 @@
 //! The app's own settings and drafts (language, server address, the request form as typed),
 //! and signing out, which wipes the signed-in account's data from the device.
 
+use chrono::Duration;
+use sepiion_core::api::ServerInfo;
+use sepiion_core::conflict::DEFAULT_TRAVEL_BUFFER_MINUTES;
 use sepiion_core::validation::Lang;
 
 use super::{Store, StoreResult, delete_state, get_state, set_state};
 
 /// The key of the language both apps speak (the user's choice in Settings).
 const LANG_KEY: &str = "pref_lang";
+
+/// The server's travel buffer, as last fetched.
+const TRAVEL_BUFFER_KEY: &str = "server_travel_buffer_minutes";
 
 /// Prefixes of `sync_state` keys that belong to the device, not to an account: they survive a
 /// sign-out and a full resync.
@@ -40,6 +46,27 @@ impl Store {
             Lang::En => "en",
         };
         self.set_pref(LANG_KEY, Some(code))
+    }
+
+    /// Keeps the server's settings that local checks need.
+    pub fn set_server_info(&self, info: &ServerInfo) -> StoreResult<()> {
+        self.write(|tx| {
+            set_state(
+                tx,
+                TRAVEL_BUFFER_KEY,
+                &info.travel_buffer_minutes.to_string(),
+            )
+        })
+    }
+
+    /// The time needed between items at different places for local conflict warnings: the
+    /// server's setting once a sync has fetched it, else the default.
+    pub fn travel_buffer(&self) -> StoreResult<Duration> {
+        let minutes = self
+            .read(|tx| get_state(tx, TRAVEL_BUFFER_KEY))?
+            .and_then(|m| m.parse::<i64>().ok())
+            .unwrap_or(DEFAULT_TRAVEL_BUFFER_MINUTES);
+        Ok(Duration::minutes(minutes))
     }
 
     /// Signs the staff member out: their session, every cached record, the outbox and the sync

@@ -80,8 +80,14 @@ CREATE TABLE attachments_outbox (
 CREATE INDEX attachments_outbox_by_request ON attachments_outbox (request_id);
 ";
 
+/// Version 4: for an agenda edit, the item as this device saw it when the edit was made (JSON
+/// `AgendaItemInput`): the base of the field-level merge of "keep mine" after a conflict.
+const V4: &str = "
+ALTER TABLE outbox ADD COLUMN base_item TEXT;
+";
+
 /// The migrations, oldest first.
-pub const MIGRATIONS: &[&str] = &[V1, V2, V3];
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4];
 
 /// The schema version this build writes.
 pub const LATEST: usize = MIGRATIONS.len();

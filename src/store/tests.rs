@@ -321,3 +321,153 @@ fn bad_input_is_refused_and_nothing_is_written() {
     assert_eq!(s.pending_count().unwrap(), 0);
     assert!(s.outbox().unwrap().is_empty());
 }
+
+/// A valid submission, five days ahead.
+fn new_request() -> sepiion_core::api::NewRequest {
+    let start = Utc::now() + Duration::days(5);
+    sepiion_core::api::NewRequest {
+        id: None,
+        kind: RequestKind::Undangan,
+        leader_id: Some("bupati".into()),
+        title: "Pembukaan Festival Semarapura".into(),
+        description: "Mohon Bapak Bupati berkenan membuka festival.".into(),
+        starts_at: start,
+        ends_at: start + Duration::hours(3),
+        location: "Lapangan Puputan Klungkung".into(),
+        organizer: "Dinas Pariwisata".into(),
+        requester_name: "Ni Made Sari".into(),
+        requester_phone: "0812-3456-7890".into(),
+        requester_email: None,
+        expected_attendees: 500,
+        leader_role: "membuka acara".into(),
+        dress_code: String::new(),
+        letter_number: None,
+        notify_channels: None,
+    }
+}
+
+#[test]
+fn the_offline_preview_of_a_submission_is_normalized_as_the_server_stores_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("public.db"), Variant::Public).unwrap();
+    let r = store
+        .submit_request(sepiion_core::api::NewRequest {
+            title: "  Pembukaan Festival Semarapura ".into(),
+            requester_email: Some("  ".into()),
+            letter_number: Some(String::new()),
+            ..new_request()
+        })
+        .unwrap();
+    assert_eq!(r.requester_email, None);
+    assert_eq!(r.letter_number, None);
+    assert_eq!(r.title, "Pembukaan Festival Semarapura");
+}
+
+#[test]
+fn local_conflict_checks_use_the_servers_travel_buffer_once_known() {
+    let (_dir, store) = store();
+    assert_eq!(
+        store.travel_buffer().unwrap(),
+        Duration::minutes(sepiion_core::conflict::DEFAULT_TRAVEL_BUFFER_MINUTES)
+    );
+    store
+        .set_server_info(&sepiion_core::api::ServerInfo {
+            regency: "Kabupaten Contoh".into(),
+            time_zone: "Asia/Makassar".into(),
+            zone_abbrev: "WITA".into(),
+            travel_buffer_minutes: 45,
+            leaders: vec![],
+            server_version: "test".into(),
+        })
+        .unwrap();
+    assert_eq!(store.travel_buffer().unwrap(), Duration::minutes(45));
+}
+
+#[test]
+fn a_submission_whose_attachment_cannot_be_moved_leaves_neither_behind() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("public.db");
+    let store = Store::open(&path, Variant::Public).unwrap();
+    let pdf = b"%PDF-1.4 undangan";
+    let file = store.add_draft_attachment("undangan.pdf", pdf).unwrap();
+    // The disk refuses the second step of the submission (here: a trigger, set up from another
+    // connection to the same file).
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute_batch(
+            "CREATE TRIGGER refuse_attach BEFORE UPDATE OF request_id ON attachments_outbox
+             BEGIN SELECT RAISE(ABORT, 'disk refused'); END;",
+        )
+        .unwrap();
+    let new = new_request();
+    assert!(store.submit_request(new.clone()).is_err());
+    assert_eq!(store.pending_count().unwrap(), 0, "no request was queued");
+    assert!(
+        store
+            .records_of(sepiion_core::sync::EntityKind::Request)
+            .unwrap()
+            .is_empty()
+    );
+    let draft = store.local_attachments(None).unwrap();
+    assert_eq!(draft.len(), 1, "the file stays with the draft");
+    assert_eq!(draft[0].id, file.id);
+
+    // Once the disk takes it, both land together.
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute_batch("DROP TRIGGER refuse_attach")
+        .unwrap();
+    let r = store.submit_request(new).unwrap();
+    assert_eq!(store.local_attachments(Some(&r.id)).unwrap()[0].id, file.id);
+    assert!(store.local_attachments(None).unwrap().is_empty());
+}
+
+#[test]
+fn screens_read_while_a_write_is_in_progress() {
+    let (_dir, store) = store();
+    store
+        .apply_pull_page(&page(
+            vec![Record::AgendaItem(Box::new(item(1, "Pendopo")))],
+            "c1",
+        ))
+        .unwrap();
+    let reader = store.clone();
+    let seen = store
+        .write(|tx| {
+            tx.execute("DELETE FROM records", [])?;
+            // The write is open and uncommitted: a read on another thread must neither wait
+            // for it nor see it.
+            let (done, answer) = std::sync::mpsc::channel();
+            std::thread::spawn(move || {
+                let _ = done.send(reader.records_of(sepiion_core::sync::EntityKind::AgendaItem));
+            });
+            Ok(answer
+                .recv_timeout(std::time::Duration::from_secs(2))
+                .expect("the read does not wait for the writer"))
+        })
+        .unwrap();
+    assert_eq!(seen.unwrap().len(), 1, "the last committed state");
+}
+
+#[test]
+fn every_committed_write_moves_the_change_feed_and_a_failed_one_does_not() {
+    let (_dir, store) = store();
+    let mut feed = store.changes();
+    let before = store.revision();
+    store.set_pref("pref_x", Some("1")).unwrap();
+    assert!(feed.has_changed().unwrap());
+    assert_eq!(*feed.borrow_and_update(), before + 1);
+    assert!(
+        store
+            .update_agenda_item("missing", AgendaItemInput::from_item(&item(1, "x")))
+            .is_err()
+    );
+    assert!(!feed.has_changed().unwrap(), "nothing was written");
+    store
+        .apply_pull_page(&page(
+            vec![Record::AgendaItem(Box::new(item(1, "Pendopo")))],
+            "c1",
+        ))
+        .unwrap();
+    assert!(feed.has_changed().unwrap(), "a sync's writes too");
+}

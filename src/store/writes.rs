@@ -11,6 +11,7 @@ use sepiion_core::sync::{EntityKind, MutationOp, Record};
 use sepiion_core::validation::{validate_agenda_item, validate_new_request, validate_note};
 use sepiion_core::workflow::{Actor, RequestFacts, TransitionInput, check_transition};
 
+use super::attachments::attach_draft_to;
 use super::cache::shown_record;
 use super::outbox::enqueue;
 use super::overlay::LocalActor;
@@ -53,7 +54,8 @@ fn shown_agenda_item(tx: &Transaction, id: &str) -> StoreResult<AgendaItem> {
 }
 
 impl Store {
-    /// Public app: submits a request (offline too). Returns it as shown until the server answers.
+    /// Public app: submits a request (offline too), with the files attached to the form's draft,
+    /// in one transaction. Returns it as shown until the server answers.
     pub fn submit_request(&self, mut new: NewRequest) -> StoreResult<Request> {
         validate_new_request(&new, Utc::now()).map_err(StoreError::Invalid)?;
         let id = new_id(&new.id);
@@ -61,6 +63,7 @@ impl Store {
         self.write(|tx| {
             let actor = local_actor(tx)?;
             enqueue(tx, &actor, MutationOp::SubmitRequest { request: new }, None)?;
+            attach_draft_to(tx, &id)?;
             shown_request(tx, &id)
         })
     }
@@ -71,12 +74,8 @@ impl Store {
         self.write(|tx| {
             let actor = local_actor(tx)?;
             let r = shown_request(tx, request_id)?;
-            let facts = RequestFacts {
-                state: r.state,
-                has_requested_leader: r.leader_id.is_some(),
-                has_assigned_leader: r.assigned_leader_id.is_some(),
-            };
-            check_transition(actor.actor, facts, &input).map_err(StoreError::Transition)?;
+            check_transition(actor.actor, RequestFacts::of(&r), &input)
+                .map_err(StoreError::Transition)?;
             let op = MutationOp::Transition {
                 request_id: request_id.to_string(),
                 input,
@@ -136,7 +135,15 @@ impl Store {
                 id: id.to_string(),
                 item,
             };
-            enqueue(tx, &actor, op, Some(current.version))?;
+            let mutation = enqueue(tx, &actor, op, Some(current.version))?;
+            // What this edit changed is known against what the editor saw.
+            tx.execute(
+                "UPDATE outbox SET base_item = ?1 WHERE id = ?2",
+                rusqlite::params![
+                    serde_json::to_string(&AgendaItemInput::from_item(&current))?,
+                    mutation
+                ],
+            )?;
             shown_agenda_item(tx, id)
         })
     }

@@ -72,6 +72,8 @@ pub struct SyncEngine {
     progress: watch::Sender<SyncProgress>,
     running: Mutex<()>,
     page_size: u32,
+    /// The server's settings were fetched in this run (they change rarely: once a run).
+    info_fetched: std::sync::atomic::AtomicBool,
 }
 
 impl SyncEngine {
@@ -82,6 +84,7 @@ impl SyncEngine {
             progress: watch::Sender::new(SyncProgress::default()),
             running: Mutex::new(()),
             page_size: PULL_PAGE,
+            info_fetched: std::sync::atomic::AtomicBool::new(false),
         }
     }
 
@@ -222,7 +225,22 @@ impl SyncEngine {
         let token = self.token(&mut report.round_trips).await?;
         self.push(&token, report).await?;
         self.upload_attachments(&token, report).await?;
-        self.pull(&token, report).await
+        self.pull(&token, report).await?;
+        self.fetch_server_info(report).await
+    }
+
+    /// Keeps the server's settings the app uses offline (the travel buffer of its conflict
+    /// warnings).
+    async fn fetch_server_info(&self, report: &mut SyncReport) -> Result<(), SyncError> {
+        use std::sync::atomic::Ordering;
+        if self.info_fetched.load(Ordering::Relaxed) {
+            return Ok(());
+        }
+        report.round_trips += 1;
+        let info = self.client.info().await?;
+        self.store.set_server_info(&info)?;
+        self.info_fetched.store(true, Ordering::Relaxed);
+        Ok(())
     }
 
     async fn push(&self, token: &str, report: &mut SyncReport) -> Result<(), SyncError> {
@@ -293,7 +311,14 @@ impl SyncEngine {
                 .await
             {
                 Ok(page) => {
-                    self.store.apply_pull_page(&page)?;
+                    // Writing a page is blocking disk work: it runs on tokio's blocking pool,
+                    // never on the thread that drives the UI.
+                    let store = self.store.clone();
+                    let page = tokio::task::spawn_blocking(move || {
+                        store.apply_pull_page(&page).map(|()| page)
+                    })
+                    .await
+                    .map_err(|e| SyncError::Protocol(format!("applying a page failed: {e}")))??;
                     report.pulled += page.changes.len() as u64;
                     let (pulled, remaining) = (report.pulled, page.remaining.max(0) as u64);
                     self.report(|p| {

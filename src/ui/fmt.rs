@@ -2,7 +2,9 @@
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use chrono_tz::Tz;
-use sepiion_core::time::{format_date_id, format_time_id, local_date, zone_abbrev};
+use sepiion_core::time::{
+    format_date_in_indonesian, format_time_in_indonesian, local_date, zone_abbrev,
+};
 use sepiion_core::validation::Lang;
 
 const DAYS_EN: [&str; 7] = [
@@ -32,7 +34,7 @@ const MONTHS_EN: [&str; 12] = [
 /// "Senin, 30 November 2026" / "Monday, 30 November 2026".
 pub fn date(d: NaiveDate, lang: Lang) -> String {
     match lang {
-        Lang::Id => format_date_id(d),
+        Lang::Id => format_date_in_indonesian(d),
         Lang::En => format!(
             "{}, {} {} {}",
             DAYS_EN[d.weekday().num_days_from_monday() as usize],
@@ -48,8 +50,8 @@ pub fn time_range(start: DateTime<Utc>, end: DateTime<Utc>, tz: Tz, lang: Lang) 
     if local_date(start, tz) == local_date(end, tz) {
         format!(
             "{}–{} {}",
-            format_time_id(start, tz),
-            format_time_id(end, tz),
+            format_time_in_indonesian(start, tz),
+            format_time_in_indonesian(end, tz),
             zone_abbrev(tz)
         )
     } else {
@@ -66,7 +68,7 @@ pub fn datetime(at: DateTime<Utc>, tz: Tz, lang: Lang) -> String {
     format!(
         "{}, {} {}",
         date(local_date(at, tz), lang),
-        format_time_id(at, tz),
+        format_time_in_indonesian(at, tz),
         zone_abbrev(tz)
     )
 }

@@ -60,8 +60,10 @@ pub struct Ui {
     pub lang: Signal<Lang>,
     pub tz: Tz,
     pub leaders: Signal<Vec<Leader>>,
-    /// Bumped whenever the store changed (a local write or a sync): screens re-read.
-    pub rev: Signal<u64>,
+    /// The store's revision, mirrored from its change feed ([`Store::changes`]) by one task:
+    /// every committed write (local or from a sync) moves it. Read through
+    /// [`Ui::watch_store`].
+    store_rev: Signal<u64>,
     pub sync: Signal<SyncView>,
     pub nav: Signal<Vec<shell::Route>>,
 }
@@ -82,8 +84,13 @@ impl Ui {
     }
 
     /// Marks the store as changed, so screens re-read it and the sync engine wakes up.
+    /// Subscribes the calling component to the store: it renders again after any change.
+    pub fn watch_store(&self) {
+        let _ = (self.store_rev)();
+    }
+
+    /// A local change was saved: sync soon. (Screens refresh through the change feed.)
     pub fn changed(&mut self) {
-        *self.rev.write() += 1;
         if let Some(services) = try_consume_context::<Services>() {
             services.wake.notify_one();
         }
@@ -155,7 +162,17 @@ pub fn use_app(launch: Launch) -> Ui {
         },
     };
     let nav = use_signal(|| vec![first]);
-    let rev = use_signal(|| 0u64);
+    let mut store_rev = use_signal(|| store.revision());
+    let feed_store = store.clone();
+    use_hook(move || {
+        let mut feed = feed_store.changes();
+        spawn(async move {
+            while feed.changed().await.is_ok() {
+                let r = *feed.borrow_and_update();
+                store_rev.set(r);
+            }
+        })
+    });
     let sync = use_signal(|| SyncView {
         pending: store.pending_count().unwrap_or(0),
         last_sync: store.last_sync_at().ok().flatten(),
@@ -166,7 +183,7 @@ pub fn use_app(launch: Launch) -> Ui {
         lang,
         tz: launch.tz,
         leaders,
-        rev,
+        store_rev,
         sync,
         nav,
     });
@@ -219,7 +236,6 @@ fn start_sync(mut ui: Ui, services: Services) -> Option<SyncTask> {
             });
             if finished {
                 ui.leaders.set(store.leaders().unwrap_or_default());
-                *ui.rev.write() += 1;
             }
             // The server ended the staff session (or the account): back to sign-in, where the
             // reason is shown. Unsent changes stay unless the account was deactivated.
@@ -228,7 +244,6 @@ fn start_sync(mut ui: Ui, services: Services) -> Option<SyncTask> {
                 && !matches!(store.identity(), Ok(crate::store::Identity::Staff { .. }))
             {
                 ui.reset(shell::Route::Login);
-                *ui.rev.write() += 1;
             }
         }
     });

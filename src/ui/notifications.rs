@@ -25,7 +25,7 @@ pub fn Notifications() -> Element {
     let services = use_context::<Services>();
     let t = ui.texts();
     let lang = (ui.lang)();
-    let _ = (ui.rev)();
+    ui.watch_store();
     let list = services.store.notifications().unwrap_or_default();
     rsx! {
         if list.is_empty() {
@@ -41,8 +41,8 @@ pub fn Notifications() -> Element {
                 let store = services.store.clone();
                 let id = n.id.clone();
                 let mut open = move || {
+                    // The store's change feed refreshes the list and the badge.
                     let _ = store.mark_notification_read(&id);
-                    *ui.rev.write() += 1;
                     ui.go(target.clone());
                 };
                 let mut open_key = open.clone();

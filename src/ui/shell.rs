@@ -133,7 +133,7 @@ pub fn Frame() -> Element {
         document::eval(&format!("document.documentElement.lang = {lang_code:?};"));
     }));
     let conflicts = ui.sync.read().conflicts;
-    let _ = (ui.rev)();
+    ui.watch_store();
     let unread = use_context::<crate::ui::Services>()
         .store
         .unread_notifications()

@@ -46,10 +46,26 @@ pub async fn start_server() -> TestServer {
     start_server_in(dir, db, "127.0.0.1:0").await
 }
 
+/// A server with demo data and a changed configuration.
+pub async fn start_server_with(tweak: impl FnOnce(&mut Config)) -> TestServer {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("server.db");
+    start_configured(dir, db, "127.0.0.1:0", tweak).await
+}
+
 pub async fn start_server_in(dir: tempfile::TempDir, db: PathBuf, addr: &str) -> TestServer {
-    let server = RunningServer::start(config(&db, addr))
-        .await
-        .expect("server starts");
+    start_configured(dir, db, addr, |_| {}).await
+}
+
+async fn start_configured(
+    dir: tempfile::TempDir,
+    db: PathBuf,
+    addr: &str,
+    tweak: impl FnOnce(&mut Config),
+) -> TestServer {
+    let mut c = config(&db, addr);
+    tweak(&mut c);
+    let server = RunningServer::start(c).await.expect("server starts");
     let url = server.url();
     TestServer {
         server: Some(server),

@@ -14,7 +14,7 @@ use rusqlite::Transaction;
 use sepiion_core::model::{AgendaStatus, Attendance};
 use sepiion_core::sync::Record;
 use sepiion_core::time::{
-    format_date_id, format_time_id, local_date, local_days_range, zone_abbrev,
+    format_date_in_indonesian, format_time_in_indonesian, local_date, local_days_range, zone_abbrev,
 };
 use serde::{Deserialize, Serialize};
 
@@ -108,8 +108,8 @@ pub fn today(
                 continue;
             }
             items.push(DisplayItem {
-                start: format_time_id(item.starts_at, ctx.tz),
-                end: format_time_id(item.ends_at, ctx.tz),
+                start: format_time_in_indonesian(item.starts_at, ctx.tz),
+                end: format_time_in_indonesian(item.ends_at, ctx.tz),
                 note: note(item.attendance, item.representative.as_deref()),
                 title: item.title,
                 location: item.location,
@@ -126,7 +126,7 @@ pub fn today(
     }
     Ok(DisplayDay {
         regency: regency_name(tx, ctx)?,
-        date: format_date_id(date),
+        date: format_date_in_indonesian(date),
         time_zone: ctx.tz.name().to_string(),
         zone: zone_abbrev(ctx.tz),
         now,
@@ -156,7 +156,7 @@ fn page(day: &DisplayDay, leader: Option<&str>) -> Markup {
                         h1 { (day.regency) }
                     }
                     div.when {
-                        div #clock.clock { (format_time_id(day.now, parse_tz(&day.time_zone))) " " (day.zone) }
+                        div #clock.clock { (format_time_in_indonesian(day.now, parse_tz(&day.time_zone))) " " (day.zone) }
                         div #date.date { (day.date) }
                     }
                 }

@@ -16,9 +16,7 @@ use crate::auth::{Caller, DeviceAuth, create_device};
 use crate::db::audit;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ClientKey, Json, Path, Query};
-use crate::records::{
-    load_agenda_range, load_device_requests, load_request_by_code, public_agenda_item,
-};
+use crate::records::{load_agenda_range, load_device_requests, load_request_by_code};
 use crate::requests::{self, normalize_tracking_code};
 use crate::state::AppState;
 
@@ -469,7 +467,7 @@ pub async fn public_agenda(
         items
             .into_iter()
             .filter(|i| i.visibility == Visibility::Public)
-            .map(public_agenda_item)
+            .map(AgendaItem::public_view)
             .collect(),
     ))
 }

@@ -5,10 +5,10 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use sepiion_core::api::*;
-use sepiion_core::conflict::Conflict;
+use sepiion_core::conflict::{Conflict, Slot};
 use sepiion_core::model::{AgendaItem, Note, Request, RequestState};
 use sepiion_core::time::local_days_range;
-use sepiion_core::workflow::{Action, Actor, TransitionInput, available_actions};
+use sepiion_core::workflow::{self, Action, TransitionInput};
 
 use crate::agenda::{self, conflicts_for};
 use crate::auth::{Caller, Staff, StaffAuth};
@@ -21,16 +21,9 @@ use crate::records::{
 use crate::requests;
 use crate::state::{AppState, Ctx};
 
-/// The actions `staff` may take on `r`: the core state machine, narrowed for an ajudan, sespri
-/// or leader to their own leader's requests.
+/// The actions `staff` may take on `r` (the core rule).
 pub fn actions_for(staff: &Staff, r: &Request) -> Vec<Action> {
-    if staff.role.is_bound_to_leader()
-        && let Some(target) = r.assigned_leader_id.as_ref().or(r.leader_id.as_ref())
-        && staff.leader_id.as_ref() != Some(target)
-    {
-        return Vec::new();
-    }
-    available_actions(Actor::Staff(staff.role), r.state)
+    workflow::actions_for(staff.role, staff.leader_id.as_deref(), r)
 }
 
 /// The inbox: requests matching the filters, those needing the caller's action first, and
@@ -96,14 +89,7 @@ fn request_conflicts(
     };
     let mut out = Vec::new();
     for leader in leaders {
-        let slot = sepiion_core::conflict::Slot {
-            id: format!("request:{}", r.id),
-            leader_id: leader,
-            title: r.title.clone(),
-            starts_at: r.starts_at,
-            ends_at: r.ends_at,
-            location: r.location.clone(),
-        };
+        let slot = Slot::of_request(r, &leader);
         out.extend(conflicts_for(tx, ctx, Some(staff), &slot, Some(&r.id))?);
     }
     Ok(out)

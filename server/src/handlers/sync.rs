@@ -5,7 +5,7 @@ use sepiion_core::api::ErrorBody;
 use sepiion_core::sync::{PullPage, PullQuery, PushRequest, PushResponse};
 
 use crate::auth::KnownCaller;
-use crate::error::ApiResult;
+use crate::error::{ApiResult, RequestLang};
 use crate::extract::{Json, Query};
 use crate::state::AppState;
 
@@ -41,9 +41,10 @@ pub async fn pull(
 pub async fn push(
     State(state): State<AppState>,
     KnownCaller(caller): KnownCaller,
+    RequestLang(lang): RequestLang,
     Json(body): Json<PushRequest>,
 ) -> ApiResult<axum::Json<PushResponse>> {
-    let answer = crate::sync::push(&state, &caller, body.mutations).await?;
+    let answer = crate::sync::push(&state, &caller, body.mutations, lang).await?;
     state.metrics.pushed(&answer);
     Ok(axum::Json(answer))
 }

@@ -5,7 +5,7 @@
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use chrono_tz::Tz;
 use sepiion_core::model::{AgendaStatus, RequestKind, RequestState, Role};
-use sepiion_core::time::{format_date_id, format_time_id, zone_abbrev};
+use sepiion_core::time::{format_date_in_indonesian, format_time_in_indonesian, zone_abbrev};
 use sepiion_core::validation::Lang;
 
 /// Every text of the portal in one language.
@@ -471,14 +471,14 @@ impl Texts {
     /// "Senin, 30 November 2026" (core's Indonesian form) or "Monday, 30 November 2026".
     pub fn date(&self, d: NaiveDate) -> String {
         match self.lang() {
-            Lang::Id => format_date_id(d),
+            Lang::Id => format_date_in_indonesian(d),
             Lang::En => format!("{}, {} {}", d.format("%A"), d.day(), d.format("%B %Y")),
         }
     }
 
     /// "09.00" in Indonesian, "09:00" in English.
     pub fn time(&self, at: DateTime<Utc>, tz: Tz) -> String {
-        let t = format_time_id(at, tz);
+        let t = format_time_in_indonesian(at, tz);
         match self.lang() {
             Lang::Id => t,
             Lang::En => t.replace('.', ":"),

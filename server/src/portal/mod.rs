@@ -21,7 +21,7 @@ use chrono::{NaiveDate, Utc};
 use cookie::{Cookie, SameSite};
 use maud::Markup;
 use sepiion_core::draft::{RequestDraft, to_new_request};
-use sepiion_core::model::{Leader, Visibility};
+use sepiion_core::model::{AgendaItem, Leader, Visibility};
 use sepiion_core::time::{local_date, local_days_range};
 use sepiion_core::validation::{FieldErrors, Lang};
 use serde::Deserialize;
@@ -32,7 +32,7 @@ use crate::db::{audit, setting};
 use crate::error::ApiError;
 use crate::extract::ClientKey;
 use crate::handlers::public::{Letter, find_tracked, submit_from_device};
-use crate::records::{load_agenda_range, load_leaders, public_agenda_item};
+use crate::records::{load_agenda_range, load_leaders};
 use crate::requests::normalize_tracking_code;
 use crate::state::AppState;
 
@@ -331,7 +331,7 @@ async fn schedule(
                     let items: Vec<_> = load_agenda_range(tx, leader.as_deref(), start, end)?
                         .into_iter()
                         .filter(|i| i.visibility == Visibility::Public)
-                        .map(public_agenda_item)
+                        .map(AgendaItem::public_view)
                         .collect();
                     Ok((regency_name(&st, tx)?, leaders, leader, items))
                 })

@@ -1,7 +1,7 @@
 //! Agenda: day and week views per leader from the local cache, conflicts highlighted; one
 //! item's details with edit and cancel.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{Duration, Utc};
 use chrono_tz::Tz;
 use dioxus::prelude::*;
 use sepiion_core::conflict::{Conflict, Slot, find_conflicts};
@@ -15,53 +15,23 @@ use crate::ui::public::schedule::{AgendaControls, Span, span_dates};
 use crate::ui::shell::Route;
 use crate::ui::{Services, Ui, fmt};
 
-/// Minutes needed between items at different places; the server's configured value is used for
-/// the authoritative check when the change is synced.
-pub const TRAVEL_BUFFER_MINUTES: i64 = 30;
-
-fn slot(i: &AgendaItem) -> Slot {
-    Slot {
-        id: i.id.clone(),
-        leader_id: i.leader_id.clone(),
-        title: i.title.clone(),
-        starts_at: i.starts_at,
-        ends_at: i.ends_at,
-        location: i.location.clone(),
-    }
-}
-
-/// Clashes of a slot with the leader's cached agenda (the day before to the day after).
-pub fn local_conflicts(
-    store: &Store,
-    tz: Tz,
-    leader: &str,
-    start: DateTime<Utc>,
-    end: DateTime<Utc>,
-    location: &str,
-    skip_id: &str,
-) -> Vec<Conflict> {
-    let from = local_date(start, tz) - Duration::days(1);
-    let to = local_date(end, tz) + Duration::days(1);
+/// Clashes of `candidate` with its leader's cached agenda (the day before to the day after),
+/// with the server's travel buffer as last synced. The server checks again when the change is
+/// synced.
+pub fn local_conflicts(store: &Store, tz: Tz, candidate: &Slot) -> Vec<Conflict> {
+    let from = local_date(candidate.starts_at, tz) - Duration::days(1);
+    let to = local_date(candidate.ends_at, tz) + Duration::days(1);
     let others: Vec<Slot> = store
-        .agenda(Some(leader), from, to, tz)
+        .agenda(Some(&candidate.leader_id), from, to, tz)
         .unwrap_or_default()
-        .into_iter()
+        .iter()
         .filter(|e| e.item.status != AgendaStatus::Cancelled)
-        .map(|e| slot(&e.item))
+        .map(|e| Slot::from(&e.item))
         .collect();
-    let candidate = Slot {
-        id: skip_id.to_string(),
-        leader_id: leader.to_string(),
-        title: String::new(),
-        starts_at: start,
-        ends_at: end,
-        location: location.to_string(),
-    };
-    find_conflicts(
-        &candidate,
-        &others,
-        Duration::minutes(TRAVEL_BUFFER_MINUTES),
-    )
+    let buffer = store.travel_buffer().unwrap_or_else(|_| {
+        Duration::minutes(sepiion_core::conflict::DEFAULT_TRAVEL_BUFFER_MINUTES)
+    });
+    find_conflicts(candidate, &others, buffer)
 }
 
 #[component]
@@ -73,7 +43,7 @@ pub fn Agenda() -> Element {
     let span = use_signal(|| Span::Day);
     let day = use_signal(|| local_date(Utc::now(), ui.tz));
     let leader = use_signal(|| None::<String>);
-    let _ = (ui.rev)();
+    ui.watch_store();
     let (from, to) = span_dates(span(), day());
     let entries = services
         .store
@@ -83,15 +53,17 @@ pub fn Agenda() -> Element {
     let live: Vec<Slot> = items
         .iter()
         .filter(|i| i.status != AgendaStatus::Cancelled)
-        .map(slot)
+        .map(Slot::from)
         .collect();
-    let buffer = Duration::minutes(TRAVEL_BUFFER_MINUTES);
+    let buffer = services.store.travel_buffer().unwrap_or_else(|_| {
+        Duration::minutes(sepiion_core::conflict::DEFAULT_TRAVEL_BUFFER_MINUTES)
+    });
     let mut days: Vec<(chrono::NaiveDate, Vec<_>)> = Vec::new();
     for e in entries {
         let conflicts = if e.item.status == AgendaStatus::Cancelled {
             Vec::new()
         } else {
-            find_conflicts(&slot(&e.item), &live, buffer)
+            find_conflicts(&Slot::from(&e.item), &live, buffer)
         };
         let d = local_date(e.item.starts_at, ui.tz);
         match days.last_mut() {
@@ -128,7 +100,7 @@ pub fn AgendaItemView(id: String) -> Element {
     let t = ui.texts();
     let mut reason = use_signal(String::new);
     let mut message = use_signal(|| None::<String>);
-    let _ = (ui.rev)();
+    ui.watch_store();
     let store = services.store.clone();
     let Some(entry) = store.agenda_item(&id).ok().flatten() else {
         return rsx! { p { class: "muted", "{t.no_items}" } };
@@ -137,15 +109,7 @@ pub fn AgendaItemView(id: String) -> Element {
     let conflicts = if item.status == AgendaStatus::Cancelled {
         Vec::new()
     } else {
-        local_conflicts(
-            &store,
-            ui.tz,
-            &item.leader_id,
-            item.starts_at,
-            item.ends_at,
-            &item.location,
-            &item.id,
-        )
+        local_conflicts(&store, ui.tz, &Slot::from(&item))
     };
     let internal = item.internal.clone().unwrap_or_default();
     let can_edit = current_user(&store).is_some_and(|u| u.role.may_edit_agenda());

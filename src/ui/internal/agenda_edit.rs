@@ -5,7 +5,7 @@ use chrono::{NaiveDate, NaiveTime, TimeZone, Utc};
 use dioxus::prelude::*;
 use sepiion_core::api::AgendaItemInput;
 use sepiion_core::model::{AgendaStatus, Attendance, StaffAssignment, Visibility};
-use sepiion_core::time::format_time_id;
+use sepiion_core::time::format_time_in_indonesian;
 use sepiion_core::validation::FieldErrors;
 
 use super::agenda::local_conflicts;
@@ -14,6 +14,7 @@ use crate::store::StoreError;
 use crate::ui::components::{ConflictList, ErrorSummary, Field, SelectField};
 use crate::ui::shell::Route;
 use crate::ui::{Services, Ui};
+use sepiion_core::conflict::Slot;
 
 /// The edit form as typed.
 #[derive(Debug, Clone, PartialEq)]
@@ -61,8 +62,8 @@ pub fn AgendaEdit(id: Option<String>) -> Element {
                 leader_id: i.leader_id.clone(),
                 title: i.title.clone(),
                 date: i.starts_at.with_timezone(&tz).date_naive().to_string(),
-                start: format_time_id(i.starts_at, tz).replace('.', ":"),
-                end: format_time_id(i.ends_at, tz).replace('.', ":"),
+                start: format_time_in_indonesian(i.starts_at, tz).replace('.', ":"),
+                end: format_time_in_indonesian(i.ends_at, tz).replace('.', ":"),
                 location: i.location.clone(),
                 category: i.category.clone(),
                 visibility: i.visibility,
@@ -156,15 +157,7 @@ pub fn AgendaEdit(id: Option<String>) -> Element {
         match result {
             Ok(item) => {
                 errors.set(FieldErrors::default());
-                let conflicts = local_conflicts(
-                    &save_store,
-                    tz,
-                    &item.leader_id,
-                    item.starts_at,
-                    item.ends_at,
-                    &item.location,
-                    &item.id,
-                );
+                let conflicts = local_conflicts(&save_store, tz, &Slot::from(&item));
                 saved.set(Some((item.id.clone(), conflicts)));
                 ui.changed();
             }

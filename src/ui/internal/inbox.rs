@@ -21,7 +21,7 @@ pub fn Inbox() -> Element {
     let mut leader = use_signal(|| None::<String>);
     let mut from = use_signal(String::new);
     let mut to = use_signal(String::new);
-    let _ = (ui.rev)();
+    ui.watch_store();
     let store = &services.store;
     let Some(user) = current_user(store) else {
         return rsx! { p { class: "muted", "{t.login_title}" } };

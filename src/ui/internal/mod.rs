@@ -11,7 +11,7 @@ pub mod share;
 pub mod sync_status;
 
 use sepiion_core::model::{Request, StaffUser};
-use sepiion_core::workflow::{Action, Actor, available_actions};
+use sepiion_core::workflow::{self, Action};
 
 use crate::store::{Identity, Store};
 
@@ -23,16 +23,9 @@ pub fn current_user(store: &Store) -> Option<StaffUser> {
     }
 }
 
-/// The actions `user` may take on `r`: the core state machine, narrowed for an ajudan, sespri or
-/// leader to their own leader's requests (as the server enforces).
+/// The actions `user` may take on `r` (the core rule the server enforces).
 pub fn actions_for(user: &StaffUser, r: &Request) -> Vec<Action> {
-    if user.role.is_bound_to_leader()
-        && let Some(target) = r.assigned_leader_id.as_ref().or(r.leader_id.as_ref())
-        && user.leader_id.as_ref() != Some(target)
-    {
-        return Vec::new();
-    }
-    available_actions(Actor::Staff(user.role), r.state)
+    workflow::actions_for(user.role, user.leader_id.as_deref(), r)
 }
 
 /// Whether `r` waits on this user: an action other than cancelling is open to them (marking done

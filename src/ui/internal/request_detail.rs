@@ -13,6 +13,7 @@ use super::{actions_for, current_user};
 use crate::store::StoreError;
 use crate::ui::components::{ConflictList, PendingChip, StateChip, Timeline};
 use crate::ui::{Services, Ui, fmt};
+use sepiion_core::conflict::Slot;
 
 /// Inputs of the action form.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -48,7 +49,7 @@ pub fn RequestDetail(id: String) -> Element {
     let mut message = use_signal(|| None::<String>);
     let mut note_instruction = use_signal(String::new);
     let mut note_text = use_signal(String::new);
-    let _ = (ui.rev)();
+    ui.watch_store();
     let store = services.store.clone();
     let Some(detail) = store.request_detail(&id).ok().flatten() else {
         return rsx! { p { class: "muted", "{t.no_requests}" } };
@@ -60,15 +61,9 @@ pub fn RequestDetail(id: String) -> Element {
     let actions = actions_for(&user, &r);
     let leader_for = r.assigned_leader_id.clone().or(r.leader_id.clone());
     let conflicts = match &leader_for {
-        Some(l) if !r.state.is_final() && r.agenda_item_id.is_none() => local_conflicts(
-            &store,
-            ui.tz,
-            l,
-            r.starts_at,
-            r.ends_at,
-            &r.location,
-            &format!("request:{}", r.id),
-        ),
+        Some(l) if !r.state.is_final() && r.agenda_item_id.is_none() => {
+            local_conflicts(&store, ui.tz, &Slot::of_request(&r, l))
+        }
         _ => Vec::new(),
     };
     let representatives = store.representatives().unwrap_or_default();

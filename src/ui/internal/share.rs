@@ -70,7 +70,7 @@ pub fn ShareAgenda(day: NaiveDate, leader: Option<String>) -> Element {
     let services = use_context::<Services>();
     let t = ui.texts();
     let lang = (ui.lang)();
-    let _ = (ui.rev)();
+    ui.watch_store();
     let items: Vec<AgendaItem> = services
         .store
         .agenda(leader.as_deref(), day, day, ui.tz)

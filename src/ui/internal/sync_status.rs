@@ -46,7 +46,7 @@ pub fn SyncStatus() -> Element {
     let services = use_context::<Services>();
     let t = ui.texts();
     let lang = (ui.lang)();
-    let _ = (ui.rev)();
+    ui.watch_store();
     let store = services.store.clone();
     let conflicts = store.conflicts().unwrap_or_default();
     let rejected = store.rejected().unwrap_or_default();

@@ -16,7 +16,7 @@ pub fn MyRequests() -> Element {
     let services = use_context::<Services>();
     let t = ui.texts();
     let lang = (ui.lang)();
-    let _ = (ui.rev)();
+    ui.watch_store();
     let list = services.store.own_requests().unwrap_or_default();
     rsx! {
         if list.is_empty() {
@@ -76,7 +76,7 @@ pub fn MyRequest(id: String) -> Element {
     let mut reason = use_signal(String::new);
     let mut message = use_signal(|| None::<(bool, String)>);
     let mut copied = use_signal(|| false);
-    let _ = (ui.rev)();
+    ui.watch_store();
     let Some(detail) = services.store.request_detail(&id).ok().flatten() else {
         return rsx! { p { class: "muted", "{t.no_requests}" } };
     };

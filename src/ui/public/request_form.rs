@@ -78,7 +78,6 @@ pub fn RequestForm() -> Element {
             }
             Ok(new) => match submit_store.submit_request(new) {
                 Ok(r) => {
-                    let _ = submit_store.attach_draft_to(&r.id);
                     let _ = submit_store.set_pref(prefs::REQUEST_DRAFT, None);
                     draft.set(RequestDraft::default());
                     touched.set(Vec::new());
@@ -92,8 +91,8 @@ pub fn RequestForm() -> Element {
     };
 
     let mut attach_error = use_signal(|| None::<String>);
-    let mut files_rev = use_signal(|| 0u32);
-    let _ = files_rev();
+    // Re-read whenever the store changes: adding or removing a file is a store write.
+    ui.watch_store();
     let draft_files = store.local_attachments(None).unwrap_or_default();
     let pick = move |e: FormEvent| {
         let files = e.files();
@@ -115,7 +114,6 @@ pub fn RequestForm() -> Element {
                     Err(e) => Err(e.to_string()),
                 };
                 attach_error.set(added.err());
-                *files_rev.write() += 1;
             }
         });
     };
@@ -160,9 +158,8 @@ pub fn RequestForm() -> Element {
                 .map(|m| (id.to_string(), label.to_string(), m.get(lang).to_string()))
         })
         .collect();
-    // The tracking code comes from the server with the next sync: re-read the submitted request
-    // whenever the store changes, so the notice shows the code once it is there.
-    let _ = (ui.rev)();
+    // The tracking code comes from the server with the next sync; `watch_store` above re-reads
+    // the submitted request whenever the store changes, so the notice shows the code.
     let code = match outcome() {
         Outcome::Saved { id } => store
             .request_detail(&id)
@@ -256,7 +253,7 @@ pub fn RequestForm() -> Element {
                             button { class: "secondary", r#type: "button", "aria-label": "{t.remove} {f.filename}",
                                 onclick: {
                                     let id = f.id.clone();
-                                    move |_| { let _ = crate::ui::store().remove_draft_attachment(&id); *files_rev.write() += 1; }
+                                    move |_| { let _ = crate::ui::store().remove_draft_attachment(&id); }
                                 },
                                 "{t.remove}"
                             }

@@ -87,7 +87,7 @@ pub fn Schedule() -> Element {
     let span = use_signal(|| Span::Day);
     let day = use_signal(|| local_date(Utc::now(), ui.tz));
     let leader = use_signal(|| None::<String>);
-    let _ = (ui.rev)();
+    ui.watch_store();
     let (from, to) = span_dates(span(), day());
     let items: Vec<_> = services
         .store

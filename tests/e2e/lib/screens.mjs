@@ -37,8 +37,11 @@ async function title(page, text) {
 }
 
 /** Taps the n-th bottom tab (1-based). */
+/** Clicks the `n`-th tab (from 1), or the last one (`'last'`: Pengaturan / Sinkronisasi, which
+ * stay last whatever tabs come before them). */
 async function tab(page, n) {
-  await page.locator(`nav.tabs button:nth-child(${n})`).click();
+  const which = n === 'last' ? 'last-child' : `nth-child(${n})`;
+  await page.locator(`nav.tabs button:${which}`).click();
 }
 
 /** Waits (bounded) until the screen's main content shows at least one card; some lists may be
@@ -85,7 +88,7 @@ export async function errorSummaryProblems(page) {
 export async function walkPublic(page, lang, visit, ctx) {
   const T = TEXT[lang];
   await title(page, TEXT.id.schedule);
-  await tab(page, 5);
+  await tab(page, 'last');
   await chooseLanguage(page, lang);
   await title(page, T.settings);
   await visit('pengaturan', page);
@@ -184,7 +187,7 @@ export async function walkInternal(page, lang, visit, ctx, username = 'protokol'
   ctx.problems.push(...(await errorSummaryProblems(page)).map((p) => `internal ${lang} agenda form: ${p}`));
   await visit('agenda-baru-galat', page);
 
-  await tab(page, 3);
+  await tab(page, 'last');
   await title(page, T.sync);
   await visit('sinkronisasi', page);
 }

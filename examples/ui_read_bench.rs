@@ -1,0 +1,80 @@
+//! Screen reads during a sync (run through `bench/ui-reads`): a new staff device pulls the loaded
+//! server's 3,000+ records while another thread, standing in for the UI, reads what the agenda
+//! and inbox screens read, every 4 ms. A frame at 60 Hz is 16 ms; the figures say how long a
+//! screen's read takes while the sync writes. The last lines are `key=value`.
+
+#[path = "common/load.rs"]
+mod load;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use chrono_tz::Asia::Makassar;
+use sepiion::platform::Variant;
+use sepiion::store::Store;
+use sepiion::sync::{ServerClient, SyncEngine};
+use sepiion_core::time::local_date;
+
+/// Most reads measured (bounds the loop whatever the sync does).
+const MAX_READS: usize = 20_000;
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i]
+}
+
+fn report(name: &str, mut ms: Vec<f64>) {
+    ms.sort_by(f64::total_cmp);
+    println!("{name}_reads={}", ms.len());
+    println!("{name}_p50_ms={:.2}", percentile(&ms, 0.50));
+    println!("{name}_p99_ms={:.2}", percentile(&ms, 0.99));
+    println!("{name}_max_ms={:.2}", ms.last().copied().unwrap_or(0.0));
+}
+
+#[tokio::main]
+async fn main() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = load::loaded_server(dir.path()).await;
+    let store = Store::open(&dir.path().join("staff.db"), Variant::Internal).unwrap();
+    let engine = SyncEngine::new(store.clone(), ServerClient::new(&server.url()).unwrap());
+    engine.login("admin", "sepiion-demo").await.expect("login");
+
+    let syncing = Arc::new(AtomicBool::new(true));
+    let ui = {
+        let (store, syncing) = (store.clone(), syncing.clone());
+        std::thread::spawn(move || {
+            let today = local_date(Utc::now(), Makassar);
+            let week_end = today + chrono::Duration::days(6);
+            let (mut agenda, mut inbox) = (Vec::new(), Vec::new());
+            while syncing.load(Ordering::Relaxed) && agenda.len() < MAX_READS {
+                let t = Instant::now();
+                store
+                    .agenda(Some("bupati"), today, week_end, Makassar)
+                    .expect("agenda read");
+                agenda.push(t.elapsed().as_secs_f64() * 1000.0);
+                let t = Instant::now();
+                store.inbox(None, None).expect("inbox read");
+                store.inbox_counts().expect("counts read");
+                inbox.push(t.elapsed().as_secs_f64() * 1000.0);
+                std::thread::sleep(Duration::from_millis(4));
+            }
+            (agenda, inbox)
+        })
+    };
+    let started = Instant::now();
+    let full = engine.sync_once().await.expect("full sync");
+    let sync_ms = started.elapsed().as_secs_f64() * 1000.0;
+    syncing.store(false, Ordering::Relaxed);
+    let (agenda, inbox) = ui.join().expect("reader thread");
+
+    println!("sync_records={}", full.pulled);
+    println!("sync_ms={sync_ms:.0}");
+    report("agenda_week", agenda);
+    report("inbox", inbox);
+    server.stop().await;
+}
