@@ -8,6 +8,14 @@ use super::{Store, StoreResult, delete_state, get_state, set_state};
 /// The key of the language both apps speak (the user's choice in Settings).
 const LANG_KEY: &str = "pref_lang";
 
+/// The server's lead time in days (from `/api/v1/public/info`); a device setting, since every
+/// account on the device talks to the same server.
+const LEAD_TIME_KEY: &str = "pref_server_lead_time_days";
+
+/// The signed-in staff member's notification settings as last fetched (account data: a
+/// sign-out removes it).
+const NOTIFY_SETTINGS_KEY: &str = "notification_settings";
+
 /// Prefixes of `sync_state` keys that belong to the device, not to an account: they survive a
 /// sign-out and a full resync.
 const DEVICE_KEYS: [&str; 2] = ["pref_", "draft_"];
@@ -40,6 +48,37 @@ impl Store {
             Lang::En => "en",
         };
         self.set_pref(LANG_KEY, Some(code))
+    }
+
+    /// The regency's lead time for "mendesak": the server's figure once a sync fetched it, the
+    /// server's default before that.
+    pub fn lead_time(&self) -> StoreResult<chrono::Duration> {
+        let days = self
+            .pref(LEAD_TIME_KEY)?
+            .and_then(|s| s.parse::<i64>().ok())
+            .unwrap_or(sepiion_core::notify::DEFAULT_LEAD_TIME_DAYS);
+        Ok(chrono::Duration::days(days))
+    }
+
+    pub fn set_lead_time_days(&self, days: i64) -> StoreResult<()> {
+        self.set_pref(LEAD_TIME_KEY, Some(&days.to_string()))
+    }
+
+    /// The notification settings last fetched from the server, if any.
+    pub fn notification_settings(
+        &self,
+    ) -> StoreResult<Option<sepiion_core::api::NotificationSettings>> {
+        Ok(self
+            .read(|tx| get_state(tx, NOTIFY_SETTINGS_KEY))?
+            .and_then(|s| serde_json::from_str(&s).ok()))
+    }
+
+    pub fn set_notification_settings(
+        &self,
+        settings: &sepiion_core::api::NotificationSettings,
+    ) -> StoreResult<()> {
+        let json = serde_json::to_string(settings).unwrap_or_default();
+        self.write(|tx| set_state(tx, NOTIFY_SETTINGS_KEY, &json))
     }
 
     /// Signs the staff member out: their session, every cached record, the outbox and the sync
@@ -102,5 +141,15 @@ mod tests {
         );
         store.set_language(Lang::Id).unwrap();
         assert_eq!(store.language().unwrap(), Lang::Id);
+    }
+
+    #[test]
+    fn the_lead_time_is_the_servers_once_known_and_survives_a_sign_out() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("c.db"), Variant::Internal).unwrap();
+        assert_eq!(store.lead_time().unwrap(), chrono::Duration::days(7));
+        store.set_lead_time_days(3).unwrap();
+        store.sign_out().unwrap();
+        assert_eq!(store.lead_time().unwrap(), chrono::Duration::days(3));
     }
 }

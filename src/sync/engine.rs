@@ -72,6 +72,8 @@ pub struct SyncEngine {
     progress: watch::Sender<SyncProgress>,
     running: Mutex<()>,
     page_size: u32,
+    /// The server's settings (lead time) were fetched since the app started.
+    info_fetched: std::sync::atomic::AtomicBool,
 }
 
 impl SyncEngine {
@@ -82,6 +84,7 @@ impl SyncEngine {
             progress: watch::Sender::new(SyncProgress::default()),
             running: Mutex::new(()),
             page_size: PULL_PAGE,
+            info_fetched: std::sync::atomic::AtomicBool::new(false),
         }
     }
 
@@ -172,6 +175,31 @@ impl SyncEngine {
         self.client.renew_calendar_feed(&self.staff_token()?).await
     }
 
+    /// The signed-in staff member's notification settings, kept on the device for the screen.
+    pub async fn notification_settings(
+        &self,
+    ) -> Result<sepiion_core::api::NotificationSettings, SyncError> {
+        let settings = self
+            .client
+            .notification_settings(&self.staff_token()?)
+            .await?;
+        self.store.set_notification_settings(&settings)?;
+        Ok(settings)
+    }
+
+    /// Saves the signed-in staff member's notification settings.
+    pub async fn save_notification_settings(
+        &self,
+        input: &sepiion_core::api::NotificationSettingsInput,
+    ) -> Result<sepiion_core::api::NotificationSettings, SyncError> {
+        let settings = self
+            .client
+            .save_notification_settings(&self.staff_token()?, input)
+            .await?;
+        self.store.set_notification_settings(&settings)?;
+        Ok(settings)
+    }
+
     /// The monthly report (`YYYY-MM`), for admin and protocol staff.
     pub async fn monthly_report(
         &self,
@@ -222,7 +250,24 @@ impl SyncEngine {
         let token = self.token(&mut report.round_trips).await?;
         self.push(&token, report).await?;
         self.upload_attachments(&token, report).await?;
-        self.pull(&token, report).await
+        self.pull(&token, report).await?;
+        self.refresh_info(report).await;
+        Ok(())
+    }
+
+    /// Fetches the server's settings once per app start. Best effort: without them the app
+    /// keeps the last known (or default) lead time, so a failure does not fail the sync.
+    async fn refresh_info(&self, report: &mut SyncReport) {
+        use std::sync::atomic::Ordering;
+        if self.info_fetched.load(Ordering::Relaxed) {
+            return;
+        }
+        report.round_trips += 1;
+        if let Ok(info) = self.client.info().await
+            && self.store.set_lead_time_days(info.lead_time_days).is_ok()
+        {
+            self.info_fetched.store(true, Ordering::Relaxed);
+        }
     }
 
     async fn push(&self, token: &str, report: &mut SyncReport) -> Result<(), SyncError> {
