@@ -848,3 +848,30 @@ fn the_request_form_warns_before_sending_an_event_sooner_than_the_lead_time() {
     let html = render(&store, Variant::Public, Route::Submit);
     assert!(main_of(&html).contains("less than 7 days"));
 }
+
+#[test]
+fn the_staff_notification_settings_show_channels_and_the_ntfy_topic_link() {
+    let (_d, store) = store_with(Variant::Internal, vec![]);
+    sign_in(&store, "protokol", Role::Protocol, None);
+    store
+        .set_notification_settings(&sepiion_core::api::NotificationSettings {
+            phone: Some("081234567890".into()),
+            email: None,
+            channels: vec![sepiion_core::notify::Channel::Ntfy],
+            ntfy_url: Some("https://ntfy.example.test/sps-rahasia".into()),
+            available: vec![
+                sepiion_core::notify::Channel::Ntfy,
+                sepiion_core::notify::Channel::Whatsapp,
+            ],
+        })
+        .unwrap();
+    let html = render(&store, Variant::Internal, Route::Sync);
+    let html = main_of(&html);
+    assert!(html.contains("Pengaturan notifikasi"), "{html}");
+    assert!(html.contains("value=\"081234567890\""));
+    assert!(html.contains("href=\"https://ntfy.example.test/sps-rahasia\""));
+    assert!(
+        html.contains(" whatsapp") && !html.contains(" email<"),
+        "only what the server offers"
+    );
+}

@@ -159,6 +159,11 @@ pub struct Texts {
     /// Badge of a request whose event starts sooner than the lead time.
     /// A wa.me link with the requester's status message pre-filled.
     pub send_by_whatsapp: &'static str,
+    pub notification_settings: &'static str,
+    pub notification_channels: &'static str,
+    pub ntfy_subscribe_hint: &'static str,
+    pub load_settings: &'static str,
+    pub settings_saved: &'static str,
     pub urgent: &'static str,
     /// The form's warning when the event starts sooner than the lead time (`{days}`).
     pub urgent_warning: &'static str,
