@@ -385,3 +385,21 @@ async fn the_apps_conflict_warnings_use_the_travel_buffer_the_server_is_configur
         "{found:?}"
     );
 }
+
+#[tokio::test]
+async fn a_sync_brings_the_servers_lead_time_for_the_urgent_flag() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = config(&dir.path().join("server.db"), "127.0.0.1:0");
+    cfg.notify.schedule_every_s = 0;
+    cfg.notify.lead_time_days = 4;
+    let server = sepiion_server::RunningServer::start(cfg).await.unwrap();
+    let device = engine(dir.path(), "public", Variant::Public, &server.url());
+    assert_eq!(
+        device.store().lead_time().unwrap(),
+        Duration::days(7),
+        "the default before the first sync"
+    );
+    device.sync_once().await.unwrap();
+    assert_eq!(device.store().lead_time().unwrap(), Duration::days(4));
+    server.stop().await;
+}

@@ -417,6 +417,12 @@ fn request_detail_offers_each_role_its_own_actions_and_warns_of_clashes() {
     assert!(html.contains("Rapat evaluasi APBD"), "the clash is named");
     assert!(html.contains("Bentrok jadwal"));
     assert!(html.contains("081234567890"), "staff see contact data");
+    // A wa.me link to the requester (08… → 628…) with their status message pre-filled.
+    assert!(
+        html.contains("href=\"https://wa.me/6281234567890?text=Permohonan%20K7QM-3XRD"),
+        "{html}"
+    );
+    assert!(html.contains("Kirim kabar lewat WhatsApp"));
     assert!(html.contains("Disposisi"));
 
     let (_d2, store) = store_with(Variant::Internal, records);
@@ -755,5 +761,117 @@ fn a_notification_opens_its_request_or_agenda_item() {
     assert_eq!(
         route_for(Variant::Internal, &Link::AgendaDay("2026-12-01".into())),
         Route::Agenda
+    );
+}
+
+#[test]
+fn requests_sooner_than_the_lead_time_are_flagged_mendesak_in_inbox_and_detail() {
+    let soon = Request {
+        id: "r-soon".into(),
+        title: "Upacara Piodalan Besok".into(),
+        starts_at: today_at(24 + 10),
+        ends_at: today_at(24 + 12),
+        ..request("r-soon", RequestState::Submitted, Some("bupati"))
+    };
+    let later = request("r-later", RequestState::Submitted, Some("bupati"));
+    let decided = Request {
+        id: "r-done".into(),
+        title: "Sudah disetujui".into(),
+        starts_at: today_at(24 + 10),
+        ends_at: today_at(24 + 12),
+        ..request("r-done", RequestState::Approved, Some("bupati"))
+    };
+    let records = vec![
+        Record::Request(Box::new(soon)),
+        Record::Request(Box::new(later)),
+        Record::Request(Box::new(decided)),
+    ];
+    let (_d, store) = store_with(Variant::Internal, records);
+    // The server's lead time, as a sync stores it: 3 days (the later one is 6–8 days away).
+    store.set_lead_time_days(3).unwrap();
+    sign_in(&store, "protokol", Role::Protocol, None);
+    let html = render(&store, Variant::Internal, Route::Inbox);
+    let html = main_of(&html);
+    assert_eq!(
+        html.matches("chip urgent").count(),
+        1,
+        "only the open request starting tomorrow is urgent: {html}"
+    );
+    let card = html
+        .split("<article")
+        .find(|c| c.contains("chip urgent"))
+        .unwrap();
+    assert!(card.contains("Upacara Piodalan Besok") && card.contains(">Mendesak<"));
+
+    let detail = render(&store, Variant::Internal, Route::Request("r-soon".into()));
+    assert!(main_of(&detail).contains(">Mendesak<"));
+    let detail = render(&store, Variant::Internal, Route::Request("r-later".into()));
+    assert!(!main_of(&detail).contains("chip urgent"));
+
+    store.set_language(Lang::En).unwrap();
+    let detail = render(&store, Variant::Internal, Route::Request("r-soon".into()));
+    assert!(main_of(&detail).contains(">Urgent<"));
+}
+
+#[test]
+fn the_request_form_warns_before_sending_an_event_sooner_than_the_lead_time() {
+    let (_d, store) = store_with(Variant::Public, vec![]);
+    store.set_lead_time_days(7).unwrap();
+    let day = |days: i64| {
+        (Utc::now().with_timezone(&Makassar) + Duration::days(days))
+            .format("%Y-%m-%d")
+            .to_string()
+    };
+    let draft = |date: String| format!(r#"{{"start_date":"{date}","start_time":"10:00"}}"#);
+
+    store
+        .set_pref(ui::prefs::REQUEST_DRAFT, Some(&draft(day(2))))
+        .unwrap();
+    let html = render(&store, Variant::Public, Route::Submit);
+    let html = main_of(&html);
+    assert!(
+        html.contains("kurang dari 7 hari") && html.contains("tetap diterima"),
+        "{html}"
+    );
+    assert!(html.contains("Kirim permohonan"), "sending stays possible");
+
+    store
+        .set_pref(ui::prefs::REQUEST_DRAFT, Some(&draft(day(20))))
+        .unwrap();
+    let html = render(&store, Variant::Public, Route::Submit);
+    assert!(!main_of(&html).contains("urgent-warning"));
+
+    store
+        .set_pref(ui::prefs::REQUEST_DRAFT, Some(&draft(day(2))))
+        .unwrap();
+    store.set_language(Lang::En).unwrap();
+    let html = render(&store, Variant::Public, Route::Submit);
+    assert!(main_of(&html).contains("less than 7 days"));
+}
+
+#[test]
+fn the_staff_notification_settings_show_channels_and_the_ntfy_topic_link() {
+    let (_d, store) = store_with(Variant::Internal, vec![]);
+    sign_in(&store, "protokol", Role::Protocol, None);
+    store
+        .set_notification_settings(&sepiion_core::api::NotificationSettings {
+            phone: Some("081234567890".into()),
+            email: None,
+            channels: vec![sepiion_core::notify::Channel::Ntfy],
+            ntfy_url: Some("https://ntfy.example.test/sps-rahasia".into()),
+            available: vec![
+                sepiion_core::notify::Channel::Ntfy,
+                sepiion_core::notify::Channel::Whatsapp,
+            ],
+        })
+        .unwrap();
+    let html = render(&store, Variant::Internal, Route::Sync);
+    let html = main_of(&html);
+    assert!(html.contains("Pengaturan notifikasi"), "{html}");
+    assert!(html.contains("value=\"081234567890\""));
+    assert!(html.contains("href=\"https://ntfy.example.test/sps-rahasia\""));
+    assert!(
+        html.contains(" whatsapp") && !html.contains(" email<"),
+        "only what the server offers"
     );
 }

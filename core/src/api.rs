@@ -69,8 +69,15 @@ pub struct ServerInfo {
     /// WIB, WITA or WIT.
     pub zone_abbrev: String,
     pub travel_buffer_minutes: i64,
+    /// A request for an event sooner than this many days is flagged "mendesak" (urgent).
+    #[serde(default = "default_lead_time_days")]
+    pub lead_time_days: i64,
     pub leaders: Vec<Leader>,
     pub server_version: String,
+}
+
+fn default_lead_time_days() -> i64 {
+    crate::notify::DEFAULT_LEAD_TIME_DAYS
 }
 
 /// Answer to an anonymous device registration. The token is shown once.

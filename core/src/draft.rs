@@ -144,6 +144,13 @@ impl RequestDraft {
     }
 }
 
+impl RequestDraft {
+    /// When the event starts, once date and time are typed validly.
+    pub fn starts_at(&self, tz: Tz) -> Option<chrono::DateTime<Utc>> {
+        parse_local(&self.start_date, &self.start_time, tz)
+    }
+}
+
 fn parse_local(date: &str, time: &str, tz: Tz) -> Option<chrono::DateTime<Utc>> {
     let d = NaiveDate::parse_from_str(date.trim(), "%Y-%m-%d").ok()?;
     let t = NaiveTime::parse_from_str(time.trim(), "%H:%M")

@@ -227,6 +227,24 @@ pub struct RequestSubject {
 }
 
 impl RequestSubject {
+    /// The facts of a stored request.
+    pub fn of(r: &crate::model::Request) -> RequestSubject {
+        RequestSubject {
+            id: r.id.clone(),
+            tracking_code: r.tracking_code.clone(),
+            title: r.title.clone(),
+            starts_at: r.starts_at,
+            ends_at: r.ends_at,
+            location: r.location.clone(),
+            leader_id: r.leader_id.clone(),
+            assigned_leader_id: r.assigned_leader_id.clone(),
+            reason: r.state_reason.clone(),
+            representative: r.representative.clone(),
+            proposed_starts_at: r.proposed_starts_at,
+            proposed_ends_at: r.proposed_ends_at,
+        }
+    }
+
     /// The leader responsible once forwarded.
     fn forwarded_to(&self) -> Option<&str> {
         self.assigned_leader_id.as_deref()
@@ -334,6 +352,22 @@ pub const AGENDA_NOTICE_WINDOW_HOURS: i64 = 48;
 /// sooner than the lead time. Urgent requests are still accepted.
 pub fn is_urgent(starts_at: DateTime<Utc>, now: DateTime<Utc>, lead_time: Duration) -> bool {
     starts_at - now < lead_time
+}
+
+/// The lead time when the server has not said otherwise (the server's configuration default).
+pub const DEFAULT_LEAD_TIME_DAYS: i64 = 7;
+
+/// Whether the apps flag a request "mendesak": it still awaits an answer (not decided, not
+/// final) and its event starts sooner than the lead time.
+pub fn flag_urgent(
+    state: RequestState,
+    starts_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+    lead_time: Duration,
+) -> bool {
+    !state.is_final()
+        && !matches!(state, RequestState::Approved | RequestState::Represented)
+        && is_urgent(starts_at, now, lead_time)
 }
 
 /// Whether an agenda change must be told: the item (before or after the change) starts within
@@ -729,6 +763,23 @@ fn submitted(r: &RequestSubject, cx: &NotifyContext) -> Vec<Notice> {
         link: Link::Request(r.id.clone()),
     };
     vec![staff, admin, receipt]
+}
+
+/// The message telling the requester where their request stands (the same words the channels
+/// send), for staff to send by hand through a `wa.me` link. Public facts only.
+pub fn requester_message(r: &crate::model::Request, cx: &NotifyContext) -> Msg {
+    let subject = RequestSubject::of(r);
+    let notice = match r.state {
+        RequestState::Submitted => submitted(&subject, cx).pop(),
+        to => Some(requester_update(&subject, to, cx)),
+    };
+    match notice {
+        Some(n) if n.recipient.is_public() => Msg::new(
+            format!("{}\n{}", n.title.id, n.body.id),
+            format!("{}\n{}", n.title.en, n.body.en),
+        ),
+        _ => Msg::new(String::new(), String::new()),
+    }
 }
 
 /// The requester's message for a staff transition, built from public facts only.
@@ -1137,6 +1188,25 @@ mod tests {
         assert_eq!(n[0].priority, Priority::High);
         assert!(n[0].title.id.starts_with("[MENDESAK]"));
         assert!(n[0].title.en.starts_with("[URGENT]"));
+        let soon = Utc::now() + Duration::days(2);
+        assert!(flag_urgent(
+            RequestState::InReview,
+            soon,
+            Utc::now(),
+            Duration::days(7)
+        ));
+        assert!(!flag_urgent(
+            RequestState::Approved,
+            soon,
+            Utc::now(),
+            Duration::days(7)
+        ));
+        assert!(!flag_urgent(
+            RequestState::Cancelled,
+            soon,
+            Utc::now(),
+            Duration::days(7)
+        ));
         assert!(is_urgent(
             cx().now + Duration::days(6),
             cx().now,

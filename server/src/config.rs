@@ -197,7 +197,7 @@ pub struct NotifyConfig {
 impl Default for NotifyConfig {
     fn default() -> Self {
         NotifyConfig {
-            lead_time_days: 7,
+            lead_time_days: sepiion_core::notify::DEFAULT_LEAD_TIME_DAYS,
             review_reminder_hours: 24,
             leader_reminder_hours: 48,
             digest_time: "17:00".into(),

@@ -891,3 +891,16 @@ async fn notifications_sync_to_their_recipient_only() {
             .all(|n| n["kind"] != "request_update")
     );
 }
+
+#[tokio::test]
+async fn the_apps_learn_the_lead_time_from_the_public_info() {
+    let s = start_with(|c| {
+        c.notify.schedule_every_s = 0;
+        c.notify.lead_time_days = 3;
+    })
+    .await;
+    let info = s.get("/api/v1/public/info", None).await.ok();
+    assert_eq!(info["lead_time_days"], 3);
+    let core: sepiion_core::api::ServerInfo = serde_json::from_value(info).unwrap();
+    assert_eq!(core.lead_time_days, 3);
+}

@@ -156,6 +156,17 @@ pub struct Texts {
     pub signed_in_as: &'static str,
     pub inbox_title: &'static str,
     pub needs_my_action: &'static str,
+    /// Badge of a request whose event starts sooner than the lead time.
+    /// A wa.me link with the requester's status message pre-filled.
+    pub send_by_whatsapp: &'static str,
+    pub notification_settings: &'static str,
+    pub notification_channels: &'static str,
+    pub ntfy_subscribe_hint: &'static str,
+    pub load_settings: &'static str,
+    pub settings_saved: &'static str,
+    pub urgent: &'static str,
+    /// The form's warning when the event starts sooner than the lead time (`{days}`).
+    pub urgent_warning: &'static str,
     pub all_states: &'static str,
     pub filter_from: &'static str,
     pub filter_to: &'static str,
@@ -257,6 +268,10 @@ impl Texts {
     /// "3 perubahan belum terkirim".
     pub fn pending(&self, n: i64) -> String {
         self.pending_changes.replace("{n}", &n.to_string())
+    }
+    /// The form's warning for an event sooner than the lead time.
+    pub fn urgent_warning_for(&self, days: i64) -> String {
+        self.urgent_warning.replace("{days}", &days.to_string())
     }
     /// The state's label (a chip, a filter).
     pub fn state_label(&self, s: RequestState) -> &'static str {

@@ -13,6 +13,13 @@ const LANG_KEY: &str = "pref_lang";
 
 /// The server's travel buffer, as last fetched.
 const TRAVEL_BUFFER_KEY: &str = "server_travel_buffer_minutes";
+/// The server's lead time in days (from `/api/v1/public/info`); a device setting, since every
+/// account on the device talks to the same server.
+const LEAD_TIME_KEY: &str = "pref_server_lead_time_days";
+
+/// The signed-in staff member's notification settings as last fetched (account data: a
+/// sign-out removes it).
+const NOTIFY_SETTINGS_KEY: &str = "notification_settings";
 
 /// Prefixes of `sync_state` keys that belong to the device, not to an account: they survive a
 /// sign-out and a full resync.
@@ -55,7 +62,8 @@ impl Store {
                 tx,
                 TRAVEL_BUFFER_KEY,
                 &info.travel_buffer_minutes.to_string(),
-            )
+            )?;
+            set_state(tx, LEAD_TIME_KEY, &info.lead_time_days.to_string())
         })
     }
 
@@ -67,6 +75,37 @@ impl Store {
             .and_then(|m| m.parse::<i64>().ok())
             .unwrap_or(DEFAULT_TRAVEL_BUFFER_MINUTES);
         Ok(Duration::minutes(minutes))
+    }
+
+    /// The regency's lead time for "mendesak": the server's figure once a sync fetched it, the
+    /// server's default before that.
+    pub fn lead_time(&self) -> StoreResult<chrono::Duration> {
+        let days = self
+            .pref(LEAD_TIME_KEY)?
+            .and_then(|s| s.parse::<i64>().ok())
+            .unwrap_or(sepiion_core::notify::DEFAULT_LEAD_TIME_DAYS);
+        Ok(chrono::Duration::days(days))
+    }
+
+    pub fn set_lead_time_days(&self, days: i64) -> StoreResult<()> {
+        self.set_pref(LEAD_TIME_KEY, Some(&days.to_string()))
+    }
+
+    /// The notification settings last fetched from the server, if any.
+    pub fn notification_settings(
+        &self,
+    ) -> StoreResult<Option<sepiion_core::api::NotificationSettings>> {
+        Ok(self
+            .read(|tx| get_state(tx, NOTIFY_SETTINGS_KEY))?
+            .and_then(|s| serde_json::from_str(&s).ok()))
+    }
+
+    pub fn set_notification_settings(
+        &self,
+        settings: &sepiion_core::api::NotificationSettings,
+    ) -> StoreResult<()> {
+        let json = serde_json::to_string(settings).unwrap_or_default();
+        self.write(|tx| set_state(tx, NOTIFY_SETTINGS_KEY, &json))
     }
 
     /// Signs the staff member out: their session, every cached record, the outbox and the sync
@@ -129,5 +168,15 @@ mod tests {
         );
         store.set_language(Lang::Id).unwrap();
         assert_eq!(store.language().unwrap(), Lang::Id);
+    }
+
+    #[test]
+    fn the_lead_time_is_the_servers_once_known_and_survives_a_sign_out() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("c.db"), Variant::Internal).unwrap();
+        assert_eq!(store.lead_time().unwrap(), chrono::Duration::days(7));
+        store.set_lead_time_days(3).unwrap();
+        store.sign_out().unwrap();
+        assert_eq!(store.lead_time().unwrap(), chrono::Duration::days(3));
     }
 }

@@ -376,11 +376,13 @@ fn local_conflict_checks_use_the_servers_travel_buffer_once_known() {
             time_zone: "Asia/Makassar".into(),
             zone_abbrev: "WITA".into(),
             travel_buffer_minutes: 45,
+            lead_time_days: 3,
             leaders: vec![],
             server_version: "test".into(),
         })
         .unwrap();
     assert_eq!(store.travel_buffer().unwrap(), Duration::minutes(45));
+    assert_eq!(store.lead_time().unwrap(), Duration::days(3));
 }
 
 #[test]

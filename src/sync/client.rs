@@ -322,6 +322,32 @@ impl ServerClient {
             .await
     }
 
+    /// One's notification settings and the ntfy topic to subscribe to.
+    pub async fn notification_settings(
+        &self,
+        token: &str,
+    ) -> Result<sepiion_core::api::NotificationSettings, SyncError> {
+        let req = self
+            .http
+            .get(self.url("/staff/notification-settings"))
+            .bearer_auth(token);
+        self.send(req).await
+    }
+
+    /// Saves one's phone, e-mail and channels; the answer is the settings as stored.
+    pub async fn save_notification_settings(
+        &self,
+        token: &str,
+        input: &sepiion_core::api::NotificationSettingsInput,
+    ) -> Result<sepiion_core::api::NotificationSettings, SyncError> {
+        let req = self
+            .http
+            .put(self.url("/staff/notification-settings"))
+            .bearer_auth(token)
+            .json(input);
+        self.send(req).await
+    }
+
     /// The monthly report (`month` is `YYYY-MM`).
     pub async fn monthly_report(
         &self,

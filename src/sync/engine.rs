@@ -175,6 +175,31 @@ impl SyncEngine {
         self.client.renew_calendar_feed(&self.staff_token()?).await
     }
 
+    /// The signed-in staff member's notification settings, kept on the device for the screen.
+    pub async fn notification_settings(
+        &self,
+    ) -> Result<sepiion_core::api::NotificationSettings, SyncError> {
+        let settings = self
+            .client
+            .notification_settings(&self.staff_token()?)
+            .await?;
+        self.store.set_notification_settings(&settings)?;
+        Ok(settings)
+    }
+
+    /// Saves the signed-in staff member's notification settings.
+    pub async fn save_notification_settings(
+        &self,
+        input: &sepiion_core::api::NotificationSettingsInput,
+    ) -> Result<sepiion_core::api::NotificationSettings, SyncError> {
+        let settings = self
+            .client
+            .save_notification_settings(&self.staff_token()?, input)
+            .await?;
+        self.store.set_notification_settings(&settings)?;
+        Ok(settings)
+    }
+
     /// The monthly report (`YYYY-MM`), for admin and protocol staff.
     pub async fn monthly_report(
         &self,

@@ -28,6 +28,24 @@ pub fn PendingChip() -> Element {
     }
 }
 
+/// "Mendesak": the request still awaits an answer and its event starts sooner than the
+/// regency's lead time. Renders nothing otherwise.
+#[component]
+pub fn UrgentChip(state: RequestState, starts_at: chrono::DateTime<chrono::Utc>) -> Element {
+    let t = use_context::<Ui>().texts();
+    let lead = crate::ui::store()
+        .lead_time()
+        .unwrap_or(chrono::Duration::days(
+            sepiion_core::notify::DEFAULT_LEAD_TIME_DAYS,
+        ));
+    if !sepiion_core::notify::flag_urgent(state, starts_at, chrono::Utc::now(), lead) {
+        return rsx! {};
+    }
+    rsx! {
+        span { class: "chip urgent", "{t.urgent}" }
+    }
+}
+
 /// One agenda item as a card. `internal` shows the staff-only fields when present.
 #[component]
 pub fn AgendaCard(

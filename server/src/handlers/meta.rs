@@ -72,6 +72,7 @@ pub async fn info(State(state): State<AppState>) -> ApiResult<axum::Json<ServerI
                 time_zone: ctx.tz.name().to_string(),
                 zone_abbrev: zone_abbrev(ctx.tz),
                 travel_buffer_minutes: ctx.travel_buffer.num_minutes(),
+                lead_time_days: ctx.notify.lead_time_days,
                 leaders: load_leaders(tx)?,
                 server_version: env!("CARGO_PKG_VERSION").to_string(),
             })

@@ -35,20 +35,7 @@ pub static WAKE: tokio::sync::Notify = tokio::sync::Notify::const_new();
 
 /// The facts of a request that notices use.
 pub fn subject_of(r: &Request) -> RequestSubject {
-    RequestSubject {
-        id: r.id.clone(),
-        tracking_code: r.tracking_code.clone(),
-        title: r.title.clone(),
-        starts_at: r.starts_at,
-        ends_at: r.ends_at,
-        location: r.location.clone(),
-        leader_id: r.leader_id.clone(),
-        assigned_leader_id: r.assigned_leader_id.clone(),
-        reason: r.state_reason.clone(),
-        representative: r.representative.clone(),
-        proposed_starts_at: r.proposed_starts_at,
-        proposed_ends_at: r.proposed_ends_at,
-    }
+    RequestSubject::of(r)
 }
 
 fn agenda_subject(item: &AgendaItem) -> AgendaSubject {

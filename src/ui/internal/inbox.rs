@@ -7,7 +7,7 @@ use sepiion_core::RequestState;
 use sepiion_core::time::local_date;
 
 use super::{actions_for, current_user, needs_action};
-use crate::ui::components::{Field, PendingChip, StateChip};
+use crate::ui::components::{Field, PendingChip, StateChip, UrgentChip};
 use crate::ui::shell::Route;
 use crate::ui::{Services, Ui, fmt};
 
@@ -94,6 +94,7 @@ pub fn Inbox() -> Element {
                         onkeydown: move |e: KeyboardEvent| if e.key() == Key::Enter { ui.go(Route::Request(key_id.clone())) },
                         div { class: "row spread",
                             StateChip { state: r.state }
+                            UrgentChip { state: r.state, starts_at: r.starts_at }
                             if entry.pending { PendingChip {} }
                             if needs_me {
                                 span { class: "chip", "{t.needs_my_action}" }

@@ -5,6 +5,7 @@ pub mod agenda;
 pub mod agenda_edit;
 pub mod inbox;
 pub mod login;
+pub mod notify_settings;
 pub mod reports;
 pub mod request_detail;
 pub mod share;

@@ -11,7 +11,7 @@ use sepiion_core::workflow::{Action, TransitionInput};
 use super::agenda::local_conflicts;
 use super::{actions_for, current_user};
 use crate::store::StoreError;
-use crate::ui::components::{ConflictList, PendingChip, StateChip, Timeline};
+use crate::ui::components::{ConflictList, PendingChip, StateChip, Timeline, UrgentChip};
 use crate::ui::{Services, Ui, fmt};
 use sepiion_core::conflict::Slot;
 
@@ -126,10 +126,24 @@ pub fn RequestDetail(id: String) -> Element {
         }
     };
     let leaders = ui.leaders.read().clone();
+    // The requester's current status message, for sending by hand when no gateway is set up.
+    let lead_time = services.store.lead_time().unwrap_or(chrono::Duration::days(
+        sepiion_core::notify::DEFAULT_LEAD_TIME_DAYS,
+    ));
+    let cx = sepiion_core::notify::NotifyContext {
+        tz: ui.tz,
+        now: chrono::Utc::now(),
+        lead_time,
+    };
+    let wa_link = sepiion_core::notify::wa_me_link(
+        &r.requester_phone,
+        sepiion_core::notify::requester_message(&r, &cx).get(lang),
+    );
     rsx! {
         section { class: "card",
             div { class: "row spread",
                 StateChip { state: r.state }
+                UrgentChip { state: r.state, starts_at: r.starts_at }
                 if detail.request.pending { PendingChip {} }
             }
             h2 { "{r.title}" }
@@ -142,7 +156,12 @@ pub fn RequestDetail(id: String) -> Element {
                 dt { class: "muted", "{t.field_organizer}" } dd { "{r.organizer}" }
                 dt { class: "muted", "{t.requester}" } dd { "{r.requester_name}" }
                 dt { class: "muted", "{t.contact}" }
-                dd { "{r.requester_phone}" if let Some(m) = &r.requester_email { " · {m}" } }
+                dd { "{r.requester_phone}" if let Some(m) = &r.requester_email { " · {m}" }
+                    if let Some(link) = &wa_link {
+                        " · "
+                        a { class: "wa-link", href: "{link}", target: "_blank", rel: "noopener", "{t.send_by_whatsapp}" }
+                    }
+                }
                 dt { class: "muted", "{t.attendees}" } dd { "{r.expected_attendees}" }
                 dt { class: "muted", "{t.field_leader_role}" } dd { "{r.leader_role}" }
                 if !r.dress_code.is_empty() {

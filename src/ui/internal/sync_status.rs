@@ -69,6 +69,7 @@ pub fn SyncStatus() -> Element {
             }
         }
         crate::ui::calendar::PersonalFeed {}
+        super::notify_settings::NotificationSettingsCard {}
         section { class: "card",
             h2 { "{t.conflicts_title}" }
             if conflicts.is_empty() {

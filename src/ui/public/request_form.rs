@@ -52,6 +52,14 @@ pub fn RequestForm() -> Element {
         None => live_errors(&draft.read(), &touched(), ui.tz, Utc::now()),
     };
     let err = |f: &str| errors.get(f).map(|m| m.get(lang).to_string());
+    // Sooner than the lead time: warn before sending; the request is still accepted.
+    let lead = store.lead_time().unwrap_or(chrono::Duration::days(
+        sepiion_core::notify::DEFAULT_LEAD_TIME_DAYS,
+    ));
+    let urgent = draft
+        .read()
+        .starts_at(ui.tz)
+        .is_some_and(|s| sepiion_core::notify::is_urgent(s, Utc::now(), lead));
 
     let mut set = move |field: &'static str, value: String| {
         draft.write().set(field, value);
@@ -262,6 +270,9 @@ pub fn RequestForm() -> Element {
                 }
             }
             p { class: "small muted", role: "note", "{t.draft_saved}" }
+            if urgent {
+                div { class: "notice warn urgent-warning", role: "status", "{t.urgent_warning_for(lead.num_days())}" }
+            }
             button { class: "primary block", r#type: "submit", "{t.submit_request}" }
         }
     }
