@@ -38,7 +38,9 @@ pub fn PublicFeedLink() -> Element {
             h2 { "{t.subscribe_calendar}" }
             p { class: "small muted", "{t.subscribe_hint}" }
             a { class: "secondary block", href: "{webcal}", "{t.subscribe_calendar}" }
-            input { readonly: true, value: "{url}", "aria-label": "{t.subscribe_calendar}" }
+            div { class: "field",
+                input { readonly: true, value: "{url}", "aria-label": "{t.subscribe_calendar}" }
+            }
         }
     }
 }
@@ -102,7 +104,9 @@ pub fn PersonalFeed() -> Element {
                 },
                 FeedState::Made(url) => rsx! {
                     div { class: "notice", role: "status", "{t.calendar_shown_once}" }
-                    input { readonly: true, value: "{url}", "aria-label": "{t.my_calendar}" }
+                    div { class: "field",
+                        input { readonly: true, value: "{url}", "aria-label": "{t.my_calendar}" }
+                    }
                 },
                 FeedState::Offline => rsx! { div { class: "notice warn", role: "alert", "{t.needs_network}" } },
                 _ => rsx! {},

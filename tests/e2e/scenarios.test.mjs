@@ -44,7 +44,8 @@ const CLASH_TITLE = `Rapat Evaluasi Anggaran ${RUN}`;
 const REPRESENTATIVE = 'I Nyoman Suarta';
 const NEW_LOCATION = `Balai Budaya Ida Dewa Agung ${RUN}`;
 const NOTE_TEXT = `Koordinasi pengamanan dengan Satpol PP ${RUN}`;
-const TRACKING = /[A-Z0-9]{4}-[A-Z0-9]{4}/;
+// Tracking codes: 12 characters in groups of four (K7QM-3XRD-9PTA).
+const TRACKING = /[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}/;
 // Milliseconds between keys typed one by one (date fields). Text inputs are controlled: each
 // key goes over the websocket and the app's re-render echoes the value back; a key typed before
 // that echo arrives can be overwritten, so text is never typed faster than a person would.
