@@ -91,13 +91,18 @@ pub fn verify_password(password: &str, hash: &str) -> bool {
         .unwrap_or(false)
 }
 
-/// Password hashing off the async runtime, a few at a time: each Argon2id run takes about
-/// 19 MiB and a core for tens of milliseconds, so unbounded parallel logins would exhaust the
-/// machine. Never called inside a database transaction.
+/// Password hashing off the async runtime, on a few threads of its own (one per core): each
+/// Argon2id run takes about 19 MiB and a core for tens of milliseconds. Not `spawn_blocking`:
+/// tokio's blocking pool grows to hundreds of threads under load (database work waits there),
+/// and every thread that once hashed keeps its 19 MiB in its own malloc arena — 200 parallel
+/// sign-ins reached 3 GiB that way (`bench/security`). Never called inside a database
+/// transaction.
 #[derive(Clone)]
 pub struct PasswordWork {
-    permits: Arc<tokio::sync::Semaphore>,
+    jobs: std::sync::mpsc::Sender<Job>,
 }
+
+type Job = Box<dyn FnOnce() + Send>;
 
 impl Default for PasswordWork {
     fn default() -> Self {
@@ -106,22 +111,42 @@ impl Default for PasswordWork {
 }
 
 impl PasswordWork {
-    /// As many at once as the machine has cores.
+    /// As many threads as the machine has cores.
     pub fn new() -> Self {
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-        PasswordWork {
-            permits: Arc::new(tokio::sync::Semaphore::new(cores)),
+        let (jobs, queue) = std::sync::mpsc::channel::<Job>();
+        let queue = Arc::new(std::sync::Mutex::new(queue));
+        for i in 0..cores {
+            let queue = queue.clone();
+            std::thread::Builder::new()
+                .name(format!("sepiion-argon2-{i}"))
+                .spawn(move || {
+                    loop {
+                        // The lock is held only to take the next job, never while hashing.
+                        let job = queue.lock().unwrap_or_else(|p| p.into_inner()).recv();
+                        match job {
+                            Ok(job) => job(),
+                            // Every sender is gone: the server state was dropped.
+                            Err(_) => return,
+                        }
+                    }
+                })
+                .expect("a password thread starts");
         }
+        PasswordWork { jobs }
     }
 
     async fn run<T: Send + 'static>(
         &self,
         f: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T, ApiError> {
-        let _permit = self.permits.acquire().await.map_err(ApiError::internal)?;
-        tokio::task::spawn_blocking(f)
-            .await
-            .map_err(ApiError::internal)
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        self.jobs
+            .send(Box::new(move || {
+                let _ = tx.send(f());
+            }))
+            .map_err(ApiError::internal)?;
+        rx.await.map_err(ApiError::internal)
     }
 
     pub async fn hash(&self, password: String) -> Result<String, ApiError> {
@@ -470,6 +495,19 @@ mod tests {
             token_hash("abc"),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
         );
+    }
+
+    #[tokio::test]
+    async fn password_work_hashes_and_verifies_on_its_own_threads() {
+        let work = PasswordWork::new();
+        let hash = work.hash("rahasia-sekali".into()).await.unwrap();
+        assert!(work.verify("rahasia-sekali".into(), hash.clone()).await.unwrap());
+        assert!(!work.verify("salah".into(), hash).await.unwrap());
+        let name = work
+            .run(|| std::thread::current().name().map(str::to_string))
+            .await
+            .unwrap();
+        assert!(name.unwrap().starts_with("sepiion-argon2-"));
     }
 
     #[test]
