@@ -501,7 +501,11 @@ mod tests {
     async fn password_work_hashes_and_verifies_on_its_own_threads() {
         let work = PasswordWork::new();
         let hash = work.hash("rahasia-sekali".into()).await.unwrap();
-        assert!(work.verify("rahasia-sekali".into(), hash.clone()).await.unwrap());
+        assert!(
+            work.verify("rahasia-sekali".into(), hash.clone())
+                .await
+                .unwrap()
+        );
         assert!(!work.verify("salah".into(), hash).await.unwrap());
         let name = work
             .run(|| std::thread::current().name().map(str::to_string))

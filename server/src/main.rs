@@ -151,8 +151,20 @@ async fn shutdown_signal() {
     let _ = tokio::signal::ctrl_c().await;
 }
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
+/// The blocking pool runs the database work (one writer, a few readers): a few dozen threads
+/// are plenty, and tokio's default of 512 lets a burst of requests start hundreds of threads,
+/// each keeping its own stack and malloc arena afterwards (`bench/security`).
+const MAX_BLOCKING_THREADS: usize = 32;
+
+fn main() -> anyhow::Result<()> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .max_blocking_threads(MAX_BLOCKING_THREADS)
+        .build()?
+        .block_on(run())
+}
+
+async fn run() -> anyhow::Result<()> {
     // Structured logs: human-readable by default, one JSON object per line with
     // SEPIION_LOG_FORMAT=json (for log collectors).
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
