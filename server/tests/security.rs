@@ -251,6 +251,17 @@ async fn pull_all(
     (changes, cursor.unwrap(), remaining)
 }
 
+/// The body of a full edit (`PUT staff/agenda/{id}`) that changes nothing of `item` (as
+/// `GET staff/agenda/{id}` answered it): its fields, its internal fields and its version.
+fn edit_of(item: &Value) -> Value {
+    let mut input = item.clone();
+    input["base_version"] = item["version"].clone();
+    for field in ["assigned_staff", "running_order", "internal_notes"] {
+        input[field] = item["internal"][field].clone();
+    }
+    input
+}
+
 /// The demo agenda's items that the public may not see.
 fn hidden_item_ids(s: &TestServer) -> Vec<String> {
     let conn = db(s);
@@ -300,16 +311,11 @@ async fn a_public_device_learns_nothing_of_items_it_was_never_shown() {
             .get(&format!("/api/v1/staff/agenda/{id}"), Some(&admin))
             .await
             .ok();
-        let mut input = item.clone();
+        let mut input = edit_of(&item);
         if let Some(v) = visibility {
             input["visibility"] = json!(v);
         }
         input["location"] = json!("Gedung Baru");
-        input["base_version"] = item["version"].clone();
-        let assigned = item["internal"]["assigned_staff"].clone();
-        input["assigned_staff"] = assigned;
-        input["running_order"] = item["internal"]["running_order"].clone();
-        input["internal_notes"] = item["internal"]["internal_notes"].clone();
         s.put(&format!("/api/v1/staff/agenda/{id}"), Some(&admin), input)
             .await
             .ok();
@@ -353,12 +359,8 @@ async fn confidential_request(s: &TestServer) -> (String, String) {
         .get(&format!("/api/v1/staff/agenda/{item_id}"), Some(&ajudan))
         .await
         .ok();
-    let mut input = item.clone();
+    let mut input = edit_of(&item);
     input["visibility"] = json!("confidential");
-    input["base_version"] = item["version"].clone();
-    input["assigned_staff"] = item["internal"]["assigned_staff"].clone();
-    input["running_order"] = item["internal"]["running_order"].clone();
-    input["internal_notes"] = item["internal"]["internal_notes"].clone();
     s.put(
         &format!("/api/v1/staff/agenda/{item_id}"),
         Some(&ajudan),
