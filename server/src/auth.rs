@@ -3,8 +3,8 @@
 
 use std::sync::Arc;
 
-use argon2::Argon2;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{Output, ParamsString, PasswordHash, Salt, SaltString};
+use argon2::{Algorithm, Argon2, Block, Params, Version};
 use axum::extract::FromRequestParts;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
@@ -70,39 +70,103 @@ pub fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
-/// Argon2id with the crate's default (OWASP-recommended) parameters.
+/// Argon2id with the crate's default (OWASP-recommended) parameters, in memory of its own.
 pub fn hash_password(password: &str) -> String {
+    hash_password_in(&mut Vec::new(), password)
+}
+
+/// Checks `password` against a PHC hash string, in memory of its own.
+pub fn verify_password(password: &str, hash: &str) -> bool {
+    verify_password_in(&mut Vec::new(), password, hash)
+}
+
+/// The most Argon2 memory a stored hash may ask for (64 MiB): ours use 19 MiB; a hash asking for
+/// more did not come from this server and is refused rather than allowed to take the machine.
+const MAX_ARGON2_BLOCKS: u32 = 64 * 1024;
+
+/// Hashes into `memory`, the caller's reusable Argon2 work area (grown to 19 MiB on first use).
+/// The PHC string is the one `Argon2::default().hash_password` makes.
+fn hash_password_in(memory: &mut Vec<Block>, password: &str) -> String {
     let mut salt = [0u8; 16];
     getrandom::getrandom(&mut salt).expect("the OS random source works");
     let salt = SaltString::encode_b64(&salt).expect("16 bytes make a valid salt");
-    Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .expect("argon2 hashing with default parameters cannot fail")
-        .to_string()
+    let params = Params::default();
+    let mut out = [0u8; Params::DEFAULT_OUTPUT_LEN];
+    let mut raw_salt = [0u8; Salt::MAX_LENGTH];
+    let raw_salt = salt
+        .as_salt()
+        .decode_b64(&mut raw_salt)
+        .expect("a salt we encoded decodes");
+    let blocks = work_area(memory, params.block_count());
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone())
+        .hash_password_into_with_memory(password.as_bytes(), raw_salt, &mut out, blocks)
+        .expect("argon2 hashing with default parameters cannot fail");
+    PasswordHash {
+        algorithm: Algorithm::Argon2id.ident(),
+        version: Some(Version::V0x13.into()),
+        params: ParamsString::try_from(&params).expect("default parameters encode"),
+        salt: Some(salt.as_salt()),
+        hash: Some(Output::new(&out).expect("32 bytes are a valid output")),
+    }
+    .to_string()
 }
 
-pub fn verify_password(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash)
-        .map(|h| {
-            Argon2::default()
-                .verify_password(password.as_bytes(), &h)
-                .is_ok()
-        })
-        .unwrap_or(false)
+/// Verifies with the algorithm, version, parameters and salt written in `hash`, computing into
+/// `memory`. False for a malformed hash or one asking for more than [`MAX_ARGON2_BLOCKS`].
+fn verify_password_in(memory: &mut Vec<Block>, password: &str, hash: &str) -> bool {
+    let mut check = || -> Option<bool> {
+        let parsed = PasswordHash::new(hash).ok()?;
+        let algorithm = Algorithm::try_from(parsed.algorithm).ok()?;
+        let version = match parsed.version {
+            Some(v) => Version::try_from(v).ok()?,
+            None => Version::default(),
+        };
+        let params = Params::try_from(&parsed).ok()?;
+        if params.m_cost() > MAX_ARGON2_BLOCKS {
+            return None;
+        }
+        let expected = parsed.hash?;
+        let mut raw_salt = [0u8; Salt::MAX_LENGTH];
+        let raw_salt = parsed.salt?.decode_b64(&mut raw_salt).ok()?;
+        let mut out = vec![0u8; expected.len()];
+        let blocks = work_area(memory, params.block_count());
+        Argon2::new(algorithm, version, params)
+            .hash_password_into_with_memory(password.as_bytes(), raw_salt, &mut out, blocks)
+            .ok()?;
+        // `Output`'s equality is constant-time.
+        Some(Output::new(&out).ok()? == expected)
+    };
+    let verified = check().unwrap_or(false);
+    // A hash with larger parameters than ours grew the area: give that back.
+    if memory.len() > Params::DEFAULT_M_COST as usize {
+        memory.truncate(Params::DEFAULT_M_COST as usize);
+        memory.shrink_to_fit();
+    }
+    verified
 }
 
-/// Password hashing off the async runtime, on a few threads of its own (one per core): each
-/// Argon2id run takes about 19 MiB and a core for tens of milliseconds. Not `spawn_blocking`:
-/// tokio's blocking pool grows to hundreds of threads under load (database work waits there),
-/// and every thread that once hashed keeps its 19 MiB in its own malloc arena — 200 parallel
-/// sign-ins reached 3 GiB that way (`bench/security`). Never called inside a database
+/// The first `count` blocks of `memory`, growing it if needed. Argon2 overwrites every block it
+/// uses before reading it, so what an earlier run left there does not matter.
+fn work_area(memory: &mut Vec<Block>, count: usize) -> &mut [Block] {
+    if memory.len() < count {
+        memory.resize(count, Block::default());
+    }
+    &mut memory[..count]
+}
+
+/// Password hashing off the async runtime, on a few threads of its own (one per core), each
+/// with one Argon2 work area (19 MiB) allocated once and reused for every run. Not
+/// `spawn_blocking`: tokio's blocking pool grows under load and every thread that once hashed
+/// kept its 19 MiB in its own malloc arena (200 parallel sign-ins reached 3 GiB); and not a
+/// fresh allocation per run: freed 19 MiB blocks fragment glibc's arenas until each holds
+/// ~58 MiB (250 MiB at 200 sign-ins; `bench/security`). Never called inside a database
 /// transaction.
 #[derive(Clone)]
 pub struct PasswordWork {
     jobs: std::sync::mpsc::Sender<Job>,
 }
 
-type Job = Box<dyn FnOnce() + Send>;
+type Job = Box<dyn FnOnce(&mut Vec<Block>) + Send>;
 
 impl Default for PasswordWork {
     fn default() -> Self {
@@ -121,11 +185,12 @@ impl PasswordWork {
             std::thread::Builder::new()
                 .name(format!("sepiion-argon2-{i}"))
                 .spawn(move || {
+                    let mut memory = Vec::new();
                     loop {
                         // The lock is held only to take the next job, never while hashing.
                         let job = queue.lock().unwrap_or_else(|p| p.into_inner()).recv();
                         match job {
-                            Ok(job) => job(),
+                            Ok(job) => job(&mut memory),
                             // Every sender is gone: the server state was dropped.
                             Err(_) => return,
                         }
@@ -138,30 +203,41 @@ impl PasswordWork {
 
     async fn run<T: Send + 'static>(
         &self,
-        f: impl FnOnce() -> T + Send + 'static,
+        f: impl FnOnce(&mut Vec<Block>) -> T + Send + 'static,
     ) -> Result<T, ApiError> {
         let (tx, rx) = tokio::sync::oneshot::channel();
         self.jobs
-            .send(Box::new(move || {
-                let _ = tx.send(f());
+            .send(Box::new(move |memory: &mut Vec<Block>| {
+                let _ = tx.send(f(memory));
             }))
             .map_err(ApiError::internal)?;
         rx.await.map_err(ApiError::internal)
     }
 
     pub async fn hash(&self, password: String) -> Result<String, ApiError> {
-        self.run(move || hash_password(&password)).await
+        self.run(move |memory| hash_password_in(memory, &password))
+            .await
     }
 
     pub async fn verify(&self, password: String, hash: String) -> Result<bool, ApiError> {
-        self.run(move || verify_password(&password, &hash)).await
+        self.run(move |memory| verify_password_in(memory, &password, &hash))
+            .await
+    }
+
+    /// Spends the time of a real check against a hash made once (on these threads), so that
+    /// answering for an unknown username takes as long as for a known one.
+    pub async fn verify_dummy(&self, password: String) -> Result<(), ApiError> {
+        self.run(move |memory| {
+            let dummy =
+                DUMMY_HASH.get_or_init(|| hash_password_in(memory, "sepiion-timing-equaliser"));
+            verify_password_in(memory, &password, dummy);
+        })
+        .await
     }
 }
 
-/// A real hash to verify against when the username is unknown, so that answering takes as
-/// long as for a known user.
-pub static DUMMY_HASH: std::sync::LazyLock<String> =
-    std::sync::LazyLock::new(|| hash_password("sepiion-timing-equaliser"));
+/// The hash [`PasswordWork::verify_dummy`] checks against, made on first use.
+static DUMMY_HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
 
 /// Minimum password rules for staff accounts.
 pub fn check_password(password: &str) -> Result<(), sepiion_core::validation::Msg> {
@@ -484,6 +560,66 @@ mod tests {
     }
 
     #[test]
+    fn hashes_agree_with_the_argon2_crates_own_hasher_and_verifier() {
+        use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+        // Ours, checked by the crate: same PHC string shape and parameters as before.
+        let ours = hash_password("kata-sandi-panjang");
+        let parsed = PasswordHash::new(&ours).unwrap();
+        assert!(
+            Argon2::default()
+                .verify_password(b"kata-sandi-panjang", &parsed)
+                .is_ok()
+        );
+        // Byte for byte what the crate makes with the same salt.
+        let theirs = Argon2::default()
+            .hash_password(b"kata-sandi-panjang", parsed.salt.unwrap())
+            .unwrap()
+            .to_string();
+        assert_eq!(ours, theirs);
+        // The crate's, checked by ours, also with other algorithms and parameters (hashes made
+        // by older versions or other tools keep working).
+        let salt = SaltString::encode_b64(b"garam-enam-belas").unwrap();
+        let other = Argon2::new(
+            Algorithm::Argon2i,
+            Version::V0x10,
+            Params::new(4096, 3, 1, Some(24)).unwrap(),
+        );
+        for hasher in [Argon2::default(), other] {
+            let hash = hasher
+                .hash_password(b"kata-sandi-panjang", &salt)
+                .unwrap()
+                .to_string();
+            let mut memory = Vec::new();
+            assert!(verify_password_in(&mut memory, "kata-sandi-panjang", &hash));
+            assert!(!verify_password_in(
+                &mut memory,
+                "kata-sandi-panjanG",
+                &hash
+            ));
+        }
+    }
+
+    #[test]
+    fn one_work_area_serves_every_run_and_oversized_hashes_are_refused() {
+        let mut memory = Vec::new();
+        let hash = hash_password_in(&mut memory, "rahasia-sekali");
+        assert_eq!(memory.len(), Params::DEFAULT_M_COST as usize);
+        let area = memory.as_ptr();
+        for _ in 0..3 {
+            assert!(verify_password_in(&mut memory, "rahasia-sekali", &hash));
+        }
+        assert_eq!(
+            memory.as_ptr(),
+            area,
+            "the same memory is reused, never reallocated"
+        );
+        // 1 GiB of memory asked for by a planted hash: refused without allocating it.
+        let planted = hash.replace("m=19456", "m=1048576");
+        assert!(!verify_password_in(&mut memory, "rahasia-sekali", &planted));
+        assert_eq!(memory.len(), Params::DEFAULT_M_COST as usize);
+    }
+
+    #[test]
     fn tokens_are_unique_and_their_hash_is_sha256() {
         let a = new_token("x_");
         let b = new_token("x_");
@@ -508,7 +644,7 @@ mod tests {
         );
         assert!(!work.verify("salah".into(), hash).await.unwrap());
         let name = work
-            .run(|| std::thread::current().name().map(str::to_string))
+            .run(|_| std::thread::current().name().map(str::to_string))
             .await
             .unwrap();
         assert!(name.unwrap().starts_with("sepiion-argon2-"));
