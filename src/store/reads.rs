@@ -110,12 +110,28 @@ impl Store {
     ) -> StoreResult<Vec<AgendaEntry>> {
         let (start, end) = local_days_range(from, to, tz);
         self.read(|tx| {
+            // The overlap test runs on the index alone (it holds leader, start, end and the
+            // key); only the matching rows are then read with their JSON. Written as one
+            // query, SQLite fetched every earlier item's row (~1 KB of JSON each) to test its
+            // end time: 3.7 ms instead of 0.2 ms for a week out of a year (`bench/ui-reads`).
+            let matching = match leader {
+                Some(_) => {
+                    "SELECT id FROM records WHERE kind = 'agenda_item' AND leader_id = ?1
+                       AND starts_at < ?3 AND ends_at > ?2"
+                }
+                // `?1 IS NULL` (true here) only so that both forms take the same parameters.
+                None => {
+                    "SELECT id FROM records WHERE kind = 'agenda_item' AND ?1 IS NULL
+                       AND starts_at < ?3 AND ends_at > ?2"
+                }
+            };
             let rows = rows(
                 tx,
-                "SELECT json, pending, conflict FROM records
-                 WHERE kind = 'agenda_item' AND (?1 IS NULL OR leader_id = ?1)
-                   AND starts_at < ?3 AND ends_at > ?2
-                 ORDER BY starts_at, id",
+                &format!(
+                    "SELECT json, pending, conflict FROM records
+                     WHERE kind = 'agenda_item' AND id IN ({matching})
+                     ORDER BY starts_at, id"
+                ),
                 params![leader, start.timestamp(), end.timestamp()],
             )?;
             Ok(rows

@@ -473,3 +473,43 @@ fn every_committed_write_moves_the_change_feed_and_a_failed_one_does_not() {
         .unwrap();
     assert!(feed.has_changed().unwrap(), "a sync's writes too");
 }
+
+#[test]
+fn the_agenda_read_returns_exactly_the_items_overlapping_the_days_in_time_order() {
+    let (_d, s) = store();
+    let tz = chrono_tz::Asia::Makassar;
+    // Local 4 May 2030 (WITA) runs from 3 May 16.00 UTC to 4 May 16.00 UTC.
+    let at = |h: i64| Utc.with_ymd_and_hms(2030, 5, 3, 16, 0, 0).unwrap() + Duration::hours(h);
+    let mk = |id: &str, leader: &str, from: i64, to: i64| {
+        let mut a = item(1, "Kantor Bupati");
+        a.id = id.into();
+        a.leader_id = leader.into();
+        a.starts_at = at(from);
+        a.ends_at = at(to);
+        Record::AgendaItem(Box::new(a))
+    };
+    s.apply_pull_page(&page(
+        vec![
+            mk("late", "bupati", 20, 22),
+            mk("over-midnight", "bupati", -2, 1), // began the evening before
+            mk("wakil", "wakil_bupati", 3, 4),
+            mk("day-before", "bupati", -6, -1),
+            mk("day-after", "bupati", 24, 26),
+            mk("early", "bupati", 1, 2),
+            mk("ends-at-midnight", "bupati", -3, 0), // touches the day, does not overlap it
+        ],
+        "c1-1",
+    ))
+    .unwrap();
+    let day = chrono::NaiveDate::from_ymd_opt(2030, 5, 4).unwrap();
+    let ids = |leader| -> Vec<String> {
+        s.agenda(leader, day, day, tz)
+            .unwrap()
+            .into_iter()
+            .map(|e| e.item.id)
+            .collect()
+    };
+    assert_eq!(ids(Some("bupati")), ["over-midnight", "early", "late"]);
+    assert_eq!(ids(None), ["over-midnight", "early", "wakil", "late"]);
+    assert!(ids(Some("sekda")).is_empty());
+}
