@@ -221,3 +221,14 @@ fn syncs_raise_each_notification_once_across_restarts_and_sign_out_starts_afresh
     );
     assert_eq!(shown.take(), ["New notifications: 1"]);
 }
+
+/// The builds without a platform notifier (tests, the liveview build of the browser tests)
+/// raise nothing: the app there runs on the machine serving the browser.
+#[cfg(not(any(
+    feature = "os-notifications",
+    all(target_os = "android", feature = "mobile")
+)))]
+#[test]
+fn builds_without_a_platform_notifier_raise_nothing() {
+    assert!(platform_notifier().is_none());
+}
