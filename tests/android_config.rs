@@ -160,6 +160,8 @@ fn manifests_name_and_permit_what_each_variant_needs() {
         for needed in [
             "android.permission.INTERNET",
             "android.permission.ACCESS_NETWORK_STATE",
+            // Operating-system notifications on Android 13+ (src/os_notify).
+            "android.permission.POST_NOTIFICATIONS",
             "android:icon=\"@mipmap/ic_sepiion\"",
             "android:usesCleartextTraffic=\"false\"",
             "android:networkSecurityConfig=\"@xml/sepiion_network_security\"",

@@ -403,3 +403,82 @@ async fn a_sync_brings_the_servers_lead_time_for_the_urgent_flag() {
     assert_eq!(device.store().lead_time().unwrap(), Duration::days(4));
     server.stop().await;
 }
+
+/// Syncs `e` until its store holds a notification about `request_id` (the server's dispatcher
+/// writes it shortly after the submission's commit). Bounded.
+async fn notification_about(e: &sepiion::sync::SyncEngine, request_id: &str) -> String {
+    for _ in 0..200 {
+        e.sync_once().await.unwrap();
+        let found = e.store().notifications().unwrap().into_iter().find(|n| {
+            n.notification.link == sepiion_core::notify::Link::Request(request_id.into())
+        });
+        if let Some(n) = found {
+            return n.notification.id;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("no notification about {request_id}");
+}
+
+fn is_read(e: &sepiion::sync::SyncEngine, id: &str) -> bool {
+    let list = e.store().notifications().unwrap();
+    list.iter().find(|n| n.notification.id == id).unwrap().read
+}
+
+#[tokio::test]
+async fn a_notification_read_on_one_phone_is_read_on_the_others_after_their_sync() {
+    let server = start_server().await;
+    let dir = tempfile::tempdir().unwrap();
+    let citizen = engine(dir.path(), "citizen", Variant::Public, &server.url);
+    let request = citizen
+        .store()
+        .submit_request(new_request("Upacara Melasti Desa Adat", 12))
+        .unwrap();
+    citizen.sync_once().await.unwrap();
+    // One staff member with a phone and a tablet.
+    let phone = staff(dir.path(), "phone", &server.url, "protokol").await;
+    let tablet = staff(dir.path(), "tablet", &server.url, "protokol").await;
+    let id = notification_about(&phone, &request.id).await;
+    notification_about(&tablet, &request.id).await;
+    let unread_before = tablet.store().unread_notifications().unwrap();
+    assert!(!is_read(&phone, &id) && !is_read(&tablet, &id));
+
+    // Read on the phone, offline: shown read at once, one change queued however often it is
+    // opened.
+    phone.store().mark_notification_read(&id).unwrap();
+    phone.store().mark_notification_read(&id).unwrap();
+    assert!(is_read(&phone, &id));
+    let queued = phone.store().outbox().unwrap();
+    assert_eq!(queued.len(), 1, "{queued:?}");
+    assert_eq!(
+        queued[0].op,
+        MutationOp::MarkNotificationRead { id: id.clone() }
+    );
+    assert_eq!(queued[0].kind, EntityKind::Notification);
+
+    // The phone's sync sends it; the tablet's next sync brings it.
+    let report = phone.sync_once().await.unwrap();
+    assert_eq!(report.push.applied, 1, "{report:?}");
+    assert_eq!(phone.store().pending_count().unwrap(), 0);
+    assert!(is_read(&phone, &id), "still read with the server's record");
+    assert!(!is_read(&tablet, &id));
+    tablet.sync_once().await.unwrap();
+    assert!(is_read(&tablet, &id));
+    assert_eq!(
+        tablet.store().unread_notifications().unwrap(),
+        unread_before - 1
+    );
+    // Opening it on the tablet too queues nothing more.
+    tablet.store().mark_notification_read(&id).unwrap();
+    assert_eq!(tablet.store().pending_count().unwrap(), 0);
+
+    // A reinstall (a new store, a full sync) finds it read.
+    let reinstalled = staff(dir.path(), "reinstalled", &server.url, "protokol").await;
+    reinstalled.sync_once().await.unwrap();
+    assert!(is_read(&reinstalled, &id));
+    // An id the device does not have is refused on the device.
+    assert!(matches!(
+        phone.store().mark_notification_read("no-such-notification"),
+        Err(sepiion::store::StoreError::NotFound)
+    ));
+}

@@ -870,6 +870,34 @@ fn the_staff_notification_settings_show_channels_and_the_ntfy_topic_link() {
     assert!(html.contains("Pengaturan notifikasi"), "{html}");
     assert!(html.contains("value=\"081234567890\""));
     assert!(html.contains("href=\"https://ntfy.example.test/sps-rahasia\""));
+    // The link's text is the address itself; next to it the same address as a QR code, one
+    // image with a name for screen readers.
+    assert!(
+        html.contains(">https://ntfy.example.test/sps-rahasia</a>"),
+        "{html}"
+    );
+    let qr = &html[html.find("class=\"ntfy-qr\"").expect("a QR code")..];
+    let qr = &qr[..qr.find("</div>").unwrap()];
+    assert!(qr.contains("role=\"img\""), "{qr}");
+    assert!(
+        qr.contains(
+            "aria-label=\"Kode QR alamat topik ntfy, untuk dipindai dengan aplikasi ntfy\""
+        ),
+        "{qr}"
+    );
+    assert_eq!(
+        qr.matches("<svg ").count(),
+        1,
+        "inline SVG of sepiion::ui::internal::notify_settings::qr_svg: {qr}"
+    );
+    assert!(
+        qr.contains(
+            &sepiion::ui::internal::notify_settings::qr_svg(
+                "https://ntfy.example.test/sps-rahasia"
+            )
+            .unwrap()
+        )
+    );
     assert!(
         html.contains(" whatsapp") && !html.contains(" email<"),
         "only what the server offers"

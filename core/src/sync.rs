@@ -163,6 +163,10 @@ pub enum MutationOp {
     UpdateAgendaItem { id: String, item: AgendaItemInput },
     /// Staff: cancel an agenda item.
     CancelAgendaItem { id: String, reason: String },
+    /// The caller's own notification was read (opened) on one of their devices: the server
+    /// keeps the first `read_at`, so it syncs to the caller's other devices and survives a
+    /// reinstall. Idempotent; someone else's notification is refused as not found.
+    MarkNotificationRead { id: String },
 }
 
 impl MutationOp {
@@ -177,6 +181,7 @@ impl MutationOp {
             MutationOp::UpdateAgendaItem { id, .. } | MutationOp::CancelAgendaItem { id, .. } => {
                 (EntityKind::AgendaItem, Some(id))
             }
+            MutationOp::MarkNotificationRead { id } => (EntityKind::Notification, Some(id)),
         }
     }
 }

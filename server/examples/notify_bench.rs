@@ -21,12 +21,13 @@ async fn arrive(State(arrivals): State<Arrivals>, body: String) -> &'static str 
     let at = Instant::now();
     let v: Value = serde_json::from_str(&body).unwrap_or(Value::Null);
     let message = v["message"].as_str().unwrap_or("");
-    // The receipt names the tracking code: "… Kode pelacakan Anda: XXXX-XXXX. …".
-    if let Some(code) = message
-        .split("Kode pelacakan Anda: ")
-        .nth(1)
-        .map(|rest| rest.chars().take(9).collect::<String>())
-    {
+    // The receipt names the tracking code: "… Kode pelacakan Anda: K7QM-3XRD-9PTA. …" (read up
+    // to its end rather than by length: codes grew from 8 to 12 characters).
+    if let Some(code) = message.split("Kode pelacakan Anda: ").nth(1).map(|rest| {
+        rest.chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
+            .collect::<String>()
+    }) {
         arrivals.lock().unwrap().entry(code).or_insert(at);
     }
     "ok"

@@ -566,4 +566,51 @@ submissions_per_hour = 3
         };
         assert!(matches!(c.check(), Err(ConfigError::TimeZone(_))));
     }
+
+    /// The README's example of the notification channels (an ntfy server, a WhatsApp gateway,
+    /// SMTP) is configuration this server reads as documented.
+    #[test]
+    fn the_readme_notification_example_is_read_as_documented() {
+        let readme = include_str!("../../README.md");
+        let start = readme
+            .find("```toml\n[notify]\n")
+            .expect("the README has the [notify] example")
+            + "```toml\n".len();
+        let block = &readme[start..start + readme[start..].find("```").unwrap()];
+        let config: Config = toml::from_str(block).expect("the example parses");
+        config.check().expect("the example is accepted");
+        let n = &config.notify;
+        assert_eq!((n.lead_time_days, n.digest_time.as_str()), (7, "17:00"));
+        let ntfy = n.ntfy.as_ref().expect("ntfy");
+        assert_eq!(ntfy.base_url, "https://ntfy.klungkungkab.go.id");
+        assert!(ntfy.token.is_some());
+        assert_eq!(ntfy.rate_per_second, 10);
+        let wa = n.whatsapp.as_ref().expect("whatsapp");
+        assert_eq!(
+            (wa.url.as_str(), wa.method.as_str()),
+            ("https://api.gateway.example/send", "POST")
+        );
+        assert_eq!(
+            wa.headers.get("Authorization").map(String::as_str),
+            Some("TOKEN-DARI-GATEWAY")
+        );
+        assert!(wa.body.contains("{phone}") && wa.body.contains("{message}"));
+        assert_eq!((wa.encoding, wa.rate_per_second), (BodyEncoding::Json, 1));
+        let smtp = n.smtp.as_ref().expect("smtp");
+        assert_eq!(
+            (smtp.host.as_str(), smtp.port),
+            ("mail.klungkungkab.go.id", 587)
+        );
+        assert_eq!(smtp.security, SmtpSecurity::Starttls);
+        assert_eq!(
+            smtp.username.as_deref(),
+            Some("protokol@klungkungkab.go.id")
+        );
+        assert!(
+            smtp.password.is_none(),
+            "the password comes from SEPIION_SMTP_PASSWORD"
+        );
+        assert!(smtp.from.contains("<protokol@klungkungkab.go.id>"));
+        assert_eq!(smtp.rate_per_second, 5);
+    }
 }

@@ -355,6 +355,10 @@ fn apply(
             let w = agenda::cancel(tx, ctx, s, id, reason, m.base_version)?;
             Ok((Record::AgendaItem(Box::new(w.item)), w.conflicts))
         }
+        (MutationOp::MarkNotificationRead { id }, Caller::Device(_) | Caller::Staff(_)) => {
+            let n = crate::notify::mark_read(tx, caller, id)?;
+            Ok((Record::Notification(Box::new(n)), Vec::new()))
+        }
         _ => Err(ApiError::forbidden()),
     }
 }

@@ -904,3 +904,123 @@ async fn the_apps_learn_the_lead_time_from_the_public_info() {
     let core: sepiion_core::api::ServerInfo = serde_json::from_value(info).unwrap();
     assert_eq!(core.lead_time_days, 3);
 }
+
+/// Pulls from `cursor` to the end: the changes and the cursor to continue from.
+async fn pull_from(s: &TestServer, token: &str, cursor: &str) -> (Vec<Value>, String) {
+    let mut out = Vec::new();
+    let mut cursor = cursor.to_string();
+    for _ in 0..100 {
+        let page = s
+            .get(
+                &format!("/api/v1/sync/pull?limit=500&cursor={cursor}"),
+                Some(token),
+            )
+            .await
+            .ok();
+        out.extend(page["changes"].as_array().unwrap().iter().cloned());
+        cursor = page["cursor"].as_str().unwrap().to_string();
+        if page["has_more"] != true {
+            break;
+        }
+    }
+    (out, cursor)
+}
+
+/// Pushes one read mark; the mutation's answer.
+async fn mark_read(s: &TestServer, token: &str, mutation_id: &str, id: &str) -> Value {
+    let push = json!({"mutations": [{
+        "id": mutation_id,
+        "op": {"type": "mark_notification_read", "id": id}
+    }]});
+    let answer = s.post("/api/v1/sync/push", Some(token), push).await.ok();
+    answer["results"][0].clone()
+}
+
+#[tokio::test]
+async fn a_read_mark_reaches_the_recipients_other_devices_once_and_only_the_recipient_may_mark() {
+    let s = start_with(|c| c.notify.schedule_every_s = 0).await;
+    let device = s.device().await;
+    let r = s.submit(&device, json!({})).await;
+    let request_id = r["id"].as_str().unwrap().to_string();
+    // The same staff member on two phones, and someone else.
+    let phone = s.login("protokol").await;
+    let tablet = s.login("protokol").await;
+    let ajudan = s.login("ajudan.bupati").await;
+    let mut notice = Value::Null;
+    let mut tablet_cursor = String::new();
+    for _ in 0..100 {
+        let (changes, cursor) = pull_from(&s, &tablet, "").await;
+        tablet_cursor = cursor;
+        if let Some(n) = notifications(&changes)
+            .into_iter()
+            .find(|n| n["link"]["id"] == request_id.as_str())
+        {
+            notice = n;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let id = notice["id"]
+        .as_str()
+        .expect("the new request's notification")
+        .to_string();
+    assert!(notice["read_at"].is_null());
+    let version = notice["version"].as_i64().unwrap();
+
+    // Nobody else may mark it: not another staff member, not a public device; the answer says
+    // "not found", as for an id that does not exist.
+    for (token, mutation) in [
+        (&ajudan, "8d7f4a1e-0000-4000-8000-000000000001"),
+        (&device, "8d7f4a1e-0000-4000-8000-000000000002"),
+    ] {
+        let answer = mark_read(&s, token, mutation, &id).await;
+        assert_eq!(answer["status"], "rejected", "{answer}");
+        assert_eq!(answer["error"]["error"], "not_found", "{answer}");
+    }
+    let unknown = mark_read(
+        &s,
+        &phone,
+        "8d7f4a1e-0000-4000-8000-000000000003",
+        "no-such",
+    )
+    .await;
+    assert_eq!(unknown["error"]["error"], "not_found", "{unknown}");
+    let (after_refusals, _) = pull_from(&s, &tablet, &tablet_cursor).await;
+    assert!(
+        notifications(&after_refusals).is_empty(),
+        "refused marks change nothing: {after_refusals:?}"
+    );
+
+    // The recipient reads it on the phone.
+    let first = mark_read(&s, &phone, "8d7f4a1e-0000-4000-8000-000000000004", &id).await;
+    assert_eq!(first["status"], "applied", "{first}");
+    let read_at = first["record"]["data"]["read_at"].clone();
+    assert!(read_at.is_string(), "{first}");
+    assert_eq!(first["record"]["data"]["version"], version + 1);
+    // A replay (lost answer) is answered "already applied"; a second mark from another device
+    // keeps the first read time and moves nothing.
+    let replay = mark_read(&s, &phone, "8d7f4a1e-0000-4000-8000-000000000004", &id).await;
+    assert_eq!(replay["status"], "already_applied", "{replay}");
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let again = mark_read(&s, &tablet, "8d7f4a1e-0000-4000-8000-000000000005", &id).await;
+    assert_eq!(again["status"], "applied", "{again}");
+    assert_eq!(again["record"]["data"]["read_at"], read_at);
+    assert_eq!(again["record"]["data"]["version"], version + 1);
+
+    // The tablet's next sync brings the read state, once.
+    let (changes, _) = pull_from(&s, &tablet, &tablet_cursor).await;
+    let synced = notifications(&changes);
+    assert_eq!(synced.len(), 1, "{synced:?}");
+    assert_eq!(synced[0]["id"], id.as_str());
+    assert_eq!(synced[0]["read_at"], read_at);
+    // A reinstall (a full sync from nothing) sees it read too.
+    let fresh = notifications(&pull_all(&s, &phone).await);
+    let fresh = fresh.iter().find(|n| n["id"] == id.as_str()).unwrap();
+    assert_eq!(fresh["read_at"], read_at);
+    // The other staff member never learns of it.
+    assert!(
+        notifications(&pull_all(&s, &ajudan).await)
+            .iter()
+            .all(|n| n["id"] != id.as_str())
+    );
+}

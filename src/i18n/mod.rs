@@ -162,6 +162,13 @@ pub struct Texts {
     pub notification_settings: &'static str,
     pub notification_channels: &'static str,
     pub ntfy_subscribe_hint: &'static str,
+    /// The accessible name of the ntfy topic's QR code.
+    pub ntfy_qr_label: &'static str,
+    /// A queued read mark, in the list of unsent changes.
+    pub notification_read_change: &'static str,
+    /// The operating-system notification that sums up a backlog: "{n} notifikasi baru".
+    pub os_summary_title: &'static str,
+    pub os_summary_body: &'static str,
     pub load_settings: &'static str,
     pub settings_saved: &'static str,
     pub urgent: &'static str,
@@ -268,6 +275,10 @@ impl Texts {
     /// "3 perubahan belum terkirim".
     pub fn pending(&self, n: i64) -> String {
         self.pending_changes.replace("{n}", &n.to_string())
+    }
+    /// "3 notifikasi baru" (an operating-system notification that sums up several).
+    pub fn os_summary(&self, n: usize) -> String {
+        self.os_summary_title.replace("{n}", &n.to_string())
     }
     /// The form's warning for an event sooner than the lead time.
     pub fn urgent_warning_for(&self, days: i64) -> String {

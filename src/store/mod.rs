@@ -30,6 +30,7 @@ use sepiion_core::validation::FieldErrors;
 use sepiion_core::workflow::{Actor, TransitionError};
 
 use crate::platform::{PlatformError, Variant};
+pub use notifications::NotificationEntry;
 pub use outbox::{OutboxEntry, OutboxStatus, PushTally};
 pub use overlay::LocalActor;
 pub use reads::{AgendaEntry, NoteEntry, RequestDetail, RequestEntry};

@@ -160,6 +160,14 @@ pub fn apply_locally(
             }
             Some(Record::Request(r))
         }
+        // Read here: shown read at once; the server keeps the first time it was read anywhere.
+        (MutationOp::MarkNotificationRead { .. }, Some(Record::Notification(mut n))) => {
+            if n.read_at.is_none() {
+                n.read_at = Some(at);
+                n.version += 1;
+            }
+            Some(Record::Notification(n))
+        }
         // An edit of a record this device does not have (or of the wrong kind) previews
         // nothing; the server will answer it.
         (_, before) => before,

@@ -221,6 +221,7 @@ fn start_sync(mut ui: Ui, services: Services) -> Option<SyncTask> {
     });
     let mut progress = engine.progress();
     let store = services.store.clone();
+    let notifier = crate::os_notify::platform_notifier();
     spawn(async move {
         while progress.changed().await.is_ok() {
             let p = progress.borrow_and_update().clone();
@@ -236,6 +237,14 @@ fn start_sync(mut ui: Ui, services: Services) -> Option<SyncTask> {
             });
             if finished {
                 ui.leaders.set(store.leaders().unwrap_or_default());
+                // New notifications from this sync: raised by the operating system, off the UI
+                // thread (D-Bus or JNI calls).
+                if let Some(notifier) = notifier.clone() {
+                    let (store, lang) = (store.clone(), (ui.lang)());
+                    tokio::task::spawn_blocking(move || {
+                        crate::os_notify::announce_new_notifications(&store, lang, &*notifier)
+                    });
+                }
             }
             // The server ended the staff session (or the account): back to sign-in, where the
             // reason is shown. Unsent changes stay unless the account was deactivated.

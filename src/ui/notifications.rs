@@ -41,8 +41,11 @@ pub fn Notifications() -> Element {
                 let store = services.store.clone();
                 let id = n.id.clone();
                 let mut open = move || {
-                    // The store's change feed refreshes the list and the badge.
-                    let _ = store.mark_notification_read(&id);
+                    // The store's change feed refreshes the list and the badge; the read mark
+                    // goes to the server with the next sync (woken now).
+                    if store.mark_notification_read(&id).is_ok() {
+                        ui.changed();
+                    }
                     ui.go(target.clone());
                 };
                 let mut open_key = open.clone();

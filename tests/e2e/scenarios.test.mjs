@@ -531,3 +531,132 @@ test('6. keyboard only: the form is filled and submitted without a mouse; every 
   assert.equal(onServer[0].starts_at, witaInstant(day, '09:00'));
   await page.context().close();
 });
+
+// --- notifications (issue 12) ---
+
+const C = {
+  title: `Musyawarah Perencanaan Desa ${RUN}`,
+  description: 'Mohon kehadiran Bapak Bupati pada musyawarah perencanaan pembangunan desa.',
+  start_date: witaDate(12), // beyond the lead time: not "mendesak"
+  start_time: '15:00',
+  end_time: '16:30',
+  location: 'Wantilan Desa Paksebali',
+  organizer: 'Pemerintah Desa Paksebali',
+  leader_role: 'memberi arahan',
+  expected_attendees: '60',
+  requester_name: 'Ni Made Suastini',
+  requester_phone: '0817 5566 7788',
+};
+
+/** The Notifikasi tab (its accessible name grows by the badge's "N belum dibaca"). */
+function notificationsTab(page) {
+  return page.locator('nav.tabs button', { hasText: 'Notifikasi' });
+}
+
+/** The unread count on the Notifikasi tab (0 without a badge). */
+async function unreadBadge(page) {
+  const badge = notificationsTab(page).locator('.badge');
+  return (await badge.count()) === 0 ? 0 : Number(await badge.innerText());
+}
+
+/**
+ * Syncs with `syncNow` until the Notifikasi list holds an unread notification named `title`
+ * (the server's dispatcher writes notifications shortly after the event's commit, so one sync
+ * may come too early). Bounded.
+ */
+async function waitForNotification(page, title, syncNow, timeoutMs = 60_000) {
+  const card = page.getByRole('article', { name: title, exact: true });
+  await waitFor(
+    `the notification "${title}"`,
+    async () => {
+      await syncNow();
+      await notificationsTab(page).click();
+      await page.getByRole('heading', { name: 'Notifikasi' }).waitFor();
+      return (await card.count()) === 1;
+    },
+    { timeoutMs, everyMs: 1_000 },
+  );
+  return card;
+}
+
+test('7. a citizen submits: the protocol session is notified; the ajudan approves: the citizen is notified "Disetujui"', async () => {
+  assert.ok(citizen && staff, 'scenarios 1 and 3 ran');
+  // The protocol session first reads what it has, so the badge counts only what is new.
+  await tab(staff, 'Sinkronisasi');
+  await waitSynced(staff, 'the staff session to settle');
+  await waitFor(
+    'every earlier notification read',
+    async () => {
+      await notificationsTab(staff).click();
+      await staff.getByRole('heading', { name: 'Notifikasi' }).waitFor();
+      if ((await unreadBadge(staff)) === 0) return true;
+      const first = staff.locator('article.notification.unread').first();
+      if ((await first.count()) > 0) await first.click();
+      return false;
+    },
+    { timeoutMs: 60_000, everyMs: 500 },
+  );
+
+  await tab(citizen, 'Ajukan');
+  await citizen.getByRole('heading', { name: 'Ajukan Permohonan' }).waitFor();
+  await fillRequest(citizen, C);
+  await expectValues(citizen, { title: C.title, requester_phone: C.requester_phone, start_date: C.start_date });
+  await citizen.getByRole('button', { name: 'Kirim permohonan' }).click();
+  const notice = citizen.locator('.notice.ok');
+  await notice.getByText('Permohonan tersimpan').waitFor();
+  const code = await waitFor('the tracking code', async () => (await notice.innerText()).match(TRACKING)?.[0], {
+    timeoutMs: 30_000,
+  });
+
+  // (a) The protocol staff session, after its sync, shows the new request as a notification.
+  const syncStaff = async () => {
+    await tab(staff, 'Sinkronisasi');
+    await staff.getByRole('button', { name: 'Sinkronkan sekarang' }).click();
+    await waitSynced(staff, 'the staff sync');
+  };
+  const fresh = await waitForNotification(staff, `Permohonan baru: ${C.title}`, syncStaff);
+  assert.match(await fresh.innerText(), new RegExp(`Kode ${code}`));
+  assert.match(await fresh.innerText(), /belum dibaca/);
+  assert.equal(await unreadBadge(staff), 1, 'the badge counts the one new notification');
+  await env.screenshot(staff, 'staff-notified-of-new-request');
+  // Tapping it opens the request and marks it read.
+  await fresh.click();
+  await staff.getByRole('heading', { name: 'Rincian Permohonan' }).waitFor();
+  assert.match(await staff.locator('main').innerText(), new RegExp(C.title));
+  await waitFor('the badge to go', async () => (await unreadBadge(staff)) === 0);
+
+  // Protocol reviews and forwards in the app; the Bupati's ajudan approves in theirs.
+  await act(staff, 'Mulai tinjau');
+  await staff.locator('.card .chip', { hasText: 'Ditinjau' }).first().waitFor();
+  await staff.getByRole('button', { name: 'Teruskan ke pimpinan', exact: true }).click();
+  await staff.getByRole('button', { name: 'Konfirmasi: Teruskan ke pimpinan' }).click();
+  await staff.locator('.card .chip', { hasText: 'Menunggu keputusan pimpinan' }).first().waitFor();
+  await waitSynced(staff, 'the forward to reach the server');
+  const ajudan = await env.device('internal');
+  await staffLogin(ajudan, 'ajudan.bupati');
+  await waitSynced(ajudan, 'the ajudan app to sync');
+  await openFromInbox(ajudan, C.title);
+  await act(ajudan, 'Setujui (hadir sendiri)');
+  await ajudan.locator('.card .chip', { hasText: 'Disetujui' }).first().waitFor();
+  await waitSynced(ajudan, 'the approval to reach the server');
+  const token = await env.login('protokol');
+  assert.equal((await env.requestsTitled(token, C.title))[0].state, 'approved');
+  await ajudan.context().close();
+
+  // (b) The citizen's app, after its sync, shows the decision as a notification.
+  const syncCitizen = async () => {
+    await tab(citizen, 'Jadwal');
+    await citizen.getByRole('button', { name: 'Perbarui' }).click();
+    await waitSynced(citizen, 'the citizen sync');
+  };
+  const decided = await waitForNotification(citizen, `Permohonan ${code} — Disetujui`, syncCitizen);
+  const text = await decided.innerText();
+  assert.match(text, new RegExp(`Permohonan "${C.title}" disetujui`));
+  assert.match(text, /belum dibaca/);
+  assert.ok((await unreadBadge(citizen)) >= 1, 'the tab shows an unread badge');
+  await env.screenshot(citizen, 'citizen-notified-approved');
+  await decided.click();
+  await citizen.getByRole('heading', { name: 'Riwayat' }).waitFor(); // the request's own page
+  await notificationsTab(citizen).click();
+  await waitFor('the notification to show as read', async () => !(await decided.innerText()).includes('belum dibaca'));
+});

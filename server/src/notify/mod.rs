@@ -512,3 +512,28 @@ pub fn is_for(tx: &Transaction, caller: &Caller, id: &str) -> rusqlite::Result<b
         _ => false,
     })
 }
+
+/// Marks the caller's own notification read (a sync push). The first `read_at` is kept and a
+/// second mark changes nothing, so replays and the caller's other devices agree; a change is
+/// logged only when the state moves, which brings the read state to the caller's other devices.
+/// Someone else's notification (or an unknown id) is answered "not found", which tells nothing
+/// about whether it exists.
+pub fn mark_read(
+    tx: &Transaction,
+    caller: &Caller,
+    id: &str,
+) -> crate::error::ApiResult<sepiion_core::notify::AppNotification> {
+    let not_found = || crate::error::ApiError::not_found("Notifikasi", "Notification");
+    if !is_for(tx, caller, id)? {
+        return Err(not_found());
+    }
+    let changed = tx.execute(
+        "UPDATE notifications SET read_at = ?2, version = version + 1
+         WHERE id = ?1 AND read_at IS NULL",
+        params![id, Utc::now().timestamp()],
+    )?;
+    if changed > 0 {
+        log_change(tx, "notification", id)?;
+    }
+    load_notification(tx, id)?.ok_or_else(not_found)
+}

@@ -1,6 +1,7 @@
 //! The staff member's notification settings: phone, e-mail and the outbound channels, and the
-//! secret ntfy topic as a link to subscribe to in the ntfy app. Loaded and saved through the
-//! sync engine; the last answer is kept on the device so the card shows without network.
+//! secret ntfy topic as a link and a QR code to subscribe to in the ntfy app (scanned from the
+//! phone when the settings are open on another screen). Loaded and saved through the sync
+//! engine; the last answer is kept on the device so the card shows without network.
 
 use dioxus::prelude::*;
 use sepiion_core::api::NotificationSettingsInput;
@@ -108,6 +109,12 @@ pub fn NotificationSettingsCard() -> Element {
                 p { class: "small", "{t.ntfy_subscribe_hint} "
                     a { class: "ntfy-link", href: "{url}", target: "_blank", rel: "noopener", "{url}" }
                 }
+                if let Some(svg) = qr_svg(&url) {
+                    // One image for assistive technology: the drawing's parts are not content.
+                    div { class: "ntfy-qr", role: "img", "aria-label": "{t.ntfy_qr_label}",
+                        dangerous_inner_html: "{svg}"
+                    }
+                }
             }
             if let Some(m) = message() {
                 p { class: "small", role: "status", "{m}" }
@@ -117,5 +124,88 @@ pub fn NotificationSettingsCard() -> Element {
                 button { class: "primary", onclick: save, "{t.save}" }
             }
         }
+    }
+}
+
+/// `text` as a QR code: an inline SVG element (dark modules as one path, a quiet zone around),
+/// or `None` when it is too long for a QR code.
+pub fn qr_svg(text: &str) -> Option<String> {
+    use qrcode::render::svg;
+    let code =
+        qrcode::QrCode::with_error_correction_level(text.as_bytes(), qrcode::EcLevel::M).ok()?;
+    let image = code
+        .render::<svg::Color>()
+        .min_dimensions(QR_SIZE, QR_SIZE)
+        .quiet_zone(true)
+        .build();
+    // Inside the page the XML declaration has no place.
+    let start = image.find("<svg")?;
+    Some(image[start..].to_string())
+}
+
+/// Least width and height of the QR code, in CSS pixels: scannable from a phone's camera.
+const QR_SIZE: u32 = 180;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A numeric attribute of the SVG's first element that has it.
+    fn attr(svg: &str, name: &str) -> usize {
+        let at = svg.find(&format!(" {name}=\"")).unwrap() + name.len() + 3;
+        svg[at..at + svg[at..].find('"').unwrap()].parse().unwrap()
+    }
+
+    /// Draws the SVG's path (`M x y h w v h H x V y`, one rectangle each, as the `qrcode` crate
+    /// writes it) on a white canvas, then reads the QR code back with a decoder.
+    fn decode(svg: &str) -> String {
+        let (w, h) = (attr(svg, "width"), attr(svg, "height"));
+        let mut dark = vec![false; w * h];
+        let d_at = svg.find(" d=\"").unwrap() + 4;
+        let d = &svg[d_at..d_at + svg[d_at..].find('"').unwrap()];
+        let numbers = |s: &str| -> Vec<usize> {
+            s.split(|c: char| !c.is_ascii_digit())
+                .filter(|n| !n.is_empty())
+                .map(|n| n.parse().unwrap())
+                .collect()
+        };
+        let mut rects = 0;
+        for rect in d.split('M').filter(|r| !r.is_empty()) {
+            let n = numbers(rect);
+            let [x, y, rw, rh, x2, y2] = n[..] else {
+                panic!("unexpected path segment {rect}")
+            };
+            assert_eq!((x, y), (x2, y2), "each segment closes on its start");
+            for yy in y..y + rh {
+                for xx in x..x + rw {
+                    dark[yy * w + xx] = true;
+                }
+            }
+            rects += 1;
+        }
+        assert!(rects > 20, "a real QR code has many dark modules");
+        let mut img = rqrr::PreparedImage::prepare_from_greyscale(w, h, |x, y| {
+            if dark[y * w + x] { 0 } else { 255 }
+        });
+        let grids = img.detect_grids();
+        assert_eq!(grids.len(), 1, "one QR code");
+        grids[0].decode().unwrap().1
+    }
+
+    #[test]
+    fn the_ntfy_qr_code_reads_back_as_the_topic_address() {
+        let url = "https://ntfy.klungkungkab.go.id/sepiion-5f3a9c1e7b2d4a60b8e1";
+        let svg = qr_svg(url).unwrap();
+        assert!(
+            svg.starts_with("<svg "),
+            "inline, no XML declaration: {svg}"
+        );
+        assert!(svg.ends_with("</svg>"));
+        assert!(
+            attr(&svg, "width") >= QR_SIZE as usize && attr(&svg, "height") >= QR_SIZE as usize
+        );
+        assert_eq!(decode(&svg), url);
+        // Too long for any QR code: no image, the link alone.
+        assert_eq!(qr_svg(&"x".repeat(8000)), None);
     }
 }

@@ -22,6 +22,7 @@ fn describe(e: &OutboxEntry, t: &Texts) -> String {
             item.title.clone()
         }
         MutationOp::CancelAgendaItem { reason, .. } => format!("{}: {reason}", t.cancelled_prefix),
+        MutationOp::MarkNotificationRead { .. } => t.notification_read_change.to_string(),
     }
 }
 
