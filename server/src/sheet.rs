@@ -195,7 +195,7 @@ pub fn load_day(
             "Agenda Harian Pimpinan".into()
         },
         date: format_date_id(date),
-        printed: format!("Dicetak {} {zone}", format_datetime_id(now, ctx.tz)),
+        printed: format!("Dicetak {}", format_datetime_id(now, ctx.tz)),
         zone,
         staff,
         has_logo,
