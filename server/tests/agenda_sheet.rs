@@ -220,7 +220,10 @@ async fn an_empty_day_says_so_and_bad_input_is_a_clear_error() {
         .await
         .err(422);
     assert!(
-        bad["fields"]["date"].as_str().unwrap().contains("TTTT-BB-HH"),
+        bad["fields"]["date"]
+            .as_str()
+            .unwrap()
+            .contains("TTTT-BB-HH"),
         "{bad}"
     );
     s.get("/api/v1/public/agenda/sheet?format=gif", None)
