@@ -81,6 +81,16 @@ pub struct OfficeConfig {
     pub hours: String,
 }
 
+/// The daily agenda sheet (Agenda Harian). Both files are read at start.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq, Default)]
+#[serde(default)]
+pub struct SheetConfig {
+    /// A Typst template replacing the built-in one (the data arrive as `/data.json`).
+    pub template: Option<PathBuf>,
+    /// A logo image (PNG, JPEG or SVG) offered to the template as `/logo`.
+    pub logo: Option<PathBuf>,
+}
+
 /// An ntfy-compatible push server (self-hosted ntfy or a public instance).
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
 pub struct NtfyConfig {
@@ -254,6 +264,7 @@ pub struct Config {
     /// Networks (CIDR) whose direct connections may read `/metrics` without an admin token.
     pub metrics_allow: Vec<ipnet::IpNet>,
     pub notify: NotifyConfig,
+    pub sheet: SheetConfig,
 }
 
 impl Default for Config {
@@ -273,6 +284,7 @@ impl Default for Config {
             office: OfficeConfig::default(),
             metrics_allow: Vec::new(),
             notify: NotifyConfig::default(),
+            sheet: SheetConfig::default(),
         }
     }
 }

@@ -21,6 +21,7 @@ pub mod records;
 pub mod reports;
 pub mod requests;
 pub mod router;
+pub mod sheet;
 pub mod state;
 pub mod sync;
 pub mod throttle;

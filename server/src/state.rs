@@ -28,6 +28,8 @@ pub struct Ctx {
     /// Who may read `/metrics` without an admin token.
     pub metrics_allow: Vec<ipnet::IpNet>,
     pub notify: NotifyConfig,
+    /// The Agenda Harian template and logo, loaded once.
+    pub sheet: Arc<crate::sheet::SheetEngine>,
 }
 
 impl Ctx {
@@ -45,6 +47,7 @@ impl Ctx {
             office: config.office.clone(),
             metrics_allow: config.metrics_allow.clone(),
             notify: config.notify.clone(),
+            sheet: Arc::new(crate::sheet::SheetEngine::from_config(&config.sheet)?),
         })
     }
 }
