@@ -48,6 +48,9 @@ pub struct Limits {
     pub track_lookups_global: u32,
     /// Client keys each in-memory limiter tracks at most (memory stays bounded).
     pub tracked_clients: usize,
+    /// Public Agenda Harian sheets a client may have typeset per 10 minutes (answers from the
+    /// cache are not counted).
+    pub sheets_per_client: u32,
 }
 
 impl Default for Limits {
@@ -64,6 +67,7 @@ impl Default for Limits {
             track_lookups_per_client: 30,
             track_lookups_global: 600,
             tracked_clients: 100_000,
+            sheets_per_client: 60,
         }
     }
 }

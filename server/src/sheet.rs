@@ -5,10 +5,13 @@
 //! title such as `#eval("…")` or `*bold*` is printed as written: user text cannot become code.
 
 use std::path::PathBuf;
-use std::sync::Mutex;
+use std::sync::Arc;
+
+use tokio::sync::Semaphore;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{OptionalExtension, Transaction, params};
+use sepiion_core::api::SheetFormat;
 use sepiion_core::model::{AgendaStatus, Attendance};
 use sepiion_core::sync::Record;
 use sepiion_core::time::{format_date_in_indonesian, format_datetime_in_indonesian, format_time_in_indonesian, local_days_range};
@@ -24,6 +27,7 @@ use typst_layout::PagedDocument;
 use crate::auth::Caller;
 use crate::config::SheetConfig;
 use crate::error::{ApiError, ApiResult};
+use sepiion_core::validation::Msg;
 use crate::records::{load_agenda_range, load_leader, load_leaders, visible_record};
 use crate::state::Ctx;
 
@@ -32,6 +36,15 @@ pub const DEFAULT_TEMPLATE: &str = include_str!("../assets/sheet/agenda-harian.t
 
 /// PNG width that reads well in a WhatsApp chat (A4 is 595.28 pt wide).
 pub const PNG_WIDTH_PX: f64 = 1240.0;
+
+/// Public sheets kept ready (per date, leader and format; all dropped when data change).
+pub const CACHED_SHEETS: usize = 64;
+
+/// Sheets typeset at once: one, so a burst of requests costs one core, not all of them.
+const RENDERING_AT_ONCE: usize = 1;
+/// Sheets waiting or being typeset; past this a request is answered 429 at once instead of
+/// queueing without end.
+const QUEUED_AT_MOST: usize = 8;
 
 /// One row of the table.
 #[derive(Debug, Serialize)]
@@ -104,9 +117,12 @@ pub fn load_day(
 ) -> ApiResult<SheetData> {
     let staff = matches!(caller, Caller::Staff(_));
     let leaders = match leader {
-        Some(id) => {
-            vec![load_leader(tx, id)?.ok_or_else(|| ApiError::not_found("Pimpinan", "Leader"))?]
-        }
+        Some(id) => vec![load_leader(tx, id)?.ok_or_else(|| {
+            ApiError::bad_query(
+                "leader",
+                Msg::new("Pimpinan tidak dikenal.", "Unknown leader."),
+            )
+        })?],
         None => load_leaders(tx)?,
     };
     let (from, to) = local_days_range(date, date, ctx.tz);
@@ -205,13 +221,6 @@ pub fn load_day(
     })
 }
 
-/// The output format.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SheetFormat {
-    Pdf,
-    Png,
-}
-
 /// Fonts, template and logo, loaded once at start.
 pub struct SheetEngine {
     template: String,
@@ -220,7 +229,9 @@ pub struct SheetEngine {
     book: LazyHash<FontBook>,
     fonts: Vec<Font>,
     /// Typst's memo caches are global; one render at a time keeps memory and CPU bounded.
-    lock: Mutex<()>,
+    rendering: Arc<Semaphore>,
+    /// Admission: requests waiting for or holding `rendering`.
+    queued: Arc<Semaphore>,
 }
 
 impl std::fmt::Debug for SheetEngine {
@@ -256,12 +267,53 @@ impl SheetEngine {
             library: LazyHash::new(Library::default()),
             book: LazyHash::new(FontBook::from_fonts(&fonts)),
             fonts,
-            lock: Mutex::new(()),
+            rendering: Arc::new(Semaphore::new(RENDERING_AT_ONCE)),
+            queued: Arc::new(Semaphore::new(QUEUED_AT_MOST)),
         })
     }
 
     pub fn has_logo(&self) -> bool {
         self.logo.is_some()
+    }
+
+    /// Typesets `data` on a blocking thread, one sheet at a time; 429 when too many wait.
+    pub async fn render_bounded(
+        self: &Arc<Self>,
+        data: SheetData,
+        format: SheetFormat,
+    ) -> ApiResult<Vec<u8>> {
+        let queued = self
+            .queued
+            .clone()
+            .try_acquire_owned()
+            .map_err(|_| ApiError {
+                retry_after: Some(5),
+                ..ApiError::new(
+                    axum::http::StatusCode::TOO_MANY_REQUESTS,
+                    "busy",
+                    Msg::new(
+                        "Server sedang membuat banyak lembar agenda. Coba lagi sebentar lagi.",
+                        "The server is making many agenda sheets. Try again shortly.",
+                    ),
+                )
+            })?;
+        let rendering = self
+            .rendering
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(ApiError::internal)?;
+        let engine = self.clone();
+        // The permits move into the blocking task: a caller that goes away does not free a
+        // slot while its sheet is still being typeset.
+        tokio::task::spawn_blocking(move || {
+            let out = engine.render(&data, format);
+            drop((rendering, queued));
+            out
+        })
+        .await
+        .map_err(ApiError::internal)?
+        .map_err(|e| ApiError::internal(format!("agenda sheet template: {e}")))
     }
 
     /// Typesets `data`; an error names the template's problem (for the log).
@@ -274,7 +326,6 @@ impl SheetEngine {
             logo_id: file_id("/logo"),
             data: Bytes::new(json),
         };
-        let _guard = self.lock.lock().unwrap_or_else(|p| p.into_inner());
         let document: PagedDocument = typst::compile(&world).output.map_err(|errors| {
             errors
                 .iter()

@@ -61,6 +61,9 @@ pub struct AppState {
     pub metrics: Arc<crate::metrics::Metrics>,
     /// Ready-made answers to public reads, dropped whenever a write commits.
     pub cache: Arc<PublicCache>,
+    /// Public Agenda Harian sheets (PDF/PNG, tens to hundreds of kilobytes each): a few, kept
+    /// apart so they cannot crowd out the small answers.
+    pub sheet_cache: Arc<PublicCache>,
     /// Failed-login bookkeeping (per account and client).
     pub logins: Arc<LoginGuard>,
     /// Password hashing, a few at a time.

@@ -215,22 +215,122 @@ async fn an_empty_day_says_so_and_bad_input_is_a_clear_error() {
     let text = pdf_text(&pdf);
     assert!(text.contains("Tidak ada agenda pada hari ini."), "{text}");
 
+    // Bad parameters are a 400 with a message naming the field, never a 500.
+    for (query, field, says) in [
+        ("date=2026-13-45", "date", "TTTT-BB-HH"),
+        ("date=kemarin", "date", "TTTT-BB-HH"),
+        ("leader=tidak-ada", "leader", "Pimpinan tidak dikenal"),
+    ] {
+        let bad = s
+            .get(&format!("/api/v1/public/agenda/sheet?{query}"), None)
+            .await
+            .err(400);
+        assert!(
+            bad["fields"][field].as_str().unwrap().contains(says),
+            "{query}: {bad}"
+        );
+    }
     let bad = s
-        .get("/api/v1/public/agenda/sheet?date=2026-13-45", None)
-        .await
-        .err(422);
-    assert!(
-        bad["fields"]["date"]
-            .as_str()
-            .unwrap()
-            .contains("TTTT-BB-HH"),
-        "{bad}"
-    );
-    s.get("/api/v1/public/agenda/sheet?format=gif", None)
+        .get("/api/v1/public/agenda/sheet?format=gif", None)
         .await
         .err(400);
-    s.get("/api/v1/public/agenda/sheet?leader=tidak-ada", None)
-        .await
-        .err(404);
+    assert!(bad["message"].as_str().unwrap().contains("format"), "{bad}");
     s.get("/api/v1/staff/agenda/sheet", None).await.err(401);
+    let admin = s.login("admin").await;
+    s.get("/api/v1/staff/agenda/sheet?date=2026-02-30", Some(&admin))
+        .await
+        .err(400);
+}
+
+#[tokio::test]
+async fn a_staff_sheet_holds_exactly_what_that_account_sees_in_the_agenda_api() {
+    let s = start().await;
+    let admin = s.login("admin").await;
+    let days = 9;
+    let date = wita_at(days, 9)[..10].to_string();
+    for (i, (leader, title, visibility)) in [
+        ("bupati", "Rapat terbuka RAPATPUBLIK", "public"),
+        ("bupati", "Pertemuan tertutup RAHASIABUPATI", "confidential"),
+        ("wakil_bupati", "Rapat internal INTERNALWAKIL", "internal"),
+        ("wakil_bupati", "Pertemuan tertutup RAHASIAWAKIL", "confidential"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let h = 8 + i as i64;
+        item(
+            &s,
+            &admin,
+            json!({"leader_id": leader, "title": title, "visibility": visibility,
+                "starts_at": wita_at(days, h), "ends_at": wita_at(days, h + 1)}),
+        )
+        .await;
+    }
+    let all = [
+        "RAPATPUBLIK",
+        "RAHASIABUPATI",
+        "INTERNALWAKIL",
+        "RAHASIAWAKIL",
+    ];
+    for who in ["admin", "protokol", "ajudan.bupati"] {
+        let token = s.login(who).await;
+        let api = s
+            .get(
+                &format!("/api/v1/staff/agenda?from={date}&to={date}"),
+                Some(&token),
+            )
+            .await
+            .ok();
+        let titles: Vec<String> = api
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["title"].as_str().unwrap().to_string())
+            .collect();
+        let (_, pdf) = bytes(
+            &s,
+            &format!("/api/v1/staff/agenda/sheet?date={date}"),
+            Some(&token),
+        )
+        .await;
+        let text = pdf_text(&pdf);
+        for marker in all {
+            let in_api = titles.iter().any(|t| t.contains(marker));
+            assert_eq!(
+                text.contains(marker),
+                in_api,
+                "{who}: {marker} on the sheet iff in the agenda API ({titles:?})"
+            );
+        }
+        // The rule itself: confidential items only for admin and the leader's own ajudan.
+        assert_eq!(text.contains("RAHASIABUPATI"), who != "protokol", "{who}");
+        assert_eq!(text.contains("RAHASIAWAKIL"), who == "admin", "{who}");
+    }
+
+    // The public sheet answers from its cache until data change: same tag, 304.
+    let path = format!("/api/v1/public/agenda/sheet?date={date}");
+    let first = s.http.get(s.url(&path)).send().await.unwrap();
+    let tag = first.headers()["etag"].to_str().unwrap().to_string();
+    let again = s
+        .http
+        .get(s.url(&path))
+        .header("if-none-match", &tag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 304);
+    let text = pdf_text(&first.bytes().await.unwrap());
+    assert!(text.contains("RAPATPUBLIK"));
+    for hidden in ["RAHASIA", "INTERNALWAKIL"] {
+        assert!(!text.contains(hidden), "public sheet shows {hidden}");
+    }
+    item(
+        &s,
+        &admin,
+        json!({"title": "Tambahan PUBLIKBARU", "starts_at": wita_at(days, 15),
+            "ends_at": wita_at(days, 16)}),
+    )
+    .await;
+    let (_, pdf) = bytes(&s, &path, None).await;
+    assert!(pdf_text(&pdf).contains("PUBLIKBARU"), "a write retires the cached sheet");
 }

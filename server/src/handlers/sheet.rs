@@ -1,30 +1,23 @@
 //! The daily agenda sheet (Agenda Harian) as PDF or PNG: the staff version with what that
 //! account may see (assigned staff, running order, the leader's role) and the public one.
 
+use std::time::Duration;
+
 use axum::extract::State;
 use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::http::{HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use chrono::{NaiveDate, Utc};
-use sepiion_core::api::ErrorBody;
+use sepiion_core::api::{ErrorBody, SheetFormat};
 use sepiion_core::time::local_date;
 use sepiion_core::validation::Msg;
 use serde::Deserialize;
 
 use crate::auth::{Caller, StaffAuth};
 use crate::error::{ApiError, ApiResult};
-use crate::extract::Query;
-use crate::sheet::{SheetFormat, load_day};
+use crate::extract::{ClientKey, Query};
+use crate::sheet::load_day;
 use crate::state::AppState;
-
-/// The file format of the sheet.
-#[derive(Debug, Clone, Copy, Default, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum SheetFileFormat {
-    #[default]
-    Pdf,
-    Png,
-}
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -37,11 +30,8 @@ pub struct SheetQuery {
     pub leader: Option<String>,
     /// `pdf` (default, A4) or `png` (1240 px wide).
     #[serde(default)]
-    pub format: Option<SheetFileFormat>,
+    pub format: Option<SheetFormat>,
 }
-
-pub const PDF: &str = "application/pdf";
-pub const PNG: &str = "image/png";
 
 fn parse_date(q: &SheetQuery, state: &AppState) -> ApiResult<NaiveDate> {
     match q.date.as_deref() {
@@ -50,7 +40,7 @@ fn parse_date(q: &SheetQuery, state: &AppState) -> ApiResult<NaiveDate> {
             .ok()
             .filter(|d| (2000..=2100).contains(&chrono::Datelike::year(d)))
             .ok_or_else(|| {
-                ApiError::field(
+                ApiError::bad_query(
                     "date",
                     Msg::new(
                         "Tanggal harus berbentuk TTTT-BB-HH, misalnya 2026-11-30.",
@@ -61,19 +51,31 @@ fn parse_date(q: &SheetQuery, state: &AppState) -> ApiResult<NaiveDate> {
     }
 }
 
-/// Gathers the day for `caller` and typesets it off the async runtime.
-async fn make(
-    state: &AppState,
-    caller: Caller,
-    q: &SheetQuery,
-) -> ApiResult<(Vec<u8>, &'static str, String)> {
-    let date = parse_date(q, state)?;
-    let format = match q.format.unwrap_or_default() {
-        SheetFileFormat::Pdf => SheetFormat::Pdf,
-        SheetFileFormat::Png => SheetFormat::Png,
-    };
+/// The checked query: a day, an optional leader id, a format.
+struct Wanted {
+    date: NaiveDate,
+    leader: Option<String>,
+    format: SheetFormat,
+}
+
+impl Wanted {
+    fn of(q: &SheetQuery, state: &AppState) -> ApiResult<Wanted> {
+        Ok(Wanted {
+            date: parse_date(q, state)?,
+            leader: q.leader.clone().filter(|l| !l.trim().is_empty()),
+            format: q.format.unwrap_or_default(),
+        })
+    }
+
+    fn file_name(&self) -> String {
+        self.format.file_name(self.date)
+    }
+}
+
+/// Gathers the day for `caller` (the same visibility rule as the agenda API) and typesets it.
+async fn make(state: &AppState, caller: Caller, w: &Wanted) -> ApiResult<Vec<u8>> {
     let ctx = state.ctx.clone();
-    let leader = q.leader.clone();
+    let (leader, date) = (w.leader.clone(), w.date);
     let data = state
         .db
         .read(move |tx| {
@@ -89,16 +91,7 @@ async fn make(
             )
         })
         .await?;
-    let ctx = state.ctx.clone();
-    let body = tokio::task::spawn_blocking(move || ctx.sheet.render(&data, format))
-        .await
-        .map_err(ApiError::internal)?
-        .map_err(|e| ApiError::internal(format!("agenda sheet template: {e}")))?;
-    let (content_type, ext) = match format {
-        SheetFormat::Pdf => (PDF, "pdf"),
-        SheetFormat::Png => (PNG, "png"),
-    };
-    Ok((body, content_type, format!("agenda-harian-{date}.{ext}")))
+    state.ctx.sheet.render_bounded(data, w.format).await
 }
 
 fn disposition(name: &str) -> HeaderValue {
@@ -113,20 +106,21 @@ fn disposition(name: &str) -> HeaderValue {
         (status = 200, description = "The sheet", content(
             (Vec<u8> = "application/pdf"),
             (Vec<u8> = "image/png"))),
-        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 422, body = ErrorBody)),
+        (status = 400, description = "Bad date, leader or format", body = ErrorBody),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 429, description = "Too many sheets being made", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn staff_sheet(
     State(state): State<AppState>,
     StaffAuth(staff): StaffAuth,
     Query(q): Query<SheetQuery>,
 ) -> ApiResult<Response> {
-    let (body, content_type, name) = make(&state, Caller::Staff(staff), &q).await?;
+    let wanted = Wanted::of(&q, &state)?;
+    let body = make(&state, Caller::Staff(staff), &wanted).await?;
     Ok((
         [
-            (CONTENT_TYPE, HeaderValue::from_static(content_type)),
-            (CONTENT_DISPOSITION, disposition(&name)),
+            (CONTENT_TYPE, HeaderValue::from_static(wanted.format.content_type())),
+            (CONTENT_DISPOSITION, disposition(&wanted.file_name())),
             (CACHE_CONTROL, HeaderValue::from_static("private, no-store")),
         ],
         body,
@@ -142,42 +136,47 @@ pub async fn staff_sheet(
             (Vec<u8> = "application/pdf"),
             (Vec<u8> = "image/png"))),
         (status = 304, description = "Not modified"),
-        (status = 400, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
+        (status = 400, description = "Bad date, leader or format", body = ErrorBody),
+        (status = 429, description = "Too many new sheets from this client, or being made",
+            body = ErrorBody)))]
 pub async fn public_sheet(
     State(state): State<AppState>,
+    client: ClientKey,
     headers: HeaderMap,
     Query(q): Query<SheetQuery>,
 ) -> ApiResult<Response> {
-    let date = parse_date(&q, &state)?;
-    // Typesetting costs CPU: the same day, leader and format is made once per data change.
+    let wanted = Wanted::of(&q, &state)?;
+    // Typesetting costs CPU: the same day, leader and format is made once per data change,
+    // and a client may cause only so many new ones.
     let key = format!(
-        "sheet:{date}:{}:{:?}",
-        q.leader.as_deref().unwrap_or(""),
-        q.format.unwrap_or_default()
+        "{}|{}|{}",
+        wanted.date,
+        wanted.leader.as_deref().unwrap_or(""),
+        wanted.format.content_type()
     );
-    let cached = match state.cache.get(&key) {
+    let cached = match state.sheet_cache.get(&key) {
         Some(c) => c,
         None => {
-            let generation = state.cache.generation();
-            let (body, content_type, _) = make(&state, Caller::Anonymous, &q).await?;
-            state.cache.put(
+            state.limiter.take(
+                "sheet",
+                &client.0,
+                state.ctx.limits.sheets_per_client,
+                Duration::from_secs(600),
+            )?;
+            let generation = state.sheet_cache.generation();
+            let body = make(&state, Caller::Anonymous, &wanted).await?;
+            state.sheet_cache.put(
                 key,
                 generation,
-                HeaderValue::from_static(content_type),
+                HeaderValue::from_static(wanted.format.content_type()),
                 body.into(),
             )
         }
     };
     let mut response = cached.respond(&headers);
-    let ext = if matches!(q.format.unwrap_or_default(), SheetFileFormat::Png) {
-        "png"
-    } else {
-        "pdf"
-    };
     response.headers_mut().insert(
         CONTENT_DISPOSITION,
-        disposition(&format!("agenda-harian-{date}.{ext}")),
+        disposition(&wanted.file_name()),
     );
     Ok(response)
 }
