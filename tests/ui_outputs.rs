@@ -225,7 +225,9 @@ fn the_shared_agenda_text_leaves_out_confidential_and_cancelled_items() {
         html.contains(r#"id="sheet-pdf""#) && html.contains("Unduh lembar Agenda Harian (PDF)"),
         "{html}"
     );
-    assert!(html.contains(r#"id="sheet-png""#) && html.contains("Unduh lembar Agenda Harian (PNG)"));
+    assert!(
+        html.contains(r#"id="sheet-png""#) && html.contains("Unduh lembar Agenda Harian (PNG)")
+    );
 }
 
 /// The elements with a click handler, in the order of the first render.
@@ -269,12 +271,19 @@ async fn the_sheet_buttons_save_the_servers_pdf_and_png_for_the_shown_day() {
     let targets = click_targets(&dom.rebuild_to_vec().edits);
     assert_eq!(targets.len(), 2, "a PDF and a PNG button");
     for (target, name, magic) in [
-        (targets[0], format!("agenda-harian-{day}.pdf"), &b"%PDF-"[..]),
-        (targets[1], format!("agenda-harian-{day}.png"), &b"\x89PNG"[..]),
+        (
+            targets[0],
+            format!("agenda-harian-{day}.pdf"),
+            &b"%PDF-"[..],
+        ),
+        (
+            targets[1],
+            format!("agenda-harian-{day}.png"),
+            &b"\x89PNG"[..],
+        ),
     ] {
-        let data = dioxus_html::PlatformEventData::new(Box::<
-            dioxus_html::SerializedMouseData,
-        >::default());
+        let data =
+            dioxus_html::PlatformEventData::new(Box::<dioxus_html::SerializedMouseData>::default());
         let event = dioxus_core::Event::new(
             std::rc::Rc::new(data) as std::rc::Rc<dyn std::any::Any>,
             true,
@@ -284,11 +293,9 @@ async fn the_sheet_buttons_save_the_servers_pdf_and_png_for_the_shown_day() {
         // The sheet is typeset by the server; wait (bounded) for the file and the notice.
         let mut html = String::new();
         for _ in 0..600 {
-            let _ = tokio::time::timeout(
-                std::time::Duration::from_millis(100),
-                dom.wait_for_work(),
-            )
-            .await;
+            let _ =
+                tokio::time::timeout(std::time::Duration::from_millis(100), dom.wait_for_work())
+                    .await;
             dom.render_immediate(&mut dioxus_core::NoOpMutations);
             html = dioxus_ssr::render(&dom);
             if html.contains("sheet-saved") || html.contains(r#"role="alert""#) {
@@ -300,7 +307,10 @@ async fn the_sheet_buttons_save_the_servers_pdf_and_png_for_the_shown_day() {
             "{html}"
         );
         let bytes = std::fs::read(&file).unwrap();
-        assert!(bytes.starts_with(magic), "{name} is a real file of its kind");
+        assert!(
+            bytes.starts_with(magic),
+            "{name} is a real file of its kind"
+        );
     }
     // The PDF is the staff sheet for that day (what this account may see).
     let out = std::process::Command::new("pdftotext")

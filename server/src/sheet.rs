@@ -14,7 +14,10 @@ use rusqlite::{OptionalExtension, Transaction, params};
 use sepiion_core::api::SheetFormat;
 use sepiion_core::model::{AgendaStatus, Attendance};
 use sepiion_core::sync::Record;
-use sepiion_core::time::{format_date_in_indonesian, format_datetime_in_indonesian, format_time_in_indonesian, local_days_range};
+use sepiion_core::time::{
+    format_date_in_indonesian, format_datetime_in_indonesian, format_time_in_indonesian,
+    local_days_range,
+};
 use serde::Serialize;
 use typst::diag::{FileError, FileResult};
 use typst::foundations::{Bytes, Datetime};
@@ -27,9 +30,9 @@ use typst_layout::PagedDocument;
 use crate::auth::Caller;
 use crate::config::SheetConfig;
 use crate::error::{ApiError, ApiResult};
-use sepiion_core::validation::Msg;
 use crate::records::{load_agenda_range, load_leader, load_leaders, visible_record};
 use crate::state::Ctx;
+use sepiion_core::validation::Msg;
 
 /// The built-in template; `[sheet] template` replaces it.
 pub const DEFAULT_TEMPLATE: &str = include_str!("../assets/sheet/agenda-harian.typ");

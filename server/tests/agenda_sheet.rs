@@ -252,7 +252,11 @@ async fn a_staff_sheet_holds_exactly_what_that_account_sees_in_the_agenda_api() 
         ("bupati", "Rapat terbuka RAPATPUBLIK", "public"),
         ("bupati", "Pertemuan tertutup RAHASIABUPATI", "confidential"),
         ("wakil_bupati", "Rapat internal INTERNALWAKIL", "internal"),
-        ("wakil_bupati", "Pertemuan tertutup RAHASIAWAKIL", "confidential"),
+        (
+            "wakil_bupati",
+            "Pertemuan tertutup RAHASIAWAKIL",
+            "confidential",
+        ),
     ]
     .into_iter()
     .enumerate()
@@ -332,5 +336,8 @@ async fn a_staff_sheet_holds_exactly_what_that_account_sees_in_the_agenda_api() 
     )
     .await;
     let (_, pdf) = bytes(&s, &path, None).await;
-    assert!(pdf_text(&pdf).contains("PUBLIKBARU"), "a write retires the cached sheet");
+    assert!(
+        pdf_text(&pdf).contains("PUBLIKBARU"),
+        "a write retires the cached sheet"
+    );
 }

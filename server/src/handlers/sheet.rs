@@ -119,7 +119,10 @@ pub async fn staff_sheet(
     let body = make(&state, Caller::Staff(staff), &wanted).await?;
     Ok((
         [
-            (CONTENT_TYPE, HeaderValue::from_static(wanted.format.content_type())),
+            (
+                CONTENT_TYPE,
+                HeaderValue::from_static(wanted.format.content_type()),
+            ),
             (CONTENT_DISPOSITION, disposition(&wanted.file_name())),
             (CACHE_CONTROL, HeaderValue::from_static("private, no-store")),
         ],
@@ -174,9 +177,8 @@ pub async fn public_sheet(
         }
     };
     let mut response = cached.respond(&headers);
-    response.headers_mut().insert(
-        CONTENT_DISPOSITION,
-        disposition(&wanted.file_name()),
-    );
+    response
+        .headers_mut()
+        .insert(CONTENT_DISPOSITION, disposition(&wanted.file_name()));
     Ok(response)
 }

@@ -924,7 +924,9 @@ async fn agenda_item(
         .db
         .read(move |tx| {
             let item = match load_agenda_item(tx, &wanted)? {
-                Some(item) => visible_record(tx, &Caller::Anonymous, Record::AgendaItem(Box::new(item)))?,
+                Some(item) => {
+                    visible_record(tx, &Caller::Anonymous, Record::AgendaItem(Box::new(item)))?
+                }
                 None => None,
             };
             let leaders = load_leaders(tx)?;
@@ -938,7 +940,10 @@ async fn agenda_item(
     let mut p = PageCtx {
         t: Texts::get(pl.lang),
         regency: &regency,
-        here: format!("/agenda/{}", form_urlencoded::byte_serialize(id.as_bytes()).collect::<String>()),
+        here: format!(
+            "/agenda/{}",
+            form_urlencoded::byte_serialize(id.as_bytes()).collect::<String>()
+        ),
     };
     match item {
         Some(Record::AgendaItem(item)) => {
