@@ -7,8 +7,6 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use tokio::sync::Semaphore;
-
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{OptionalExtension, Transaction, params};
 use sepiion_core::api::SheetFormat;
@@ -18,7 +16,9 @@ use sepiion_core::time::{
     format_date_in_indonesian, format_datetime_in_indonesian, format_time_in_indonesian,
     local_days_range,
 };
+use sepiion_core::validation::Msg;
 use serde::Serialize;
+use tokio::sync::Semaphore;
 use typst::diag::{FileError, FileResult};
 use typst::foundations::{Bytes, Datetime};
 use typst::syntax::{FileId, RootedPath, Source, VirtualPath, VirtualRoot};
@@ -32,7 +32,6 @@ use crate::config::SheetConfig;
 use crate::error::{ApiError, ApiResult};
 use crate::records::{load_agenda_range, load_leader, load_leaders, visible_record};
 use crate::state::Ctx;
-use sepiion_core::validation::Msg;
 
 /// The built-in template; `[sheet] template` replaces it.
 pub const DEFAULT_TEMPLATE: &str = include_str!("../assets/sheet/agenda-harian.typ");

@@ -341,3 +341,37 @@ async fn a_staff_sheet_holds_exactly_what_that_account_sees_in_the_agenda_api() 
         "a write retires the cached sheet"
     );
 }
+
+#[tokio::test]
+async fn a_regency_template_from_the_configuration_replaces_the_built_in_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let template = dir.path().join("agenda-harian.typ");
+    // A regency's own layout: read at start, no recompiling. Data still come as JSON.
+    std::fs::write(
+        &template,
+        "#let d = json(\"/data.json\")\n#set page(paper: \"a4\")\n\
+         = LEMBAR KHUSUS DAERAH\n#d.date\n\
+         #for s in d.sections { for r in s.rows [#r.time ~ #r.title #linebreak()] }\n",
+    )
+    .unwrap();
+    let path = template.clone();
+    let s = start_with(move |c| c.sheet.template = Some(path)).await;
+    let admin = s.login("admin").await;
+    item(
+        &s,
+        &admin,
+        json!({"title": "Upacara bendera", "starts_at": wita_at(4, 7), "ends_at": wita_at(4, 8)}),
+    )
+    .await;
+    let date = wita_at(4, 9)[..10].to_string();
+    let (_, pdf) = bytes(
+        &s,
+        &format!("/api/v1/public/agenda/sheet?date={date}"),
+        None,
+    )
+    .await;
+    let text = pdf_text(&pdf);
+    assert!(text.contains("LEMBAR KHUSUS DAERAH"), "{text}");
+    assert!(text.contains("07.00–08.00 Upacara bendera"), "{text}");
+    assert!(!text.contains("AGENDA HARIAN PIMPINAN"), "{text}");
+}
