@@ -30,6 +30,7 @@ pub struct SheetQuery {
     pub leader: Option<String>,
     /// `pdf` (default, A4) or `png` (1240 px wide).
     #[serde(default)]
+    #[param(inline)]
     pub format: Option<SheetFormat>,
 }
 
