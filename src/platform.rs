@@ -98,6 +98,17 @@ fn platform_dir(_variant: Variant) -> Result<PathBuf, PlatformError> {
     Ok(PathBuf::from(path))
 }
 
+/// Where files the user saves (the Agenda Harian sheet) go: the Downloads folder on desktop
+/// (else the home directory). On Android the app's own files directory: Android keeps the
+/// shared Downloads folder behind MediaStore, which the app does not reach yet.
+pub fn downloads_dir(variant: Variant) -> Result<PathBuf, PlatformError> {
+    #[cfg(not(target_os = "android"))]
+    if let Some(dir) = dirs::download_dir().or_else(dirs::home_dir) {
+        return Ok(dir);
+    }
+    data_dir(variant)
+}
+
 /// Plain HTTP is for development only. The Android manifest's network security configuration
 /// permits cleartext to the device itself (127.0.0.1, localhost) and nowhere else, but that
 /// configuration binds only Java's and the web view's networking, not our Rust HTTP client; so

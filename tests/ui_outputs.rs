@@ -220,6 +220,110 @@ fn the_shared_agenda_text_leaves_out_confidential_and_cancelled_items() {
     assert!(html.contains("Bagikan agenda"), "{html}");
     assert!(html.contains("https://wa.me/?text="));
     assert!(html.contains("Rapat%20paripurna%20DPRD"));
+    // Beside the text: the server's sheet as PDF and as PNG.
+    assert!(
+        html.contains(r#"id="sheet-pdf""#) && html.contains("Unduh lembar Agenda Harian (PDF)"),
+        "{html}"
+    );
+    assert!(
+        html.contains(r#"id="sheet-png""#) && html.contains("Unduh lembar Agenda Harian (PNG)")
+    );
+}
+
+/// The elements with a click handler, in the order of the first render.
+fn click_targets(edits: &[dioxus_core::Mutation]) -> Vec<dioxus_core::ElementId> {
+    edits
+        .iter()
+        .filter_map(|m| match m {
+            dioxus_core::Mutation::NewEventListener { name, id } if name == "click" => Some(*id),
+            _ => None,
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sheet_buttons_save_the_servers_pdf_and_png_for_the_shown_day() {
+    let server = common::start_server().await;
+    let dir = tempfile::tempdir().unwrap();
+    let engine = Arc::new(common::staff(dir.path(), "agenda", &server.url, "protokol").await);
+    let store = engine.store().clone();
+    let saved = tempfile::tempdir().unwrap();
+    store
+        .set_pref(ui::prefs::DOWNLOAD_DIR, saved.path().to_str())
+        .unwrap();
+    let day = Utc::now().with_timezone(&Makassar).date_naive() + Duration::days(1);
+
+    #[component]
+    fn Root(day: chrono::NaiveDate) -> Element {
+        let launch = use_context::<Launch>();
+        ui::use_app(launch);
+        rsx! { sepiion::ui::internal::share::ShareAgenda { day, leader: None } }
+    }
+    dioxus_html::set_event_converter(Box::new(dioxus_html::SerializedHtmlEventConverter));
+    let launch = Launch {
+        variant: Variant::Internal,
+        store,
+        engine: Some(engine.clone()),
+        tz: Makassar,
+        initial_route: Some(Route::Agenda),
+    };
+    let mut dom = VirtualDom::new_with_props(Root, RootProps { day }).with_root_context(launch);
+    let targets = click_targets(&dom.rebuild_to_vec().edits);
+    assert_eq!(targets.len(), 2, "a PDF and a PNG button");
+    for (target, name, magic) in [
+        (
+            targets[0],
+            format!("agenda-harian-{day}.pdf"),
+            &b"%PDF-"[..],
+        ),
+        (
+            targets[1],
+            format!("agenda-harian-{day}.png"),
+            &b"\x89PNG"[..],
+        ),
+    ] {
+        let data =
+            dioxus_html::PlatformEventData::new(Box::<dioxus_html::SerializedMouseData>::default());
+        let event = dioxus_core::Event::new(
+            std::rc::Rc::new(data) as std::rc::Rc<dyn std::any::Any>,
+            true,
+        );
+        dom.runtime().handle_event("click", event, target);
+        let file = saved.path().join(&name);
+        // The sheet is typeset by the server; wait (bounded) for the file and the notice.
+        let mut html = String::new();
+        for _ in 0..600 {
+            let _ =
+                tokio::time::timeout(std::time::Duration::from_millis(100), dom.wait_for_work())
+                    .await;
+            dom.render_immediate(&mut dioxus_core::NoOpMutations);
+            html = dioxus_ssr::render(&dom);
+            if html.contains("sheet-saved") || html.contains(r#"role="alert""#) {
+                break;
+            }
+        }
+        assert!(
+            html.contains(&format!("Tersimpan di {}", file.display())),
+            "{html}"
+        );
+        let bytes = std::fs::read(&file).unwrap();
+        assert!(
+            bytes.starts_with(magic),
+            "{name} is a real file of its kind"
+        );
+    }
+    // The PDF is the staff sheet for that day (what this account may see).
+    let out = std::process::Command::new("pdftotext")
+        .arg(saved.path().join(format!("agenda-harian-{day}.pdf")))
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils) is installed");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("(INTERNAL)"), "{text}");
+    assert!(
+        text.contains(&sepiion_core::time::format_date_in_indonesian(day)),
+        "{text}"
+    );
 }
 
 fn sample_report() -> MonthlyReport {

@@ -768,3 +768,37 @@ mod tests {
         assert_eq!(attachment_type(b"MZ\x90\x00"), None);
     }
 }
+
+/// The file format of the Agenda Harian sheet (`GET …/agenda/sheet?format=`); its name is also
+/// the file name's extension.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum SheetFormat {
+    /// A4, for printing.
+    #[default]
+    Pdf,
+    /// An image that reads well in a WhatsApp chat.
+    Png,
+}
+
+impl SheetFormat {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SheetFormat::Pdf => "pdf",
+            SheetFormat::Png => "png",
+        }
+    }
+
+    pub fn content_type(self) -> &'static str {
+        match self {
+            SheetFormat::Pdf => "application/pdf",
+            SheetFormat::Png => "image/png",
+        }
+    }
+
+    /// The file name for `date`'s sheet, e.g. `agenda-harian-2026-11-30.pdf`.
+    pub fn file_name(self, date: NaiveDate) -> String {
+        format!("agenda-harian-{date}.{}", self.as_str())
+    }
+}

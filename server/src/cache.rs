@@ -76,14 +76,22 @@ impl Cached {
 pub struct PublicCache {
     generation: Arc<AtomicU64>,
     entries: RwLock<HashMap<String, Arc<Cached>>>,
+    max_entries: usize,
 }
 
 impl PublicCache {
     /// A cache whose entries follow the database's write `generation`.
     pub fn new(generation: Arc<AtomicU64>) -> PublicCache {
+        PublicCache::with_capacity(generation, MAX_ENTRIES)
+    }
+
+    /// A cache of at most `max_entries` answers (fewer for large bodies such as the agenda
+    /// sheet's PDF and PNG).
+    pub fn with_capacity(generation: Arc<AtomicU64>, max_entries: usize) -> PublicCache {
         PublicCache {
             generation,
             entries: RwLock::default(),
+            max_entries: max_entries.max(1),
         }
     }
 
@@ -115,9 +123,9 @@ impl PublicCache {
         let mut entries = self.entries.write().unwrap_or_else(|p| p.into_inner());
         let current = self.generation();
         // Drop what went stale; empty the map when it is full of live keys.
-        if entries.len() >= MAX_ENTRIES {
+        if entries.len() >= self.max_entries {
             entries.retain(|_, e| e.generation == current);
-            if entries.len() >= MAX_ENTRIES {
+            if entries.len() >= self.max_entries {
                 entries.clear();
             }
         }

@@ -48,6 +48,9 @@ pub struct Limits {
     pub track_lookups_global: u32,
     /// Client keys each in-memory limiter tracks at most (memory stays bounded).
     pub tracked_clients: usize,
+    /// Public Agenda Harian sheets a client may have typeset per 10 minutes (answers from the
+    /// cache are not counted).
+    pub sheets_per_client: u32,
 }
 
 impl Default for Limits {
@@ -64,6 +67,7 @@ impl Default for Limits {
             track_lookups_per_client: 30,
             track_lookups_global: 600,
             tracked_clients: 100_000,
+            sheets_per_client: 60,
         }
     }
 }
@@ -79,6 +83,16 @@ pub struct OfficeConfig {
     pub email: String,
     /// Opening hours as free text, e.g. "Senin–Jumat, 08.00–15.30 WITA".
     pub hours: String,
+}
+
+/// The daily agenda sheet (Agenda Harian). Both files are read at start.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq, Default)]
+#[serde(default)]
+pub struct SheetConfig {
+    /// A Typst template replacing the built-in one (the data arrive as `/data.json`).
+    pub template: Option<PathBuf>,
+    /// A logo image (PNG, JPEG or SVG) offered to the template as `/logo`.
+    pub logo: Option<PathBuf>,
 }
 
 /// An ntfy-compatible push server (self-hosted ntfy or a public instance).
@@ -254,6 +268,7 @@ pub struct Config {
     /// Networks (CIDR) whose direct connections may read `/metrics` without an admin token.
     pub metrics_allow: Vec<ipnet::IpNet>,
     pub notify: NotifyConfig,
+    pub sheet: SheetConfig,
 }
 
 impl Default for Config {
@@ -273,6 +288,7 @@ impl Default for Config {
             office: OfficeConfig::default(),
             metrics_allow: Vec::new(),
             notify: NotifyConfig::default(),
+            sheet: SheetConfig::default(),
         }
     }
 }

@@ -121,6 +121,16 @@ impl ApiError {
         Self::validation(f)
     }
 
+    /// A query parameter that cannot be used (400, with the field named).
+    pub fn bad_query(field: &str, msg: Msg) -> Self {
+        let mut f = FieldErrors::default();
+        f.add(field, msg.clone());
+        ApiError {
+            fields: f,
+            ..Self::new(StatusCode::BAD_REQUEST, "invalid_query", msg)
+        }
+    }
+
     pub fn unauthorized() -> Self {
         Self::new(
             StatusCode::UNAUTHORIZED,

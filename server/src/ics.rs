@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Duration, Utc};
 use icalendar::{Calendar, Component, Event, EventLike, EventStatus};
 use rusqlite::{OptionalExtension, Transaction, params};
-use sepiion_core::model::{AgendaItem, AgendaStatus, Attendance, Leader};
+use sepiion_core::model::{AgendaItem, AgendaStatus, Attendance, Leader, Visibility};
 use sepiion_core::sync::Record;
 
 use crate::auth::{Caller, Staff, new_token, staff_from_row, token_hash};
@@ -186,8 +186,11 @@ pub fn render(feed: &Feed) -> String {
             .ends(item.ends_at)
             .location(&item.location)
             .description(&description(feed, item))
-            .url(&format!("{}/agenda/{}", feed.base_url, item.id))
             .status(status_of(item));
+        // The portal's item page shows public items only; others get no address to open.
+        if item.visibility == Visibility::Public {
+            event.url(&format!("{}/agenda/{}", feed.base_url, item.id));
+        }
         if !item.category.trim().is_empty() {
             event.add_property("CATEGORIES", item.category.as_str());
         }

@@ -21,6 +21,7 @@ pub mod records;
 pub mod reports;
 pub mod requests;
 pub mod router;
+pub mod sheet;
 pub mod state;
 pub mod sync;
 pub mod throttle;
@@ -112,6 +113,10 @@ pub fn prepare(config: &Config) -> anyhow::Result<AppState> {
     let db = Db::open_locked(&config.db, lock)?;
     Ok(AppState {
         cache: Arc::new(cache::PublicCache::new(db.generation.clone())),
+        sheet_cache: Arc::new(cache::PublicCache::with_capacity(
+            db.generation.clone(),
+            crate::sheet::CACHED_SHEETS,
+        )),
         db,
         logins: Arc::new(LoginGuard::new(config.limits.tracked_clients)),
         passwords: PasswordWork::new(),

@@ -16,7 +16,9 @@ use utoipa_axum::routes;
 
 use crate::cache::cache_public_reads;
 use crate::error::{ApiError, render_language};
-use crate::handlers::{admin, auth, display, feeds, meta, notify, public, reports, staff, sync};
+use crate::handlers::{
+    admin, auth, display, feeds, meta, notify, public, reports, sheet, staff, sync,
+};
 use crate::state::AppState;
 
 struct BearerAuth;
@@ -102,6 +104,8 @@ pub fn routes() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(feeds::feed_info, feeds::renew_feed))
         .routes(routes!(feeds::revoke_feed))
         .routes(routes!(reports::monthly))
+        .routes(routes!(sheet::staff_sheet))
+        .routes(routes!(sheet::public_sheet))
         .routes(routes!(notify::get_settings, notify::put_settings))
         .routes(routes!(notify::deliveries))
         .routes(routes!(notify::resend))

@@ -28,6 +28,8 @@ pub struct Ctx {
     /// Who may read `/metrics` without an admin token.
     pub metrics_allow: Vec<ipnet::IpNet>,
     pub notify: NotifyConfig,
+    /// The Agenda Harian template and logo, loaded once.
+    pub sheet: Arc<crate::sheet::SheetEngine>,
 }
 
 impl Ctx {
@@ -45,6 +47,7 @@ impl Ctx {
             office: config.office.clone(),
             metrics_allow: config.metrics_allow.clone(),
             notify: config.notify.clone(),
+            sheet: Arc::new(crate::sheet::SheetEngine::from_config(&config.sheet)?),
         })
     }
 }
@@ -58,6 +61,9 @@ pub struct AppState {
     pub metrics: Arc<crate::metrics::Metrics>,
     /// Ready-made answers to public reads, dropped whenever a write commits.
     pub cache: Arc<PublicCache>,
+    /// Public Agenda Harian sheets (PDF/PNG, tens to hundreds of kilobytes each): a few, kept
+    /// apart so they cannot crowd out the small answers.
+    pub sheet_cache: Arc<PublicCache>,
     /// Failed-login bookkeeping (per account and client).
     pub logins: Arc<LoginGuard>,
     /// Password hashing, a few at a time.

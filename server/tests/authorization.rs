@@ -460,6 +460,20 @@ async fn every_endpoint_checks_every_role() {
         ),
         e(
             "get",
+            "/api/v1/staff/agenda/sheet",
+            format!("/api/v1/staff/agenda/sheet?date={}", &day[..10]),
+            Body::None,
+            Who::Staff,
+        ),
+        e(
+            "get",
+            "/api/v1/public/agenda/sheet",
+            format!("/api/v1/public/agenda/sheet?date={}&format=png", &day[..10]),
+            Body::None,
+            Who::Everyone,
+        ),
+        e(
+            "get",
             "/api/v1/sync/pull",
             "/api/v1/sync/pull?limit=5".into(),
             Body::None,

@@ -524,3 +524,61 @@ async fn every_portal_page_is_under_30_kb_compressed() {
         assert!(size < 30 * 1024, "{path}: {size} bytes");
     }
 }
+
+#[tokio::test]
+async fn an_agenda_item_page_shows_a_public_item_and_hides_every_other() {
+    let s = start().await;
+    let admin = s.login("admin").await;
+    let mut ids = Vec::new();
+    for (title, visibility) in [
+        ("Peresmian Pasar Seni Semarapura", "public"),
+        ("Rapat internal kepegawaian", "internal"),
+        ("Pertemuan rahasia investor", "confidential"),
+    ] {
+        let made = s
+            .post(
+                "/api/v1/staff/agenda",
+                Some(&admin),
+                json!({"leader_id": "wakil_bupati", "title": title,
+                    "starts_at": wita_at(2, 9), "ends_at": wita_at(2, 11),
+                    "location": "Pasar Seni, Semarapura", "category": "peresmian",
+                    "visibility": visibility, "status": "confirmed",
+                    "attendance": "represented", "representative": "Sekretaris Daerah",
+                    "dress_code": "Pakaian adat madya", "internal_notes": "CATATAN-DALAM"}),
+            )
+            .await
+            .ok();
+        ids.push(made["item"]["id"].as_str().unwrap().to_string());
+    }
+    let mut b = Browser::new(&s);
+    let day = chrono::NaiveDate::parse_from_str(&wita_at(2, 9)[..10], "%Y-%m-%d").unwrap();
+    let p = b.get(&format!("/agenda/{}", ids[0]), "id").await;
+    assert_eq!(p.status, 200);
+    for want in [
+        ">Peresmian Pasar Seni Semarapura</h1>",
+        &sepiion_core::time::format_date_in_indonesian(day),
+        "09.00–11.00 WITA",
+        "Pasar Seni, Semarapura",
+        "Wakil Bupati",
+        "Sekretaris Daerah",
+        "Pakaian adat madya",
+        &format!("/?view=day&amp;date={day}"),
+    ] {
+        assert!(p.html.contains(want), "{want} missing: {}", p.html);
+    }
+    assert!(!p.html.contains("CATATAN-DALAM"));
+    let csp = p.headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
+    assert!(!csp.contains("unsafe-inline"));
+    assert!(!p.html.contains("<style") && !p.html.contains("<script>"));
+    let p = b.get(&format!("/agenda/{}", ids[0]), "en").await;
+    assert!(p.html.contains("09:00–11:00 WITA") && p.html.contains("Place"));
+
+    // Internal, confidential and unknown ids get one and the same "not found" page.
+    let unknown = b.get("/agenda/tidak-ada", "id").await;
+    assert_eq!(unknown.status, 404);
+    for id in &ids[1..] {
+        let p = b.get(&format!("/agenda/{id}"), "id").await;
+        assert_eq!(p.status, 404, "{id}");
+        assert_eq!(p.html, unknown.html, "a hidden item looks like no item");
+    }
+}

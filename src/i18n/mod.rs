@@ -244,6 +244,12 @@ pub struct Texts {
     pub needs_network: &'static str,
     pub share_agenda: &'static str,
     pub agenda_sheet_heading: &'static str,
+    /// The buttons that save the server's Agenda Harian sheet, and what became of it.
+    pub sheet_pdf: &'static str,
+    pub sheet_png: &'static str,
+    pub sheet_saved: &'static str,
+    pub sheet_busy: &'static str,
+    pub sheet_not_saved: &'static str,
     pub tab_reports: &'static str,
     pub reports_title: &'static str,
     pub report_month: &'static str,

@@ -5,7 +5,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use reqwest::StatusCode;
-use sepiion_core::api::{DeviceRegistration, ErrorBody, LoginInput, LoginResponse, ServerInfo};
+use sepiion_core::api::{
+    DeviceRegistration, ErrorBody, LoginInput, LoginResponse, ServerInfo, SheetFormat,
+};
 use sepiion_core::sync::{Mutation, PullPage, PushRequest, PushResponse};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -175,6 +177,17 @@ impl ServerClient {
         &self,
         req: reqwest::RequestBuilder,
     ) -> Result<T, SyncError> {
+        let (status, bytes) = self.send_raw(req).await?;
+        serde_json::from_slice(bytes.as_ref())
+            .map_err(|e| SyncError::Protocol(format!("{status}: {e}")))
+    }
+
+    /// A successful answer's body as it came (files such as the agenda sheet); errors as in
+    /// [`Self::send`].
+    async fn send_raw(
+        &self,
+        req: reqwest::RequestBuilder,
+    ) -> Result<(StatusCode, impl AsRef<[u8]>), SyncError> {
         self.counters.requests.fetch_add(1, Ordering::Relaxed);
         let res = req.send().await.map_err(SyncError::Network)?;
         let status = res.status();
@@ -185,8 +198,7 @@ impl ServerClient {
             .response_bytes
             .fetch_add(bytes.len() as u64, Ordering::Relaxed);
         if status.is_success() {
-            return serde_json::from_slice(&bytes)
-                .map_err(|e| SyncError::Protocol(format!("{status}: {e}")));
+            return Ok((status, bytes));
         }
         let body: Option<ErrorBody> = serde_json::from_slice(&bytes).ok();
         Err(match status {
@@ -349,6 +361,28 @@ impl ServerClient {
     }
 
     /// The monthly report (`month` is `YYYY-MM`).
+    /// The day's Agenda Harian sheet (`format`: PDF or PNG) with what this staff account may
+    /// see.
+    pub async fn agenda_sheet(
+        &self,
+        token: &str,
+        date: chrono::NaiveDate,
+        leader: Option<&str>,
+        format: SheetFormat,
+    ) -> Result<Vec<u8>, SyncError> {
+        let date = date.format("%Y-%m-%d").to_string();
+        let mut query = vec![("date", date.as_str()), ("format", format.as_str())];
+        if let Some(l) = leader {
+            query.push(("leader", l));
+        }
+        let req = self
+            .http
+            .get(self.url("/staff/agenda/sheet"))
+            .query(&query)
+            .bearer_auth(token);
+        Ok(self.send_raw(req).await?.1.as_ref().to_vec())
+    }
+
     pub async fn monthly_report(
         &self,
         token: &str,

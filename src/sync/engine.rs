@@ -5,6 +5,7 @@
 
 use std::time::Duration;
 
+use sepiion_core::api::SheetFormat;
 use sepiion_core::model::StaffUser;
 use sepiion_core::sync::MAX_PUSH;
 use tokio::sync::{Mutex, Notify, watch};
@@ -201,6 +202,18 @@ impl SyncEngine {
     }
 
     /// The monthly report (`YYYY-MM`), for admin and protocol staff.
+    /// The day's Agenda Harian sheet, typeset by the server with what this account may see.
+    pub async fn agenda_sheet(
+        &self,
+        date: chrono::NaiveDate,
+        leader: Option<&str>,
+        format: SheetFormat,
+    ) -> Result<Vec<u8>, SyncError> {
+        self.client
+            .agenda_sheet(&self.staff_token()?, date, leader, format)
+            .await
+    }
+
     pub async fn monthly_report(
         &self,
         month: &str,

@@ -139,6 +139,8 @@ pub const STYLESHEET: &str = include_str!("../../assets/sepiion.css");
 pub mod prefs {
     pub const SERVER_URL: &str = "pref_server_url";
     pub const REQUEST_DRAFT: &str = "draft_request";
+    /// A folder for saved files instead of the platform's (see `platform::downloads_dir`).
+    pub const DOWNLOAD_DIR: &str = "pref_download_dir";
 }
 
 /// Sets up the contexts every screen needs from a [`Launch`], and starts background sync.

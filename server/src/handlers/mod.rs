@@ -9,6 +9,7 @@ pub mod meta;
 pub mod notify;
 pub mod public;
 pub mod reports;
+pub mod sheet;
 pub mod staff;
 pub mod sync;
 

@@ -43,6 +43,11 @@ pub struct Texts {
     pub represented_by: &'static str,
     pub dress_code: &'static str,
     pub week_of: &'static str,
+    /// One agenda item's page (the URL in the calendar feeds).
+    pub item_time: &'static str,
+    pub item_place: &'static str,
+    pub item_status: &'static str,
+    pub day_schedule: &'static str,
 
     // Ajukan
     pub form_title: &'static str,
@@ -162,6 +167,10 @@ pub static ID: Texts = Texts {
     represented_by: "Diwakili oleh",
     dress_code: "Pakaian",
     week_of: "Minggu",
+    item_time: "Waktu",
+    item_place: "Tempat",
+    item_status: "Status",
+    day_schedule: "Jadwal hari itu",
 
     form_title: "Ajukan permohonan",
     form_intro: "Undang pimpinan ke acara Anda, ajukan audiensi, atau minta pimpinan membuka kegiatan. Isian bertanda * wajib diisi.",
@@ -288,6 +297,10 @@ pub static EN: Texts = Texts {
     represented_by: "Represented by",
     dress_code: "Dress code",
     week_of: "Week",
+    item_time: "Time",
+    item_place: "Place",
+    item_status: "Status",
+    day_schedule: "That day's schedule",
 
     form_title: "Submit a request",
     form_intro: "Invite a leader to your event, ask for an audience, or ask a leader to open an activity. Fields marked * are required.",

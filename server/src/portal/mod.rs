@@ -22,6 +22,7 @@ use cookie::{Cookie, SameSite};
 use maud::Markup;
 use sepiion_core::draft::{RequestDraft, to_new_request};
 use sepiion_core::model::{AgendaItem, Leader, Visibility};
+use sepiion_core::sync::Record;
 use sepiion_core::time::{local_date, local_days_range};
 use sepiion_core::validation::{FieldErrors, Lang};
 use serde::Deserialize;
@@ -32,7 +33,7 @@ use crate::db::{audit, setting};
 use crate::error::ApiError;
 use crate::extract::ClientKey;
 use crate::handlers::public::{Letter, find_tracked, submit_from_device};
-use crate::records::{load_agenda_range, load_leaders};
+use crate::records::{load_agenda_item, load_agenda_range, load_leaders, visible_record};
 use crate::requests::normalize_tracking_code;
 use crate::state::AppState;
 
@@ -104,6 +105,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/lacak", get(track_form))
         .route("/lacak/{code}", get(track_page))
         .route("/tentang", get(about))
+        .route("/agenda/{id}", get(agenda_item))
         .route(
             "/static/portal.css",
             get(|headers: HeaderMap| async move { STYLESHEET.respond(&headers) }),
@@ -906,4 +908,58 @@ async fn about(
         here: "/tentang".into(),
     };
     page(StatusCode::OK, views::about(&p, &state.ctx.office))
+}
+
+/// One public agenda item, the page the calendar feeds link to. Anything but a public item
+/// (internal, confidential, unknown) is the same 404 page: the page never tells that an item
+/// exists.
+async fn agenda_item(
+    State(state): State<AppState>,
+    axum::Extension(pl): axum::Extension<PortalLang>,
+    Path(id): Path<String>,
+) -> Response {
+    let st = state.clone();
+    let wanted = id.clone();
+    let loaded = state
+        .db
+        .read(move |tx| {
+            let item = match load_agenda_item(tx, &wanted)? {
+                Some(item) => {
+                    visible_record(tx, &Caller::Anonymous, Record::AgendaItem(Box::new(item)))?
+                }
+                None => None,
+            };
+            let leaders = load_leaders(tx)?;
+            Ok((regency_name(&st, tx)?, leaders, item))
+        })
+        .await;
+    let (regency, leaders, item) = match loaded {
+        Ok(x) => x,
+        Err(e) => return e.into_response(),
+    };
+    let mut p = PageCtx {
+        t: Texts::get(pl.lang),
+        regency: &regency,
+        here: format!(
+            "/agenda/{}",
+            form_urlencoded::byte_serialize(id.as_bytes()).collect::<String>()
+        ),
+    };
+    match item {
+        Some(Record::AgendaItem(item)) => {
+            let leader = leaders
+                .iter()
+                .find(|l| l.id == item.leader_id)
+                .map(|l| l.title.clone())
+                .unwrap_or_else(|| item.leader_id.clone());
+            page(
+                StatusCode::OK,
+                views::agenda_item(&p, &item, &leader, state.ctx.tz),
+            )
+        }
+        _ => {
+            p.here = "/".into();
+            page(StatusCode::NOT_FOUND, views::not_found(&p))
+        }
+    }
 }

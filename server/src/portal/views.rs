@@ -564,6 +564,33 @@ pub fn about(p: &PageCtx, office: &OfficeInfo) -> Markup {
     layout(p, t.about_title, Nav::About, body)
 }
 
+/// One public agenda item (the address the calendar feeds give as an event's URL).
+pub fn agenda_item(p: &PageCtx, item: &AgendaItem, leader: &str, tz: Tz) -> Markup {
+    let t = p.t;
+    let day = local_date(item.starts_at, tz);
+    let body = html! {
+        article.card.item aria-labelledby="item-title" {
+            p.small.muted { (leader) }
+            h1 #item-title { (item.title) }
+            dl {
+                dt { (t.item_time) } dd { (t.when(item.starts_at, item.ends_at, tz)) }
+                dt { (t.item_place) } dd { (item.location) }
+                dt { (t.leader_label) } dd { (leader) }
+                dt { (t.item_status) }
+                dd { span.chip.cancelled[item.status == AgendaStatus::Cancelled] { (t.status(item.status)) } }
+                @if let Some(rep) = &item.representative {
+                    dt { (t.represented_by) } dd { (rep) }
+                }
+                @if !item.dress_code.is_empty() {
+                    dt { (t.dress_code) } dd { (item.dress_code) }
+                }
+            }
+        }
+        p { a.button.secondary href=(schedule_href(Span::Day, day, None)) { (t.day_schedule) } }
+    };
+    layout(p, &item.title, Nav::Schedule, body)
+}
+
 pub fn not_found(p: &PageCtx) -> Markup {
     let t = p.t;
     layout(
