@@ -65,6 +65,7 @@ impl SyncError {
 struct Counters {
     requests: AtomicU64,
     response_bytes: AtomicU64,
+    decode_nanos: AtomicU64,
 }
 
 /// A snapshot of the counters.
@@ -72,6 +73,8 @@ struct Counters {
 pub struct ClientStats {
     pub requests: u64,
     pub response_bytes: u64,
+    /// Time spent turning successful answers' JSON into values.
+    pub decode_time: Duration,
 }
 
 /// Redirects are followed only within the server's own origin (scheme, host and port): a
@@ -164,6 +167,7 @@ impl ServerClient {
         ClientStats {
             requests: self.counters.requests.load(Ordering::Relaxed),
             response_bytes: self.counters.response_bytes.load(Ordering::Relaxed),
+            decode_time: Duration::from_nanos(self.counters.decode_nanos.load(Ordering::Relaxed)),
         }
     }
 
@@ -185,8 +189,13 @@ impl ServerClient {
             .response_bytes
             .fetch_add(bytes.len() as u64, Ordering::Relaxed);
         if status.is_success() {
-            return serde_json::from_slice(&bytes)
+            let started = std::time::Instant::now();
+            let value = serde_json::from_slice(&bytes)
                 .map_err(|e| SyncError::Protocol(format!("{status}: {e}")));
+            self.counters
+                .decode_nanos
+                .fetch_add(started.elapsed().as_nanos() as u64, Ordering::Relaxed);
+            return value;
         }
         let body: Option<ErrorBody> = serde_json::from_slice(&bytes).ok();
         Err(match status {

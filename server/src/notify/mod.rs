@@ -467,11 +467,10 @@ pub fn load_notification(
 ) -> rusqlite::Result<Option<sepiion_core::notify::AppNotification>> {
     use sepiion_core::notify::{AppNotification, NoticeKind, Priority};
     use sepiion_core::validation::Msg;
-    tx.query_row(
-        "SELECT id, kind, priority, link_type, link_id, title_id, title_en, body_id, body_en,
+    tx.prepare_cached("SELECT id, kind, priority, link_type, link_id, title_id, title_en, body_id, body_en,
                 created_at, read_at, version
-         FROM notifications WHERE id = ?1",
-        params![id],
+         FROM notifications WHERE id = ?1")?
+        .query_row(params![id],
         |r| {
             let kind: String = r.get(1)?;
             let priority: String = r.get(2)?;
@@ -500,11 +499,8 @@ pub fn load_notification(
 /// Whether notification `id` is addressed to `caller` (each caller sees only their own).
 pub fn is_for(tx: &Transaction, caller: &Caller, id: &str) -> rusqlite::Result<bool> {
     let owner: Option<(Option<i64>, Option<String>)> = tx
-        .query_row(
-            "SELECT user_id, device_id FROM notifications WHERE id = ?1",
-            params![id],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
+        .prepare_cached("SELECT user_id, device_id FROM notifications WHERE id = ?1")?
+        .query_row(params![id], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
     Ok(match (caller, owner) {
         (Caller::Staff(s), Some((Some(u), _))) => u == s.id,
