@@ -13,6 +13,7 @@ pub mod demo;
 pub mod error;
 pub mod extract;
 pub mod handlers;
+pub mod inbox;
 pub mod ics;
 pub mod metrics;
 pub mod notify;
