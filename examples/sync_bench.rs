@@ -124,8 +124,11 @@ async fn main() {
     let mut runs = Vec::new();
     let mut last_engine = None;
     for run in 0..RUNS {
-        let store = Store::open(&dir.path().join(format!("staff-{run}.db")), Variant::Internal)
-            .unwrap();
+        let store = Store::open(
+            &dir.path().join(format!("staff-{run}.db")),
+            Variant::Internal,
+        )
+        .unwrap();
         let engine = SyncEngine::new(
             store,
             ServerClient::new(&format!("http://{proxy}")).unwrap(),
@@ -173,7 +176,12 @@ async fn main() {
     let rest = median
         .wall
         .saturating_sub(median.server + median.decode + median.report.apply_time);
-    println!("load: {}", std::fs::read_to_string("/proc/loadavg").unwrap_or_default().trim());
+    println!(
+        "load: {}",
+        std::fs::read_to_string("/proc/loadavg")
+            .unwrap_or_default()
+            .trim()
+    );
     println!("full_sync_ms={:.1}", ms(median.wall));
     println!("full_sync_min_ms={:.1}", ms(runs[0].wall));
     println!("full_sync_cpu_ms={:.1}", ms(cpus[RUNS / 2]));
@@ -185,7 +193,10 @@ async fn main() {
     println!("full_sync_json_bytes={}", median.json_bytes);
     println!("full_sync_round_trips={}", median.report.round_trips);
     println!("items={items}");
-    println!("items_per_s={:.0}", items as f64 / median.wall.as_secs_f64());
+    println!(
+        "items_per_s={:.0}",
+        items as f64 / median.wall.as_secs_f64()
+    );
     // Where the median run's time went. The parts overlap: the device writes one page while
     // the server prepares the next.
     println!("server_ms={:.1}", ms(median.server));

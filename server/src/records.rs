@@ -33,10 +33,8 @@ pub fn load_leaders(tx: &Transaction) -> rusqlite::Result<Vec<Leader>> {
 
 pub fn load_leader(tx: &Transaction, id: &str) -> rusqlite::Result<Option<Leader>> {
     tx.prepare_cached("SELECT * FROM leaders WHERE id = ?1")?
-        .query_row(params![id],
-        leader_from_row,
-    )
-    .optional()
+        .query_row(params![id], leader_from_row)
+        .optional()
 }
 
 pub fn representative_from_row(r: &Row) -> rusqlite::Result<Representative> {
@@ -56,10 +54,8 @@ pub fn load_representatives(tx: &Transaction) -> rusqlite::Result<Vec<Representa
 
 pub fn load_representative(tx: &Transaction, id: &str) -> rusqlite::Result<Option<Representative>> {
     tx.prepare_cached("SELECT * FROM representatives WHERE id = ?1")?
-        .query_row(params![id],
-        representative_from_row,
-    )
-    .optional()
+        .query_row(params![id], representative_from_row)
+        .optional()
 }
 
 fn parse_or<T>(s: String, parse: impl Fn(&str) -> Option<T>, what: &str) -> rusqlite::Result<T> {
@@ -101,10 +97,8 @@ pub fn agenda_from_row(r: &Row) -> rusqlite::Result<AgendaItem> {
 
 pub fn load_agenda_item(tx: &Transaction, id: &str) -> rusqlite::Result<Option<AgendaItem>> {
     tx.prepare_cached("SELECT * FROM agenda_items WHERE id = ?1")?
-        .query_row(params![id],
-        agenda_from_row,
-    )
-    .optional()
+        .query_row(params![id], agenda_from_row)
+        .optional()
 }
 
 /// Agenda items of `leader` (or all leaders) that overlap `[from, to)`.
@@ -239,10 +233,8 @@ pub fn load_request_by_code(tx: &Transaction, code: &str) -> rusqlite::Result<Op
 /// The device a request belongs to.
 pub fn request_owner(tx: &Transaction, id: &str) -> rusqlite::Result<Option<Option<String>>> {
     tx.prepare_cached("SELECT device_id FROM requests WHERE id = ?1")?
-        .query_row(params![id],
-        |r| r.get(0),
-    )
-    .optional()
+        .query_row(params![id], |r| r.get(0))
+        .optional()
 }
 
 pub fn load_device_requests(tx: &Transaction, device: &str) -> rusqlite::Result<Vec<Request>> {
@@ -277,10 +269,8 @@ pub fn load_notes(tx: &Transaction, request_id: &str) -> rusqlite::Result<Vec<No
 
 pub fn load_note(tx: &Transaction, id: &str) -> rusqlite::Result<Option<Note>> {
     tx.prepare_cached("SELECT * FROM notes WHERE id = ?1")?
-        .query_row(params![id],
-        note_from_row,
-    )
-    .optional()
+        .query_row(params![id], note_from_row)
+        .optional()
 }
 
 /// Whether a staff member may see an agenda item: confidential items only for admin and for the

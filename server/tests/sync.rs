@@ -412,7 +412,8 @@ async fn pull_pages_come_in_zstd_to_apps_that_ask_and_in_gzip_to_older_ones() {
     };
     let (coding, zstd_body) = fetch("gzip, zstd").await;
     assert_eq!(coding.as_deref(), Some("zstd"));
-    let from_zstd: Value = serde_json::from_slice(&zstd::decode_all(&zstd_body[..]).unwrap()).unwrap();
+    let from_zstd: Value =
+        serde_json::from_slice(&zstd::decode_all(&zstd_body[..]).unwrap()).unwrap();
     let (coding, gzip_body) = fetch("gzip").await;
     assert_eq!(coding.as_deref(), Some("gzip"));
     let mut json = Vec::new();
@@ -427,7 +428,12 @@ async fn pull_pages_come_in_zstd_to_apps_that_ask_and_in_gzip_to_older_ones() {
     assert_eq!(from_zstd["changes"], from_gzip["changes"]);
     assert_eq!(from_zstd["changes"], from_plain["changes"]);
     assert_eq!(from_zstd["changes"].as_array().unwrap().len(), 200);
-    assert!(zstd_body.len() < gzip_body.len(), "{} vs {}", zstd_body.len(), gzip_body.len());
+    assert!(
+        zstd_body.len() < gzip_body.len(),
+        "{} vs {}",
+        zstd_body.len(),
+        gzip_body.len()
+    );
 }
 
 #[tokio::test]

@@ -15,11 +15,11 @@ use crate::agenda::{self, conflicts_for};
 use crate::auth::{Caller, Staff, StaffAuth};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Json, Path, Query};
-use crate::records::{
-    load_agenda_item, load_agenda_range, load_leaders, load_notes, load_request,
-    staff_sees_item, staff_sees_request,
-};
 use crate::inbox::{self, InboxCursor, InboxFilter};
+use crate::records::{
+    load_agenda_item, load_agenda_range, load_leaders, load_notes, load_request, staff_sees_item,
+    staff_sees_request,
+};
 use crate::requests;
 use crate::state::{AppState, Ctx};
 
