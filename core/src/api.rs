@@ -277,7 +277,19 @@ pub struct InboxQuery {
     /// Events starting on or before this local date.
     #[serde(default)]
     pub to: Option<NaiveDate>,
+    /// Continue after this point: the `next_cursor` of the previous page. Opaque.
+    #[serde(default)]
+    pub cursor: Option<String>,
+    /// Entries per page: 1 to [`MAX_INBOX_PAGE`], default [`INBOX_PAGE`].
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", param(minimum = 1, maximum = 500))]
+    pub limit: Option<u32>,
 }
+
+/// Inbox entries per page unless asked otherwise.
+pub const INBOX_PAGE: u32 = 100;
+/// Most inbox entries in one page.
+pub const MAX_INBOX_PAGE: u32 = 500;
 
 /// One line of the inbox.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -288,13 +300,17 @@ pub struct InboxEntry {
     pub my_actions: Vec<Action>,
 }
 
-/// The inbox: entries (those needing the caller's action first) and counts per state.
+/// The inbox: entries (those needing the caller's action first, then by start time), one page
+/// at a time, and counts per state.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Inbox {
     pub entries: Vec<InboxEntry>,
-    /// Number of requests per state (ignoring the state filter).
+    /// Number of requests per state (ignoring the state filter and the paging).
     pub counts: BTreeMap<String, i64>,
+    /// More entries follow: pass this as `cursor` for the next page. Absent on the last page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
 }
 
 /// Everything staff see of one request.

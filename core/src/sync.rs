@@ -16,8 +16,9 @@ use crate::model::{AgendaItem, Leader, Note, Representative, Request};
 use crate::notify::AppNotification;
 use crate::workflow::TransitionInput;
 
-/// Most changes in one pull page.
-pub const MAX_PAGE: u32 = 500;
+/// Most changes in one pull page. Large pages mean fewer round trips, and compress better (a
+/// record's field names and repeated values cost little after the first of its kind in a page).
+pub const MAX_PAGE: u32 = 2000;
 /// Most mutations in one push.
 pub const MAX_PUSH: usize = 100;
 
@@ -125,7 +126,7 @@ pub struct PullQuery {
     /// The cursor of the previous page; absent for a first (full) sync.
     #[serde(default)]
     pub cursor: Option<String>,
-    /// Page size (default 200, at most 500).
+    /// Page size (default 200, at most 2000).
     #[serde(default)]
     pub limit: Option<u32>,
 }

@@ -164,6 +164,9 @@ pub fn is_valid_email(email: &str) -> bool {
         && e.len() <= 254
 }
 
+/// The longest an agenda item may last, in days (the server's range reads rely on it).
+pub const MAX_AGENDA_DAYS: i64 = 14;
+
 fn interval(errors: &mut FieldErrors, start: DateTime<Utc>, end: DateTime<Utc>, max_days: i64) {
     if end <= start {
         errors.add(
@@ -273,7 +276,7 @@ pub fn validate_agenda_item(item: &AgendaItemInput) -> Result<(), FieldErrors> {
         0,
         10_000,
     );
-    interval(&mut e, item.starts_at, item.ends_at, 14);
+    interval(&mut e, item.starts_at, item.ends_at, MAX_AGENDA_DAYS);
     match (item.attendance, item.representative.as_deref()) {
         (crate::model::Attendance::Represented, None) => e.add(
             "representative",

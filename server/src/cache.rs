@@ -179,6 +179,13 @@ fn opaque(tag: &str) -> &str {
 
 /// Whether `Accept-Encoding` allows gzip (listed, or `*`, without `q=0`).
 pub fn accepts_gzip(req: &HeaderMap) -> bool {
+    accepts_encoding(req, "gzip", true)
+}
+
+/// Whether `Accept-Encoding` names `coding` (or `*`, when `star` counts) without `q=0`. A newer
+/// coding such as zstd is sent only to clients that name it: `*` may come from one that
+/// predates it.
+pub fn accepts_encoding(req: &HeaderMap, coding_wanted: &str, star: bool) -> bool {
     req.get_all(header::ACCEPT_ENCODING)
         .iter()
         .filter_map(|v| v.to_str().ok())
@@ -192,7 +199,7 @@ pub fn accepts_gzip(req: &HeaderMap) -> bool {
                     .and_then(|q| q.trim().parse::<f32>().ok())
                     .is_some_and(|q| q == 0.0)
             });
-            (coding.eq_ignore_ascii_case("gzip") || coding == "*") && !refused
+            (coding.eq_ignore_ascii_case(coding_wanted) || (star && coding == "*")) && !refused
         })
 }
 

@@ -16,11 +16,16 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0002_security.sql"),
     include_str!("../migrations/0004_notifications.sql"),
     include_str!("../migrations/0005_ics_feeds.sql"),
+    include_str!("../migrations/0007_inbox_paging.sql"),
 ];
 
 fn migrations() -> Migrations<'static> {
     Migrations::new(MIGRATIONS.iter().map(|sql| M::up(sql)).collect())
 }
+
+/// Prepared statements each connection keeps (rusqlite's default is 16, fewer than the
+/// statements one sync pull or inbox read runs, so they would be parsed again and again).
+const STATEMENT_CACHE: usize = 128;
 
 /// Opens (creating if needed) the database at `path` and brings its schema up to date.
 pub fn open(path: &Path) -> anyhow::Result<Connection> {
@@ -31,6 +36,7 @@ pub fn open(path: &Path) -> anyhow::Result<Connection> {
     conn.pragma_update(None, "synchronous", "FULL")?;
     conn.pragma_update(None, "foreign_keys", true)?;
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
     migrations().to_latest(&mut conn)?;
     Ok(conn)
 }
@@ -49,6 +55,7 @@ fn open_reader(path: &Path) -> rusqlite::Result<Connection> {
     let conn = Connection::open(path)?;
     conn.pragma_update(None, "query_only", true)?;
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
     Ok(conn)
 }
 
@@ -266,12 +273,9 @@ pub fn log_change(tx: &Transaction, entity: &str, id: &str) -> rusqlite::Result<
 
 /// A value of the settings table.
 pub fn setting(tx: &Transaction, key: &str) -> rusqlite::Result<Option<String>> {
-    tx.query_row(
-        "SELECT value FROM settings WHERE key = ?1",
-        params![key],
-        |r| r.get(0),
-    )
-    .optional()
+    tx.prepare_cached("SELECT value FROM settings WHERE key = ?1")?
+        .query_row(params![key], |r| r.get(0))
+        .optional()
 }
 
 pub fn set_setting(tx: &Transaction, key: &str, value: &str) -> rusqlite::Result<()> {

@@ -14,6 +14,7 @@ pub mod error;
 pub mod extract;
 pub mod handlers;
 pub mod ics;
+pub mod inbox;
 pub mod metrics;
 pub mod notify;
 pub mod portal;

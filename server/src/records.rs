@@ -32,12 +32,9 @@ pub fn load_leaders(tx: &Transaction) -> rusqlite::Result<Vec<Leader>> {
 }
 
 pub fn load_leader(tx: &Transaction, id: &str) -> rusqlite::Result<Option<Leader>> {
-    tx.query_row(
-        "SELECT * FROM leaders WHERE id = ?1",
-        params![id],
-        leader_from_row,
-    )
-    .optional()
+    tx.prepare_cached("SELECT * FROM leaders WHERE id = ?1")?
+        .query_row(params![id], leader_from_row)
+        .optional()
 }
 
 pub fn representative_from_row(r: &Row) -> rusqlite::Result<Representative> {
@@ -56,12 +53,9 @@ pub fn load_representatives(tx: &Transaction) -> rusqlite::Result<Vec<Representa
 }
 
 pub fn load_representative(tx: &Transaction, id: &str) -> rusqlite::Result<Option<Representative>> {
-    tx.query_row(
-        "SELECT * FROM representatives WHERE id = ?1",
-        params![id],
-        representative_from_row,
-    )
-    .optional()
+    tx.prepare_cached("SELECT * FROM representatives WHERE id = ?1")?
+        .query_row(params![id], representative_from_row)
+        .optional()
 }
 
 fn parse_or<T>(s: String, parse: impl Fn(&str) -> Option<T>, what: &str) -> rusqlite::Result<T> {
@@ -102,12 +96,9 @@ pub fn agenda_from_row(r: &Row) -> rusqlite::Result<AgendaItem> {
 }
 
 pub fn load_agenda_item(tx: &Transaction, id: &str) -> rusqlite::Result<Option<AgendaItem>> {
-    tx.query_row(
-        "SELECT * FROM agenda_items WHERE id = ?1",
-        params![id],
-        agenda_from_row,
-    )
-    .optional()
+    tx.prepare_cached("SELECT * FROM agenda_items WHERE id = ?1")?
+        .query_row(params![id], agenda_from_row)
+        .optional()
 }
 
 /// Agenda items of `leader` (or all leaders) that overlap `[from, to)`.
@@ -117,19 +108,29 @@ pub fn load_agenda_range(
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> rusqlite::Result<Vec<AgendaItem>> {
+    // No item lasts longer than `MAX_AGENDA_DAYS`, so one that overlaps the range starts at most
+    // that long before it: the start index then reads the range's items only, not all the
+    // years before it (conflict checks run this on every agenda write).
+    let earliest = from - chrono::Duration::days(sepiion_core::validation::MAX_AGENDA_DAYS);
     let mut st = tx.prepare_cached(
         "SELECT * FROM agenda_items
-         WHERE (?1 IS NULL OR leader_id = ?1) AND starts_at < ?3 AND ends_at > ?2
+         WHERE (?1 IS NULL OR leader_id = ?1) AND starts_at >= ?4 AND starts_at < ?3
+           AND ends_at > ?2
          ORDER BY starts_at, id",
     )?;
     st.query_map(
-        params![leader, from.timestamp(), to.timestamp()],
+        params![
+            leader,
+            from.timestamp(),
+            to.timestamp(),
+            earliest.timestamp()
+        ],
         agenda_from_row,
     )?
     .collect()
 }
 
-fn request_from_row(r: &Row) -> rusqlite::Result<Request> {
+pub(crate) fn request_from_row(r: &Row) -> rusqlite::Result<Request> {
     Ok(Request {
         id: r.get("id")?,
         tracking_code: r.get("tracking_code")?,
@@ -164,7 +165,7 @@ fn request_from_row(r: &Row) -> rusqlite::Result<Request> {
     })
 }
 
-fn fill_request(tx: &Transaction, mut req: Request) -> rusqlite::Result<Request> {
+pub(crate) fn fill_request(tx: &Transaction, mut req: Request) -> rusqlite::Result<Request> {
     let mut st = tx.prepare_cached(
         "SELECT id, filename, content_type, size FROM attachments
          WHERE request_id = ?1 ORDER BY created_at, id",
@@ -231,39 +232,9 @@ pub fn load_request_by_code(tx: &Transaction, code: &str) -> rusqlite::Result<Op
 
 /// The device a request belongs to.
 pub fn request_owner(tx: &Transaction, id: &str) -> rusqlite::Result<Option<Option<String>>> {
-    tx.query_row(
-        "SELECT device_id FROM requests WHERE id = ?1",
-        params![id],
-        |r| r.get(0),
-    )
-    .optional()
-}
-
-/// Requests matching the staff inbox filters (without the state filter: counts need all).
-pub fn load_requests_where(
-    tx: &Transaction,
-    leader: Option<&str>,
-    from: Option<DateTime<Utc>>,
-    to: Option<DateTime<Utc>>,
-) -> rusqlite::Result<Vec<Request>> {
-    let mut st = tx.prepare_cached(
-        "SELECT * FROM requests
-         WHERE (?1 IS NULL OR leader_id = ?1 OR assigned_leader_id = ?1
-                OR (leader_id IS NULL AND assigned_leader_id IS NULL))
-           AND (?2 IS NULL OR starts_at >= ?2) AND (?3 IS NULL OR starts_at < ?3)
-         ORDER BY starts_at, id",
-    )?;
-    let rows: Vec<Request> = st
-        .query_map(
-            params![
-                leader,
-                from.map(|t| t.timestamp()),
-                to.map(|t| t.timestamp())
-            ],
-            request_from_row,
-        )?
-        .collect::<rusqlite::Result<_>>()?;
-    rows.into_iter().map(|r| fill_request(tx, r)).collect()
+    tx.prepare_cached("SELECT device_id FROM requests WHERE id = ?1")?
+        .query_row(params![id], |r| r.get(0))
+        .optional()
 }
 
 pub fn load_device_requests(tx: &Transaction, device: &str) -> rusqlite::Result<Vec<Request>> {
@@ -297,12 +268,9 @@ pub fn load_notes(tx: &Transaction, request_id: &str) -> rusqlite::Result<Vec<No
 }
 
 pub fn load_note(tx: &Transaction, id: &str) -> rusqlite::Result<Option<Note>> {
-    tx.query_row(
-        "SELECT * FROM notes WHERE id = ?1",
-        params![id],
-        note_from_row,
-    )
-    .optional()
+    tx.prepare_cached("SELECT * FROM notes WHERE id = ?1")?
+        .query_row(params![id], note_from_row)
+        .optional()
 }
 
 /// Whether a staff member may see an agenda item: confidential items only for admin and for the
@@ -374,11 +342,8 @@ pub fn visible_record(
         }
         (Caller::Staff(s), Record::Note(n)) => {
             let item: Option<Option<String>> = tx
-                .query_row(
-                    "SELECT agenda_item_id FROM requests WHERE id = ?1",
-                    params![n.request_id],
-                    |r| r.get(0),
-                )
+                .prepare_cached("SELECT agenda_item_id FROM requests WHERE id = ?1")?
+                .query_row(params![n.request_id], |r| r.get(0))
                 .optional()?;
             staff_sees_request_id(tx, s, item.flatten().as_deref())?.then_some(Record::Note(n))
         }

@@ -125,9 +125,14 @@ impl Store {
     pub fn uploads_ready(&self) -> StoreResult<Vec<Upload>> {
         self.read(|tx| {
             let mut st = tx.prepare_cached(
+                // Driven by the (nearly always empty) outbox of files: as a join, SQLite walked
+                // every request in the cache first, which made each sync as slow as the cache
+                // is large.
                 "SELECT a.id, a.request_id, a.filename, a.data FROM attachments_outbox a
-                 JOIN records r ON r.kind = 'request' AND r.id = a.request_id
-                 WHERE a.status = 'pending' AND r.server_json IS NOT NULL
+                 WHERE a.status = 'pending'
+                   AND EXISTS (SELECT 1 FROM records r
+                               WHERE r.kind = 'request' AND r.id = a.request_id
+                                 AND r.server_json IS NOT NULL)
                  ORDER BY a.created_at, a.id",
             )?;
             let rows = st

@@ -206,13 +206,62 @@ pub(crate) fn refresh(
 /// Most pulled changes applied in one transaction.
 pub const APPLY_CHUNK: usize = 100;
 
+/// Whether this device has an outbox entry (pending, or waiting for the user) for the record.
+fn has_local_changes(tx: &Transaction, kind: EntityKind, id: &str) -> StoreResult<bool> {
+    Ok(tx
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM outbox WHERE kind = ?1 AND record_id = ?2)")?
+        .query_row(params![kind.as_str(), id], |r| r.get(0))?)
+}
+
+/// Stores a server record that no local change touches: what screens see is then the server's
+/// record itself, written in the same statement (the general path, [`put_server_record`] then
+/// [`refresh`], reads it back and applies the outbox; this is what it comes to, once). The
+/// version rule is the same: an older record than the one stored changes nothing.
+fn put_plain_server_record(tx: &Transaction, rec: &Record) -> StoreResult<()> {
+    let json = serde_json::to_string(rec)?;
+    let c = columns(rec);
+    tx.prepare_cached(
+        "INSERT INTO records (kind, id, server_json, server_version, json, leader_id, starts_at,
+             ends_at, state, request_id, pending, conflict)
+         VALUES (?1, ?2, ?3, ?4, ?3, ?5, ?6, ?7, ?8, ?9, 0, 0)
+         ON CONFLICT (kind, id) DO UPDATE
+            SET server_json = excluded.server_json, server_version = excluded.server_version,
+                json = excluded.json, leader_id = excluded.leader_id,
+                starts_at = excluded.starts_at, ends_at = excluded.ends_at,
+                state = excluded.state, request_id = excluded.request_id,
+                pending = 0, conflict = 0
+          WHERE records.server_version IS NULL
+             OR records.server_version <= excluded.server_version",
+    )?
+    .execute(params![
+        rec.kind().as_str(),
+        rec.id(),
+        json,
+        rec.version(),
+        c.leader_id,
+        c.starts_at,
+        c.ends_at,
+        c.state,
+        c.request_id
+    ])?;
+    Ok(())
+}
+
 fn apply_changes(
     tx: &Transaction,
     actor: &LocalActor,
     changes: &[sepiion_core::sync::Change],
 ) -> StoreResult<()> {
+    // Checked once per transaction: nothing else writes the outbox while it is open.
+    let outbox_empty: bool = tx
+        .prepare_cached("SELECT NOT EXISTS (SELECT 1 FROM outbox)")?
+        .query_row([], |r| r.get(0))?;
     for change in changes {
         match &change.record {
+            Some(rec) if outbox_empty || !has_local_changes(tx, rec.kind(), rec.id())? => {
+                put_plain_server_record(tx, rec)?;
+                continue;
+            }
             Some(rec) => {
                 put_server_record(tx, rec)?;
             }
@@ -267,11 +316,11 @@ impl super::Store {
         let mut chunks = page.changes.chunks(APPLY_CHUNK).peekable();
         if chunks.peek().is_none() {
             // An empty page still moves the cursor.
-            return self.write(|tx| apply_pull_page(tx, &super::local_actor(tx)?, page));
+            return self.write_pulled(|tx| apply_pull_page(tx, &super::local_actor(tx)?, page));
         }
         while let Some(chunk) = chunks.next() {
             let last = chunks.peek().is_none();
-            self.write(|tx| {
+            self.write_pulled(|tx| {
                 apply_changes(tx, &super::local_actor(tx)?, chunk)?;
                 if last {
                     finish_page(tx, page)?;

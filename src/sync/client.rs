@@ -67,6 +67,7 @@ impl SyncError {
 struct Counters {
     requests: AtomicU64,
     response_bytes: AtomicU64,
+    decode_nanos: AtomicU64,
 }
 
 /// A snapshot of the counters.
@@ -74,6 +75,8 @@ struct Counters {
 pub struct ClientStats {
     pub requests: u64,
     pub response_bytes: u64,
+    /// Time spent turning successful answers' JSON into values.
+    pub decode_time: Duration,
 }
 
 /// Redirects are followed only within the server's own origin (scheme, host and port): a
@@ -166,6 +169,7 @@ impl ServerClient {
         ClientStats {
             requests: self.counters.requests.load(Ordering::Relaxed),
             response_bytes: self.counters.response_bytes.load(Ordering::Relaxed),
+            decode_time: Duration::from_nanos(self.counters.decode_nanos.load(Ordering::Relaxed)),
         }
     }
 
@@ -178,8 +182,13 @@ impl ServerClient {
         req: reqwest::RequestBuilder,
     ) -> Result<T, SyncError> {
         let (status, bytes) = self.send_raw(req).await?;
-        serde_json::from_slice(bytes.as_ref())
-            .map_err(|e| SyncError::Protocol(format!("{status}: {e}")))
+        let started = std::time::Instant::now();
+        let value = serde_json::from_slice(bytes.as_ref())
+            .map_err(|e| SyncError::Protocol(format!("{status}: {e}")));
+        self.counters
+            .decode_nanos
+            .fetch_add(started.elapsed().as_nanos() as u64, Ordering::Relaxed);
+        value
     }
 
     /// A successful answer's body as it came (files such as the agenda sheet); errors as in

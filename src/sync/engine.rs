@@ -16,7 +16,7 @@ use crate::platform::Variant;
 use crate::store::{Identity, PushTally, Store};
 
 /// Pull page size: large pages mean fewer round trips on a slow network; the server caps it.
-pub const PULL_PAGE: u32 = 500;
+pub const PULL_PAGE: u32 = 2000;
 /// Most pull pages in one sync; far above any real history, it only stops a misbehaving server
 /// from keeping the device busy forever.
 const MAX_PAGES: usize = 100_000;
@@ -64,6 +64,8 @@ pub struct SyncReport {
     pub round_trips: u64,
     /// The cursor was stale and the cache was rebuilt from scratch.
     pub full_resync: bool,
+    /// Time spent writing pulled pages into the store (it overlaps the fetch of the next page).
+    pub apply_time: Duration,
 }
 
 /// Syncs one store with one server. Share it (e.g. in an `Arc`); syncs never overlap.
@@ -341,32 +343,57 @@ impl SyncEngine {
             p.pull_total = None;
         });
         let mut cursor = self.store.cursor()?;
+        // The next page, asked for while the one before it was being written.
+        let mut prefetched = None;
         for _ in 0..MAX_PAGES {
-            report.round_trips += 1;
-            match self
-                .client
-                .pull(token, cursor.as_deref(), self.page_size)
-                .await
-            {
+            let answer = match prefetched.take() {
+                Some(answer) => answer,
+                None => {
+                    report.round_trips += 1;
+                    self.client
+                        .pull(token, cursor.as_deref(), self.page_size)
+                        .await
+                }
+            };
+            match answer {
                 Ok(page) => {
+                    let has_more = page.has_more;
+                    let next_cursor = page.cursor.clone();
                     // Writing a page is blocking disk work: it runs on tokio's blocking pool,
-                    // never on the thread that drives the UI.
+                    // never on the thread that drives the UI. Meanwhile the next page is on its
+                    // way; it is used only after this one is stored, so the cursor saved is
+                    // always that of the last page written, and a failure of either leaves the
+                    // sync resumable from there.
                     let store = self.store.clone();
-                    let page = tokio::task::spawn_blocking(move || {
-                        store.apply_pull_page(&page).map(|()| page)
-                    })
-                    .await
-                    .map_err(|e| SyncError::Protocol(format!("applying a page failed: {e}")))??;
-                    report.pulled += page.changes.len() as u64;
-                    let (pulled, remaining) = (report.pulled, page.remaining.max(0) as u64);
+                    let apply = tokio::task::spawn_blocking(move || {
+                        let started = std::time::Instant::now();
+                        store
+                            .apply_pull_page(&page)
+                            .map(|()| (page.changes.len(), page.remaining, started.elapsed()))
+                    });
+                    let (applied, next) = if has_more {
+                        report.round_trips += 1;
+                        let next = self.client.pull(token, Some(&next_cursor), self.page_size);
+                        let (applied, next) = tokio::join!(apply, next);
+                        (applied, Some(next))
+                    } else {
+                        (apply.await, None)
+                    };
+                    let (count, remaining, took) = applied.map_err(|e| {
+                        SyncError::Protocol(format!("applying a page failed: {e}"))
+                    })??;
+                    report.apply_time += took;
+                    report.pulled += count as u64;
+                    let (pulled, remaining) = (report.pulled, remaining.max(0) as u64);
                     self.report(|p| {
                         p.pulled = pulled;
                         p.pull_total = Some(pulled + remaining);
                     });
-                    if !page.has_more {
+                    if !has_more {
                         return Ok(());
                     }
-                    cursor = Some(page.cursor);
+                    cursor = Some(next_cursor);
+                    prefetched = next;
                 }
                 // The server no longer has the history since our cursor: start from scratch,
                 // keeping unsent changes. Only once per sync: a second 410 is the server's
@@ -399,6 +426,7 @@ impl SyncEngine {
                     total.pulled += r.pulled;
                     total.round_trips += r.round_trips;
                     total.full_resync |= r.full_resync;
+                    total.apply_time += r.apply_time;
                     return Ok(total);
                 }
                 Err(e) if e.is_transient() && attempt < max_attempts => {

@@ -6,17 +6,19 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use sepiion_core::api::*;
 use sepiion_core::conflict::{Conflict, Slot};
-use sepiion_core::model::{AgendaItem, Note, Request, RequestState};
+use sepiion_core::model::{AgendaItem, Note, Request};
 use sepiion_core::time::local_days_range;
+use sepiion_core::validation::Msg;
 use sepiion_core::workflow::{self, Action, TransitionInput};
 
 use crate::agenda::{self, conflicts_for};
 use crate::auth::{Caller, Staff, StaffAuth};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Json, Path, Query};
+use crate::inbox::{self, InboxCursor, InboxFilter};
 use crate::records::{
-    load_agenda_item, load_agenda_range, load_leaders, load_notes, load_request,
-    load_requests_where, staff_sees_item, staff_sees_request,
+    load_agenda_item, load_agenda_range, load_leaders, load_notes, load_request, staff_sees_item,
+    staff_sees_request,
 };
 use crate::requests;
 use crate::state::{AppState, Ctx};
@@ -26,11 +28,12 @@ pub fn actions_for(staff: &Staff, r: &Request) -> Vec<Action> {
     workflow::actions_for(staff.role, staff.leader_id.as_deref(), r)
 }
 
-/// The inbox: requests matching the filters, those needing the caller's action first, and
-/// counts per state.
+/// The inbox, a page at a time: requests matching the filters, those needing the caller's
+/// action first, and counts per state.
 #[utoipa::path(get, path = "/api/v1/staff/requests", tag = "staff",
     params(InboxQuery),
-    responses((status = 200, body = Inbox), (status = 400, body = ErrorBody),
+    responses((status = 200, body = Inbox),
+              (status = 400, description = "Unknown cursor, or a limit out of range", body = ErrorBody),
               (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn inbox(
@@ -38,40 +41,43 @@ pub async fn inbox(
     StaffAuth(staff): StaffAuth,
     Query(q): Query<InboxQuery>,
 ) -> ApiResult<axum::Json<Inbox>> {
+    let limit = q.limit.unwrap_or(INBOX_PAGE);
+    if !(1..=MAX_INBOX_PAGE).contains(&limit) {
+        return Err(ApiError::bad_request(Msg::new(
+            format!("limit harus antara 1 dan {MAX_INBOX_PAGE}."),
+            format!("limit must be between 1 and {MAX_INBOX_PAGE}."),
+        )));
+    }
+    let cursor = q.cursor.as_deref().map(InboxCursor::parse).transpose()?;
     let tz = state.ctx.tz;
     let from = q.from.map(|d| local_days_range(d, d, tz).0);
     let to = q.to.map(|d| local_days_range(d, d, tz).1);
     let viewer = staff.clone();
-    let all = state
+    let (requests, next, counts) = state
         .db
         .read(move |tx| {
-            let mut visible = Vec::new();
-            for r in load_requests_where(tx, q.leader.as_deref(), from, to)? {
-                if staff_sees_request(tx, &viewer, &r)? {
-                    visible.push(r);
-                }
-            }
-            Ok(visible)
+            let filter = InboxFilter {
+                state: q.state,
+                leader: q.leader.as_deref(),
+                from,
+                to,
+            };
+            let (requests, next) = inbox::page(tx, &viewer, &filter, cursor, limit as usize)?;
+            Ok((requests, next, inbox::counts(tx, &viewer, &filter)?))
         })
         .await?;
-    let mut counts = std::collections::BTreeMap::new();
-    for s in RequestState::ALL {
-        counts.insert(s.as_str().to_string(), 0);
-    }
-    for r in &all {
-        *counts.entry(r.state.as_str().to_string()).or_insert(0) += 1;
-    }
-    let mut entries: Vec<InboxEntry> = all
+    let entries = requests
         .into_iter()
-        .filter(|r| q.state.is_none_or(|s| r.state == s))
         .map(|r| InboxEntry {
             my_actions: actions_for(&staff, &r),
             request: r,
         })
         .collect();
-    // Stable: within each group the order by start time stays.
-    entries.sort_by_key(|e| e.my_actions.is_empty());
-    Ok(axum::Json(Inbox { entries, counts }))
+    Ok(axum::Json(Inbox {
+        entries,
+        counts,
+        next_cursor: next.map(|c| c.encode()),
+    }))
 }
 
 fn request_conflicts(

@@ -1,10 +1,14 @@
 //! Sync endpoints for public devices and staff alike.
 
+use axum::body::Body;
 use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::Response;
 use sepiion_core::api::ErrorBody;
 use sepiion_core::sync::{PullPage, PullQuery, PushRequest, PushResponse};
 
 use crate::auth::KnownCaller;
+use crate::cache::accepts_encoding;
 use crate::error::{ApiResult, RequestLang};
 use crate::extract::{Json, Query};
 use crate::state::AppState;
@@ -21,14 +25,32 @@ pub async fn pull(
     State(state): State<AppState>,
     KnownCaller(caller): KnownCaller,
     Query(q): Query<PullQuery>,
-) -> ApiResult<axum::Json<PullPage>> {
+    headers: HeaderMap,
+) -> ApiResult<Response> {
     let limit = q.limit.unwrap_or(crate::sync::DEFAULT_PAGE);
-    let page = state
+    let zstd = accepts_encoding(&headers, "zstd", false);
+    // The page is serialised (and compressed) on the blocking thread that read it, not on the
+    // async runtime: a full page is several hundred kilobytes of JSON.
+    let (count, body) = state
         .db
-        .read(move |tx| crate::sync::pull(tx, &caller, q.cursor.as_deref(), limit))
+        .read(move |tx| {
+            let page = crate::sync::pull(tx, &caller, q.cursor.as_deref(), limit)?;
+            Ok((page.changes.len(), crate::sync::encode_page(&page, zstd)?))
+        })
         .await?;
-    state.metrics.pulled(page.changes.len());
-    Ok(axum::Json(page))
+    state.metrics.pulled(count);
+    let mut res = Response::new(Body::from(body));
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    h.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    if zstd {
+        // Older apps ask for gzip only: the compression layer serves them as before.
+        h.insert(header::CONTENT_ENCODING, HeaderValue::from_static("zstd"));
+    }
+    Ok(res)
 }
 
 /// Applies queued client mutations, each at most once.
