@@ -582,3 +582,57 @@ async fn an_agenda_item_page_shows_a_public_item_and_hides_every_other() {
         assert_eq!(p.html, unknown.html, "a hidden item looks like no item");
     }
 }
+
+#[tokio::test]
+async fn the_schedule_links_to_the_day_sheet_and_the_calendar_feed_of_what_it_shows() {
+    let s = start().await;
+    let admin = s.login("admin").await;
+    s.post(
+        "/api/v1/staff/agenda",
+        Some(&admin),
+        json!({"leader_id": "bupati", "title": "Penyerahan Bantuan Bedah Rumah",
+            "starts_at": wita_at(3, 9), "ends_at": wita_at(3, 10),
+            "location": "Desa Tihingan", "category": "kunjungan",
+            "visibility": "public", "status": "confirmed", "attendance": "in_person",
+            "dress_code": ""}),
+    )
+    .await
+    .ok();
+    let day = &wita_at(3, 9)[..10];
+    let mut b = Browser::new(&s);
+    let page = b
+        .get(&format!("/?view=day&date={day}&leader=bupati"), "id")
+        .await;
+    let sheet_pdf =
+        format!("/api/v1/public/agenda/sheet?date={day}&amp;format=pdf&amp;leader=bupati");
+    let sheet_png =
+        format!("/api/v1/public/agenda/sheet?date={day}&amp;format=png&amp;leader=bupati");
+    let feed = "/ics/public.ics?leader=bupati";
+    for link in [&sheet_pdf, &sheet_png, feed] {
+        assert!(
+            page.html.contains(&format!("href=\"{link}\"")),
+            "{link}: {}",
+            page.html
+        );
+    }
+    // Each link answers with the document it names, holding the day's item.
+    let open = |path: &str| {
+        let url = format!("{}{}", s.base, path.replace("&amp;", "&"));
+        async move { reqwest::get(url).await.unwrap() }
+    };
+    let pdf = open(&sheet_pdf).await;
+    assert_eq!(pdf.headers()[header::CONTENT_TYPE], "application/pdf");
+    assert!(pdf.bytes().await.unwrap().starts_with(b"%PDF"));
+    let png = open(&sheet_png).await;
+    assert_eq!(png.headers()[header::CONTENT_TYPE], "image/png");
+    assert!(png.bytes().await.unwrap().starts_with(b"\x89PNG"));
+    let ics = open(feed).await.text().await.unwrap();
+    assert!(ics.contains("Penyerahan Bantuan Bedah Rumah"), "{ics}");
+    // A week shows no day sheet (it is one day's page), only the feed; both languages.
+    let week = b.get(&format!("/?view=week&date={day}"), "en").await;
+    assert!(!week.html.contains("/api/v1/public/agenda/sheet"));
+    assert!(
+        week.html.contains("href=\"/ics/public.ics\"")
+            && week.html.contains("Subscribe in your calendar")
+    );
+}

@@ -133,6 +133,26 @@ fn schedule_href(span: Span, date: NaiveDate, leader: Option<&str>) -> String {
     s
 }
 
+/// The public Agenda Harian sheet of one day (`/api/v1/public/agenda/sheet`).
+fn sheet_href(date: NaiveDate, leader: Option<&str>, format: &str) -> String {
+    let mut s = format!("/api/v1/public/agenda/sheet?date={date}&format={format}");
+    if let Some(l) = leader {
+        s.push_str("&leader=");
+        s.extend(form_urlencoded::byte_serialize(l.as_bytes()));
+    }
+    s
+}
+
+/// The public calendar feed, of one leader or both.
+fn feed_href(leader: Option<&str>) -> String {
+    let mut s = "/ics/public.ics".to_string();
+    if let Some(l) = leader {
+        s.push_str("?leader=");
+        s.extend(form_urlencoded::byte_serialize(l.as_bytes()));
+    }
+    s
+}
+
 pub fn schedule(p: &PageCtx, v: &ScheduleView) -> Markup {
     let t = p.t;
     let (from, to) = v.span.range(v.date);
@@ -192,6 +212,15 @@ pub fn schedule(p: &PageCtx, v: &ScheduleView) -> Markup {
             button.secondary type="submit" { (t.show) }
         }
         h2.range { (heading) }
+        nav.take-away aria-label=(t.take_away_label) {
+            ul {
+                @if v.span == Span::Day {
+                    li { a href=(sheet_href(v.date, v.leader, "pdf")) { (t.day_sheet_pdf) } }
+                    li { a href=(sheet_href(v.date, v.leader, "png")) { (t.day_sheet_png) } }
+                }
+                li { a href=(feed_href(v.leader)) { (t.calendar_feed) } }
+            }
+        }
         @if v.items.is_empty() {
             p.muted role="status" { (t.no_items) }
         } @else {
