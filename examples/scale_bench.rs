@@ -21,8 +21,11 @@ use chrono::{Duration as Days, Utc};
 use sepiion::platform::Variant;
 use sepiion::store::Store;
 use sepiion::sync::{ServerClient, SyncEngine};
+#[path = "common/fixtures.rs"]
+mod fixtures;
+
 use sepiion_core::api::{AgendaItemInput, NewRequest};
-use sepiion_core::model::{AgendaStatus, Attendance, RequestKind, StaffAssignment, Visibility};
+use sepiion_core::model::RequestKind;
 use sepiion_server::config::Config;
 use sepiion_server::state::Ctx;
 
@@ -38,27 +41,7 @@ fn item(i: u64) -> AgendaItemInput {
     let (leader, j) = (["bupati", "wakil_bupati"][(i % 2) as usize], (i / 2) as i64);
     // Both leaders, a few items a day, from tomorrow on.
     let start = Utc::now() + Days::days(1 + j * 365 / 1000) + Days::hours(3 * (j % 3));
-    AgendaItemInput {
-        id: Some(uuid::Uuid::new_v4().to_string()),
-        base_version: None,
-        leader_id: leader.into(),
-        title: format!("Kegiatan pimpinan nomor {i}"),
-        starts_at: start,
-        ends_at: start + Days::minutes(90),
-        location: "Gedung Mahudara Mandala Giri, Semarapura".into(),
-        category: "Rapat".into(),
-        visibility: [Visibility::Public, Visibility::Internal][(i % 2) as usize],
-        status: AgendaStatus::Confirmed,
-        attendance: Attendance::InPerson,
-        representative: None,
-        dress_code: "Pakaian dinas harian".into(),
-        assigned_staff: vec![StaffAssignment {
-            name: "Komang Ajudan".into(),
-            duty: "Ajudan".into(),
-        }],
-        running_order: "1. Pembukaan\n2. Sambutan\n3. Acara inti\n4. Penutup".into(),
-        internal_notes: String::new(),
-    }
+    fixtures::agenda_item(i, leader, start)
 }
 
 fn request(i: u64) -> NewRequest {

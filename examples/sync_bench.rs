@@ -4,6 +4,8 @@
 //! each on a new device, and the median is reported, with where its time goes. The last lines
 //! are `key=value`.
 
+#[path = "common/fixtures.rs"]
+mod fixtures;
 #[path = "common/load.rs"]
 mod load;
 

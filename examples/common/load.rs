@@ -3,8 +3,8 @@
 
 use chrono::{Duration, Utc};
 use sepiion::sync::ServerClient;
-use sepiion_core::api::{AgendaItemInput, NewRequest};
-use sepiion_core::model::{AgendaStatus, Attendance, RequestKind, StaffAssignment, Visibility};
+use sepiion_core::api::NewRequest;
+use sepiion_core::model::RequestKind;
 use sepiion_core::sync::{MAX_PUSH, Mutation, MutationOp, MutationStatus};
 use sepiion_server::RunningServer;
 use sepiion_server::config::Config;
@@ -51,27 +51,7 @@ pub async fn loaded_server(dir: &std::path::Path) -> RunningServer {
             let start =
                 today + Duration::days(j * 365 / (ITEMS as i64 / 2)) + Duration::hours(3 * (j % 3));
             MutationOp::CreateAgendaItem {
-                item: AgendaItemInput {
-                    id: Some(uuid::Uuid::new_v4().to_string()),
-                    base_version: None,
-                    leader_id: leader.into(),
-                    title: format!("Kegiatan pimpinan nomor {i}"),
-                    starts_at: start,
-                    ends_at: start + Duration::minutes(90),
-                    location: "Gedung Mahudara Mandala Giri, Semarapura".into(),
-                    category: "Rapat".into(),
-                    visibility: [Visibility::Public, Visibility::Internal][i % 2],
-                    status: AgendaStatus::Confirmed,
-                    attendance: Attendance::InPerson,
-                    representative: None,
-                    dress_code: "Pakaian dinas harian".into(),
-                    assigned_staff: vec![StaffAssignment {
-                        name: "Komang Ajudan".into(),
-                        duty: "Ajudan".into(),
-                    }],
-                    running_order: "1. Pembukaan\n2. Sambutan\n3. Acara inti\n4. Penutup".into(),
-                    internal_notes: String::new(),
-                },
+                item: super::fixtures::agenda_item(i as u64, leader, start),
             }
         })
         .collect();
