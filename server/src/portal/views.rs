@@ -125,32 +125,31 @@ pub struct ScheduleView<'a> {
 }
 
 fn schedule_href(span: Span, date: NaiveDate, leader: Option<&str>) -> String {
-    let mut s = format!("/?view={}&date={date}", span.as_str());
+    with_leader(format!("/?view={}&date={date}", span.as_str()), '&', leader)
+}
+
+/// `url` with a `leader` parameter added after `sep` (`?` or `&`), when there is one.
+fn with_leader(mut url: String, sep: char, leader: Option<&str>) -> String {
     if let Some(l) = leader {
-        s.push_str("&leader=");
-        s.extend(form_urlencoded::byte_serialize(l.as_bytes()));
+        url.push(sep);
+        url.push_str("leader=");
+        url.extend(form_urlencoded::byte_serialize(l.as_bytes()));
     }
-    s
+    url
 }
 
 /// The public Agenda Harian sheet of one day (`/api/v1/public/agenda/sheet`).
 fn sheet_href(date: NaiveDate, leader: Option<&str>, format: &str) -> String {
-    let mut s = format!("/api/v1/public/agenda/sheet?date={date}&format={format}");
-    if let Some(l) = leader {
-        s.push_str("&leader=");
-        s.extend(form_urlencoded::byte_serialize(l.as_bytes()));
-    }
-    s
+    with_leader(
+        format!("/api/v1/public/agenda/sheet?date={date}&format={format}"),
+        '&',
+        leader,
+    )
 }
 
 /// The public calendar feed, of one leader or both.
 fn feed_href(leader: Option<&str>) -> String {
-    let mut s = "/ics/public.ics".to_string();
-    if let Some(l) = leader {
-        s.push_str("?leader=");
-        s.extend(form_urlencoded::byte_serialize(l.as_bytes()));
-    }
-    s
+    with_leader("/ics/public.ics".to_string(), '?', leader)
 }
 
 pub fn schedule(p: &PageCtx, v: &ScheduleView) -> Markup {
