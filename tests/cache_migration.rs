@@ -35,6 +35,16 @@ fn item() -> AgendaItem {
     }
 }
 
+fn leader() -> Leader {
+    Leader {
+        id: "bupati".into(),
+        title: "Bupati Klungkung".into(),
+        name: "I Made Bupati".into(),
+        sort_order: 0,
+        version: 1,
+    }
+}
+
 #[test]
 fn a_version_1_cache_opens_and_keeps_its_data() {
     let dir = tempfile::tempdir().unwrap();
@@ -70,6 +80,12 @@ fn a_version_1_cache_opens_and_keeps_its_data() {
                  starts_at, state, request_id, pending, conflict)
              VALUES ('agenda_item', ?1, ?2, 4, ?2, 'bupati', ?3, 'confirmed', NULL, 1, 0)",
             params![item.id, json, item.starts_at.timestamp()],
+        )
+        .unwrap();
+        conn.execute(
+            "INSERT INTO records (kind, id, server_json, server_version, json, starts_at)
+             VALUES ('leader', 'bupati', ?1, 1, ?1, 0)",
+            params![serde_json::to_string(&Record::Leader(leader())).unwrap()],
         )
         .unwrap();
         conn.execute(
@@ -113,7 +129,23 @@ fn a_version_1_cache_opens_and_keeps_its_data() {
         }
         other => panic!("session lost: {other:?}"),
     }
-    assert_eq!(store.server_records().unwrap(), vec![record]);
+    assert_eq!(
+        store.server_records().unwrap(),
+        vec![record, Record::Leader(leader())]
+    );
+    assert_eq!(store.leaders().unwrap(), vec![leader()]);
+    {
+        // Version 6 stores a record's JSON once where what is shown is the server's record.
+        let conn = Connection::open(&path).unwrap();
+        let twice: i64 = conn
+            .query_row(
+                "SELECT COUNT(*) FROM records WHERE json IS NOT NULL",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(twice, 0);
+    }
     let outbox = store.outbox().unwrap();
     assert_eq!(outbox.len(), 1);
     assert_eq!(outbox[0].mutation(), mutation);

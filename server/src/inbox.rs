@@ -14,7 +14,7 @@ use sepiion_core::workflow;
 
 use crate::auth::Staff;
 use crate::error::{ApiError, ApiResult};
-use crate::records::{fill_request, request_from_row, staff_sees_request};
+use crate::records::{fill_request, request_columns, request_from_row, staff_sees_request};
 
 /// What the inbox is filtered by (local dates already turned into instants).
 pub struct InboxFilter<'a> {
@@ -141,9 +141,10 @@ fn group_rows(
     args.push(Value::Text(after.id.clone()));
     args.push(Value::Integer(limit as i64));
     let sql = format!(
-        "SELECT * FROM requests
+        "SELECT {columns} FROM requests
          WHERE {filter} AND {needs} = {group} AND (starts_at, id) > (?, ?)
          ORDER BY starts_at, id LIMIT ?",
+        columns = request_columns!(),
         group = if after.group == 0 { "1" } else { "0" },
     );
     let mut st = tx.prepare_cached(&sql)?;
@@ -218,9 +219,10 @@ pub fn counts(
     // only a confidential item can be (`records::staff_sees_item`): those few are checked
     // one by one with the rule itself.
     let sql = format!(
-        "SELECT * FROM requests
+        "SELECT {columns} FROM requests
          WHERE {filter} AND agenda_item_id IN
-               (SELECT id FROM agenda_items WHERE visibility = 'confidential')"
+               (SELECT id FROM agenda_items WHERE visibility = 'confidential')",
+        columns = request_columns!()
     );
     let mut st = tx.prepare_cached(&sql)?;
     let tied = st

@@ -1,7 +1,8 @@
 //! Server records in the cache, and the record screens see.
 //!
 //! Each row keeps the record as the server last sent it (`server_json`) apart from what is shown
-//! (`json`). A pull only ever replaces the server part and then recomputes the shown part by
+//! (`json`; NULL when that is the server's record itself, as it is unless a local change is
+//! pending, so that a record's JSON is not stored twice). A pull only ever replaces the server part and then recomputes the shown part by
 //! re-applying this device's pending outbox entries on top ([`refresh`]). So a pull never loses a
 //! local change, even when it brings a newer server state of the same record; and once the
 //! server confirms the change, the outbox entry goes and the server record alone remains.
@@ -103,7 +104,9 @@ pub(crate) fn shown_record(
     id: &str,
 ) -> StoreResult<Option<Record>> {
     let json: Option<String> = tx
-        .prepare_cached("SELECT json FROM records WHERE kind = ?1 AND id = ?2")?
+        .prepare_cached(
+            "SELECT coalesce(json, server_json) FROM records WHERE kind = ?1 AND id = ?2",
+        )?
         .query_row(params![kind.as_str(), id], |r| r.get(0))
         .optional()?;
     Ok(match json {
@@ -118,8 +121,8 @@ pub(crate) fn put_server_record(tx: &Transaction, rec: &Record) -> StoreResult<b
     let json = serde_json::to_string(rec)?;
     let changed = tx
         .prepare_cached(
-            "INSERT INTO records (kind, id, server_json, server_version, json)
-             VALUES (?1, ?2, ?3, ?4, ?3)
+            "INSERT INTO records (kind, id, server_json, server_version)
+             VALUES (?1, ?2, ?3, ?4)
              ON CONFLICT (kind, id) DO UPDATE
                 SET server_json = excluded.server_json, server_version = excluded.server_version
               WHERE records.server_version IS NULL
@@ -132,7 +135,8 @@ pub(crate) fn put_server_record(tx: &Transaction, rec: &Record) -> StoreResult<b
 /// The server no longer has the record, or this device may no longer see it.
 pub(crate) fn drop_server_record(tx: &Transaction, kind: EntityKind, id: &str) -> StoreResult<()> {
     tx.prepare_cached(
-        "UPDATE records SET server_json = NULL, server_version = NULL
+        "UPDATE records SET json = coalesce(json, server_json), server_json = NULL,
+             server_version = NULL
          WHERE kind = ?1 AND id = ?2",
     )?
     .execute(params![kind.as_str(), id])?;
@@ -174,26 +178,37 @@ pub(crate) fn refresh(
         }
         Some(rec) => {
             let c = columns(&rec);
-            tx.prepare_cached(
+            // With nothing pending, what is shown is the server's record, which the row holds
+            // already (`server_json`): not stored a second time. (An upsert cannot do that: the
+            // row it would insert fails the table's check before the conflict is seen.)
+            let sql = if pending.is_empty() {
+                "UPDATE records SET json = NULL, leader_id = ?4, starts_at = ?5, ends_at = ?6,
+                     state = ?7, request_id = ?8, pending = 0, conflict = ?9
+                 WHERE kind = ?1 AND id = ?2 AND ?3 IS NULL"
+            } else {
                 "INSERT INTO records (kind, id, json, leader_id, starts_at, ends_at, state,
                      request_id, pending, conflict)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 1, ?9)
                  ON CONFLICT (kind, id) DO UPDATE SET json = excluded.json,
                      leader_id = excluded.leader_id, starts_at = excluded.starts_at,
                      ends_at = excluded.ends_at, state = excluded.state,
-                     request_id = excluded.request_id, pending = excluded.pending,
-                     conflict = excluded.conflict",
-            )?
-            .execute(params![
+                     request_id = excluded.request_id, pending = 1,
+                     conflict = excluded.conflict"
+            };
+            let json = if pending.is_empty() {
+                None
+            } else {
+                Some(serde_json::to_string(&rec)?)
+            };
+            tx.prepare_cached(sql)?.execute(params![
                 kind.as_str(),
                 id,
-                serde_json::to_string(&rec)?,
+                json,
                 c.leader_id,
                 c.starts_at,
                 c.ends_at,
                 c.state,
                 c.request_id,
-                !pending.is_empty(),
                 conflict
             ])?;
         }
@@ -201,10 +216,10 @@ pub(crate) fn refresh(
     Ok(())
 }
 
-/// Applies one pull page and saves its cursor, in the caller's transaction: a page is either
-/// wholly in the cache with its cursor, or not at all.
-/// Most pulled changes applied in one transaction.
-pub const APPLY_CHUNK: usize = 100;
+/// Most pulled changes applied in one transaction. A local write waits for at most one such
+/// chunk (a few milliseconds); each commit writes the WAL and now and then checkpoints it, which
+/// at 100 per transaction took a sixth of a full sync's CPU time (`bench/sync`).
+pub const APPLY_CHUNK: usize = 500;
 
 /// Whether this device has an outbox entry (pending, or waiting for the user) for the record.
 fn has_local_changes(tx: &Transaction, kind: EntityKind, id: &str) -> StoreResult<bool> {
@@ -223,10 +238,10 @@ fn put_plain_server_record(tx: &Transaction, rec: &Record) -> StoreResult<()> {
     tx.prepare_cached(
         "INSERT INTO records (kind, id, server_json, server_version, json, leader_id, starts_at,
              ends_at, state, request_id, pending, conflict)
-         VALUES (?1, ?2, ?3, ?4, ?3, ?5, ?6, ?7, ?8, ?9, 0, 0)
+         VALUES (?1, ?2, ?3, ?4, NULL, ?5, ?6, ?7, ?8, ?9, 0, 0)
          ON CONFLICT (kind, id) DO UPDATE
             SET server_json = excluded.server_json, server_version = excluded.server_version,
-                json = excluded.json, leader_id = excluded.leader_id,
+                json = NULL, leader_id = excluded.leader_id,
                 starts_at = excluded.starts_at, ends_at = excluded.ends_at,
                 state = excluded.state, request_id = excluded.request_id,
                 pending = 0, conflict = 0
@@ -272,6 +287,8 @@ fn apply_changes(
     Ok(())
 }
 
+/// Applies one pull page and saves its cursor, in the caller's transaction: a page is either
+/// wholly in the cache with its cursor, or not at all.
 pub(crate) fn apply_pull_page(
     tx: &Transaction,
     actor: &LocalActor,

@@ -20,7 +20,7 @@ impl Store {
     pub fn notifications(&self) -> StoreResult<Vec<NotificationEntry>> {
         self.read(|tx| {
             let mut st = tx.prepare_cached(
-                "SELECT r.json, r.state = 'read'
+                "SELECT coalesce(r.json, r.server_json), r.state = 'read'
                  FROM records r WHERE r.kind = 'notification'
                  ORDER BY r.starts_at DESC, r.id DESC",
             )?;

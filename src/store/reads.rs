@@ -128,7 +128,7 @@ impl Store {
             let rows = rows(
                 tx,
                 &format!(
-                    "SELECT json, pending, conflict FROM records
+                    "SELECT coalesce(json, server_json), pending, conflict FROM records
                      WHERE kind = 'agenda_item' AND id IN ({matching})
                      ORDER BY starts_at, id"
                 ),
@@ -149,7 +149,7 @@ impl Store {
         self.read(|tx| {
             let row = rows(
                 tx,
-                "SELECT json, pending, conflict FROM records WHERE kind = 'agenda_item' AND id = ?1",
+                "SELECT coalesce(json, server_json), pending, conflict FROM records WHERE kind = 'agenda_item' AND id = ?1",
                 params![id],
             )?
             .pop();
@@ -167,7 +167,7 @@ impl Store {
         self.read(|tx| {
             request_entries(rows(
                 tx,
-                "SELECT json, pending, conflict FROM records
+                "SELECT coalesce(json, server_json), pending, conflict FROM records
                  WHERE kind = 'request' AND (?1 IS NULL OR state = ?1)
                    AND (?2 IS NULL OR leader_id = ?2 OR leader_id IS NULL)
                  ORDER BY starts_at, id",
@@ -197,7 +197,7 @@ impl Store {
         let Some(request) = self.read(|tx| {
             let row = rows(
                 tx,
-                "SELECT json, pending, conflict FROM records WHERE kind = 'request' AND id = ?1",
+                "SELECT coalesce(json, server_json), pending, conflict FROM records WHERE kind = 'request' AND id = ?1",
                 params![id],
             )?
             .pop();
@@ -209,7 +209,7 @@ impl Store {
         let notes = self.read(|tx| {
             let rows = rows(
                 tx,
-                "SELECT json, pending, conflict FROM records
+                "SELECT coalesce(json, server_json), pending, conflict FROM records
                  WHERE kind = 'note' AND request_id = ?1 ORDER BY starts_at, id",
                 params![id],
             )?;
@@ -247,7 +247,7 @@ impl Store {
         self.read(|tx| {
             let mut list = request_entries(rows(
                 tx,
-                "SELECT json, pending, conflict FROM records WHERE kind = 'request'",
+                "SELECT coalesce(json, server_json), pending, conflict FROM records WHERE kind = 'request'",
                 [],
             )?)?;
             list.sort_by(|a, b| {
@@ -291,7 +291,7 @@ impl Store {
         self.read(|tx| {
             let rows = rows(
                 tx,
-                "SELECT json, pending, conflict FROM records WHERE kind = ?1
+                "SELECT coalesce(json, server_json), pending, conflict FROM records WHERE kind = ?1
                  ORDER BY starts_at, id",
                 params![kind.as_str()],
             )?;

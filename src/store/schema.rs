@@ -118,8 +118,40 @@ CREATE INDEX records_by_state ON records (kind, state);
 CREATE INDEX records_by_request ON records (kind, request_id);
 ";
 
+/// Version 6: `json` is NULL while what screens show is the server's record itself (no local
+/// change on top), which is nearly always: each record's JSON was stored twice, so a full sync
+/// wrote (and checkpointed) twice the bytes. Reads take `coalesce(json, server_json)`.
+const V6: &str = "
+CREATE TABLE records_v6 (
+    kind           TEXT NOT NULL,
+    id             TEXT NOT NULL,
+    server_json    TEXT,
+    server_version INTEGER,
+    json           TEXT CHECK (json IS NOT NULL OR server_json IS NOT NULL),
+    leader_id      TEXT,
+    starts_at      INTEGER,
+    state          TEXT,
+    request_id     TEXT,
+    pending        INTEGER NOT NULL DEFAULT 0,
+    conflict       INTEGER NOT NULL DEFAULT 0,
+    ends_at        INTEGER,
+    PRIMARY KEY (kind, id)
+);
+INSERT INTO records_v6 (kind, id, server_json, server_version, json, leader_id, starts_at, state,
+                        request_id, pending, conflict, ends_at)
+SELECT kind, id, server_json, server_version,
+       CASE WHEN json IS server_json THEN NULL ELSE json END,
+       leader_id, starts_at, state, request_id, pending, conflict, ends_at
+  FROM records;
+DROP TABLE records;
+ALTER TABLE records_v6 RENAME TO records;
+CREATE INDEX records_by_leader_time ON records (kind, leader_id, starts_at, ends_at);
+CREATE INDEX records_by_state ON records (kind, state);
+CREATE INDEX records_by_request ON records (kind, request_id);
+";
+
 /// The migrations, oldest first.
-pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5];
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6];
 
 /// The schema version this build writes.
 pub const LATEST: usize = MIGRATIONS.len();

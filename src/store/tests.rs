@@ -513,3 +513,70 @@ fn the_agenda_read_returns_exactly_the_items_overlapping_the_days_in_time_order(
     assert_eq!(ids(None), ["over-midnight", "early", "wakil", "late"]);
     assert!(ids(Some("sekda")).is_empty());
 }
+
+/// How the row of agenda item `id` stores its JSON: (shown JSON stored apart, server JSON
+/// stored).
+fn storage(s: &Store, id: &str) -> (bool, bool) {
+    s.read(|tx| {
+        Ok(tx.query_row(
+            "SELECT json IS NOT NULL, server_json IS NOT NULL FROM records
+             WHERE kind = 'agenda_item' AND id = ?1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?)
+    })
+    .unwrap()
+}
+
+#[test]
+fn a_record_is_stored_once_unless_a_local_change_is_shown_on_top() {
+    let (_d, s) = store();
+    s.apply_pull_page(&page(
+        vec![Record::AgendaItem(Box::new(item(3, "Kantor Bupati")))],
+        "c1-1",
+    ))
+    .unwrap();
+    assert_eq!(
+        storage(&s, "a1"),
+        (false, true),
+        "pulled: the server's JSON only"
+    );
+    assert_eq!(
+        s.agenda_item("a1").unwrap().unwrap().item.location,
+        "Kantor Bupati"
+    );
+
+    let mut edit = AgendaItemInput::from_item(&item(3, ""));
+    edit.location = "Pura Goa Lawah".into();
+    s.update_agenda_item("a1", edit).unwrap();
+    assert_eq!(
+        storage(&s, "a1"),
+        (true, true),
+        "edited: what is shown, apart"
+    );
+    assert_eq!(
+        s.agenda_item("a1").unwrap().unwrap().item.location,
+        "Pura Goa Lawah"
+    );
+
+    // The server confirms with its version 4: shown is the server's record again.
+    let confirmed = item(4, "Pura Goa Lawah");
+    let id = s.outbox().unwrap()[0].id.clone();
+    s.apply_push_results(&[answer(
+        &id,
+        MutationStatus::Applied,
+        Some(Record::AgendaItem(Box::new(confirmed.clone()))),
+    )])
+    .unwrap();
+    assert_eq!(storage(&s, "a1"), (false, true));
+    let shown = s.agenda_item("a1").unwrap().unwrap();
+    assert!(!shown.pending);
+    assert_eq!(shown.item, confirmed);
+
+    // An item made on this device: only what is shown, until the server has it.
+    let mut new = AgendaItemInput::from_item(&item(1, "Pendopo"));
+    new.id = None;
+    let made = s.create_agenda_item(new).unwrap();
+    assert_eq!(storage(&s, &made.id), (true, false));
+    assert!(s.agenda_item(&made.id).unwrap().unwrap().pending);
+}
