@@ -17,8 +17,9 @@ use std::time::{Duration, Instant};
 use chrono::Utc;
 use chrono_tz::Asia::Makassar;
 use sepiion::platform::Variant;
-use sepiion::store::Store;
+use sepiion::store::{InboxFilter, Store};
 use sepiion::sync::{ServerClient, SyncEngine};
+use sepiion::ui::internal::inbox::PAGE;
 use sepiion_core::time::local_date;
 
 /// Most reads measured (bounds the loop whatever the sync does).
@@ -95,7 +96,9 @@ async fn main() {
                         .expect("agenda read");
                 });
                 inbox.time(|| {
-                    store.inbox(None, None).expect("inbox read");
+                    store
+                        .inbox_page(&InboxFilter::all(Makassar), PAGE)
+                        .expect("inbox read");
                     store.inbox_counts().expect("counts read");
                 });
                 std::thread::sleep(Duration::from_millis(4));

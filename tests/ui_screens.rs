@@ -388,6 +388,114 @@ fn the_inbox_puts_what_needs_this_role_first() {
     );
 }
 
+/// Thirty requests in every state, for either leader or both, some already over, starting on
+/// different days (some on the same day, to test the order by id).
+fn many_requests(n: usize) -> Vec<Record> {
+    (0..n)
+        .map(|i| {
+            let state = RequestState::ALL[i % RequestState::ALL.len()];
+            let leader = [Some("bupati"), Some("wakil_bupati"), None][i % 3];
+            let mut r = request(&format!("r{i:03}"), state, leader);
+            r.title = format!("Permohonan nomor {i:03}");
+            // Days from -20 to +20, two requests a day; every fourth one over already.
+            r.starts_at = today_at(24 * ((i as i64 / 2) % 41 - 20) + 9);
+            if i % 4 == 0 {
+                r.starts_at = today_at(-24 * 3 + 9);
+            }
+            r.ends_at = r.starts_at + Duration::hours(2);
+            Record::Request(Box::new(r))
+        })
+        .collect()
+}
+
+#[test]
+fn inbox_pages_follow_the_waiting_rule_and_the_filters() {
+    use sepiion::store::InboxFilter;
+    use sepiion_core::time::local_date;
+    use sepiion_core::workflow;
+    let (_d, store) = store_with(Variant::Internal, many_requests(30));
+    for (user, role, own) in [
+        ("protokol", Role::Protocol, None),
+        ("ajudan.bupati", Role::Adc, Some("bupati")),
+        ("sespri.wabup", Role::Sespri, Some("wakil_bupati")),
+        ("admin", Role::Admin, None),
+    ] {
+        sign_in(&store, user, role, own);
+        let now = Utc::now();
+        let filters = [
+            InboxFilter::all(Makassar),
+            InboxFilter {
+                state: Some(RequestState::Submitted),
+                ..InboxFilter::all(Makassar)
+            },
+            InboxFilter {
+                leader: Some("bupati".into()),
+                from: Some(local_date(today_at(-24 * 5), Makassar)),
+                to: Some(local_date(today_at(24 * 5), Makassar)),
+                ..InboxFilter::all(Makassar)
+            },
+        ];
+        for filter in filters {
+            // What the rule says, over every request the filter lets through.
+            let mut expected: Vec<(String, bool)> = store
+                .inbox(filter.state, filter.leader.as_deref())
+                .unwrap()
+                .into_iter()
+                .map(|e| e.request)
+                .filter(|r| {
+                    let d = local_date(r.starts_at, Makassar);
+                    filter.from.is_none_or(|f| d >= f) && filter.to.is_none_or(|t| d <= t)
+                })
+                .map(|r| (r.id.clone(), workflow::waits_on(role, own, &r, now)))
+                .collect();
+            expected.sort_by_key(|(_, waits)| !waits);
+            assert!(expected.len() >= 3, "{user}: the filter leaves some");
+            let waiting = expected.iter().filter(|(_, w)| *w).count() as i64;
+            for limit in [1, 7, expected.len(), expected.len() + 5] {
+                let page = store.inbox_page(&filter, limit).unwrap();
+                let got: Vec<(String, bool)> = page
+                    .entries
+                    .iter()
+                    .map(|(e, w)| (e.request.id.clone(), *w))
+                    .collect();
+                let want = &expected[..limit.min(expected.len())];
+                assert_eq!(got, want, "{user}, {filter:?}, limit {limit}");
+                assert_eq!(page.more, limit < expected.len());
+                assert_eq!(page.total, expected.len() as i64);
+                assert_eq!(page.waiting, waiting, "{user}, {filter:?}");
+            }
+        }
+    }
+}
+
+#[test]
+fn a_long_inbox_shows_one_page_and_offers_more() {
+    let (_d, store) = store_with(Variant::Internal, many_requests(120));
+    sign_in(&store, "protokol", Role::Protocol, None);
+    let html = render(&store, Variant::Internal, Route::Inbox);
+    let html = main_of(&html);
+    assert_eq!(
+        html.matches("<article").count(),
+        sepiion::ui::internal::inbox::PAGE
+    );
+    assert!(
+        html.contains("50 dari 120 permohonan ditampilkan"),
+        "{html}"
+    );
+    assert!(html.contains(">Tampilkan lebih banyak</button>"), "{html}");
+    assert!(
+        html.contains("Semua status (120)"),
+        "the counts are of every request"
+    );
+
+    let (_d, store) = store_with(Variant::Internal, many_requests(12));
+    sign_in(&store, "protokol", Role::Protocol, None);
+    let html = render(&store, Variant::Internal, Route::Inbox);
+    let html = main_of(&html);
+    assert_eq!(html.matches("<article").count(), 12);
+    assert!(!html.contains("Tampilkan lebih banyak"));
+}
+
 #[test]
 fn request_detail_offers_each_role_its_own_actions_and_warns_of_clashes() {
     let mut r = request("r2", RequestState::AwaitingLeader, Some("bupati"));

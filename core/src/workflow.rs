@@ -236,6 +236,45 @@ pub fn actions_for(role: Role, own_leader: Option<&str>, r: &Request) -> Vec<Act
     available_actions(Actor::Staff(role), r.state)
 }
 
+/// Whether `r` waits on a staff member of `role` (bound to `own_leader`) at `now`: an action
+/// other than cancelling is open to them, and marking done counts only once the event is over.
+/// The staff app's inbox puts these first ("Perlu tindakan saya").
+pub fn waits_on(role: Role, own_leader: Option<&str>, r: &Request, now: DateTime<Utc>) -> bool {
+    actions_for(role, own_leader, r).iter().any(|a| match a {
+        Action::Cancel => false,
+        Action::MarkDone => r.ends_at < now,
+        _ => true,
+    })
+}
+
+/// [`waits_on`] in the shape a query needs: with [`acts_on`], a request waits on `role` when its
+/// state is in `always`, or in `once_over` and the event has ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WaitingStates {
+    pub always: Vec<RequestState>,
+    pub once_over: Vec<RequestState>,
+}
+
+/// The states in which requests wait on `role` ([`waits_on`]).
+pub fn waiting_states(role: Role) -> WaitingStates {
+    let mut w = WaitingStates {
+        always: Vec::new(),
+        once_over: Vec::new(),
+    };
+    for state in RequestState::ALL {
+        let actions = available_actions(Actor::Staff(role), state);
+        if actions
+            .iter()
+            .any(|a| !matches!(a, Action::Cancel | Action::MarkDone))
+        {
+            w.always.push(state);
+        } else if actions.contains(&Action::MarkDone) {
+            w.once_over.push(state);
+        }
+    }
+    w
+}
+
 /// A transition as asked for by a client, with the data some actions need.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -844,6 +883,21 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn the_waiting_states_are_the_shape_of_waits_on(
+            role in prop::sample::select(Role::ALL.to_vec()), state in any_state(),
+            own in prop::option::of(prop::sample::select(vec!["bupati", "wakil_bupati"])),
+            target in prop::option::of(prop::sample::select(vec!["bupati", "wakil_bupati"])),
+            assigned in any::<bool>(), ended in any::<bool>()) {
+            let mut r = request(state);
+            if assigned { r.assigned_leader_id = target.map(String::from) } else { r.leader_id = target.map(String::from) }
+            let now = if ended { r.ends_at + chrono::Duration::minutes(1) } else { r.ends_at - chrono::Duration::minutes(1) };
+            let w = waiting_states(role);
+            let shape = acts_on(role, own, &r)
+                && (w.always.contains(&state) || (w.once_over.contains(&state) && ended));
+            prop_assert_eq!(waits_on(role, own, &r, now), shape);
+        }
+
         #[test]
         fn final_states_have_no_way_out(actor in any_actor(), action in any_action(),
                                         state in any_state(), assigned in any::<bool>()) {

@@ -156,6 +156,11 @@ pub struct Texts {
     pub signed_in_as: &'static str,
     pub inbox_title: &'static str,
     pub needs_my_action: &'static str,
+    /// Under a long inbox: "{shown} dari {total} permohonan ditampilkan".
+    pub inbox_shown: &'static str,
+    pub show_more: &'static str,
+    /// The inbox when no request matches (the filters, or none at all).
+    pub inbox_empty: &'static str,
     /// Badge of a request whose event starts sooner than the lead time.
     /// A wa.me link with the requester's status message pre-filled.
     pub send_by_whatsapp: &'static str,
@@ -281,6 +286,12 @@ impl Texts {
     /// "3 perubahan belum terkirim".
     pub fn pending(&self, n: i64) -> String {
         self.pending_changes.replace("{n}", &n.to_string())
+    }
+    /// "50 dari 1.000 permohonan ditampilkan".
+    pub fn inbox_shown_of(&self, shown: usize, total: i64) -> String {
+        self.inbox_shown
+            .replace("{shown}", &shown.to_string())
+            .replace("{total}", &total.to_string())
     }
     /// "3 notifikasi baru" (an operating-system notification that sums up several).
     pub fn os_summary(&self, n: usize) -> String {

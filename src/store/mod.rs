@@ -33,7 +33,7 @@ use crate::platform::{PlatformError, Variant};
 pub use notifications::NotificationEntry;
 pub use outbox::{OutboxEntry, OutboxStatus, PushTally};
 pub use overlay::LocalActor;
-pub use reads::{AgendaEntry, NoteEntry, RequestDetail, RequestEntry};
+pub use reads::{AgendaEntry, InboxFilter, InboxPage, NoteEntry, RequestDetail, RequestEntry};
 
 /// Why a store operation failed.
 #[derive(Debug, thiserror::Error)]

@@ -9,6 +9,7 @@ use rusqlite::{Transaction, params};
 use sepiion_core::model::{AgendaItem, Leader, Note, Representative, Request, RequestState};
 use sepiion_core::sync::{EntityKind, Record};
 use sepiion_core::time::local_days_range;
+use sepiion_core::workflow;
 
 use super::outbox::OutboxEntry;
 use super::{Store, StoreResult};
@@ -36,6 +37,53 @@ pub struct RequestEntry {
 pub struct NoteEntry {
     pub note: Note,
     pub pending: bool,
+}
+
+/// What the staff inbox shows: a state, a leader (requests naming either leader included) and
+/// local dates of the event's start in `tz` (the regency's time zone), each optional.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InboxFilter {
+    pub state: Option<RequestState>,
+    pub leader: Option<String>,
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    pub tz: Tz,
+}
+
+impl InboxFilter {
+    /// Every request.
+    pub fn all(tz: Tz) -> Self {
+        InboxFilter {
+            state: None,
+            leader: None,
+            from: None,
+            to: None,
+            tz,
+        }
+    }
+
+    /// The dates as a UTC range of start times `[from, to)`, each end open when not given.
+    fn utc_range(&self) -> (Option<i64>, Option<i64>) {
+        let from = self
+            .from
+            .map(|d| local_days_range(d, d, self.tz).0.timestamp());
+        let to = self
+            .to
+            .map(|d| local_days_range(d, d, self.tz).1.timestamp());
+        (from, to)
+    }
+}
+
+/// A page of the staff inbox ([`Store::inbox_page`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InboxPage {
+    /// The requests shown, each with whether it waits on the signed-in staff member.
+    pub entries: Vec<(RequestEntry, bool)>,
+    /// More requests match than the page holds.
+    pub more: bool,
+    /// Requests matching the filter, and how many of them wait on the staff member.
+    pub total: i64,
+    pub waiting: i64,
 }
 
 /// Everything the request screen shows: the request with its timeline, its notes (staff), and
@@ -173,6 +221,93 @@ impl Store {
                  ORDER BY starts_at, id",
                 params![state.map(|s| s.as_str()), leader],
             )?)
+        })
+    }
+
+    /// A page of the staff inbox: the requests under `filter` that wait on the signed-in staff
+    /// member first ([`workflow::waits_on`], in its query shape), then the others, each by event
+    /// start; at most `limit`. Only the shown page's records are parsed, so the read stays short
+    /// however many requests the device holds (`bench/ui-reads`).
+    pub fn inbox_page(&self, filter: &InboxFilter, limit: usize) -> StoreResult<InboxPage> {
+        self.read(|tx| {
+            let (role, own_leader) = match super::identity(tx)? {
+                super::Identity::Staff { user, .. } => (Some(user.role), user.leader_id),
+                _ => (None, None),
+            };
+            let waiting = role.map(workflow::waiting_states);
+            let states = |s: Option<&[RequestState]>| {
+                serde_json::to_string(
+                    &s.unwrap_or_default()
+                        .iter()
+                        .map(|s| s.as_str())
+                        .collect::<Vec<_>>(),
+                )
+            };
+            let always = states(waiting.as_ref().map(|w| w.always.as_slice()))?;
+            let once_over = states(waiting.as_ref().map(|w| w.once_over.as_slice()))?;
+            // `acts_on`: a role bound to a leader acts on that leader's requests and on those
+            // naming no leader; the `leader_id` column is the leader a request is for.
+            let bound = role.is_some_and(|r| r.is_bound_to_leader());
+            let (from, to) = filter.utc_range();
+            // ?1 state, ?2 leader, ?3 from, ?4 to, ?5 always, ?6 once over, ?7 bound,
+            // ?8 own leader, ?9 now, ?10 limit.
+            let matching = "kind = 'request' AND (?1 IS NULL OR state = ?1)
+                 AND (?2 IS NULL OR leader_id = ?2 OR leader_id IS NULL)
+                 AND (?3 IS NULL OR starts_at >= ?3) AND (?4 IS NULL OR starts_at < ?4)";
+            let waits = "((NOT ?7 OR leader_id IS NULL OR leader_id IS ?8)
+                 AND (state IN (SELECT value FROM json_each(?5))
+                      OR (state IN (SELECT value FROM json_each(?6)) AND ends_at < ?9)))";
+            let now = chrono::Utc::now().timestamp();
+            let args = params![
+                filter.state.map(|s| s.as_str()),
+                filter.leader,
+                from,
+                to,
+                always,
+                once_over,
+                bound,
+                own_leader,
+                now,
+                limit as i64 + 1
+            ];
+            let mut st = tx.prepare_cached(&format!(
+                "SELECT coalesce(json, server_json), pending, conflict, {waits} FROM records
+                 WHERE {matching}
+                 ORDER BY 4 DESC, starts_at, id LIMIT ?10"
+            ))?;
+            let mut rows: Vec<(Row, bool)> = st
+                .query_map(args, |r| {
+                    Ok((
+                        Row {
+                            json: r.get(0)?,
+                            pending: r.get(1)?,
+                            conflict: r.get(2)?,
+                        },
+                        r.get(3)?,
+                    ))
+                })?
+                .collect::<rusqlite::Result<_>>()?;
+            let more = rows.len() > limit;
+            rows.truncate(limit);
+            let (total, waiting_total): (i64, i64) = tx
+                .prepare_cached(&format!(
+                    // The page query's parameters, the limit (?10) only so that they are the same.
+                    "SELECT COUNT(*), COALESCE(SUM({waits}), 0) FROM records WHERE {matching}
+                       AND ?10 IS NOT NULL"
+                ))?
+                .query_row(args, |r| Ok((r.get(0)?, r.get(1)?)))?;
+            let mut entries = Vec::with_capacity(rows.len());
+            for (row, waits) in rows {
+                if let Some(entry) = request_entry(row)? {
+                    entries.push((entry, waits));
+                }
+            }
+            Ok(InboxPage {
+                entries,
+                more,
+                total,
+                waiting: waiting_total,
+            })
         })
     }
 

@@ -1,15 +1,19 @@
 //! Kotak Masuk: requests by state with counts, filtered by leader and date; what needs this
-//! role's action comes first.
+//! role's action comes first. Shown a page at a time ([`PAGE`] more per "Tampilkan lebih
+//! banyak"): a device may hold thousands of requests, and only the shown ones are read.
 
 use chrono::NaiveDate;
 use dioxus::prelude::*;
 use sepiion_core::RequestState;
-use sepiion_core::time::local_date;
 
-use super::{actions_for, current_user, needs_action};
+use super::current_user;
+use crate::store::InboxFilter;
 use crate::ui::components::{Field, PendingChip, StateChip, UrgentChip};
 use crate::ui::shell::Route;
 use crate::ui::{Services, Ui, fmt};
+
+/// Requests shown at first, and added by each "Tampilkan lebih banyak".
+pub const PAGE: usize = 50;
 
 #[component]
 pub fn Inbox() -> Element {
@@ -21,39 +25,36 @@ pub fn Inbox() -> Element {
     let mut leader = use_signal(|| None::<String>);
     let mut from = use_signal(String::new);
     let mut to = use_signal(String::new);
+    let mut shown = use_signal(|| PAGE);
     ui.watch_store();
     let store = &services.store;
-    let Some(user) = current_user(store) else {
+    if current_user(store).is_none() {
         return rsx! { p { class: "muted", "{t.login_title}" } };
-    };
+    }
     let counts = store.inbox_counts().unwrap_or_default();
     let total: i64 = counts.values().sum();
-    let from_date = NaiveDate::parse_from_str(&from(), "%Y-%m-%d").ok();
-    let to_date = NaiveDate::parse_from_str(&to(), "%Y-%m-%d").ok();
-    let mut entries: Vec<_> = store
-        .inbox(state(), leader().as_deref())
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|e| {
-            let d = local_date(e.request.starts_at, ui.tz);
-            from_date.is_none_or(|f| d >= f) && to_date.is_none_or(|t| d <= t)
-        })
-        .map(|e| {
-            let mine = needs_action(&actions_for(&user, &e.request), &e.request);
-            (e, mine)
-        })
-        .collect();
-    entries.sort_by_key(|(_, mine)| !mine);
-    let mine = entries.iter().filter(|(_, m)| *m).count();
+    let filter = InboxFilter {
+        state: state(),
+        leader: leader(),
+        from: NaiveDate::parse_from_str(&from(), "%Y-%m-%d").ok(),
+        to: NaiveDate::parse_from_str(&to(), "%Y-%m-%d").ok(),
+        tz: ui.tz,
+    };
+    let page = store.inbox_page(&filter, shown()).ok();
+    let (entries, more, matching, mine) = match page {
+        Some(p) => (p.entries, p.more, p.total, p.waiting),
+        None => (Vec::new(), false, 0, 0),
+    };
+    let shown_now = entries.len();
     let leaders = ui.leaders.read().clone();
     rsx! {
         div { class: "counts", role: "group", "aria-label": "{t.all_states}",
             button { "aria-pressed": if state().is_none() { "true" } else { "false" },
-                onclick: move |_| state.set(None), "{t.all_states} ({total})" }
+                onclick: move |_| { state.set(None); shown.set(PAGE); }, "{t.all_states} ({total})" }
             for s in RequestState::ALL {
                 button { key: "{s.as_str()}",
                     "aria-pressed": if state() == Some(s) { "true" } else { "false" },
-                    onclick: move |_| state.set(Some(s)),
+                    onclick: move |_| { state.set(Some(s)); shown.set(PAGE); },
                     {format!("{} ({})", t.state_label(s), counts.get(&s).copied().unwrap_or(0))}
                 }
             }
@@ -61,7 +62,7 @@ pub fn Inbox() -> Element {
         div { class: "field",
             label { r#for: "inbox-leader", "{t.choose_leader}" }
             select { id: "inbox-leader",
-                onchange: move |e| { let v = e.value(); leader.set((!v.is_empty()).then_some(v)); },
+                onchange: move |e| { let v = e.value(); leader.set((!v.is_empty()).then_some(v)); shown.set(PAGE); },
                 option { value: "", "{t.all_leaders}" }
                 for l in leaders {
                     option { key: "{l.id}", value: "{l.id}", selected: leader().as_deref() == Some(l.id.as_str()), "{l.title}" }
@@ -70,15 +71,15 @@ pub fn Inbox() -> Element {
         }
         div { class: "two",
             Field { id: "inbox-from", label: t.filter_from, value: from(), kind: "date",
-                oninput: move |v| from.set(v) }
+                oninput: move |v| { from.set(v); shown.set(PAGE); } }
             Field { id: "inbox-to", label: t.filter_to, value: to(), kind: "date",
-                oninput: move |v| to.set(v) }
+                oninput: move |v| { to.set(v); shown.set(PAGE); } }
         }
         if mine > 0 {
             h2 { class: "day-heading", "{t.needs_my_action} ({mine})" }
         }
         if entries.is_empty() {
-            p { class: "muted", role: "status", "{t.no_requests}" }
+            p { class: "muted", role: "status", "{t.inbox_empty}" }
         }
         for (entry, needs_me) in entries {
             {
@@ -105,6 +106,12 @@ pub fn Inbox() -> Element {
                         div { class: "small muted", "{who} · {r.organizer}" }
                     }
                 }
+            }
+        }
+        if more {
+            div { class: "row spread",
+                p { class: "small muted", role: "status", {t.inbox_shown_of(shown_now, matching)} }
+                button { class: "secondary", onclick: move |_| shown.set(shown() + PAGE), "{t.show_more}" }
             }
         }
     }

@@ -29,12 +29,7 @@ pub fn actions_for(user: &StaffUser, r: &Request) -> Vec<Action> {
     workflow::actions_for(user.role, user.leader_id.as_deref(), r)
 }
 
-/// Whether `r` waits on this user: an action other than cancelling is open to them (marking done
-/// counts only once the event is over).
-pub fn needs_action(actions: &[Action], r: &Request) -> bool {
-    actions.iter().any(|a| match a {
-        Action::Cancel => false,
-        Action::MarkDone => r.ends_at < chrono::Utc::now(),
-        _ => true,
-    })
+/// Whether `r` waits on this user (the core rule, [`workflow::waits_on`]).
+pub fn needs_action(user: &StaffUser, r: &Request) -> bool {
+    workflow::waits_on(user.role, user.leader_id.as_deref(), r, chrono::Utc::now())
 }
