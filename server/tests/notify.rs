@@ -175,7 +175,10 @@ fn notify_config(ntfy: &HttpSink, wa: &HttpSink, smtp_port: Option<u16>) -> Noti
         backoff_base_ms: 100,
         backoff_max_ms: 400,
         poll_ms: 50,
-        timeout_ms: 3_000,
+        // The sinks answer at once (or refuse the connection); only a starved machine makes an
+        // answer late. A send that times out is retried (at least once), which the
+        // exactly-once test would count as a duplicate: it failed so once, at 3 s, under load.
+        timeout_ms: 30_000,
         max_attempts: 1_000,
         // Reminders and digests by the real clock would add deliveries the tests do not expect.
         schedule_every_s: 0,
