@@ -296,8 +296,12 @@ pub const MAX_INBOX_PAGE: u32 = 500;
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct InboxEntry {
     pub request: Request,
-    /// What the caller's role may do with it now; non-empty entries come first.
+    /// What the caller's role may do with it now.
     pub my_actions: Vec<Action>,
+    /// It waits on the caller (`workflow::waits_on`: an action other than cancelling is open to
+    /// them, marking done only once the event is over). These entries come first.
+    #[serde(default)]
+    pub waits_on_caller: bool,
 }
 
 /// The inbox: entries (those needing the caller's action first, then by start time), one page

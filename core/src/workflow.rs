@@ -218,15 +218,6 @@ pub fn acts_on(role: Role, own_leader: Option<&str>, r: &Request) -> bool {
     }
 }
 
-/// The states in which `role` has some action on the requests it acts on ([`acts_on`]): with
-/// `acts_on`, what decides whether a request needs this role (the inbox puts those first).
-pub fn states_with_actions(role: Role) -> Vec<RequestState> {
-    RequestState::ALL
-        .into_iter()
-        .filter(|s| !available_actions(Actor::Staff(role), *s).is_empty())
-        .collect()
-}
-
 /// The actions a staff member may take on `r`: the state machine, narrowed by [`acts_on`].
 /// The server answers with these and the staff app shows them as buttons.
 pub fn actions_for(role: Role, own_leader: Option<&str>, r: &Request) -> Vec<Action> {

@@ -16,12 +16,14 @@ use crate::auth::Staff;
 use crate::error::{ApiError, ApiResult};
 use crate::records::{fill_request, request_columns, request_from_row, staff_sees_request};
 
-/// What the inbox is filtered by (local dates already turned into instants).
+/// What the inbox is filtered by (local dates already turned into instants), and the time whose
+/// view of "waits on the caller" it takes (a request can wait on its staff once it is over).
 pub struct InboxFilter<'a> {
     pub state: Option<RequestState>,
     pub leader: Option<&'a str>,
     pub from: Option<DateTime<Utc>>,
     pub to: Option<DateTime<Utc>>,
+    pub now: DateTime<Utc>,
 }
 
 /// Where a page starts: the group (0: needs the caller, 1: the rest) and the last entry seen.
@@ -99,19 +101,27 @@ fn filter_sql(f: &InboxFilter, with_state: bool) -> (String, Vec<Value>) {
     (sql, args)
 }
 
-/// Whether a request needs `staff` (group 0): some action of its role in the request's state
-/// (`workflow::states_with_actions`) and a request it acts on (`workflow::acts_on`: one bound to
-/// a leader acts on that leader's requests and on those naming no leader). The rules stay in
-/// core; this is their shape in SQL, checked against them by the inbox tests.
-fn needs_caller_sql(staff: &Staff) -> (String, Vec<Value>) {
-    let states: Vec<String> = workflow::states_with_actions(staff.role)
-        .iter()
-        .map(|s| s.as_str().to_string())
-        .collect();
-    let mut sql = String::from("(state IN (SELECT value FROM json_each(?))");
-    let mut args = vec![Value::Text(
-        serde_json::to_string(&states).unwrap_or_else(|_| "[]".into()),
-    )];
+/// Whether a request waits on `staff` at `now` (group 0): core's rule [`workflow::waits_on`] in
+/// its query shape ([`workflow::waiting_states`] and [`workflow::acts_on`]: one bound to a
+/// leader acts on that leader's requests and on those naming no leader), checked against the
+/// rule by the inbox tests through each entry's `waits_on_caller`.
+fn needs_caller_sql(staff: &Staff, now: DateTime<Utc>) -> (String, Vec<Value>) {
+    let waiting = workflow::waiting_states(staff.role);
+    let list = |states: &[RequestState]| {
+        Value::Text(
+            serde_json::to_string(&states.iter().map(|s| s.as_str()).collect::<Vec<_>>())
+                .unwrap_or_else(|_| "[]".into()),
+        )
+    };
+    let mut sql = String::from(
+        "((state IN (SELECT value FROM json_each(?))
+           OR (state IN (SELECT value FROM json_each(?)) AND ends_at < ?))",
+    );
+    let mut args = vec![
+        list(&waiting.always),
+        list(&waiting.once_over),
+        Value::Integer(now.timestamp()),
+    ];
     if staff.role.is_bound_to_leader() {
         sql.push_str(
             " AND (COALESCE(assigned_leader_id, leader_id) IS NULL
@@ -135,7 +145,7 @@ fn group_rows(
     limit: usize,
 ) -> ApiResult<Vec<Request>> {
     let (filter, mut args) = filter_sql(f, true);
-    let (needs, needs_args) = needs_caller_sql(staff);
+    let (needs, needs_args) = needs_caller_sql(staff, f.now);
     args.extend(needs_args);
     args.push(Value::Integer(after.starts_at));
     args.push(Value::Text(after.id.clone()));

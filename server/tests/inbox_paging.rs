@@ -36,7 +36,7 @@ async fn walk(s: &TestServer, token: &str, query: &str, limit: u32) -> (Vec<Valu
 
 fn key(e: &Value) -> (bool, String, String) {
     (
-        e["my_actions"].as_array().unwrap().is_empty(),
+        !e["waits_on_caller"].as_bool().unwrap(),
         e["request"]["starts_at"].as_str().unwrap().to_string(),
         e["request"]["id"].as_str().unwrap().to_string(),
     )
@@ -101,7 +101,7 @@ async fn pages_cover_the_inbox_once_in_order_for_every_role() {
             paged.len(),
             "{user}: no request twice"
         );
-        // The order: those with actions for this user (core's rule, `my_actions`) first, then
+        // The order: those waiting on this user (core's rule, `waits_on_caller`) first, then
         // by start time and id. This checks the inbox's SQL grouping against the rule.
         let keys: Vec<_> = paged.iter().map(key).collect();
         let mut sorted = keys.clone();

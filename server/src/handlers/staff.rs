@@ -53,6 +53,7 @@ pub async fn inbox(
     let from = q.from.map(|d| local_days_range(d, d, tz).0);
     let to = q.to.map(|d| local_days_range(d, d, tz).1);
     let viewer = staff.clone();
+    let now = chrono::Utc::now();
     let (requests, next, counts) = state
         .db
         .read(move |tx| {
@@ -61,6 +62,7 @@ pub async fn inbox(
                 leader: q.leader.as_deref(),
                 from,
                 to,
+                now,
             };
             let (requests, next) = inbox::page(tx, &viewer, &filter, cursor, limit as usize)?;
             Ok((requests, next, inbox::counts(tx, &viewer, &filter)?))
@@ -70,6 +72,7 @@ pub async fn inbox(
         .into_iter()
         .map(|r| InboxEntry {
             my_actions: actions_for(&staff, &r),
+            waits_on_caller: workflow::waits_on(staff.role, staff.leader_id.as_deref(), &r, now),
             request: r,
         })
         .collect();
