@@ -17,6 +17,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0004_notifications.sql"),
     include_str!("../migrations/0005_ics_feeds.sql"),
     include_str!("../migrations/0007_inbox_paging.sql"),
+    include_str!("../migrations/0008_request_counts.sql"),
 ];
 
 fn migrations() -> Migrations<'static> {
@@ -359,6 +360,83 @@ mod tests {
             db.read(|tx| Ok(tx.execute("DELETE FROM counters", [])?))
                 .await
                 .is_err()
+        );
+    }
+
+    /// Inserts a request with only the columns the schema requires, in `state`.
+    fn insert_request(conn: &Connection, id: &str, state: &str) {
+        conn.execute(
+            "INSERT INTO requests (id, tracking_code, kind, title, description, starts_at, ends_at,
+                 location, organizer, requester_name, requester_phone, expected_attendees,
+                 leader_role, dress_code, state, created_at, updated_at)
+             VALUES (?1, ?1, 'undangan', 't', 'd', 0, 3600, 'l', 'o', 'n', '0812', 1, 'r', '',
+                     ?2, 0, 0)",
+            rusqlite::params![id, state],
+        )
+        .unwrap();
+    }
+
+    /// Requests per state.
+    type Counts = Vec<(String, i64)>;
+
+    /// The kept counts (zeros left out) and the counts of the rows themselves.
+    fn counts(conn: &Connection) -> (Counts, Counts) {
+        let rows = |sql: &str| -> Counts {
+            conn.prepare(sql)
+                .unwrap()
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+                .unwrap()
+                .collect::<rusqlite::Result<_>>()
+                .unwrap()
+        };
+        (
+            rows("SELECT state, n FROM request_counts WHERE n != 0 ORDER BY state"),
+            rows("SELECT state, COUNT(*) FROM requests GROUP BY state ORDER BY state"),
+        )
+    }
+
+    #[test]
+    fn the_kept_request_counts_follow_every_write_and_start_from_the_data() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.db");
+        {
+            // A database from before the counts, with requests in it.
+            let mut conn = Connection::open(&path).unwrap();
+            Migrations::new(MIGRATIONS[..5].iter().map(|sql| M::up(sql)).collect())
+                .to_latest(&mut conn)
+                .unwrap();
+            for (i, state) in ["submitted", "submitted", "in_review"].iter().enumerate() {
+                insert_request(&conn, &format!("old{i}"), state);
+            }
+        }
+        let conn = open(&path).unwrap();
+        let (kept, actual) = counts(&conn);
+        assert_eq!(kept, actual);
+        assert_eq!(kept.len(), 2);
+
+        insert_request(&conn, "a", "submitted");
+        insert_request(&conn, "b", "approved");
+        conn.execute("UPDATE requests SET state = 'in_review' WHERE id = 'a'", [])
+            .unwrap();
+        // Other columns change: the counts do not.
+        conn.execute("UPDATE requests SET title = 'u' WHERE id = 'b'", [])
+            .unwrap();
+        conn.execute(
+            "UPDATE requests SET state = 'declined' WHERE id = 'old0'",
+            [],
+        )
+        .unwrap();
+        conn.execute("DELETE FROM requests WHERE id = 'old1'", [])
+            .unwrap();
+        let (kept, actual) = counts(&conn);
+        assert_eq!(kept, actual);
+        assert_eq!(
+            actual,
+            vec![
+                ("approved".to_string(), 1),
+                ("declined".to_string(), 1),
+                ("in_review".to_string(), 2)
+            ]
         );
     }
 
