@@ -785,25 +785,9 @@ async fn reminders_escalate_and_the_digest_goes_out_once_at_its_local_time() {
     );
 }
 
-/// Every change a caller's full pull brings, as (entity, record).
+/// Every change a caller's full pull brings.
 async fn pull_all(s: &TestServer, token: &str) -> Vec<Value> {
-    let mut out = Vec::new();
-    let mut cursor = String::new();
-    for _ in 0..100 {
-        let page = s
-            .get(
-                &format!("/api/v1/sync/pull?limit=500&cursor={cursor}"),
-                Some(token),
-            )
-            .await
-            .ok();
-        out.extend(page["changes"].as_array().unwrap().iter().cloned());
-        cursor = page["cursor"].as_str().unwrap().to_string();
-        if page["has_more"] != true {
-            break;
-        }
-    }
-    out
+    pull_from(s, token, "").await.0
 }
 
 fn notifications(changes: &[Value]) -> Vec<Value> {
