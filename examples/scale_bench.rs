@@ -25,7 +25,6 @@ use sepiion::sync::{ServerClient, SyncEngine};
 mod fixtures;
 
 use sepiion_core::api::{AgendaItemInput, NewRequest};
-use sepiion_core::model::RequestKind;
 use sepiion_server::config::Config;
 use sepiion_server::state::Ctx;
 
@@ -46,27 +45,7 @@ fn item(i: u64) -> AgendaItemInput {
 
 fn request(i: u64) -> NewRequest {
     let start = Utc::now() + Days::days(2 + (i % 700) as i64) + Days::minutes((i % 480) as i64);
-    NewRequest {
-        id: Some(uuid::Uuid::new_v4().to_string()),
-        kind: RequestKind::Undangan,
-        leader_id: Some(["bupati", "wakil_bupati"][(i % 2) as usize].into()),
-        title: format!("Permohonan kehadiran nomor {i}"),
-        description: "Dengan hormat, kami memohon kehadiran Bapak Bupati untuk memberikan \
-                      sambutan pada acara kami."
-            .into(),
-        starts_at: start,
-        ends_at: start + Days::hours(2),
-        location: "Balai Banjar Kamasan".into(),
-        organizer: "Sekaa Teruna Kamasan".into(),
-        requester_name: "Ni Made Sari".into(),
-        requester_phone: "081234567890".into(),
-        requester_email: None,
-        expected_attendees: 150,
-        leader_role: "memberi sambutan".into(),
-        dress_code: "Pakaian adat madya".into(),
-        letter_number: None,
-        notify_channels: None,
-    }
+    fixtures::new_request(i, ["bupati", "wakil_bupati"][(i % 2) as usize], start)
 }
 
 /// Adds agenda items and requests (numbers `from..to` of each) through the server's functions.

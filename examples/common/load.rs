@@ -3,8 +3,6 @@
 
 use chrono::{Duration, Utc};
 use sepiion::sync::ServerClient;
-use sepiion_core::api::NewRequest;
-use sepiion_core::model::RequestKind;
 use sepiion_core::sync::{MAX_PUSH, Mutation, MutationOp, MutationStatus};
 use sepiion_server::RunningServer;
 use sepiion_server::config::Config;
@@ -61,27 +59,7 @@ pub async fn loaded_server(dir: &std::path::Path) -> RunningServer {
         .map(|i| {
             let start = today + Duration::days(2 + (i as i64 * 360 / REQUESTS as i64));
             MutationOp::SubmitRequest {
-                request: NewRequest {
-                    id: Some(uuid::Uuid::new_v4().to_string()),
-                    kind: RequestKind::Undangan,
-                    leader_id: Some("bupati".into()),
-                    title: format!("Permohonan kehadiran nomor {i}"),
-                    description: "Dengan hormat, kami memohon kehadiran Bapak Bupati untuk \
-                                  memberikan sambutan pada acara kami."
-                        .into(),
-                    starts_at: start,
-                    ends_at: start + Duration::hours(2),
-                    location: "Balai Banjar Kamasan".into(),
-                    organizer: "Sekaa Teruna Kamasan".into(),
-                    requester_name: "Ni Made Sari".into(),
-                    requester_phone: "081234567890".into(),
-                    requester_email: None,
-                    expected_attendees: 150,
-                    leader_role: "memberi sambutan".into(),
-                    dress_code: "Pakaian adat madya".into(),
-                    letter_number: None,
-                    notify_channels: None,
-                },
+                request: super::fixtures::new_request(i as u64, "bupati", start),
             }
         })
         .collect();
