@@ -26,7 +26,7 @@ mod fixtures;
 
 use sepiion_core::api::{AgendaItemInput, NewRequest};
 use sepiion_server::config::Config;
-use sepiion_server::state::Ctx;
+use sepiion_server::domain::context::Ctx;
 
 const SCALES: [u64; 3] = [1, 10, 50];
 const ITEMS_PER_X: u64 = 2_000;
@@ -55,22 +55,22 @@ fn load(db: &Path, items: std::ops::Range<u64>, requests: std::ops::Range<u64>) 
         ..Config::default()
     };
     let ctx = Ctx::from_config(&config).unwrap();
-    let mut conn = sepiion_server::db::open(db).unwrap();
+    let mut conn = sepiion_server::storage::open(db).unwrap();
     let admin = conn
         .query_row(
             "SELECT * FROM users WHERE username = 'admin'",
             [],
-            sepiion_server::auth::staff_from_row,
+            sepiion_server::domain::caller::staff_from_row,
         )
         .unwrap();
     let tx = conn.transaction().unwrap();
-    let (device, _) = sepiion_server::auth::create_device(&tx).unwrap();
+    let (device, _) = sepiion_server::domain::caller::create_device(&tx).unwrap();
     tx.commit().unwrap();
     let items: Vec<u64> = items.collect();
     for chunk in items.chunks(2_000) {
         let tx = conn.transaction().unwrap();
         for &i in chunk {
-            sepiion_server::agenda::create(&tx, &ctx, &admin, &item(i))
+            sepiion_server::domain::agenda::create(&tx, &ctx, &admin, &item(i))
                 .unwrap_or_else(|e| panic!("item {i}: {e:?}"));
         }
         tx.commit().unwrap();
@@ -79,7 +79,7 @@ fn load(db: &Path, items: std::ops::Range<u64>, requests: std::ops::Range<u64>) 
     for chunk in requests.chunks(2_000) {
         let tx = conn.transaction().unwrap();
         for &i in chunk {
-            sepiion_server::requests::submit(&tx, &device, &request(i))
+            sepiion_server::domain::requests::submit(&tx, &device, &request(i))
                 .unwrap_or_else(|e| panic!("request {i}: {e:?}"));
         }
         tx.execute("UPDATE notify_events SET expanded = 1", [])
@@ -203,7 +203,7 @@ where
 }
 
 async fn measure(bin: &Path, dir: &Path, db: &Path, scale: u64) {
-    let db_bytes = file_size(db) + file_size(&sepiion_server::db::wal_path(db));
+    let db_bytes = file_size(db) + file_size(&sepiion_server::storage::wal_path(db));
     let server = ServerProcess::start(bin, db).await;
     let url = server.url.clone();
     let client = ServerClient::new(&url).unwrap();

@@ -8,7 +8,7 @@ use sepiion::platform::Variant;
 use sepiion::sync::SyncEngine;
 use sepiion_core::model::RequestState;
 use sepiion_core::workflow::{Action, TransitionInput};
-use sepiion_server::backup;
+use sepiion_server::storage::backup;
 
 /// Titles of the device's own requests as the server lists them (by the device's token).
 async fn titles_on_server(url: &str, device: &SyncEngine) -> Vec<String> {

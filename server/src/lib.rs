@@ -1,43 +1,37 @@
 //! The Sepiion server: axum over SQLite. Both apps sync with it.
 //!
+//! Three layers, each in its folder, each importing only the ones before it:
+//!
+//! - [`storage`]: the SQLite database (connection, migrations, change log, settings, audit,
+//!   rows, sessions, notification rows, backups) — imports only `sepiion_core`, [`config`] and
+//!   [`error`];
+//! - [`domain`]: the rules (callers, visibility, requests, agenda, sync, inbox, reports, users,
+//!   demo, sheet, feeds, notifications) over storage, configured by [`domain::context::Ctx`];
+//! - [`http`]: the axum router, state, extractors, limits, caches, metrics, handlers and the
+//!   portal.
+//!
 //! `main.rs` is a thin command line over this library; tests start [`RunningServer`] on
 //! 127.0.0.1 port 0 with a temporary database.
 
-pub mod agenda;
-pub mod auth;
-pub mod backup;
-pub mod cache;
 pub mod config;
-pub mod db;
-pub mod demo;
+pub mod domain;
 pub mod error;
-pub mod extract;
-pub mod handlers;
-pub mod ics;
-pub mod inbox;
-pub mod metrics;
-pub mod notify;
-pub mod portal;
-pub mod records;
-pub mod reports;
-pub mod requests;
-pub mod router;
-pub mod sheet;
-pub mod state;
-pub mod sync;
-pub mod throttle;
-pub mod users;
+pub mod http;
+pub mod storage;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 
 use rusqlite::params;
 
-use crate::auth::PasswordWork;
 use crate::config::Config;
-use crate::db::{Db, log_change, set_setting};
-use crate::state::{AppState, Ctx};
-use crate::throttle::{LoginGuard, RateLimiter};
+use crate::domain::caller::PasswordWork;
+use crate::domain::context::Ctx;
+use crate::http::state::AppState;
+use crate::http::throttle::{LoginGuard, RateLimiter};
+use crate::storage::Db;
+use crate::storage::changes::log_change;
+use crate::storage::settings::set_setting;
 
 /// Writes the configured regency name, leaders and representatives into the database.
 pub fn apply_config_data(conn: &mut rusqlite::Connection, config: &Config) -> anyhow::Result<()> {
@@ -94,29 +88,29 @@ pub fn prepare(config: &Config) -> anyhow::Result<AppState> {
     config.check()?;
     let ctx = Ctx::from_config(config)?;
     // Before anything opens the database: `restore` must not replace it under the server.
-    let lock = db::ServeLock::shared(&config.db)?;
+    let lock = storage::ServeLock::shared(&config.db)?;
     {
-        let mut conn = db::open(&config.db)?;
+        let mut conn = storage::open(&config.db)?;
         // A database made by `demo` is refused off loopback too, not only `--demo`.
-        if demo::has_demo_data(&conn)? && !config.listens_on_loopback() {
+        if domain::demo::has_demo_data(&conn)? && !config.listens_on_loopback() {
             return Err(config::ConfigError::DemoOffLoopback(config.addr.clone()).into());
         }
         if config.demo {
-            demo::seed_if_empty(&mut conn, &ctx)?;
+            domain::demo::seed_if_empty(&mut conn, &ctx)?;
         }
         apply_config_data(&mut conn, config)?;
         // Made here, on the writer, so that pulls (reads) only ever read it.
         let tx = conn.transaction()?;
-        sync::seal_cursor(&tx, 0)?;
+        domain::sync::seal_cursor(&tx, 0)?;
         tx.commit()?;
     }
     let limiter = Arc::new(RateLimiter::new(config.limits.tracked_clients));
     let db = Db::open_locked(&config.db, lock)?;
     Ok(AppState {
-        cache: Arc::new(cache::PublicCache::new(db.generation.clone())),
-        sheet_cache: Arc::new(cache::PublicCache::with_capacity(
+        cache: Arc::new(http::cache::PublicCache::new(db.generation.clone())),
+        sheet_cache: Arc::new(http::cache::PublicCache::with_capacity(
             db.generation.clone(),
-            crate::sheet::CACHED_SHEETS,
+            crate::domain::sheet::CACHED_SHEETS,
         )),
         db,
         logins: Arc::new(LoginGuard::new(config.limits.tracked_clients)),
@@ -133,7 +127,7 @@ pub struct RunningServer {
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     task: tokio::task::JoinHandle<std::io::Result<()>>,
     /// Delivers notifications while the server runs.
-    dispatcher: Option<notify::dispatch::Dispatcher>,
+    dispatcher: Option<domain::notify::dispatch::Dispatcher>,
     /// Writes reminders and daily digests (unless turned off).
     scheduler: Option<tokio::task::JoinHandle<()>>,
 }
@@ -152,18 +146,19 @@ impl RunningServer {
         listener: tokio::net::TcpListener,
     ) -> anyhow::Result<RunningServer> {
         let addr = listener.local_addr()?;
-        let dispatcher = notify::dispatch::Dispatcher::start(state.db.clone(), state.ctx.clone())?;
+        let dispatcher =
+            domain::notify::dispatch::Dispatcher::start(state.db.clone(), state.ctx.clone())?;
         let every = state.ctx.notify.schedule_every_s;
         let scheduler = (every > 0).then(|| {
-            notify::schedule::spawn(
+            domain::notify::schedule::spawn(
                 state.db.clone(),
                 state.ctx.clone(),
-                Arc::new(notify::schedule::SystemClock),
+                Arc::new(domain::notify::schedule::SystemClock),
                 std::time::Duration::from_secs(every),
             )
         });
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        let app = router::app(state).into_make_service_with_connect_info::<SocketAddr>();
+        let app = http::router::app(state).into_make_service_with_connect_info::<SocketAddr>();
         let task = tokio::spawn(async move {
             axum::serve(listener, app)
                 .with_graceful_shutdown(async {
@@ -213,5 +208,75 @@ impl RunningServer {
             Ok(r) => r,
             Err(e) => Err(std::io::Error::other(e)),
         }
+    }
+}
+
+#[cfg(test)]
+mod layers {
+    use std::path::{Path, PathBuf};
+
+    /// Every `.rs` file under `dir`.
+    fn sources(dir: &Path) -> Vec<PathBuf> {
+        let mut out = Vec::new();
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                out.extend(sources(&path));
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                out.push(path);
+            }
+        }
+        out
+    }
+
+    /// The places in `layer`'s files that name one of `forbidden` (a module path of this crate).
+    fn offences(layer: &str, forbidden: &[&str]) -> Vec<String> {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("src")
+            .join(layer);
+        let files = sources(&root);
+        assert!(!files.is_empty(), "{} has no source files", root.display());
+        let mut found = Vec::new();
+        for file in files {
+            let text = std::fs::read_to_string(&file).unwrap();
+            for (n, line) in text.lines().enumerate() {
+                for f in forbidden {
+                    // `crate::http`, `super::super::http`, and a `use crate::{http, …}` group.
+                    let names = line.contains(&format!("crate::{f}"))
+                        || line.contains(&format!("super::{f}"))
+                        || (line.contains("crate::{") && line.contains(f));
+                    if names {
+                        found.push(format!("{}:{}: {}", file.display(), n + 1, line.trim()));
+                    }
+                }
+            }
+        }
+        found
+    }
+
+    #[test]
+    fn storage_names_neither_the_domain_nor_http() {
+        let found = offences("storage", &["domain", "http"]);
+        assert!(
+            found.is_empty(),
+            "storage must not depend on upper layers:\n{}",
+            found.join("\n")
+        );
+    }
+
+    #[test]
+    fn the_domain_does_not_name_http() {
+        let found = offences("domain", &["http"]);
+        assert!(
+            found.is_empty(),
+            "the domain must not depend on HTTP:\n{}",
+            found.join("\n")
+        );
+    }
+
+    #[test]
+    fn the_layer_check_sees_an_offence() {
+        // The check itself: the HTTP layer does name the domain.
+        assert!(!offences("http", &["domain"]).is_empty());
     }
 }

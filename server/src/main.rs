@@ -8,8 +8,9 @@ use clap::{Parser, Subcommand};
 use sepiion_core::api::NewUser;
 use sepiion_core::model::Role;
 use sepiion_server::config::Config;
-use sepiion_server::state::Ctx;
-use sepiion_server::{RunningServer, db, demo, users};
+use sepiion_server::domain::context::Ctx;
+use sepiion_server::domain::{demo, users};
+use sepiion_server::{RunningServer, storage};
 
 #[derive(Parser)]
 #[command(
@@ -229,7 +230,7 @@ async fn run() -> anyhow::Result<()> {
             let mut c = Config::load(config.as_deref())?;
             c.db = path.clone();
             let ctx = Ctx::from_config(&c)?;
-            let mut conn = db::open(&path)?;
+            let mut conn = storage::open(&path)?;
             demo::seed(&mut conn, &ctx)?;
             sepiion_server::apply_config_data(&mut conn, &c)?;
             println!("Basis data demo dibuat: {}", path.display());
@@ -245,10 +246,10 @@ async fn run() -> anyhow::Result<()> {
         } => {
             let mut c = Config::load(config.as_deref())?;
             c.db = path.clone();
-            let mut conn = db::open(&path)?;
+            let mut conn = storage::open(&path)?;
             sepiion_server::apply_config_data(&mut conn, &c)?;
             let password = read_password()?;
-            let hash = sepiion_server::auth::hash_password(&password);
+            let hash = sepiion_server::domain::caller::hash_password(&password);
             let tx = conn.transaction()?;
             let user = users::create(
                 &tx,
@@ -263,7 +264,7 @@ async fn run() -> anyhow::Result<()> {
             );
             match user {
                 Ok(u) => {
-                    sepiion_server::db::audit(
+                    sepiion_server::storage::audit::audit(
                         &tx,
                         "system",
                         "user.create",
@@ -286,11 +287,11 @@ async fn run() -> anyhow::Result<()> {
             }
         }
         Command::Backup { db: path, to } => {
-            sepiion_server::backup::backup(&path, &to)?;
+            sepiion_server::storage::backup::backup(&path, &to)?;
             println!("Cadangan tersimpan: {}", to.display());
         }
         Command::Restore { from, db: path } => {
-            let r = sepiion_server::backup::restore(&from, &path)?;
+            let r = sepiion_server::storage::backup::restore(&from, &path)?;
             println!(
                 "Dipulihkan dari {} ke {} (skema {}).",
                 from.display(),

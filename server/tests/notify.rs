@@ -687,8 +687,8 @@ rate_per_second = 20
 async fn reminders_escalate_and_the_digest_goes_out_once_at_its_local_time() {
     use chrono::{Duration as Days, TimeZone, Utc};
     use sepiion_server::config::Config;
-    use sepiion_server::notify::schedule::run_once;
-    use sepiion_server::state::Ctx;
+    use sepiion_server::domain::context::Ctx;
+    use sepiion_server::domain::notify::schedule::run_once;
 
     // The test drives the scheduler with its own clock; the server's own is off.
     let s = start_with(|c| c.notify.schedule_every_s = 0).await;

@@ -173,7 +173,7 @@ async fn metrics_allowed_addresses_read_without_a_token_but_not_through_a_proxy(
 async fn a_device_last_seen_is_written_at_most_every_five_minutes() {
     let mut s = start().await;
     let token = s.device().await;
-    let hash = sepiion_server::auth::token_hash(&token);
+    let hash = sepiion_server::domain::caller::token_hash(&token);
     let db = rusqlite::Connection::open(s.dir.path().join("sepiion.db")).unwrap();
     let set = |secs_ago: i64| {
         let changed = db

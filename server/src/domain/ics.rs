@@ -1,0 +1,244 @@
+//! iCalendar feeds (RFC 5545): the public agenda and one personal feed per staff account. Which
+//! items a feed holds is decided by [`crate::domain::visibility::visible_record`], the same rule as the
+//! agenda API; this module only chooses the window and writes the calendar (with the
+//! `icalendar` crate, which escapes and folds).
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Duration, Utc};
+use icalendar::{Calendar, Component, Event, EventLike, EventStatus};
+use rusqlite::{OptionalExtension, Transaction, params};
+use sepiion_core::model::{AgendaItem, AgendaStatus, Attendance, Leader, Visibility};
+use sepiion_core::sync::Record;
+
+use crate::domain::caller::{Caller, Staff, new_token, staff_from_row, token_hash};
+use crate::domain::visibility::visible_record;
+use crate::storage::rows::{load_agenda_range, load_leaders};
+
+/// Days before today a feed reaches back.
+pub const WINDOW_BACK_DAYS: i64 = 60;
+/// Days after today a feed reaches ahead.
+pub const WINDOW_AHEAD_DAYS: i64 = 365;
+/// A cancelled item stays in feeds (as CANCELLED) this long after its last change, so that
+/// subscribed calendars learn of the cancellation before it disappears.
+pub const CANCELLED_KEPT_DAYS: i64 = 30;
+
+const FEED_PREFIX: &str = "spc_";
+
+/// The feed's window around `now`.
+pub fn window(now: DateTime<Utc>) -> (DateTime<Utc>, DateTime<Utc>) {
+    (
+        now - Duration::days(WINDOW_BACK_DAYS),
+        now + Duration::days(WINDOW_AHEAD_DAYS),
+    )
+}
+
+/// The items of a feed for `caller`: those in the window that the caller may see (as filtered
+/// for them), without items cancelled more than [`CANCELLED_KEPT_DAYS`] ago.
+pub fn feed_items(
+    tx: &Transaction,
+    caller: &Caller,
+    leader: Option<&str>,
+    now: DateTime<Utc>,
+) -> rusqlite::Result<Vec<AgendaItem>> {
+    let (from, to) = window(now);
+    let kept_since = now - Duration::days(CANCELLED_KEPT_DAYS);
+    let mut out = Vec::new();
+    for item in load_agenda_range(tx, leader, from, to)? {
+        if item.status == AgendaStatus::Cancelled && item.updated_at < kept_since {
+            continue;
+        }
+        if let Some(Record::AgendaItem(item)) =
+            visible_record(tx, caller, Record::AgendaItem(Box::new(item)))?
+        {
+            out.push(*item);
+        }
+    }
+    Ok(out)
+}
+
+/// What a feed is written from.
+pub struct Feed {
+    pub name: String,
+    pub items: Vec<AgendaItem>,
+    pub leaders: Vec<Leader>,
+    /// The leader's role from the source request, by item id (staff feeds only).
+    pub leader_roles: HashMap<String, String>,
+    /// Base address for item links, without a trailing slash.
+    pub base_url: String,
+    pub tz: chrono_tz::Tz,
+}
+
+/// Loads what a feed needs.
+pub fn load_feed(
+    tx: &Transaction,
+    caller: &Caller,
+    leader: Option<&str>,
+    name: String,
+    base_url: String,
+    tz: chrono_tz::Tz,
+    now: DateTime<Utc>,
+) -> rusqlite::Result<Feed> {
+    let items = feed_items(tx, caller, leader, now)?;
+    let mut leader_roles = HashMap::new();
+    if matches!(caller, Caller::Staff(_)) {
+        let mut st = tx.prepare_cached("SELECT leader_role FROM requests WHERE id = ?1")?;
+        for item in &items {
+            let source = item
+                .internal
+                .as_ref()
+                .and_then(|i| i.source_request_id.as_deref());
+            if let Some(source) = source
+                && let Some(role) = st
+                    .query_row(params![source], |r| r.get::<_, String>(0))
+                    .optional()?
+                && !role.trim().is_empty()
+            {
+                leader_roles.insert(item.id.clone(), role);
+            }
+        }
+    }
+    Ok(Feed {
+        name,
+        items,
+        leaders: load_leaders(tx)?,
+        leader_roles,
+        base_url,
+        tz,
+    })
+}
+
+fn attendance_text(item: &AgendaItem) -> String {
+    match item.attendance {
+        Attendance::InPerson => "Hadir langsung".into(),
+        Attendance::Represented => match item.representative.as_deref() {
+            Some(r) => format!("Diwakili oleh {r}"),
+            None => "Diwakilkan".into(),
+        },
+        Attendance::Absent => "Tidak hadir".into(),
+    }
+}
+
+/// The DESCRIPTION of an item: public fields for everyone, internal fields when present
+/// (they are present only for staff, see `visible_record`).
+fn description(feed: &Feed, item: &AgendaItem) -> String {
+    let leader = feed
+        .leaders
+        .iter()
+        .find(|l| l.id == item.leader_id)
+        .map(|l| l.title.clone())
+        .unwrap_or_else(|| item.leader_id.clone());
+    let mut lines = vec![
+        format!("Pimpinan: {leader}"),
+        format!("Kategori: {}", item.category),
+        format!("Kehadiran: {}", attendance_text(item)),
+    ];
+    if let Some(internal) = &item.internal {
+        if !item.dress_code.trim().is_empty() {
+            lines.push(format!("Pakaian: {}", item.dress_code));
+        }
+        if let Some(role) = feed.leader_roles.get(&item.id) {
+            lines.push(format!("Peran pimpinan: {role}"));
+        }
+        if !internal.assigned_staff.is_empty() {
+            let staff: Vec<String> = internal
+                .assigned_staff
+                .iter()
+                .map(|s| format!("{} ({})", s.name, s.duty))
+                .collect();
+            lines.push(format!("Petugas: {}", staff.join(", ")));
+        }
+        if !internal.running_order.trim().is_empty() {
+            lines.push(format!("Susunan acara: {}", internal.running_order));
+        }
+        if !internal.internal_notes.trim().is_empty() {
+            lines.push(format!("Catatan internal: {}", internal.internal_notes));
+        }
+    }
+    lines.join("\n")
+}
+
+fn status_of(item: &AgendaItem) -> EventStatus {
+    match item.status {
+        AgendaStatus::Tentative => EventStatus::Tentative,
+        AgendaStatus::Confirmed | AgendaStatus::Done => EventStatus::Confirmed,
+        AgendaStatus::Cancelled => EventStatus::Cancelled,
+    }
+}
+
+/// Writes the calendar. Times are written in UTC (RFC 5545 form 2), which every client shows in
+/// its own zone; no VTIMEZONE is needed. DTSTAMP is the item's last change, so that an unchanged
+/// agenda gives a byte-identical feed and a stable ETag.
+pub fn render(feed: &Feed) -> String {
+    let mut cal = Calendar::new();
+    cal.name(&feed.name)
+        // A display hint for clients that show a subscribed calendar in its own zone.
+        .timezone(feed.tz)
+        .ttl(&Duration::hours(1));
+    for item in &feed.items {
+        let mut event = Event::new();
+        event
+            .uid(&format!("{}@sepiion", item.id))
+            .timestamp(item.updated_at)
+            .last_modified(item.updated_at)
+            .sequence(u32::try_from(item.ical_sequence).unwrap_or(0))
+            .summary(&item.title)
+            .starts(item.starts_at)
+            .ends(item.ends_at)
+            .location(&item.location)
+            .description(&description(feed, item))
+            .status(status_of(item));
+        // The portal's item page shows public items only; others get no address to open.
+        if item.visibility == Visibility::Public {
+            event.url(&format!("{}/agenda/{}", feed.base_url, item.id));
+        }
+        if !item.category.trim().is_empty() {
+            event.add_property("CATEGORIES", item.category.as_str());
+        }
+        cal.push(event.done());
+    }
+    cal.done().to_string()
+}
+
+/// Creates or replaces `user_id`'s feed secret and returns it (shown once: only its hash is
+/// kept).
+pub fn renew_secret(tx: &Transaction, user_id: i64) -> rusqlite::Result<String> {
+    let secret = new_token(FEED_PREFIX);
+    tx.execute(
+        "INSERT INTO ics_feeds (user_id, secret_hash, created_at) VALUES (?1, ?2, ?3)
+         ON CONFLICT (user_id) DO UPDATE SET secret_hash = excluded.secret_hash,
+             created_at = excluded.created_at",
+        params![user_id, token_hash(&secret), Utc::now().timestamp()],
+    )?;
+    Ok(secret)
+}
+
+/// When `user_id`'s current feed secret was made, if there is one.
+pub fn secret_created(tx: &Transaction, user_id: i64) -> rusqlite::Result<Option<i64>> {
+    tx.query_row(
+        "SELECT created_at FROM ics_feeds WHERE user_id = ?1",
+        params![user_id],
+        |r| r.get(0),
+    )
+    .optional()
+}
+
+/// Deletes `user_id`'s feed; true if there was one.
+pub fn revoke(tx: &Transaction, user_id: i64) -> rusqlite::Result<bool> {
+    Ok(tx.execute("DELETE FROM ics_feeds WHERE user_id = ?1", params![user_id])? > 0)
+}
+
+/// The active staff account a feed secret belongs to.
+pub fn staff_for_secret(tx: &Transaction, secret: &str) -> rusqlite::Result<Option<Staff>> {
+    if !secret.starts_with(FEED_PREFIX) || secret.len() > 200 {
+        return Ok(None);
+    }
+    tx.query_row(
+        "SELECT u.id, u.username, u.display_name, u.role, u.leader_id
+         FROM ics_feeds f JOIN users u ON u.id = f.user_id
+         WHERE f.secret_hash = ?1 AND u.active = 1",
+        params![token_hash(secret)],
+        staff_from_row,
+    )
+    .optional()
+}

@@ -1,0 +1,362 @@
+//! The dispatcher: a tokio task that expands the outbox and delivers due deliveries, each on its
+//! own (one bad address never holds up another), paced per channel, retried with exponential
+//! backoff up to a maximum of attempts, then marked failed with the error for admin to see.
+//! Everything it needs is in the database, so a restart resumes where it stopped.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use lettre::{AsyncSmtpTransport, Tokio1Executor};
+use rusqlite::{Transaction, params};
+use sepiion_core::notify::Channel;
+use tokio::sync::Semaphore;
+use tokio::time::Instant;
+
+use super::channels::{self, Outgoing, SendError};
+use crate::config::NotifyConfig;
+use crate::domain::context::Ctx;
+use crate::error::ApiResult;
+use crate::storage::Db;
+
+/// Deliveries of one channel in flight at once.
+const PER_CHANNEL_CONCURRENCY: usize = 8;
+
+/// The key a delivery is sent under: stable across retries and restarts; a resend by admin
+/// (a new generation) gets a new one.
+pub fn idempotency_key(notification_id: &str, channel: &str, generation: i64) -> String {
+    if generation == 0 {
+        format!("sepiion-{notification_id}-{channel}")
+    } else {
+        format!("sepiion-{notification_id}-{channel}-r{generation}")
+    }
+}
+
+/// The wait before retry number `attempts` (1 = after the first failure).
+pub fn backoff_ms(cfg: &NotifyConfig, attempts: u32) -> u64 {
+    let factor = 1u64 << attempts.saturating_sub(1).min(30);
+    cfg.backoff_base_ms
+        .saturating_mul(factor)
+        .min(cfg.backoff_max_ms)
+}
+
+fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+/// A delivery that is due.
+#[derive(Debug, Clone)]
+struct Due {
+    id: i64,
+    channel: Channel,
+    attempts: u32,
+    out: Outgoing,
+}
+
+fn due(tx: &Transaction, limit: i64) -> rusqlite::Result<Vec<Due>> {
+    let mut st = tx.prepare_cached(
+        "SELECT d.id, d.channel, d.address, d.attempts, d.generation, n.id, n.priority,
+                n.title_id, n.body_id, n.title_en, n.body_en
+         FROM deliveries d JOIN notifications n ON n.id = d.notification_id
+         WHERE d.status = 'pending' AND d.next_attempt_ms <= ?1
+         ORDER BY d.next_attempt_ms, d.id LIMIT ?2",
+    )?;
+    let rows = st.query_map(params![now_ms(), limit], |r| {
+        let channel: String = r.get(1)?;
+        let nid: String = r.get(5)?;
+        let generation: i64 = r.get(4)?;
+        let priority: String = r.get(6)?;
+        Ok((
+            channel.clone(),
+            Due {
+                id: r.get(0)?,
+                channel: Channel::parse(&channel).unwrap_or(Channel::App),
+                attempts: r.get::<_, i64>(3)?.max(0) as u32,
+                out: Outgoing {
+                    key: idempotency_key(&nid, &channel, generation),
+                    high_priority: priority == "high",
+                    title_id: r.get(7)?,
+                    body_id: r.get(8)?,
+                    title_en: r.get(9)?,
+                    body_en: r.get(10)?,
+                    address: r.get(2)?,
+                },
+            },
+        ))
+    })?;
+    Ok(rows
+        .collect::<rusqlite::Result<Vec<_>>>()?
+        .into_iter()
+        .map(|(_, d)| d)
+        .collect())
+}
+
+/// Records the outcome of one attempt.
+fn record(
+    tx: &Transaction,
+    cfg: &NotifyConfig,
+    d: &Due,
+    result: &Result<(), SendError>,
+) -> rusqlite::Result<()> {
+    let attempts = d.attempts + 1;
+    match result {
+        Ok(()) => {
+            tx.execute(
+                "UPDATE deliveries SET status = 'sent', attempts = ?2, sent_at = ?3,
+                     last_error = NULL
+                 WHERE id = ?1 AND status = 'pending'",
+                params![d.id, attempts, now_ms() / 1000],
+            )?;
+        }
+        Err(e) if e.permanent || attempts >= cfg.max_attempts => {
+            tracing::warn!(delivery = d.id, channel = d.channel.as_str(), error = %e.message,
+                "delivery failed for good");
+            tx.execute(
+                "UPDATE deliveries SET status = 'failed', attempts = ?2, last_error = ?3
+                 WHERE id = ?1 AND status = 'pending'",
+                params![d.id, attempts, e.message],
+            )?;
+        }
+        Err(e) => {
+            tx.execute(
+                "UPDATE deliveries SET attempts = ?2, last_error = ?3, next_attempt_ms = ?4
+                 WHERE id = ?1 AND status = 'pending'",
+                params![
+                    d.id,
+                    attempts,
+                    e.message,
+                    now_ms() + backoff_ms(cfg, attempts) as i64
+                ],
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// Spaces the sends of one channel to its rate.
+struct Pace {
+    step: Duration,
+    next: tokio::sync::Mutex<Instant>,
+}
+
+impl Pace {
+    fn new(per_second: u32) -> Pace {
+        Pace {
+            step: Duration::from_secs(1) / per_second.max(1),
+            next: tokio::sync::Mutex::new(Instant::now()),
+        }
+    }
+    async fn wait(&self) {
+        let at = {
+            let mut next = self.next.lock().await;
+            let at = (*next).max(Instant::now());
+            *next = at + self.step;
+            at
+        };
+        tokio::time::sleep_until(at).await;
+    }
+}
+
+struct Lane {
+    pace: Pace,
+    slots: Semaphore,
+}
+
+/// What the dispatcher shares with its delivery tasks.
+struct Shared {
+    db: Db,
+    cfg: NotifyConfig,
+    http: reqwest::Client,
+    mailer: Option<AsyncSmtpTransport<Tokio1Executor>>,
+    lanes: HashMap<Channel, Lane>,
+    in_flight: Mutex<HashSet<i64>>,
+}
+
+async fn send(s: &Shared, d: &Due) -> Result<(), SendError> {
+    let unconfigured = || SendError {
+        permanent: true,
+        message: format!("channel {} is not configured", d.channel.as_str()),
+    };
+    match d.channel {
+        Channel::Ntfy => match &s.cfg.ntfy {
+            Some(c) => channels::send_ntfy(&s.http, c, &d.out).await,
+            None => Err(unconfigured()),
+        },
+        Channel::Whatsapp => match &s.cfg.whatsapp {
+            Some(c) => channels::send_whatsapp(&s.http, c, &d.out).await,
+            None => Err(unconfigured()),
+        },
+        Channel::Email => match (&s.mailer, &s.cfg.smtp) {
+            (Some(m), Some(c)) => channels::send_email(m, c, &d.out).await,
+            _ => Err(unconfigured()),
+        },
+        Channel::App => Err(unconfigured()),
+    }
+}
+
+async fn deliver(s: Arc<Shared>, d: Due) {
+    let result = match s.lanes.get(&d.channel) {
+        Some(lane) => {
+            let _slot = lane.slots.acquire().await;
+            lane.pace.wait().await;
+            let limit = Duration::from_millis(s.cfg.timeout_ms);
+            match tokio::time::timeout(limit, send(&s, &d)).await {
+                Ok(r) => r,
+                Err(_) => Err(SendError {
+                    permanent: false,
+                    message: format!("no answer within {} ms", s.cfg.timeout_ms),
+                }),
+            }
+        }
+        None => Err(SendError {
+            permanent: true,
+            message: format!("channel {} is not configured", d.channel.as_str()),
+        }),
+    };
+    let cfg = s.cfg.clone();
+    let d2 = d.clone();
+    if let Err(e) =
+        s.db.write(move |tx| Ok(record(tx, &cfg, &d2, &result)?))
+            .await
+    {
+        // Left pending: it is sent again (same key) on the next round.
+        tracing::error!(delivery = d.id, error = ?e, "could not record a delivery");
+    }
+    s.in_flight
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .remove(&d.id);
+    super::WAKE.notify_one();
+}
+
+/// A running dispatcher; stops when dropped or stopped.
+pub struct Dispatcher {
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Dispatcher {
+    /// Starts the dispatcher on the current runtime.
+    pub fn start(db: Db, ctx: Arc<Ctx>) -> anyhow::Result<Dispatcher> {
+        let cfg = ctx.notify.clone();
+        let mailer = match &cfg.smtp {
+            Some(c) => Some(channels::smtp_transport(
+                c,
+                Duration::from_millis(cfg.timeout_ms),
+            )?),
+            None => None,
+        };
+        let mut lanes = HashMap::new();
+        let rates = [
+            (Channel::Ntfy, cfg.ntfy.as_ref().map(|c| c.rate_per_second)),
+            (
+                Channel::Whatsapp,
+                cfg.whatsapp.as_ref().map(|c| c.rate_per_second),
+            ),
+            (Channel::Email, cfg.smtp.as_ref().map(|c| c.rate_per_second)),
+        ];
+        for (channel, rate) in rates {
+            if let Some(rate) = rate {
+                lanes.insert(
+                    channel,
+                    Lane {
+                        pace: Pace::new(rate),
+                        slots: Semaphore::new(PER_CHANNEL_CONCURRENCY),
+                    },
+                );
+            }
+        }
+        let shared = Arc::new(Shared {
+            db,
+            http: channels::http_client(&cfg),
+            cfg,
+            mailer,
+            lanes,
+            in_flight: Mutex::new(HashSet::new()),
+        });
+        let (stop, mut stopped) = tokio::sync::oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            let poll = Duration::from_millis(shared.cfg.poll_ms.max(10));
+            loop {
+                if let Err(e) = round(&shared, &ctx).await {
+                    tracing::error!(error = ?e, "dispatcher round failed");
+                }
+                tokio::select! {
+                    _ = &mut stopped => break,
+                    _ = super::WAKE.notified() => {}
+                    _ = tokio::time::sleep(poll) => {}
+                }
+            }
+        });
+        Ok(Dispatcher {
+            stop: Some(stop),
+            task,
+        })
+    }
+
+    /// Stops taking new deliveries (those in flight finish on their own).
+    pub async fn stop(mut self) {
+        if let Some(s) = self.stop.take() {
+            let _ = s.send(());
+        }
+        let _ = (&mut self.task).await;
+    }
+}
+
+impl Drop for Dispatcher {
+    fn drop(&mut self) {
+        if let Some(s) = self.stop.take() {
+            let _ = s.send(());
+        }
+    }
+}
+
+/// One round: expand new events, start every due delivery not already in flight.
+async fn round(shared: &Arc<Shared>, ctx: &Arc<Ctx>) -> ApiResult<()> {
+    let ctx2 = ctx.clone();
+    let list = shared
+        .db
+        .write(move |tx| {
+            super::expand_pending(tx, &ctx2, now_ms())?;
+            Ok(due(tx, 500)?)
+        })
+        .await?;
+    for d in list {
+        let fresh = shared
+            .in_flight
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(d.id);
+        if fresh {
+            tokio::spawn(deliver(shared.clone(), d));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_up_to_the_ceiling() {
+        let cfg = NotifyConfig {
+            backoff_base_ms: 100,
+            backoff_max_ms: 1_000,
+            ..NotifyConfig::default()
+        };
+        let waits: Vec<u64> = (1..=6).map(|a| backoff_ms(&cfg, a)).collect();
+        assert_eq!(waits, vec![100, 200, 400, 800, 1_000, 1_000]);
+        assert_eq!(backoff_ms(&cfg, 200), 1_000, "no overflow");
+    }
+
+    #[test]
+    fn keys_are_stable_and_a_resend_gets_a_new_one() {
+        assert_eq!(idempotency_key("7-u2", "email", 0), "sepiion-7-u2-email");
+        assert_eq!(
+            idempotency_key("7-u2", "email", 0),
+            idempotency_key("7-u2", "email", 0)
+        );
+        assert_eq!(idempotency_key("7-u2", "email", 1), "sepiion-7-u2-email-r1");
+    }
+}

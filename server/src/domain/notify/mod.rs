@@ -1,0 +1,490 @@
+//! Notifications on the server: the outbox written in each event's transaction, its expansion
+//! into per-recipient notifications and deliveries (rules from `sepiion_core::notify`), the
+//! dispatcher that delivers them ([`dispatch`]), the channels ([`channels`]) and the scheduler of
+//! reminders and daily digests ([`schedule`]).
+//!
+//! **Guarantee: at-least-once with a stable idempotency key.** An event and its outbox row commit
+//! together, so a crash after the commit loses nothing: the dispatcher expands and delivers on the
+//! next start. A delivery is marked sent only after the channel accepted it; a crash between the
+//! two sends it again, with the same key — `Idempotency-Key` (HTTP: ntfy and the WhatsApp gateway)
+//! or `Message-ID`/`X-Sepiion-Idempotency-Key` (e-mail) = `sepiion-<notification>-<channel>` — so
+//! a receiver that honours the key shows it once.
+
+pub mod channels;
+pub mod deliveries;
+pub mod dispatch;
+pub mod schedule;
+pub mod settings;
+
+use chrono::{Duration, TimeZone, Utc};
+use rusqlite::{OptionalExtension, Transaction, params};
+use sepiion_core::RequestState;
+use sepiion_core::model::{AgendaItem, Note, Request};
+use sepiion_core::notify::{
+    AgendaChange, AgendaSubject, Channel, Event, Link, Notice, NotifyContext, Recipient,
+    RequestSubject, notices, within_notice_window,
+};
+use sepiion_core::workflow::{Action, Actor};
+
+use crate::domain::caller::{Caller, Staff};
+use crate::domain::context::Ctx;
+use crate::domain::visibility::notification_is_for;
+use crate::storage::changes::log_change;
+use crate::storage::notifications::load_notification;
+use crate::storage::rows::load_request;
+
+/// Wakes the dispatcher after an event was written (it also polls, so a wake-up lost to a
+/// not-yet-committed transaction only delays, never loses, a delivery).
+pub static WAKE: tokio::sync::Notify = tokio::sync::Notify::const_new();
+
+/// The facts of a request that notices use.
+pub fn subject_of(r: &Request) -> RequestSubject {
+    RequestSubject::of(r)
+}
+
+fn agenda_subject(item: &AgendaItem) -> AgendaSubject {
+    AgendaSubject {
+        id: item.id.clone(),
+        leader_id: item.leader_id.clone(),
+        title: item.title.clone(),
+        starts_at: item.starts_at,
+        ends_at: item.ends_at,
+        location: item.location.clone(),
+        status: item.status,
+        visibility: item.visibility,
+        assigned_staff: item
+            .internal
+            .as_ref()
+            .map(|i| i.assigned_staff.iter().map(|s| s.name.clone()).collect())
+            .unwrap_or_default(),
+    }
+}
+
+/// Writes an event to the outbox (inside the caller's transaction).
+pub fn record(
+    tx: &Transaction,
+    event: &Event,
+    request_id: Option<&str>,
+    actor_user_id: Option<i64>,
+) -> rusqlite::Result<()> {
+    let json = serde_json::to_string(event)
+        .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
+    tx.execute(
+        "INSERT INTO notify_events (created_at, event, request_id, actor_user_id)
+         VALUES (?1, ?2, ?3, ?4)",
+        params![Utc::now().timestamp(), json, request_id, actor_user_id],
+    )?;
+    WAKE.notify_one();
+    Ok(())
+}
+
+/// A request was submitted; `channels` is the requester's choice of how to hear back.
+pub fn request_submitted(
+    tx: &Transaction,
+    request_id: &str,
+    channels: Option<&[Channel]>,
+) -> rusqlite::Result<()> {
+    if let Some(list) = channels {
+        let joined: Vec<&str> = list.iter().map(|c| c.as_str()).collect();
+        tx.execute(
+            "UPDATE requests SET notify_channels = ?2 WHERE id = ?1",
+            params![request_id, joined.join(",")],
+        )?;
+    }
+    let Some(r) = load_request(tx, request_id)? else {
+        return Ok(());
+    };
+    record(
+        tx,
+        &Event::Submitted {
+            request: subject_of(&r),
+        },
+        Some(request_id),
+        None,
+    )
+}
+
+/// A transition was applied (call after the request row is updated).
+pub fn request_transition(
+    tx: &Transaction,
+    caller: &Caller,
+    request_id: &str,
+    action: Action,
+    from: RequestState,
+    to: RequestState,
+) -> rusqlite::Result<()> {
+    let Some(r) = load_request(tx, request_id)? else {
+        return Ok(());
+    };
+    let (actor, actor_name, actor_id) = match caller {
+        Caller::Staff(s) => (
+            Actor::Staff(s.role),
+            Some(s.display_name.clone()),
+            Some(s.id),
+        ),
+        _ => (Actor::Requester, None, None),
+    };
+    record(
+        tx,
+        &Event::Transition {
+            request: subject_of(&r),
+            action,
+            actor,
+            actor_name,
+            from,
+            to,
+        },
+        Some(request_id),
+        actor_id,
+    )
+}
+
+/// A note was added: a disposition (with an instruction, or naming someone) is told.
+pub fn note_added(tx: &Transaction, staff: &Staff, note: &Note) -> rusqlite::Result<()> {
+    if note.instruction.trim().is_empty() && !note.text.contains('@') {
+        return Ok(());
+    }
+    let Some(r) = load_request(tx, &note.request_id)? else {
+        return Ok(());
+    };
+    record(
+        tx,
+        &Event::Disposition {
+            request: subject_of(&r),
+            author_name: note.author_name.clone(),
+            instruction: note.instruction.clone(),
+            text: note.text.clone(),
+        },
+        Some(&note.request_id),
+        Some(staff.id),
+    )
+}
+
+/// An agenda item was written (`before` is how it was): a change of time, place or status
+/// within the next 48 hours is told.
+pub fn agenda_item_written(
+    tx: &Transaction,
+    staff: Option<&Staff>,
+    before: &AgendaItem,
+) -> rusqlite::Result<()> {
+    let Some(after) = crate::storage::rows::load_agenda_item(tx, &before.id)? else {
+        return Ok(());
+    };
+    let change = AgendaChange {
+        time: before.starts_at != after.starts_at || before.ends_at != after.ends_at,
+        place: before.location.trim() != after.location.trim(),
+        status: before.status != after.status,
+    };
+    if !change.any() || !within_notice_window(before.starts_at, after.starts_at, Utc::now()) {
+        return Ok(());
+    }
+    record(
+        tx,
+        &Event::AgendaChanged {
+            item: agenda_subject(&after),
+            change,
+            actor_name: staff.map(|s| s.display_name.clone()),
+        },
+        None,
+        staff.map(|s| s.id),
+    )
+}
+
+/// Who a notice reaches, resolved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Target {
+    User(i64),
+    Requester,
+}
+
+fn resolve(tx: &Transaction, recipient: &Recipient) -> rusqlite::Result<Vec<Target>> {
+    let ids: Vec<i64> = match recipient {
+        Recipient::Requester => return Ok(vec![Target::Requester]),
+        Recipient::Role(role) => {
+            let mut st = tx.prepare_cached(
+                "SELECT id FROM users WHERE role = ?1 AND active = 1 ORDER BY id",
+            )?;
+            st.query_map(params![role.as_str()], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?
+        }
+        Recipient::LeaderStaff(role, leader) => {
+            let mut st = tx.prepare_cached(
+                "SELECT id FROM users WHERE role = ?1 AND leader_id = ?2 AND active = 1
+                 ORDER BY id",
+            )?;
+            st.query_map(params![role.as_str(), leader], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?
+        }
+        Recipient::Staff(name) => {
+            let mut st = tx.prepare_cached(
+                "SELECT id FROM users WHERE active = 1
+                   AND (username = ?1 COLLATE NOCASE OR display_name = ?1 COLLATE NOCASE)
+                 ORDER BY id",
+            )?;
+            st.query_map(params![name.trim()], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?
+        }
+    };
+    Ok(ids.into_iter().map(Target::User).collect())
+}
+
+fn parse_channels(s: Option<&str>) -> Option<Vec<Channel>> {
+    s.map(|s| {
+        s.split(',')
+            .filter_map(|c| Channel::parse(c.trim()))
+            .collect()
+    })
+}
+
+/// A new secret ntfy topic: unguessable, since anyone who knows a topic may read it.
+fn new_topic() -> String {
+    let mut bytes = [0u8; 12];
+    getrandom::getrandom(&mut bytes).expect("the OS random source works");
+    format!("sepiion-{}", hex::encode(bytes))
+}
+
+/// The user's ntfy topic, made on first use.
+pub fn ntfy_topic(tx: &Transaction, user_id: i64) -> rusqlite::Result<String> {
+    let current: Option<String> = tx
+        .query_row(
+            "SELECT ntfy_topic FROM users WHERE id = ?1",
+            params![user_id],
+            |r| r.get(0),
+        )
+        .optional()?
+        .flatten();
+    if let Some(t) = current {
+        return Ok(t);
+    }
+    let t = new_topic();
+    tx.execute(
+        "UPDATE users SET ntfy_topic = ?2 WHERE id = ?1",
+        params![user_id, t],
+    )?;
+    Ok(t)
+}
+
+/// The outbound addresses of a target, per channel, for the channels configured here.
+fn addresses(
+    tx: &Transaction,
+    ctx: &Ctx,
+    target: &Target,
+    request_id: Option<&str>,
+) -> rusqlite::Result<Vec<(Channel, String)>> {
+    let cfg = &ctx.notify;
+    let (phone, email, chosen, user) = match target {
+        Target::User(id) => {
+            let row: Option<(Option<String>, Option<String>, String)> = tx
+                .query_row(
+                    "SELECT phone, email, notify_channels FROM users WHERE id = ?1",
+                    params![id],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                )
+                .optional()?;
+            let Some((phone, email, channels)) = row else {
+                return Ok(Vec::new());
+            };
+            (phone, email, parse_channels(Some(&channels)), Some(*id))
+        }
+        Target::Requester => {
+            let Some(rid) = request_id else {
+                return Ok(Vec::new());
+            };
+            let row: Option<(String, Option<String>, Option<String>)> = tx
+                .query_row(
+                    "SELECT requester_phone, requester_email, notify_channels FROM requests
+                     WHERE id = ?1",
+                    params![rid],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                )
+                .optional()?;
+            let Some((phone, email, channels)) = row else {
+                return Ok(Vec::new());
+            };
+            (
+                Some(phone),
+                email,
+                parse_channels(channels.as_deref()),
+                None,
+            )
+        }
+    };
+    let wants = |c: Channel| chosen.as_ref().is_none_or(|list| list.contains(&c));
+    let mut out = Vec::new();
+    if let Some(user) = user
+        && cfg.ntfy.is_some()
+        && wants(Channel::Ntfy)
+    {
+        out.push((Channel::Ntfy, ntfy_topic(tx, user)?));
+    }
+    if cfg.whatsapp.is_some()
+        && wants(Channel::Whatsapp)
+        && let Some(p) = phone
+            .as_deref()
+            .and_then(sepiion_core::notify::normalize_phone)
+    {
+        out.push((Channel::Whatsapp, p));
+    }
+    if cfg.smtp.is_some()
+        && wants(Channel::Email)
+        && let Some(e) = email.filter(|e| e.contains('@'))
+    {
+        out.push((Channel::Email, e.trim().to_string()));
+    }
+    Ok(out)
+}
+
+fn link_parts(link: &Link) -> (&'static str, &str) {
+    match link {
+        Link::Request(id) => ("request", id),
+        Link::AgendaItem(id) => ("agenda_item", id),
+        Link::AgendaDay(d) => ("agenda_day", d),
+    }
+}
+
+/// An outbox row: id, created_at, event JSON, request id, acting user.
+type OutboxRow = (i64, i64, String, Option<String>, Option<i64>);
+
+/// Expands written events into notifications and deliveries; returns how many events.
+pub fn expand_pending(tx: &Transaction, ctx: &Ctx, now_ms: i64) -> rusqlite::Result<usize> {
+    let pending: Vec<OutboxRow> = {
+        let mut st = tx.prepare_cached(
+            "SELECT id, created_at, event, request_id, actor_user_id FROM notify_events
+             WHERE expanded = 0 ORDER BY id LIMIT 200",
+        )?;
+        st.query_map([], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+        })?
+        .collect::<rusqlite::Result<_>>()?
+    };
+    for (event_id, created_at, json, request_id, actor) in &pending {
+        tx.execute(
+            "UPDATE notify_events SET expanded = 1 WHERE id = ?1",
+            params![event_id],
+        )?;
+        let event: Event = match serde_json::from_str(json) {
+            Ok(e) => e,
+            Err(e) => {
+                tracing::error!(event_id, error = %e, "unreadable notification event skipped");
+                continue;
+            }
+        };
+        let cx = NotifyContext {
+            tz: ctx.tz,
+            now: Utc
+                .timestamp_opt(*created_at, 0)
+                .single()
+                .unwrap_or_else(Utc::now),
+            lead_time: Duration::days(ctx.notify.lead_time_days),
+        };
+        write_notices(
+            tx,
+            ctx,
+            *event_id,
+            *created_at,
+            &notices(&event, &cx),
+            request_id.as_deref(),
+            *actor,
+            now_ms,
+        )?;
+    }
+    Ok(pending.len())
+}
+
+#[allow(clippy::too_many_arguments)]
+fn write_notices(
+    tx: &Transaction,
+    ctx: &Ctx,
+    event_id: i64,
+    created_at: i64,
+    list: &[Notice],
+    request_id: Option<&str>,
+    actor: Option<i64>,
+    now_ms: i64,
+) -> rusqlite::Result<()> {
+    let mut told: Vec<Target> = Vec::new();
+    for notice in list {
+        for target in resolve(tx, &notice.recipient)? {
+            // Nobody is told about their own action, and nobody twice about one event.
+            if told.contains(&target) || matches!(target, Target::User(u) if Some(u) == actor) {
+                continue;
+            }
+            told.push(target.clone());
+            let (user_id, device_id, id) = match &target {
+                Target::User(u) => (Some(*u), None, format!("{event_id}-u{u}")),
+                Target::Requester => {
+                    let device: Option<String> = match request_id {
+                        Some(rid) => tx
+                            .query_row(
+                                "SELECT device_id FROM requests WHERE id = ?1",
+                                params![rid],
+                                |r| r.get(0),
+                            )
+                            .optional()?
+                            .flatten(),
+                        None => None,
+                    };
+                    (None, device, format!("{event_id}-r"))
+                }
+            };
+            let (link_type, link_id) = link_parts(&notice.link);
+            tx.execute(
+                "INSERT OR IGNORE INTO notifications (id, event_id, created_at, kind, priority,
+                     user_id, device_id, request_id, link_type, link_id, title_id, title_en,
+                     body_id, body_en)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+                params![
+                    id,
+                    event_id,
+                    created_at,
+                    notice.kind.as_str(),
+                    notice.priority.as_str(),
+                    user_id,
+                    device_id,
+                    request_id,
+                    link_type,
+                    link_id,
+                    notice.title.id,
+                    notice.title.en,
+                    notice.body.id,
+                    notice.body.en
+                ],
+            )?;
+            log_change(tx, "notification", &id)?;
+            for (channel, address) in addresses(tx, ctx, &target, request_id)? {
+                tx.execute(
+                    "INSERT OR IGNORE INTO deliveries (notification_id, channel, address, status,
+                         next_attempt_ms, created_at)
+                     VALUES (?1, ?2, ?3, 'pending', ?4, ?5)",
+                    params![id, channel.as_str(), address, now_ms, now_ms / 1000],
+                )?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Marks the caller's own notification read (a sync push). The first `read_at` is kept and a
+/// second mark changes nothing, so replays and the caller's other devices agree; a change is
+/// logged only when the state moves, which brings the read state to the caller's other devices.
+/// Someone else's notification (or an unknown id) is answered "not found", which tells nothing
+/// about whether it exists.
+pub fn mark_read(
+    tx: &Transaction,
+    caller: &Caller,
+    id: &str,
+) -> crate::error::ApiResult<sepiion_core::notify::AppNotification> {
+    let not_found = || crate::error::ApiError::not_found("Notifikasi", "Notification");
+    if !notification_is_for(tx, caller, id)? {
+        return Err(not_found());
+    }
+    let changed = tx.execute(
+        "UPDATE notifications SET read_at = ?2, version = version + 1
+         WHERE id = ?1 AND read_at IS NULL",
+        params![id, Utc::now().timestamp()],
+    )?;
+    if changed > 0 {
+        log_change(tx, "notification", id)?;
+    }
+    load_notification(tx, id)?.ok_or_else(not_found)
+}

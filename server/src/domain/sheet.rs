@@ -1,0 +1,436 @@
+//! The daily agenda sheet (Agenda Harian): the day's items gathered with the caller's visibility
+//! and typeset by Typst from an editable template into a PDF (A4) or a PNG for WhatsApp.
+//!
+//! The data reach the template as a JSON file (`/data.json`), never as generated markup, so a
+//! title such as `#eval("…")` or `*bold*` is printed as written: user text cannot become code.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use rusqlite::{OptionalExtension, Transaction, params};
+use sepiion_core::api::SheetFormat;
+use sepiion_core::model::{AgendaStatus, Attendance};
+use sepiion_core::sync::Record;
+use sepiion_core::time::{
+    format_date_in_indonesian, format_datetime_in_indonesian, format_time_in_indonesian,
+    local_days_range,
+};
+use sepiion_core::validation::Msg;
+use serde::Serialize;
+use tokio::sync::Semaphore;
+use typst::diag::{FileError, FileResult};
+use typst::foundations::{Bytes, Datetime};
+use typst::syntax::{FileId, RootedPath, Source, VirtualPath, VirtualRoot};
+use typst::text::{Font, FontBook};
+use typst::utils::LazyHash;
+use typst::{Library, LibraryExt, World};
+use typst_layout::PagedDocument;
+
+use crate::config::SheetConfig;
+use crate::domain::caller::Caller;
+use crate::domain::context::Ctx;
+use crate::domain::visibility::visible_record;
+use crate::error::{ApiError, ApiResult};
+use crate::storage::rows::{load_agenda_range, load_leader, load_leaders};
+
+/// The built-in template; `[sheet] template` replaces it.
+pub const DEFAULT_TEMPLATE: &str = include_str!("../../assets/sheet/agenda-harian.typ");
+
+/// PNG width that reads well in a WhatsApp chat (A4 is 595.28 pt wide).
+pub const PNG_WIDTH_PX: f64 = 1240.0;
+
+/// Public sheets kept ready (per date, leader and format; all dropped when data change).
+pub const CACHED_SHEETS: usize = 64;
+
+/// Sheets typeset at once: one, so a burst of requests costs one core, not all of them.
+const RENDERING_AT_ONCE: usize = 1;
+/// Sheets waiting or being typeset; past this a request is answered 429 at once instead of
+/// queueing without end.
+const QUEUED_AT_MOST: usize = 8;
+
+/// One row of the table.
+#[derive(Debug, Serialize)]
+pub struct SheetRow {
+    pub no: String,
+    /// "09.00–10.30".
+    pub time: String,
+    pub title: String,
+    pub location: String,
+    pub dress_code: String,
+    /// The leader's role from the source request (staff sheet only).
+    pub role: String,
+    /// "Hadir langsung", "Diwakili …", "Tidak hadir".
+    pub attendance: String,
+    /// Assigned staff and running order (staff sheet only).
+    pub details: Vec<String>,
+}
+
+/// One leader's table.
+#[derive(Debug, Serialize)]
+pub struct SheetSection {
+    pub leader: String,
+    pub rows: Vec<SheetRow>,
+}
+
+/// Everything the template receives.
+#[derive(Debug, Serialize)]
+pub struct SheetData {
+    pub regency: String,
+    pub office: String,
+    pub heading: String,
+    /// "Senin, 30 November 2026".
+    pub date: String,
+    pub zone: String,
+    pub printed: String,
+    pub staff: bool,
+    pub has_logo: bool,
+    pub empty_text: String,
+    pub columns: Vec<String>,
+    pub sections: Vec<SheetSection>,
+}
+
+impl SheetData {
+    pub fn item_count(&self) -> usize {
+        self.sections.iter().map(|s| s.rows.len()).sum()
+    }
+}
+
+fn attendance_text(attendance: Attendance, representative: Option<&str>) -> String {
+    match attendance {
+        Attendance::InPerson => "Hadir langsung".into(),
+        Attendance::Represented => match representative {
+            Some(r) if !r.trim().is_empty() => format!("Diwakili {r}"),
+            _ => "Diwakilkan".into(),
+        },
+        Attendance::Absent => "Tidak hadir".into(),
+    }
+}
+
+/// The day's sheet as `caller` may see it: items pass through `visible_record`, so the public
+/// sheet has public items with public fields only; cancelled items are left out.
+pub fn load_day(
+    tx: &Transaction,
+    ctx: &Ctx,
+    caller: &Caller,
+    leader: Option<&str>,
+    date: NaiveDate,
+    now: DateTime<Utc>,
+    has_logo: bool,
+) -> ApiResult<SheetData> {
+    let staff = matches!(caller, Caller::Staff(_));
+    let leaders = match leader {
+        Some(id) => vec![load_leader(tx, id)?.ok_or_else(|| {
+            ApiError::bad_query(
+                "leader",
+                Msg::new("Pimpinan tidak dikenal.", "Unknown leader."),
+            )
+        })?],
+        None => load_leaders(tx)?,
+    };
+    let (from, to) = local_days_range(date, date, ctx.tz);
+    let mut role_of = tx.prepare_cached("SELECT leader_role FROM requests WHERE id = ?1")?;
+    let mut sections = Vec::new();
+    for l in leaders {
+        let mut rows = Vec::new();
+        for item in load_agenda_range(tx, Some(&l.id), from, to)? {
+            let Some(Record::AgendaItem(item)) =
+                visible_record(tx, caller, Record::AgendaItem(Box::new(item)))?
+            else {
+                continue;
+            };
+            if item.status == AgendaStatus::Cancelled {
+                continue;
+            }
+            let mut role = String::new();
+            let mut details = Vec::new();
+            if staff && let Some(internal) = &item.internal {
+                if let Some(source) = internal.source_request_id.as_deref()
+                    && let Some(r) = role_of
+                        .query_row(params![source], |r| r.get::<_, String>(0))
+                        .optional()?
+                {
+                    role = r.trim().to_string();
+                }
+                if item.status == AgendaStatus::Tentative {
+                    details.push("Status: tentatif (belum pasti)".into());
+                }
+                if !internal.assigned_staff.is_empty() {
+                    let names: Vec<String> = internal
+                        .assigned_staff
+                        .iter()
+                        .map(|a| match a.duty.trim() {
+                            "" => a.name.clone(),
+                            duty => format!("{} ({duty})", a.name),
+                        })
+                        .collect();
+                    details.push(format!("Petugas: {}", names.join(", ")));
+                }
+                if !internal.running_order.trim().is_empty() {
+                    details.push(format!("Susunan acara: {}", internal.running_order.trim()));
+                }
+            }
+            rows.push(SheetRow {
+                no: String::new(),
+                time: format!(
+                    "{}–{}",
+                    format_time_in_indonesian(item.starts_at, ctx.tz),
+                    format_time_in_indonesian(item.ends_at, ctx.tz)
+                ),
+                attendance: attendance_text(item.attendance, item.representative.as_deref()),
+                title: item.title,
+                location: item.location,
+                dress_code: item.dress_code,
+                role,
+                details,
+            });
+        }
+        for (i, r) in rows.iter_mut().enumerate() {
+            r.no = (i + 1).to_string();
+        }
+        if !rows.is_empty() {
+            let leader = if l.name.trim().is_empty() {
+                l.title
+            } else {
+                format!("{} — {}", l.title, l.name)
+            };
+            sections.push(SheetSection { leader, rows });
+        }
+    }
+    let mut columns: Vec<String> = ["No", "Waktu", "Kegiatan", "Tempat", "Pakaian"]
+        .map(String::from)
+        .into();
+    if staff {
+        columns.push("Peran pimpinan".into());
+    }
+    columns.push("Kehadiran".into());
+    let zone = sepiion_core::time::zone_abbrev(ctx.tz);
+    Ok(SheetData {
+        regency: ctx.regency_name(tx)?,
+        office: ctx.office.name.clone(),
+        heading: if staff {
+            "Agenda Harian Pimpinan (Internal)".into()
+        } else {
+            "Agenda Harian Pimpinan".into()
+        },
+        date: format_date_in_indonesian(date),
+        printed: format!("Dicetak {}", format_datetime_in_indonesian(now, ctx.tz)),
+        zone,
+        staff,
+        has_logo,
+        empty_text: "Tidak ada agenda pada hari ini.".into(),
+        columns,
+        sections,
+    })
+}
+
+/// Fonts, template and logo, loaded once at start.
+pub struct SheetEngine {
+    template: String,
+    logo: Option<Bytes>,
+    library: LazyHash<Library>,
+    book: LazyHash<FontBook>,
+    fonts: Vec<Font>,
+    /// Typst's memo caches are global; one render at a time keeps memory and CPU bounded.
+    rendering: Arc<Semaphore>,
+    /// Admission: requests waiting for or holding `rendering`.
+    queued: Arc<Semaphore>,
+}
+
+impl std::fmt::Debug for SheetEngine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SheetEngine")
+            .field("template_bytes", &self.template.len())
+            .field("logo", &self.logo.is_some())
+            .field("fonts", &self.fonts.len())
+            .finish()
+    }
+}
+
+impl SheetEngine {
+    pub fn from_config(config: &SheetConfig) -> anyhow::Result<SheetEngine> {
+        let template = match &config.template {
+            Some(path) => std::fs::read_to_string(path).map_err(|e| {
+                anyhow::anyhow!("cannot read sheet template {}: {e}", path.display())
+            })?,
+            None => DEFAULT_TEMPLATE.to_string(),
+        };
+        let logo = match &config.logo {
+            Some(path) => Some(Bytes::new(std::fs::read(path).map_err(|e| {
+                anyhow::anyhow!("cannot read sheet logo {}: {e}", path.display())
+            })?)),
+            None => None,
+        };
+        let fonts: Vec<Font> = typst_assets::fonts()
+            .flat_map(|data| Font::iter(Bytes::new(data)))
+            .collect();
+        Ok(SheetEngine {
+            template,
+            logo,
+            library: LazyHash::new(Library::default()),
+            book: LazyHash::new(FontBook::from_fonts(&fonts)),
+            fonts,
+            rendering: Arc::new(Semaphore::new(RENDERING_AT_ONCE)),
+            queued: Arc::new(Semaphore::new(QUEUED_AT_MOST)),
+        })
+    }
+
+    pub fn has_logo(&self) -> bool {
+        self.logo.is_some()
+    }
+
+    /// Typesets `data` on a blocking thread, one sheet at a time; 429 when too many wait.
+    pub async fn render_bounded(
+        self: &Arc<Self>,
+        data: SheetData,
+        format: SheetFormat,
+    ) -> ApiResult<Vec<u8>> {
+        let queued = self
+            .queued
+            .clone()
+            .try_acquire_owned()
+            .map_err(|_| ApiError {
+                retry_after: Some(5),
+                ..ApiError::new(
+                    axum::http::StatusCode::TOO_MANY_REQUESTS,
+                    "busy",
+                    Msg::new(
+                        "Server sedang membuat banyak lembar agenda. Coba lagi sebentar lagi.",
+                        "The server is making many agenda sheets. Try again shortly.",
+                    ),
+                )
+            })?;
+        let rendering = self
+            .rendering
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(ApiError::internal)?;
+        let engine = self.clone();
+        // The permits move into the blocking task: a caller that goes away does not free a
+        // slot while its sheet is still being typeset.
+        tokio::task::spawn_blocking(move || {
+            let out = engine.render(&data, format);
+            drop((rendering, queued));
+            out
+        })
+        .await
+        .map_err(ApiError::internal)?
+        .map_err(|e| ApiError::internal(format!("agenda sheet template: {e}")))
+    }
+
+    /// Typesets `data`; an error names the template's problem (for the log).
+    pub fn render(&self, data: &SheetData, format: SheetFormat) -> Result<Vec<u8>, String> {
+        let json = serde_json::to_vec(data).map_err(|e| e.to_string())?;
+        let world = SheetWorld {
+            engine: self,
+            main: file_id("/main.typ"),
+            data_id: file_id("/data.json"),
+            logo_id: file_id("/logo"),
+            data: Bytes::new(json),
+        };
+        let document: PagedDocument = typst::compile(&world).output.map_err(|errors| {
+            errors
+                .iter()
+                .map(|e| e.message.to_string())
+                .collect::<Vec<_>>()
+                .join("; ")
+        })?;
+        let out = match format {
+            SheetFormat::Pdf => typst_pdf::pdf(&document, &typst_pdf::PdfOptions::default())
+                .map_err(|errors| {
+                    errors
+                        .iter()
+                        .map(|e| e.message.to_string())
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                })?,
+            SheetFormat::Png => {
+                let width_pt = document
+                    .pages()
+                    .first()
+                    .map(|p| p.frame.width().to_pt())
+                    .unwrap_or(595.28);
+                let opts = typst_render::RenderOptions {
+                    pixel_per_pt: typst::utils::Scalar::new(PNG_WIDTH_PX / width_pt),
+                    render_bleed: false,
+                };
+                let pixmap = typst_render::render_merged(
+                    &document,
+                    &opts,
+                    typst::layout::Abs::pt(12.0),
+                    Some(typst::visualize::Color::from_u8(200, 200, 200, 255)),
+                );
+                pixmap.encode_png().map_err(|e| e.to_string())?
+            }
+        };
+        // Drop memoized results of older renders so memory stays flat on a long-running server.
+        typst::comemo::evict(10);
+        Ok(out)
+    }
+}
+
+fn file_id(path: &str) -> FileId {
+    RootedPath::new(
+        VirtualRoot::Project,
+        VirtualPath::new(path).expect("a valid virtual path"),
+    )
+    .intern()
+}
+
+/// The template's whole world: the template, the data file, the logo and embedded fonts. No
+/// other file and no package can be reached.
+struct SheetWorld<'a> {
+    engine: &'a SheetEngine,
+    main: FileId,
+    data_id: FileId,
+    logo_id: FileId,
+    data: Bytes,
+}
+
+impl World for SheetWorld<'_> {
+    fn library(&self) -> &LazyHash<Library> {
+        &self.engine.library
+    }
+
+    fn book(&self) -> &LazyHash<FontBook> {
+        &self.engine.book
+    }
+
+    fn main(&self) -> FileId {
+        self.main
+    }
+
+    fn source(&self, id: FileId) -> FileResult<Source> {
+        if id == self.main {
+            Ok(Source::new(id, self.engine.template.clone()))
+        } else {
+            Err(FileError::NotFound(PathBuf::from(
+                id.get().vpath().get_with_slash().to_string(),
+            )))
+        }
+    }
+
+    fn file(&self, id: FileId) -> FileResult<Bytes> {
+        if id == self.data_id {
+            Ok(self.data.clone())
+        } else if id == self.logo_id
+            && let Some(logo) = &self.engine.logo
+        {
+            Ok(logo.clone())
+        } else {
+            Err(FileError::NotFound(PathBuf::from(
+                id.get().vpath().get_with_slash().to_string(),
+            )))
+        }
+    }
+
+    fn font(&self, index: usize) -> Option<Font> {
+        self.engine.fonts.get(index).cloned()
+    }
+
+    fn today(&self, _offset: Option<typst::foundations::Duration>) -> Option<Datetime> {
+        // The sheet's date comes in the data; the template has no need of the clock.
+        None
+    }
+}
