@@ -12,11 +12,12 @@ use dioxus::prelude::*;
 use sepiion::platform::Variant;
 use sepiion::store::Store;
 use sepiion::ui::internal::reports::ReportView;
-use sepiion::ui::internal::share::{agenda_text, whatsapp_link};
+use sepiion::ui::internal::share::agenda_text;
 use sepiion::ui::shell::{Frame, Route};
 use sepiion::ui::{self, Launch};
 use sepiion_core::api::LoginResponse;
 use sepiion_core::model::*;
+use sepiion_core::phone::wa_me_share;
 use sepiion_core::report::{
     Count, LeaderAgendaReport, MonthlyReport, RequestReport, ResponseTimes,
 };
@@ -204,7 +205,7 @@ fn the_shared_agenda_text_leaves_out_confidential_and_cancelled_items() {
     assert!(text.contains("Briefing staf"));
     assert!(!text.contains("Pertemuan rahasia"));
     assert!(!text.contains("Peresmian batal"));
-    let link = whatsapp_link(&text);
+    let link = wa_me_share(&text);
     assert!(
         link.starts_with("https://wa.me/?text=%2AAGENDA%20PIMPINAN%2A%0A"),
         "{link}"

@@ -428,6 +428,26 @@ impl AgendaItemInput {
             || current.status != self.status
     }
 
+    /// The item as it is stored: text trimmed, a blank representative is none. The server
+    /// stores this and the staff app queues it (and shows it offline).
+    pub fn normalized(&self) -> AgendaItemInput {
+        let text = |s: &str| s.trim().to_string();
+        AgendaItemInput {
+            leader_id: text(&self.leader_id),
+            title: text(&self.title),
+            location: text(&self.location),
+            category: text(&self.category),
+            representative: self
+                .representative
+                .as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string),
+            dress_code: text(&self.dress_code),
+            ..self.clone()
+        }
+    }
+
     /// The input that reproduces `item` (for editing).
     pub fn from_item(item: &AgendaItem) -> Self {
         let internal = item.internal.clone().unwrap_or_default();
@@ -573,9 +593,22 @@ pub struct CalendarFeedSecret {
 }
 
 /// Where a delivery stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
+    strum::EnumCount,
+)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum DeliveryStatus {
     /// Waiting for its (next) attempt.
     Pending,
@@ -583,25 +616,6 @@ pub enum DeliveryStatus {
     Sent,
     /// Given up after the last attempt, or refused for good; `last_error` says why.
     Failed,
-}
-
-impl DeliveryStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            DeliveryStatus::Pending => "pending",
-            DeliveryStatus::Sent => "sent",
-            DeliveryStatus::Failed => "failed",
-        }
-    }
-    pub fn parse(s: &str) -> Option<Self> {
-        [
-            DeliveryStatus::Pending,
-            DeliveryStatus::Sent,
-            DeliveryStatus::Failed,
-        ]
-        .into_iter()
-        .find(|d| d.as_str() == s)
-    }
 }
 
 /// One row of the notification delivery log (admin).
@@ -665,6 +679,8 @@ pub struct NotificationSettingsInput {
     pub email: Option<String>,
     pub channels: Vec<crate::notify::Channel>,
 }
+
+codes!(DeliveryStatus, SheetFormat);
 
 #[cfg(test)]
 mod tests {
@@ -791,9 +807,24 @@ mod tests {
 
 /// The file format of the Agenda Harian sheet (`GET …/agenda/sheet?format=`); its name is also
 /// the file name's extension.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
+    strum::EnumCount,
+)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
+#[strum(serialize_all = "lowercase")]
 pub enum SheetFormat {
     /// A4, for printing.
     #[default]
@@ -803,13 +834,6 @@ pub enum SheetFormat {
 }
 
 impl SheetFormat {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SheetFormat::Pdf => "pdf",
-            SheetFormat::Png => "png",
-        }
-    }
-
     pub fn content_type(self) -> &'static str {
         match self {
             SheetFormat::Pdf => "application/pdf",

@@ -4,11 +4,16 @@
 //!
 //! This crate does no I/O; the server and the apps both build on it.
 
+#[macro_use]
+mod codes;
+
+pub mod agenda;
 pub mod api;
 pub mod conflict;
 pub mod draft;
 pub mod model;
 pub mod notify;
+pub mod phone;
 pub mod report;
 pub mod sync;
 pub mod time;

@@ -10,9 +10,23 @@ use serde::{Deserialize, Serialize};
 pub type LeaderId = String;
 
 /// What the requester asks the leader to do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
+    strum::EnumCount,
+)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum RequestKind {
     /// Attend an event (undangan).
     Undangan,
@@ -24,33 +38,27 @@ pub enum RequestKind {
     Lainnya,
 }
 
-impl RequestKind {
-    pub const ALL: [RequestKind; 4] = [
-        RequestKind::Undangan,
-        RequestKind::Audiensi,
-        RequestKind::Seremonial,
-        RequestKind::Lainnya,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RequestKind::Undangan => "undangan",
-            RequestKind::Audiensi => "audiensi",
-            RequestKind::Seremonial => "seremonial",
-            RequestKind::Lainnya => "lainnya",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|k| k.as_str() == s)
-    }
-}
-
 /// The state of a request. Stored in English snake_case; the apps' labels live in their
 /// catalogues (`src/i18n`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
+    strum::EnumCount,
+)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum RequestState {
     Submitted,
     InReview,
@@ -65,38 +73,6 @@ pub enum RequestState {
 }
 
 impl RequestState {
-    pub const ALL: [RequestState; 10] = [
-        RequestState::Submitted,
-        RequestState::InReview,
-        RequestState::AwaitingLeader,
-        RequestState::Approved,
-        RequestState::Represented,
-        RequestState::Declined,
-        RequestState::NeedsInfo,
-        RequestState::TimeProposed,
-        RequestState::Cancelled,
-        RequestState::Done,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RequestState::Submitted => "submitted",
-            RequestState::InReview => "in_review",
-            RequestState::AwaitingLeader => "awaiting_leader",
-            RequestState::Approved => "approved",
-            RequestState::Represented => "represented",
-            RequestState::Declined => "declined",
-            RequestState::NeedsInfo => "needs_info",
-            RequestState::TimeProposed => "time_proposed",
-            RequestState::Cancelled => "cancelled",
-            RequestState::Done => "done",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|k| k.as_str() == s)
-    }
-
     /// The state's name in Indonesian, for texts the server writes (error messages, the
     /// tracking answer's `state_label`, a default reason). The apps take theirs from `src/i18n`.
     pub fn label_in_indonesian(self) -> &'static str {
@@ -141,9 +117,25 @@ impl RequestState {
 }
 
 /// A staff role in the internal app.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
+    strum::EnumCount,
+)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Role {
     /// Administrator: everything, including user administration and the audit log.
     Admin,
@@ -160,30 +152,6 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 6] = [
-        Role::Admin,
-        Role::Protocol,
-        Role::Adc,
-        Role::Sespri,
-        Role::AgendaStaff,
-        Role::Leader,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Admin => "admin",
-            Role::Protocol => "protocol",
-            Role::Adc => "adc",
-            Role::Sespri => "sespri",
-            Role::AgendaStaff => "agenda_staff",
-            Role::Leader => "leader",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|k| k.as_str() == s)
-    }
-
     /// Roles that belong to one leader (their account names the leader).
     pub fn is_bound_to_leader(self) -> bool {
         matches!(self, Role::Adc | Role::Sespri | Role::Leader)
@@ -231,9 +199,22 @@ pub struct AttachmentMeta {
 }
 
 /// Who took a step in a request's timeline.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
+    strum::EnumCount,
+)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum ActorKind {
     Requester,
     Staff,
@@ -317,9 +298,23 @@ impl Request {
 }
 
 /// Who may see an agenda item.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
+    strum::EnumCount,
+)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Visibility {
     /// Everyone, including the public schedule (public fields only).
     Public,
@@ -329,28 +324,24 @@ pub enum Visibility {
     Confidential,
 }
 
-impl Visibility {
-    pub const ALL: [Visibility; 3] = [
-        Visibility::Public,
-        Visibility::Internal,
-        Visibility::Confidential,
-    ];
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Visibility::Public => "public",
-            Visibility::Internal => "internal",
-            Visibility::Confidential => "confidential",
-        }
-    }
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|k| k.as_str() == s)
-    }
-}
-
 /// The status of an agenda item.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
+    strum::EnumCount,
+)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum AgendaStatus {
     Tentative,
     Confirmed,
@@ -359,23 +350,6 @@ pub enum AgendaStatus {
 }
 
 impl AgendaStatus {
-    pub const ALL: [AgendaStatus; 4] = [
-        AgendaStatus::Tentative,
-        AgendaStatus::Confirmed,
-        AgendaStatus::Cancelled,
-        AgendaStatus::Done,
-    ];
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AgendaStatus::Tentative => "tentative",
-            AgendaStatus::Confirmed => "confirmed",
-            AgendaStatus::Cancelled => "cancelled",
-            AgendaStatus::Done => "done",
-        }
-    }
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|k| k.as_str() == s)
-    }
     /// The status's name in Indonesian, for messages the server sends (notifications).
     pub fn label_in_indonesian(self) -> &'static str {
         match self {
@@ -388,9 +362,23 @@ impl AgendaStatus {
 }
 
 /// Whether and how the leader attended (or will attend).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
+    strum::EnumCount,
+)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Attendance {
     /// Hadir sendiri.
     InPerson,
@@ -398,24 +386,6 @@ pub enum Attendance {
     Represented,
     /// Tidak hadir.
     Absent,
-}
-
-impl Attendance {
-    pub const ALL: [Attendance; 3] = [
-        Attendance::InPerson,
-        Attendance::Represented,
-        Attendance::Absent,
-    ];
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Attendance::InPerson => "in_person",
-            Attendance::Represented => "represented",
-            Attendance::Absent => "absent",
-        }
-    }
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|k| k.as_str() == s)
-    }
 }
 
 /// A staff member assigned to an agenda item (ajudan on duty, protocol officer).
@@ -499,3 +469,13 @@ pub struct StaffUser {
     pub leader_id: Option<LeaderId>,
     pub active: bool,
 }
+
+codes!(
+    RequestKind,
+    RequestState,
+    Role,
+    ActorKind,
+    Visibility,
+    AgendaStatus,
+    Attendance
+);

@@ -381,48 +381,6 @@ pub fn within_notice_window(
     [before, after].iter().any(|t| *t >= now && *t <= end)
 }
 
-/// Normalises an Indonesian phone number to the international form without `+` that
-/// WhatsApp gateways and `wa.me` expect: `0812…` → `62812…`, `+62 812-…` → `62812…`.
-/// `None` when it does not look like a phone number.
-pub fn normalize_phone(input: &str) -> Option<String> {
-    let trimmed = input.trim();
-    if trimmed
-        .chars()
-        .any(|c| !(c.is_ascii_digit() || matches!(c, '+' | ' ' | '-' | '(' | ')' | '.')))
-    {
-        return None;
-    }
-    let plus = trimmed.starts_with('+');
-    let digits: String = trimmed.chars().filter(|c| c.is_ascii_digit()).collect();
-    let intl = if plus {
-        digits
-    } else if let Some(rest) = digits.strip_prefix('0') {
-        format!("62{rest}")
-    } else if digits.starts_with("62") {
-        digits
-    } else if digits.starts_with('8') {
-        format!("62{digits}")
-    } else {
-        return None;
-    };
-    (9..=15).contains(&intl.len()).then_some(intl)
-}
-
-/// A `wa.me` link that opens WhatsApp with `text` ready to send to `phone`.
-pub fn wa_me_link(phone: &str, text: &str) -> Option<String> {
-    let number = normalize_phone(phone)?;
-    let mut encoded = String::new();
-    for b in text.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                encoded.push(b as char)
-            }
-            _ => encoded.push_str(&format!("%{b:02X}")),
-        }
-    }
-    Some(format!("https://wa.me/{number}?text={encoded}"))
-}
-
 /// The people a disposition addresses: `@protokol`, `@ajudan`, `@sespri`, `@agenda`,
 /// `@pimpinan`, `@admin` name roles (the leader's own ajudan, sespri and leader once the request
 /// was forwarded); any other `@username` names one account.
@@ -1463,32 +1421,6 @@ mod tests {
         assert!(n[0].body.id.contains("09.00–10.00 Rapat — Kantor"));
         assert!(n[0].body.en.contains("09:00–10:00 Rapat"));
         assert_eq!(n[0].link, Link::AgendaDay("2026-11-21".into()));
-    }
-
-    #[test]
-    fn phones_normalise_to_the_international_form() {
-        assert_eq!(
-            normalize_phone("0812-3456-7890").as_deref(),
-            Some("6281234567890")
-        );
-        assert_eq!(
-            normalize_phone("+62 812 3456 7890").as_deref(),
-            Some("6281234567890")
-        );
-        assert_eq!(
-            normalize_phone("6281234567890").as_deref(),
-            Some("6281234567890")
-        );
-        assert_eq!(
-            normalize_phone("81234567890").as_deref(),
-            Some("6281234567890")
-        );
-        assert_eq!(normalize_phone("halo"), None);
-        assert_eq!(normalize_phone("12"), None);
-        assert_eq!(
-            wa_me_link("0812 3456 7890", "Halo & selamat").as_deref(),
-            Some("https://wa.me/6281234567890?text=Halo%20%26%20selamat")
-        );
     }
 
     #[test]

@@ -12,9 +12,23 @@ pub fn may_read_reports(role: Role) -> bool {
 }
 
 /// Where a request ended up (or that it has not yet).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
+    strum::EnumCount,
+)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Outcome {
     /// The leader attends (approved, or done after approval).
     Attended,
@@ -28,24 +42,6 @@ pub enum Outcome {
 }
 
 impl Outcome {
-    pub const ALL: [Outcome; 5] = [
-        Outcome::Attended,
-        Outcome::Represented,
-        Outcome::Declined,
-        Outcome::Cancelled,
-        Outcome::Open,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Outcome::Attended => "attended",
-            Outcome::Represented => "represented",
-            Outcome::Declined => "declined",
-            Outcome::Cancelled => "cancelled",
-            Outcome::Open => "open",
-        }
-    }
-
     /// The outcome of a request in `state`. A done request counts as attended: represented
     /// requests stay `represented` (see the workflow).
     pub fn of(state: RequestState) -> Outcome {
@@ -149,6 +145,8 @@ pub struct MonthlyReport {
     /// The twelve months ending with `month`, oldest first.
     pub response_times: Vec<ResponseTimes>,
 }
+
+codes!(Outcome);
 
 #[cfg(test)]
 mod tests {

@@ -23,9 +23,25 @@ pub const MAX_PAGE: u32 = 2000;
 pub const MAX_PUSH: usize = 100;
 
 /// The kinds of record that sync carries.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
+    strum::EnumCount,
+)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum EntityKind {
     Leader,
     Representative,
@@ -34,31 +50,6 @@ pub enum EntityKind {
     Note,
     /// A notification; each caller receives only their own.
     Notification,
-}
-
-impl EntityKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            EntityKind::Leader => "leader",
-            EntityKind::Representative => "representative",
-            EntityKind::Request => "request",
-            EntityKind::AgendaItem => "agenda_item",
-            EntityKind::Note => "note",
-            EntityKind::Notification => "notification",
-        }
-    }
-    pub fn parse(s: &str) -> Option<Self> {
-        [
-            EntityKind::Leader,
-            EntityKind::Representative,
-            EntityKind::Request,
-            EntityKind::AgendaItem,
-            EntityKind::Note,
-            EntityKind::Notification,
-        ]
-        .into_iter()
-        .find(|k| k.as_str() == s)
-    }
 }
 
 /// A record as sync carries it, tagged with its kind.
@@ -207,9 +198,22 @@ pub struct PushRequest {
 }
 
 /// The fate of one mutation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
+    strum::EnumCount,
+)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum MutationStatus {
     /// Applied now.
     Applied,
@@ -259,6 +263,8 @@ pub fn decode_cursor(cursor: &str) -> Option<i64> {
     }
     i64::from_str_radix(hex, 16).ok().filter(|s| *s >= 0)
 }
+
+codes!(EntityKind, MutationStatus);
 
 #[cfg(test)]
 mod tests {

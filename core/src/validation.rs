@@ -16,8 +16,22 @@ pub struct Msg {
 }
 
 /// The languages the apps and the API speak.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Default,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
+    strum::EnumCount,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Lang {
     #[default]
     Id,
@@ -69,6 +83,38 @@ impl Msg {
             format!("Too long (at most {max} characters)."),
         )
     }
+}
+
+/// Whether `id` is a UUID, the form of every client-made id.
+pub fn is_uuid(id: &str) -> bool {
+    uuid::Uuid::parse_str(id).is_ok()
+}
+
+/// A new random UUID, as text.
+pub fn new_id() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+/// The id a client made for a new record, or a new UUID when it gave none. A given id that is
+/// not a UUID is refused, naming the field `id`.
+pub fn client_id(id: Option<&str>) -> Result<String, FieldErrors> {
+    match id {
+        None => Ok(new_id()),
+        Some(id) if is_uuid(id) => Ok(id.to_string()),
+        Some(_) => {
+            let mut e = FieldErrors::default();
+            e.add(
+                "id",
+                Msg::new("Id harus berupa UUID.", "The id must be a UUID."),
+            );
+            Err(e)
+        }
+    }
+}
+
+/// A leader id that names no leader.
+pub fn unknown_leader() -> Msg {
+    Msg::new("Pimpinan tidak dikenal.", "Unknown leader.")
 }
 
 /// Messages keyed by field name. Empty means valid.
@@ -336,7 +382,7 @@ pub fn validate_notification_settings(
 ) -> Result<(), FieldErrors> {
     let mut e = FieldErrors::default();
     if let Some(p) = n.phone.as_deref().filter(|p| !p.trim().is_empty())
-        && crate::notify::normalize_phone(p).is_none()
+        && crate::phone::normalize_phone(p).is_none()
     {
         e.add(
             "phone",
@@ -366,10 +412,22 @@ pub fn validate_notification_settings(
     e.into_result()
 }
 
+codes!(Lang);
+
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
     use crate::model::RequestKind;
+
+    #[test]
+    fn a_client_id_is_a_uuid_or_made_here() {
+        let given = new_id();
+        assert_eq!(client_id(Some(&given)), Ok(given.clone()));
+        let made = client_id(None).unwrap();
+        assert!(is_uuid(&made) && made != given);
+        let e = client_id(Some("abc")).unwrap_err();
+        assert_eq!(e.get("id").unwrap().en, "The id must be a UUID.");
+    }
 
     fn now() -> DateTime<Utc> {
         DateTime::parse_from_rfc3339("2026-11-28T02:00:00Z")

@@ -19,9 +19,25 @@ pub enum Actor {
 }
 
 /// A step in a request's life.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
+    strum::EnumCount,
+)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Action {
     /// Staff take a submitted request into review.
     StartReview,
@@ -51,38 +67,6 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 12] = [
-        Action::StartReview,
-        Action::RequestInfo,
-        Action::SupplyInfo,
-        Action::ForwardToLeader,
-        Action::ProposeTime,
-        Action::AcceptProposal,
-        Action::DeclineProposal,
-        Action::Approve,
-        Action::Represent,
-        Action::Decline,
-        Action::Cancel,
-        Action::MarkDone,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Action::StartReview => "start_review",
-            Action::RequestInfo => "request_info",
-            Action::SupplyInfo => "supply_info",
-            Action::ForwardToLeader => "forward_to_leader",
-            Action::ProposeTime => "propose_time",
-            Action::AcceptProposal => "accept_proposal",
-            Action::DeclineProposal => "decline_proposal",
-            Action::Approve => "approve",
-            Action::Represent => "represent",
-            Action::Decline => "decline",
-            Action::Cancel => "cancel",
-            Action::MarkDone => "mark_done",
-        }
-    }
-
     /// The action's name in Indonesian, for the server's error messages. The apps' button labels
     /// live in `src/i18n`.
     pub fn label_in_indonesian(self) -> &'static str {
@@ -536,6 +520,8 @@ pub fn apply_transition(r: &mut crate::model::Request, input: &TransitionInput) 
         _ => reason,
     }
 }
+
+codes!(Action);
 
 #[cfg(test)]
 mod tests {

@@ -41,18 +41,15 @@ impl Store {
 
     /// The language the user chose; Bahasa Indonesia until they choose.
     pub fn language(&self) -> StoreResult<Lang> {
-        Ok(match self.pref(LANG_KEY)?.as_deref() {
-            Some("en") => Lang::En,
-            _ => Lang::Id,
-        })
+        Ok(self
+            .pref(LANG_KEY)?
+            .as_deref()
+            .and_then(Lang::parse)
+            .unwrap_or_default())
     }
 
     pub fn set_language(&self, lang: Lang) -> StoreResult<()> {
-        let code = match lang {
-            Lang::Id => "id",
-            Lang::En => "en",
-        };
-        self.set_pref(LANG_KEY, Some(code))
+        self.set_pref(LANG_KEY, Some(lang.as_str()))
     }
 
     /// Keeps the server's settings that local checks need.

@@ -5,22 +5,25 @@
 
 use chrono::Utc;
 use rusqlite::Transaction;
+use sepiion_core::agenda;
 use sepiion_core::api::{AgendaItemInput, NewRequest, NoteInput};
-use sepiion_core::model::{AgendaItem, Note, Request, Role};
+use sepiion_core::model::{AgendaItem, AgendaStatus, Note, Request, Role, Visibility};
 use sepiion_core::sync::{EntityKind, MutationOp, Record};
-use sepiion_core::validation::{validate_agenda_item, validate_new_request, validate_note};
+use sepiion_core::validation::{
+    FieldErrors, client_id, validate_agenda_item, validate_new_request, validate_note,
+};
 use sepiion_core::workflow::{Actor, RequestFacts, TransitionInput, check_transition};
 
 use super::attachments::attach_draft_to;
 use super::cache::shown_record;
 use super::outbox::enqueue;
 use super::overlay::LocalActor;
-use super::{Store, StoreError, StoreResult, local_actor};
+use super::{Identity, Store, StoreError, StoreResult, identity, local_actor};
 
-fn new_id(id: &Option<String>) -> String {
-    id.clone()
-        .filter(|s| !s.trim().is_empty())
-        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string())
+/// The id a form gave (blank is none) or a new one; a given id that is not a UUID is refused, as
+/// the server would.
+fn new_id(id: &Option<String>) -> StoreResult<String> {
+    client_id(id.as_deref().filter(|s| !s.trim().is_empty())).map_err(StoreError::Invalid)
 }
 
 fn staff_actor(tx: &Transaction) -> StoreResult<(LocalActor, Role)> {
@@ -31,11 +34,23 @@ fn staff_actor(tx: &Transaction) -> StoreResult<(LocalActor, Role)> {
     }
 }
 
-fn agenda_editor(tx: &Transaction) -> StoreResult<LocalActor> {
-    let (actor, role) = staff_actor(tx)?;
-    if !role.may_edit_agenda() {
-        return Err(StoreError::NotAllowed);
-    }
+/// The signed-in staff member, when they may write an item on `leader_id`'s agenda with
+/// `visibility` (the rule the server enforces, from core).
+fn agenda_editor(
+    tx: &Transaction,
+    leader_id: &str,
+    visibility: Visibility,
+) -> StoreResult<LocalActor> {
+    let actor = local_actor(tx)?;
+    let Identity::Staff { user, .. } = identity(tx)? else {
+        return Err(StoreError::NotSignedIn);
+    };
+    agenda::may_write(user.role, user.leader_id.as_deref(), leader_id, visibility).map_err(
+        |refused| match refused.field_errors() {
+            Some(fields) => StoreError::Invalid(fields),
+            None => StoreError::NotAllowed,
+        },
+    )?;
     Ok(actor)
 }
 
@@ -58,7 +73,7 @@ impl Store {
     /// in one transaction. Returns it as shown until the server answers.
     pub fn submit_request(&self, mut new: NewRequest) -> StoreResult<Request> {
         validate_new_request(&new, Utc::now()).map_err(StoreError::Invalid)?;
-        let id = new_id(&new.id);
+        let id = new_id(&new.id)?;
         new.id = Some(id.clone());
         self.write(|tx| {
             let actor = local_actor(tx)?;
@@ -88,7 +103,7 @@ impl Store {
     /// Staff: adds a disposition or note to a request.
     pub fn add_note(&self, request_id: &str, mut note: NoteInput) -> StoreResult<Note> {
         validate_note(&note).map_err(StoreError::Invalid)?;
-        let id = new_id(&note.id);
+        let id = new_id(&note.id)?;
         note.id = Some(id.clone());
         self.write(|tx| {
             let (actor, _) = staff_actor(tx)?;
@@ -106,13 +121,14 @@ impl Store {
     }
 
     /// Staff: enters a new agenda item.
-    pub fn create_agenda_item(&self, mut item: AgendaItemInput) -> StoreResult<AgendaItem> {
+    pub fn create_agenda_item(&self, item: AgendaItemInput) -> StoreResult<AgendaItem> {
+        let mut item = item.normalized();
         validate_agenda_item(&item).map_err(StoreError::Invalid)?;
-        let id = new_id(&item.id);
+        let id = new_id(&item.id)?;
         item.id = Some(id.clone());
         item.base_version = None;
         self.write(|tx| {
-            let actor = agenda_editor(tx)?;
+            let actor = agenda_editor(tx, &item.leader_id, item.visibility)?;
             enqueue(tx, &actor, MutationOp::CreateAgendaItem { item }, None)?;
             shown_agenda_item(tx, &id)
         })
@@ -120,15 +136,14 @@ impl Store {
 
     /// Staff: replaces an agenda item's fields. The edit is based on the item as shown now; if the
     /// server's item has changed meanwhile, the push comes back as a conflict.
-    pub fn update_agenda_item(
-        &self,
-        id: &str,
-        mut item: AgendaItemInput,
-    ) -> StoreResult<AgendaItem> {
+    pub fn update_agenda_item(&self, id: &str, item: AgendaItemInput) -> StoreResult<AgendaItem> {
+        let mut item = item.normalized();
         validate_agenda_item(&item).map_err(StoreError::Invalid)?;
         self.write(|tx| {
-            let actor = agenda_editor(tx)?;
             let current = shown_agenda_item(tx, id)?;
+            // Both the item as it stands and as it will be must be this editor's to write.
+            agenda_editor(tx, &current.leader_id, current.visibility)?;
+            let actor = agenda_editor(tx, &item.leader_id, item.visibility)?;
             item.id = Some(id.to_string());
             item.base_version = Some(current.version);
             let op = MutationOp::UpdateAgendaItem {
@@ -150,34 +165,18 @@ impl Store {
 
     /// Staff: cancels an agenda item.
     pub fn cancel_agenda_item(&self, id: &str, reason: &str) -> StoreResult<AgendaItem> {
-        if reason.trim().is_empty() {
-            let mut e = sepiion_core::validation::FieldErrors::default();
-            e.add(
-                "reason",
-                sepiion_core::validation::Msg::new(
-                    "Alasan pembatalan wajib diisi.",
-                    "A reason for cancelling is required.",
-                ),
-            );
-            return Err(StoreError::Invalid(e));
-        }
+        let reason = agenda::cancel_reason(reason).map_err(StoreError::Invalid)?;
         self.write(|tx| {
-            let actor = agenda_editor(tx)?;
             let current = shown_agenda_item(tx, id)?;
-            if current.status == sepiion_core::model::AgendaStatus::Cancelled {
-                let mut e = sepiion_core::validation::FieldErrors::default();
-                e.add(
-                    "reason",
-                    sepiion_core::validation::Msg::new(
-                        "Agenda ini sudah dibatalkan.",
-                        "This item is already cancelled.",
-                    ),
-                );
+            let actor = agenda_editor(tx, &current.leader_id, current.visibility)?;
+            if current.status == AgendaStatus::Cancelled {
+                let mut e = FieldErrors::default();
+                e.add("reason", agenda::already_cancelled());
                 return Err(StoreError::Invalid(e));
             }
             let op = MutationOp::CancelAgendaItem {
                 id: id.to_string(),
-                reason: reason.trim().to_string(),
+                reason: reason.to_string(),
             };
             enqueue(tx, &actor, op, Some(current.version))?;
             shown_agenda_item(tx, id)

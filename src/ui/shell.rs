@@ -125,10 +125,7 @@ pub fn Frame() -> Element {
     let current_tab = route.tab();
     // The page's own `lang` follows the app's: screen readers pick their voice from it, and the
     // web views format date inputs by it where they can.
-    let lang_code = match (ui.lang)() {
-        sepiion_core::validation::Lang::Id => "id",
-        sepiion_core::validation::Lang::En => "en",
-    };
+    let lang_code = (ui.lang)().as_str();
     use_effect(use_reactive!(|lang_code| {
         document::eval(&format!("document.documentElement.lang = {lang_code:?};"));
     }));

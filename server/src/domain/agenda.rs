@@ -3,11 +3,12 @@
 
 use chrono::{Duration, Utc};
 use rusqlite::{Transaction, params};
+use sepiion_core::agenda as rules;
 use sepiion_core::api::{AgendaItemInput, AgendaWrite};
 use sepiion_core::conflict::{Conflict, Slot, find_conflicts};
-use sepiion_core::model::{AgendaItem, AgendaStatus, Role, Visibility};
+use sepiion_core::model::{AgendaItem, AgendaStatus, Visibility};
 use sepiion_core::sync::Record;
-use sepiion_core::validation::{Msg, validate_agenda_item};
+use sepiion_core::validation::{Msg, client_id, new_id, unknown_leader, validate_agenda_item};
 
 use crate::domain::caller::Staff;
 use crate::domain::context::Ctx;
@@ -83,57 +84,30 @@ pub fn conflicts_for(
     Ok(found)
 }
 
-/// Checks that `staff` may write an item for `leader_id` with `visibility`.
+/// Checks that `staff` may write an item for `leader_id` with `visibility` (the rule in core,
+/// which the staff app applies too).
 fn check_may_write(staff: &Staff, leader_id: &str, visibility: Visibility) -> ApiResult<()> {
-    if !staff.role.may_edit_agenda() {
-        return Err(ApiError::forbidden());
-    }
-    if staff.role.is_bound_to_leader() && staff.leader_id.as_deref() != Some(leader_id) {
-        return Err(ApiError::field(
-            "leader_id",
-            Msg::new(
-                "Anda hanya dapat mengisi agenda pimpinan Anda sendiri.",
-                "You can only edit your own leader's agenda.",
-            ),
-        ));
-    }
-    if visibility == Visibility::Confidential
-        && !(staff.role == Role::Admin || staff.role.is_bound_to_leader())
-    {
-        return Err(ApiError::field(
-            "visibility",
-            Msg::new(
-                "Hanya admin, ajudan dan sespri yang dapat membuat agenda rahasia.",
-                "Only admin, ajudan and sespri may make an item confidential.",
-            ),
-        ));
-    }
-    Ok(())
+    rules::may_write(
+        staff.role,
+        staff.leader_id.as_deref(),
+        leader_id,
+        visibility,
+    )
+    .map_err(|refused| match refused.field_errors() {
+        Some(fields) => ApiError::validation(fields),
+        None => ApiError::forbidden(),
+    })
 }
 
 fn check_input(tx: &Transaction, input: &AgendaItemInput) -> ApiResult<()> {
     validate_agenda_item(input).map_err(ApiError::validation)?;
     if load_leader(tx, &input.leader_id)?.is_none() {
-        return Err(ApiError::field(
-            "leader_id",
-            Msg::new("Pimpinan tidak dikenal.", "Unknown leader."),
-        ));
+        return Err(ApiError::field("leader_id", unknown_leader()));
     }
     Ok(())
 }
 
-pub fn valid_client_id(id: &str) -> bool {
-    uuid::Uuid::parse_str(id).is_ok()
-}
-
-fn bad_id() -> ApiError {
-    ApiError::field(
-        "id",
-        Msg::new("Id harus berupa UUID.", "The id must be a UUID."),
-    )
-}
-
-/// Writes all columns of an agenda item.
+/// Writes all columns of an agenda item; `input` is [normalized](AgendaItemInput::normalized).
 #[allow(clippy::too_many_arguments)]
 fn store_item(
     tx: &Transaction,
@@ -163,21 +137,17 @@ fn store_item(
              version = excluded.version",
         params![
             id,
-            input.leader_id.trim(),
-            input.title.trim(),
+            input.leader_id,
+            input.title,
             input.starts_at.timestamp(),
             input.ends_at.timestamp(),
-            input.location.trim(),
-            input.category.trim(),
+            input.location,
+            input.category,
             input.visibility.as_str(),
             input.status.as_str(),
             input.attendance.as_str(),
-            input
-                .representative
-                .as_deref()
-                .map(str::trim)
-                .filter(|s| !s.is_empty()),
-            input.dress_code.trim(),
+            input.representative,
+            input.dress_code,
             serde_json::to_string(&input.assigned_staff)?,
             input.running_order,
             input.internal_notes,
@@ -213,13 +183,10 @@ pub fn create(
     staff: &Staff,
     input: &AgendaItemInput,
 ) -> ApiResult<AgendaWrite> {
+    let input = &input.normalized();
     check_may_write(staff, &input.leader_id, input.visibility)?;
     check_input(tx, input)?;
-    let id = match &input.id {
-        Some(id) if !valid_client_id(id) => return Err(bad_id()),
-        Some(id) => id.clone(),
-        None => uuid::Uuid::new_v4().to_string(),
-    };
+    let id = client_id(input.id.as_deref()).map_err(ApiError::validation)?;
     if load_agenda_item(tx, &id)?.is_some() {
         return Err(ApiError::new(
             axum::http::StatusCode::CONFLICT,
@@ -269,6 +236,7 @@ pub fn update(
     input: &AgendaItemInput,
     base_version: Option<i64>,
 ) -> ApiResult<AgendaWrite> {
+    let input = &input.normalized();
     let current = load_for_write(tx, staff, id, base_version.or(input.base_version))?;
     check_may_write(staff, &input.leader_id, input.visibility)?;
     check_input(tx, input)?;
@@ -306,15 +274,7 @@ pub fn cancel(
     reason: &str,
     base_version: Option<i64>,
 ) -> ApiResult<AgendaWrite> {
-    if reason.trim().is_empty() {
-        return Err(ApiError::field(
-            "reason",
-            Msg::new("Alasan pembatalan wajib diisi.", "A reason is required."),
-        ));
-    }
-    if reason.chars().count() > 2000 {
-        return Err(ApiError::field("reason", Msg::too_long(2000)));
-    }
+    let reason = rules::cancel_reason(reason).map_err(ApiError::validation)?;
     let current = load_for_write(tx, staff, id, base_version)?;
     // Cancelling twice would be a change that changes nothing: refused, so that every applied
     // change moves the item's version.
@@ -322,10 +282,7 @@ pub fn cancel(
         return Err(ApiError::new(
             axum::http::StatusCode::CONFLICT,
             "already_cancelled",
-            Msg::new(
-                "Agenda ini sudah dibatalkan.",
-                "This item is already cancelled.",
-            ),
+            rules::already_cancelled(),
         ));
     }
     set_status(tx, &current, AgendaStatus::Cancelled, Some(reason))?;
@@ -375,6 +332,7 @@ pub fn upsert_for_request(
     request_id: &str,
     input: &AgendaItemInput,
 ) -> ApiResult<String> {
+    let input = &input.normalized();
     let now = Utc::now().timestamp();
     match existing
         .map(|id| load_agenda_item(tx, id))
@@ -395,7 +353,7 @@ pub fn upsert_for_request(
             Ok(current.id)
         }
         None => {
-            let id = uuid::Uuid::new_v4().to_string();
+            let id = new_id();
             store_item(tx, &id, input, Some(request_id), 0, 1, now, now)?;
             Ok(id)
         }

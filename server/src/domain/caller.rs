@@ -58,11 +58,17 @@ impl Caller {
     }
 }
 
+/// `N` random bytes from the operating system: every secret the server makes (tokens, salts,
+/// tracking codes, ntfy topics, the cursor key, form tokens) starts here.
+pub fn random_bytes<const N: usize>() -> [u8; N] {
+    let mut bytes = [0u8; N];
+    getrandom::getrandom(&mut bytes).expect("the OS random source works");
+    bytes
+}
+
 /// 32 random bytes from the operating system, hex-encoded, with a prefix telling what it is.
 pub fn new_token(prefix: &str) -> String {
-    let mut bytes = [0u8; 32];
-    getrandom::getrandom(&mut bytes).expect("the OS random source works");
-    format!("{prefix}{}", hex::encode(bytes))
+    format!("{prefix}{}", hex::encode(random_bytes::<32>()))
 }
 
 pub fn token_hash(token: &str) -> String {
@@ -86,9 +92,7 @@ const MAX_ARGON2_BLOCKS: u32 = 64 * 1024;
 /// Hashes into `memory`, the caller's reusable Argon2 work area (grown to 19 MiB on first use).
 /// The PHC string is the one `Argon2::default().hash_password` makes.
 fn hash_password_in(memory: &mut Vec<Block>, password: &str) -> String {
-    let mut salt = [0u8; 16];
-    getrandom::getrandom(&mut salt).expect("the OS random source works");
-    let salt = SaltString::encode_b64(&salt).expect("16 bytes make a valid salt");
+    let salt = SaltString::encode_b64(&random_bytes::<16>()).expect("16 bytes make a valid salt");
     let params = Params::default();
     let mut out = [0u8; Params::DEFAULT_OUTPUT_LEN];
     let mut raw_salt = [0u8; Salt::MAX_LENGTH];

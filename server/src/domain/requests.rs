@@ -9,12 +9,14 @@ use sepiion_core::api::{AgendaItemInput, NewRequest, NoteInput, TransitionOutcom
 use sepiion_core::conflict::Slot;
 use sepiion_core::model::*;
 use sepiion_core::sync::Record;
-use sepiion_core::validation::{Msg, validate_new_request, validate_note};
+use sepiion_core::validation::{
+    Msg, client_id, new_id, unknown_leader, validate_new_request, validate_note,
+};
 use sepiion_core::workflow::{
     Action, Actor, RequestFacts, TransitionInput, acts_on, apply_transition, check_transition,
 };
 
-use crate::domain::agenda::{self, conflicts_for, valid_client_id};
+use crate::domain::agenda::{self, conflicts_for};
 use crate::domain::caller::{Caller, Staff};
 use crate::domain::context::Ctx;
 use crate::domain::visibility::{staff_sees_request, visible_record};
@@ -30,8 +32,7 @@ const CODE_ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
 /// A tracking code such as `K7QM-3XRD-9PTA`: 12 characters of a 32-letter alphabet (no 0/O or
 /// 1/I to misread), 60 bits, too many to guess.
 fn new_tracking_code() -> String {
-    let mut bytes = [0u8; 12];
-    getrandom::getrandom(&mut bytes).expect("the OS random source works");
+    let bytes = crate::domain::caller::random_bytes::<12>();
     // 256 is a multiple of 32, so `% 32` keeps every letter equally likely.
     let chars: Vec<char> = bytes
         .iter()
@@ -74,16 +75,7 @@ fn id_taken() -> ApiError {
 /// Submits a request for `device`. Submitting an id this device already used returns the
 /// existing request (`false`), so a retried submission never makes a copy.
 pub fn submit(tx: &Transaction, device: &str, new: &NewRequest) -> ApiResult<(Request, bool)> {
-    let id = match &new.id {
-        Some(id) if !valid_client_id(id) => {
-            return Err(ApiError::field(
-                "id",
-                Msg::new("Id harus berupa UUID.", "The id must be a UUID."),
-            ));
-        }
-        Some(id) => id.clone(),
-        None => uuid::Uuid::new_v4().to_string(),
-    };
+    let id = client_id(new.id.as_deref()).map_err(ApiError::validation)?;
     if let Some(owner) = request_owner(tx, &id)? {
         return if owner.as_deref() == Some(device) {
             let r = load_request(tx, &id)?.ok_or_else(not_found)?;
@@ -98,10 +90,7 @@ pub fn submit(tx: &Transaction, device: &str, new: &NewRequest) -> ApiResult<(Re
     if let Some(l) = &new.leader_id
         && load_leader(tx, l)?.is_none()
     {
-        return Err(ApiError::field(
-            "leader_id",
-            Msg::new("Pimpinan tidak dikenal.", "Unknown leader."),
-        ));
+        return Err(ApiError::field("leader_id", unknown_leader()));
     }
     let code = loop {
         let c = new_tracking_code();
@@ -321,10 +310,7 @@ pub fn transition(
                 .or(r.leader_id.clone())
                 .unwrap_or_default();
             if load_leader(tx, leader.trim())?.is_none() {
-                return Err(ApiError::field(
-                    "leader_id",
-                    Msg::new("Pimpinan tidak dikenal.", "Unknown leader."),
-                ));
+                return Err(ApiError::field("leader_id", unknown_leader()));
             }
         }
         Action::ProposeTime if input.proposed_starts_at.is_some_and(|s| s <= Utc::now()) => {
@@ -487,16 +473,7 @@ pub fn add_note(
     input: &NoteInput,
 ) -> ApiResult<Note> {
     load_for_caller(tx, &Caller::Staff(staff.clone()), request_id)?;
-    let id = match &input.id {
-        Some(id) if !valid_client_id(id) => {
-            return Err(ApiError::field(
-                "id",
-                Msg::new("Id harus berupa UUID.", "The id must be a UUID."),
-            ));
-        }
-        Some(id) => id.clone(),
-        None => uuid::Uuid::new_v4().to_string(),
-    };
+    let id = client_id(input.id.as_deref()).map_err(ApiError::validation)?;
     if let Some(existing) = load_note(tx, &id)? {
         return if existing.request_id == request_id {
             Ok(existing)
@@ -548,12 +525,7 @@ pub fn add_attachment(
     let r = load_for_caller(tx, &caller, request_id)?;
     // A retried upload (its answer was lost) returns the stored file instead of a second copy.
     if let Some(id) = client_id {
-        if !valid_client_id(id) {
-            return Err(ApiError::field(
-                "id",
-                Msg::new("Id harus berupa UUID.", "The id must be a UUID."),
-            ));
-        }
+        sepiion_core::validation::client_id(Some(id)).map_err(ApiError::validation)?;
         if let Some(existing) = r.attachments.iter().find(|a| a.id == id) {
             return Ok(existing.clone());
         }
@@ -602,9 +574,7 @@ pub fn add_attachment(
         )
     })?;
     let filename = sepiion_core::api::attachment_name(filename);
-    let id = client_id
-        .map(str::to_string)
-        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+    let id = client_id.map_or_else(new_id, str::to_string);
     tx.execute(
         "INSERT INTO attachments (id, request_id, filename, content_type, size, data, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",

@@ -121,10 +121,7 @@ pub fn load_day(
     let staff = matches!(caller, Caller::Staff(_));
     let leaders = match leader {
         Some(id) => vec![load_leader(tx, id)?.ok_or_else(|| {
-            ApiError::bad_query(
-                "leader",
-                Msg::new("Pimpinan tidak dikenal.", "Unknown leader."),
-            )
+            ApiError::bad_query("leader", sepiion_core::validation::unknown_leader())
         })?],
         None => load_leaders(tx)?,
     };

@@ -4,7 +4,7 @@
 use axum::http::StatusCode;
 use rusqlite::{OptionalExtension, Transaction, params};
 use sepiion_core::sync::*;
-use sepiion_core::validation::{Lang, Msg};
+use sepiion_core::validation::{Lang, Msg, is_uuid};
 
 use crate::domain::caller::Caller;
 use crate::domain::visibility::visible_record;
@@ -63,8 +63,7 @@ fn cursor_key(tx: &Transaction) -> rusqlite::Result<Vec<u8>> {
     if let Some(k) = setting(tx, "cursor_key")?.and_then(|h| hex::decode(h).ok()) {
         return Ok(k);
     }
-    let mut key = [0u8; 32];
-    getrandom::getrandom(&mut key).expect("the OS random source works");
+    let key = crate::domain::caller::random_bytes::<32>();
     set_setting(tx, "cursor_key", &hex::encode(key))?;
     Ok(key.to_vec())
 }
@@ -253,7 +252,7 @@ fn rejected(id: &str, err: &ApiError, lang: Lang) -> MutationResult {
 }
 
 fn require_id(id: Option<&str>) -> ApiResult<()> {
-    if id.is_some_and(agenda::valid_client_id) {
+    if id.is_some_and(is_uuid) {
         Ok(())
     } else {
         Err(ApiError::field(

@@ -56,10 +56,9 @@ fn check_leader(
                 "Ajudan, sespri and leader accounts need a leader.",
             ),
         ),
-        (true, Some(l)) if load_leader(tx, l)?.is_none() => errors.add(
-            "leader_id",
-            Msg::new("Pimpinan tidak dikenal.", "Unknown leader."),
-        ),
+        (true, Some(l)) if load_leader(tx, l)?.is_none() => {
+            errors.add("leader_id", sepiion_core::validation::unknown_leader())
+        }
         (false, Some(_)) => errors.add(
             "leader_id",
             Msg::new(

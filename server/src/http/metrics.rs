@@ -15,7 +15,7 @@ use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::registry::Registry;
-use sepiion_core::sync::{MutationStatus, PushResponse};
+use sepiion_core::sync::PushResponse;
 
 use crate::domain::caller::Caller;
 use crate::error::ApiError;
@@ -180,12 +180,7 @@ impl Metrics {
         self.pushes.inc();
         self.push_mutations.observe(response.results.len() as f64);
         for r in &response.results {
-            let outcome = match r.status {
-                MutationStatus::Applied => "applied",
-                MutationStatus::AlreadyApplied => "already_applied",
-                MutationStatus::Conflict => "conflict",
-                MutationStatus::Rejected => "rejected",
-            };
+            let outcome = r.status.as_str();
             self.mutations
                 .get_or_create(&OutcomeLabels { outcome })
                 .inc();

@@ -215,11 +215,7 @@ pub(crate) fn fill_request(tx: &Transaction, mut req: Request) -> rusqlite::Resu
                 at: ts(r.get(0)?),
                 from: from.as_deref().and_then(RequestState::parse),
                 to: parse_or(r.get(2)?, RequestState::parse, "state")?,
-                actor: match actor.as_str() {
-                    "requester" => ActorKind::Requester,
-                    "staff" => ActorKind::Staff,
-                    _ => ActorKind::System,
-                },
+                actor: ActorKind::parse(&actor).unwrap_or(ActorKind::System),
                 actor_role: role.as_deref().and_then(Role::parse),
                 actor_name: r.get(5)?,
                 reason: r.get(6)?,

@@ -112,7 +112,10 @@ pub fn AgendaItemView(id: String) -> Element {
         local_conflicts(&store, ui.tz, &Slot::from(&item))
     };
     let internal = item.internal.clone().unwrap_or_default();
-    let can_edit = current_user(&store).is_some_and(|u| u.role.may_edit_agenda());
+    // The server's rule: an ajudan or sespri writes only their own leader's items, and only
+    // admin and the leader's own people write confidential ones.
+    let can_edit =
+        current_user(&store).is_some_and(|u| sepiion_core::agenda::may_write_item(&u, &item));
     let edit_id = item.id.clone();
     let cancel_id = item.id.clone();
     rsx! {

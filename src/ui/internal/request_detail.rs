@@ -135,7 +135,7 @@ pub fn RequestDetail(id: String) -> Element {
         now: chrono::Utc::now(),
         lead_time,
     };
-    let wa_link = sepiion_core::notify::wa_me_link(
+    let wa_link = sepiion_core::phone::wa_me_link(
         &r.requester_phone,
         sepiion_core::notify::requester_message(&r, &cx).get(lang),
     );

@@ -8,7 +8,6 @@ use std::path::PathBuf;
 use chrono::NaiveDate;
 use chrono_tz::Tz;
 use dioxus::prelude::*;
-use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
 use sepiion_core::api::SheetFormat;
 use sepiion_core::model::{AgendaItem, AgendaStatus, Attendance, Leader, Visibility};
 use sepiion_core::validation::Lang;
@@ -60,14 +59,6 @@ pub fn agenda_text(
     out
 }
 
-/// A `wa.me` link that opens WhatsApp with `text` ready to send.
-pub fn whatsapp_link(text: &str) -> String {
-    format!(
-        "https://wa.me/?text={}",
-        utf8_percent_encode(text, NON_ALPHANUMERIC)
-    )
-}
-
 /// What became of the last sheet asked for.
 #[derive(Debug, Clone, PartialEq)]
 enum SheetState {
@@ -102,7 +93,7 @@ pub fn ShareAgenda(day: NaiveDate, leader: Option<String>) -> Element {
         .collect();
     let leaders = ui.leaders.read().clone();
     let text = agenda_text(t, lang, ui.tz, day, &leaders, &items);
-    let link = whatsapp_link(&text);
+    let link = sepiion_core::phone::wa_me_share(&text);
     let mut sheet = use_signal(|| SheetState::Idle);
     // The sheet needs the server (it is typeset there); the file lands in the downloads folder
     // of the machine running the app.

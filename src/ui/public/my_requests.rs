@@ -54,16 +54,7 @@ pub fn MyRequests() -> Element {
 /// A WhatsApp link that shares the tracking code.
 pub fn whatsapp_link(code: &str, title: &str) -> String {
     let text = format!("Kode pelacakan permohonan \"{title}\" di Sepiion: {code}");
-    let encoded: String = text
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect();
-    format!("https://wa.me/?text={encoded}")
+    sepiion_core::phone::wa_me_share(&text)
 }
 
 #[component]

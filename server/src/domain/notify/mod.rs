@@ -238,9 +238,10 @@ fn parse_channels(s: Option<&str>) -> Option<Vec<Channel>> {
 
 /// A new secret ntfy topic: unguessable, since anyone who knows a topic may read it.
 fn new_topic() -> String {
-    let mut bytes = [0u8; 12];
-    getrandom::getrandom(&mut bytes).expect("the OS random source works");
-    format!("sepiion-{}", hex::encode(bytes))
+    format!(
+        "sepiion-{}",
+        hex::encode(crate::domain::caller::random_bytes::<12>())
+    )
 }
 
 /// The user's ntfy topic, made on first use.
@@ -321,7 +322,7 @@ fn addresses(
         && wants(Channel::Whatsapp)
         && let Some(p) = phone
             .as_deref()
-            .and_then(sepiion_core::notify::normalize_phone)
+            .and_then(sepiion_core::phone::normalize_phone)
     {
         out.push((Channel::Whatsapp, p));
     }

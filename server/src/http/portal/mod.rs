@@ -24,7 +24,7 @@ use sepiion_core::draft::{RequestDraft, to_new_request};
 use sepiion_core::model::{AgendaItem, Leader, Visibility};
 use sepiion_core::sync::Record;
 use sepiion_core::time::{local_date, local_days_range};
-use sepiion_core::validation::{FieldErrors, Lang};
+use sepiion_core::validation::{FieldErrors, Lang, is_uuid, new_id};
 use serde::Deserialize;
 
 use crate::domain::caller::{Caller, create_device, resolve_token};
@@ -127,14 +127,6 @@ struct PortalLang {
     chosen: bool,
 }
 
-fn parse_lang(s: &str) -> Option<Lang> {
-    match s {
-        "id" => Some(Lang::Id),
-        "en" => Some(Lang::En),
-        _ => None,
-    }
-}
-
 fn cookies(headers: &HeaderMap) -> HashMap<String, String> {
     headers
         .get_all(header::COOKIE)
@@ -186,12 +178,12 @@ fn set_cookie(
 
 /// Language choice and security headers for every portal answer.
 async fn portal_layer(mut req: Request, next: Next) -> Response {
-    let chosen = query_param(req.uri().query(), "lang").and_then(|l| parse_lang(&l));
+    let chosen = query_param(req.uri().query(), "lang").and_then(|l| Lang::parse(&l));
     let lang = chosen
         .or_else(|| {
             cookies(req.headers())
                 .get(LANG_COOKIE)
-                .and_then(|l| parse_lang(l))
+                .and_then(|l| Lang::parse(l))
         })
         .unwrap_or_else(|| {
             Lang::from_accept_language(
@@ -369,9 +361,7 @@ async fn schedule(
 }
 
 fn new_token() -> String {
-    let mut bytes = [0u8; 24];
-    getrandom::getrandom(&mut bytes).expect("the OS random source works");
-    hex::encode(bytes)
+    hex::encode(crate::domain::caller::random_bytes::<24>())
 }
 
 /// Everything the form page needs besides what was typed.
@@ -446,7 +436,7 @@ async fn form_page(
     headers: HeaderMap,
 ) -> Response {
     let fs = form_state(&headers, pl.lang);
-    let id = uuid::Uuid::new_v4().to_string();
+    let id = new_id();
     render_form(
         &state,
         &fs,
@@ -589,9 +579,9 @@ async fn submit_form(
     let submission_id = posted
         .fields
         .get("id")
-        .filter(|id| uuid::Uuid::parse_str(id).is_ok())
+        .filter(|id| is_uuid(id))
         .cloned()
-        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+        .unwrap_or_else(new_id);
     let none = FieldErrors::default();
     let token_ok = !fs.new_csrf && posted.fields.get("csrf") == Some(&fs.csrf);
     if !same_origin(&headers) || !token_ok {
@@ -720,7 +710,7 @@ async fn form_error(
     };
     // A request that exists under this id belongs to someone else: the next try gets a new id.
     let id = if e.code == "id_taken" {
-        uuid::Uuid::new_v4().to_string()
+        new_id()
     } else {
         submission_id.to_string()
     };

@@ -476,7 +476,6 @@ pub fn request_form(p: &PageCtx, f: &FormView) -> Markup {
 
 pub fn submitted(p: &PageCtx, code: &str, share_text: &str) -> Markup {
     let t = p.t;
-    let wa: String = form_urlencoded::byte_serialize(share_text.as_bytes()).collect();
     let body = html! {
         div.notice.ok role="status" {
             h1 { (t.sent_title) }
@@ -486,7 +485,7 @@ pub fn submitted(p: &PageCtx, code: &str, share_text: &str) -> Markup {
         p.code #code { (code) }
         div.actions {
             button.secondary type="button" hidden data-copy=(code) data-done=(t.copied) { (t.copy) }
-            a.button.secondary href=(format!("https://wa.me/?text={wa}")) rel="noopener noreferrer" { (t.share_whatsapp) }
+            a.button.secondary href=(sepiion_core::phone::wa_me_share(share_text)) rel="noopener noreferrer" { (t.share_whatsapp) }
             a.button.primary href=(format!("/lacak/{code}")) { (t.track_now) }
         }
         p.small.muted #copy-status role="status" aria-live="polite" {}
