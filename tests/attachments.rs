@@ -10,7 +10,7 @@ const PDF: &[u8] = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n";
 
 #[tokio::test]
 async fn a_letter_attached_offline_reaches_the_server_once() {
-    let mut server = start_server().await;
+    let mut server = start().await;
     let dir = tempfile::tempdir().unwrap();
     // Offline: nothing listens on this port yet.
     let port = free_port();
@@ -39,7 +39,7 @@ async fn a_letter_attached_offline_reaches_the_server_once() {
     );
 
     // Online: one sync sends the request, then the file.
-    let online = engine(dir.path(), "public", Variant::Public, &server.url);
+    let online = engine(dir.path(), "public", Variant::Public, &server.base);
     online.sync_once().await.expect("sync");
     assert!(
         online

@@ -38,7 +38,7 @@ fn child_device_process() {
 
 #[tokio::test]
 async fn a_device_killed_mid_push_resumes_and_nothing_is_lost_or_doubled() {
-    let server = start_server().await;
+    let server = start().await;
     let mut proxy = FaultProxy::start(server.server.as_ref().unwrap().addr, Mode::Hold).await;
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("device.db");
@@ -46,7 +46,7 @@ async fn a_device_killed_mid_push_resumes_and_nothing_is_lost_or_doubled() {
     // Registered, then three requests made offline.
     let mut ids = Vec::new();
     {
-        let device = engine(dir.path(), "device", Variant::Public, &server.url);
+        let device = engine(dir.path(), "device", Variant::Public, &server.base);
         device.sync_once().await.unwrap();
         for i in 0..3 {
             let r = device
@@ -81,7 +81,7 @@ async fn a_device_killed_mid_push_resumes_and_nothing_is_lost_or_doubled() {
     );
 
     // Restarted: the answer was lost, so the three changes are still pending on the device.
-    let device = engine(dir.path(), "device", Variant::Public, &server.url);
+    let device = engine(dir.path(), "device", Variant::Public, &server.base);
     assert_eq!(device.store().pending_count().unwrap(), 3);
     let report = device.sync_once().await.unwrap();
     assert_eq!(
@@ -99,7 +99,7 @@ async fn a_device_killed_mid_push_resumes_and_nothing_is_lost_or_doubled() {
         .unwrap()
         .to_string();
     let listed: Vec<serde_json::Value> = reqwest::Client::new()
-        .get(format!("{}/api/v1/public/requests", server.url))
+        .get(format!("{}/api/v1/public/requests", server.base))
         .bearer_auth(token)
         .send()
         .await

@@ -262,7 +262,7 @@ async fn random_connection_cuts_lose_nothing_and_duplicate_nothing() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or_else(|| Utc::now().timestamp_nanos_opt().unwrap_or(7) as u64);
-    let server = start_server().await;
+    let server = start().await;
     let upstream = server.server.as_ref().unwrap().addr;
     let proxy = FaultProxy::start(upstream, Mode::Healthy).await;
     let dir = tempfile::tempdir().unwrap();
@@ -292,8 +292,9 @@ async fn random_connection_cuts_lose_nothing_and_duplicate_nothing() {
     )
     .unwrap();
     let admin_identity = devices[2].engine.store().identity().unwrap();
-    let mut before =
-        effects(&fresh_snapshot(dir.path(), &server.url, &admin_identity, Variant::Internal).await);
+    let mut before = effects(
+        &fresh_snapshot(dir.path(), &server.base, &admin_identity, Variant::Internal).await,
+    );
     let mut rng = Rng(seed);
     let mut n = 0u64;
     let mut totals = BTreeMap::<&str, usize>::new();
@@ -401,7 +402,7 @@ async fn random_connection_cuts_lose_nothing_and_duplicate_nothing() {
             if compare_fresh {
                 let identity = d.engine.store().identity().unwrap();
                 let variant = d.engine.store().variant();
-                let fresh = fresh_snapshot(dir.path(), &server.url, &identity, variant).await;
+                let fresh = fresh_snapshot(dir.path(), &server.base, &identity, variant).await;
                 assert_eq!(mine, fresh, "{}: cache differs from a fresh sync", d.name);
             }
             if d.name == "admin" {

@@ -69,7 +69,7 @@ async fn an_older_backup_restored_makes_every_device_resync_and_keeps_their_unse
     let url = format!("http://{addr}");
     let server_dir = tempfile::tempdir().unwrap();
     let db = server_dir.path().join("server.db");
-    let mut server = start_server_in(server_dir, db.clone(), &addr).await;
+    let mut server = start_in(server_dir, db.clone(), &addr).await;
     let dir = tempfile::tempdir().unwrap();
 
     // Before the backup: a phone sends a request; a staff device and a tablet sync.
@@ -132,7 +132,7 @@ async fn an_older_backup_restored_makes_every_device_resync_and_keeps_their_unse
     let replaced = restored.replaced.expect("the replaced file is kept");
     assert!(replaced.exists(), "{}", replaced.display());
     let server_dir = std::mem::replace(&mut server.dir, tempfile::tempdir().unwrap());
-    let mut server = start_server_in(server_dir, db.clone(), &addr).await;
+    let mut server = start_in(server_dir, db.clone(), &addr).await;
 
     // The phone synced after the backup: its cursor is stale, it starts over, and its unsent
     // request reaches the server. The request sent after the backup is gone with the history.

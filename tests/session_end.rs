@@ -38,9 +38,9 @@ fn sql(server: &TestServer, statement: &str) {
 
 #[tokio::test]
 async fn an_expired_session_keeps_unsent_changes_until_the_same_person_signs_in_again() {
-    let mut server = start_server().await;
+    let mut server = start().await;
     let dir = tempfile::tempdir().unwrap();
-    let e = staff(dir.path(), "protokol", &server.url, "protokol").await;
+    let e = staff(dir.path(), "protokol", &server.base, "protokol").await;
     e.sync_once().await.unwrap();
     let request = a_request_id(&e);
     // Made in the field, then the session runs out on the server.
@@ -85,9 +85,9 @@ async fn an_expired_session_keeps_unsent_changes_until_the_same_person_signs_in_
 
 #[tokio::test]
 async fn another_person_signing_in_does_not_send_the_previous_accounts_changes() {
-    let mut server = start_server().await;
+    let mut server = start().await;
     let dir = tempfile::tempdir().unwrap();
-    let e = staff(dir.path(), "shared", &server.url, "protokol").await;
+    let e = staff(dir.path(), "shared", &server.base, "protokol").await;
     e.sync_once().await.unwrap();
     let request = a_request_id(&e);
     e.store()
@@ -112,9 +112,9 @@ async fn another_person_signing_in_does_not_send_the_previous_accounts_changes()
 
 #[tokio::test]
 async fn a_deactivated_account_is_wiped_from_the_device() {
-    let mut server = start_server().await;
+    let mut server = start().await;
     let dir = tempfile::tempdir().unwrap();
-    let e = staff(dir.path(), "sespri", &server.url, "sespri.bupati").await;
+    let e = staff(dir.path(), "sespri", &server.base, "sespri.bupati").await;
     e.sync_once().await.unwrap();
     assert!(
         !e.store()
@@ -144,15 +144,15 @@ async fn a_deactivated_account_is_wiped_from_the_device() {
 
 #[tokio::test]
 async fn signing_out_ends_the_session_on_the_server_first() {
-    let mut server = start_server().await;
+    let mut server = start().await;
     let dir = tempfile::tempdir().unwrap();
-    let e = staff(dir.path(), "agenda", &server.url, "agenda").await;
+    let e = staff(dir.path(), "agenda", &server.base, "agenda").await;
     let Identity::Staff { token, .. } = e.store().identity().unwrap() else {
         panic!("signed in")
     };
     e.sign_out().await.unwrap();
     let res = reqwest::Client::new()
-        .get(format!("{}/api/v1/auth/me", server.url))
+        .get(format!("{}/api/v1/auth/me", server.base))
         .bearer_auth(&token)
         .send()
         .await

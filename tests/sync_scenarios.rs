@@ -72,7 +72,7 @@ async fn public_device_submits_three_offline_and_one_sync_delivers_exactly_three
     // The server comes up; one sync later it holds exactly the three.
     let server_dir = tempfile::tempdir().unwrap();
     let db = server_dir.path().join("server.db");
-    let mut server = start_server_in(server_dir, db, &format!("127.0.0.1:{port}")).await;
+    let mut server = start_in(server_dir, db, &format!("127.0.0.1:{port}")).await;
     let report = device.sync_once().await.unwrap();
     assert_eq!(report.push.applied, 3);
     assert_eq!(device.store().pending_count().unwrap(), 0);
@@ -120,10 +120,10 @@ async fn public_device_submits_three_offline_and_one_sync_delivers_exactly_three
 
 #[tokio::test]
 async fn a_staff_day_offline_syncs_and_a_second_device_converges() {
-    let server = start_server().await;
+    let server = start().await;
     let dir = tempfile::tempdir().unwrap();
-    let a = staff(dir.path(), "a", &server.url, "protokol").await;
-    let b = staff(dir.path(), "b", &server.url, "agenda").await;
+    let a = staff(dir.path(), "a", &server.base, "protokol").await;
+    let b = staff(dir.path(), "b", &server.base, "agenda").await;
     a.sync_once().await.unwrap();
     b.sync_once().await.unwrap();
     let before = b.store().server_records().unwrap();
@@ -234,10 +234,10 @@ async fn a_staff_day_offline_syncs_and_a_second_device_converges() {
 
 #[tokio::test]
 async fn two_devices_edit_one_agenda_item_offline_and_the_conflict_is_kept() {
-    let server = start_server().await;
+    let server = start().await;
     let dir = tempfile::tempdir().unwrap();
-    let a = staff(dir.path(), "a", &server.url, "protokol").await;
-    let b = staff(dir.path(), "b", &server.url, "agenda").await;
+    let a = staff(dir.path(), "a", &server.base, "protokol").await;
+    let b = staff(dir.path(), "b", &server.base, "agenda").await;
     a.sync_once().await.unwrap();
     b.sync_once().await.unwrap();
     let items = editable_items(&a);
@@ -309,10 +309,10 @@ async fn two_devices_edit_one_agenda_item_offline_and_the_conflict_is_kept() {
 
 #[tokio::test]
 async fn a_stale_cursor_rebuilds_the_cache_and_keeps_unsettled_changes() {
-    let server = start_server().await;
+    let server = start().await;
     let dir = tempfile::tempdir().unwrap();
-    let a = staff(dir.path(), "a", &server.url, "admin").await;
-    let b = staff(dir.path(), "b", &server.url, "admin").await;
+    let a = staff(dir.path(), "a", &server.base, "admin").await;
+    let b = staff(dir.path(), "b", &server.base, "admin").await;
     a.sync_once().await.unwrap();
     b.sync_once().await.unwrap();
     // A conflict left unresolved on B.
@@ -333,7 +333,7 @@ async fn a_stale_cursor_rebuilds_the_cache_and_keeps_unsettled_changes() {
     a.sync_once().await.unwrap();
     let token = a.store().identity().unwrap().token().unwrap().to_string();
     let res = reqwest::Client::new()
-        .post(format!("{}/api/v1/admin/sync/reset", server.url))
+        .post(format!("{}/api/v1/admin/sync/reset", server.base))
         .bearer_auth(token)
         .send()
         .await
@@ -347,7 +347,7 @@ async fn a_stale_cursor_rebuilds_the_cache_and_keeps_unsettled_changes() {
         1,
         "the conflict is kept"
     );
-    let fresh = staff(dir.path(), "fresh", &server.url, "admin").await;
+    let fresh = staff(dir.path(), "fresh", &server.base, "admin").await;
     fresh.sync_once().await.unwrap();
     assert_eq!(
         b.store().server_records().unwrap(),
@@ -357,9 +357,9 @@ async fn a_stale_cursor_rebuilds_the_cache_and_keeps_unsettled_changes() {
 
 #[tokio::test]
 async fn the_apps_conflict_warnings_use_the_travel_buffer_the_server_is_configured_with() {
-    let server = start_server_with(|c| c.travel_buffer_minutes = 45).await;
+    let server = start_with(|c| c.travel_buffer_minutes = 45).await;
     let dir = tempfile::tempdir().unwrap();
-    let a = staff(dir.path(), "a", &server.url, "protokol").await;
+    let a = staff(dir.path(), "a", &server.base, "protokol").await;
     a.sync_once().await.unwrap();
     assert_eq!(a.store().travel_buffer().unwrap(), Duration::minutes(45));
     let x = editable_items(&a)[0].clone();
@@ -427,17 +427,17 @@ fn is_read(e: &sepiion::sync::SyncEngine, id: &str) -> bool {
 
 #[tokio::test]
 async fn a_notification_read_on_one_phone_is_read_on_the_others_after_their_sync() {
-    let server = start_server().await;
+    let server = start().await;
     let dir = tempfile::tempdir().unwrap();
-    let citizen = engine(dir.path(), "citizen", Variant::Public, &server.url);
+    let citizen = engine(dir.path(), "citizen", Variant::Public, &server.base);
     let request = citizen
         .store()
         .submit_request(new_request("Upacara Melasti Desa Adat", 12))
         .unwrap();
     citizen.sync_once().await.unwrap();
     // One staff member with a phone and a tablet.
-    let phone = staff(dir.path(), "phone", &server.url, "protokol").await;
-    let tablet = staff(dir.path(), "tablet", &server.url, "protokol").await;
+    let phone = staff(dir.path(), "phone", &server.base, "protokol").await;
+    let tablet = staff(dir.path(), "tablet", &server.base, "protokol").await;
     let id = notification_about(&phone, &request.id).await;
     notification_about(&tablet, &request.id).await;
     let unread_before = tablet.store().unread_notifications().unwrap();
@@ -473,7 +473,7 @@ async fn a_notification_read_on_one_phone_is_read_on_the_others_after_their_sync
     assert_eq!(tablet.store().pending_count().unwrap(), 0);
 
     // A reinstall (a new store, a full sync) finds it read.
-    let reinstalled = staff(dir.path(), "reinstalled", &server.url, "protokol").await;
+    let reinstalled = staff(dir.path(), "reinstalled", &server.base, "protokol").await;
     reinstalled.sync_once().await.unwrap();
     assert!(is_read(&reinstalled, &id));
     // An id the device does not have is refused on the device.

@@ -244,9 +244,9 @@ fn click_targets(edits: &[dioxus_core::Mutation]) -> Vec<dioxus_core::ElementId>
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_sheet_buttons_save_the_servers_pdf_and_png_for_the_shown_day() {
-    let server = common::start_server().await;
+    let server = common::start().await;
     let dir = tempfile::tempdir().unwrap();
-    let engine = Arc::new(common::staff(dir.path(), "agenda", &server.url, "protokol").await);
+    let engine = Arc::new(common::staff(dir.path(), "agenda", &server.base, "protokol").await);
     let store = engine.store().clone();
     let saved = tempfile::tempdir().unwrap();
     store
@@ -400,9 +400,9 @@ fn the_report_is_drawn_as_svg_bars_scaled_to_the_largest_value() {
 
 #[tokio::test]
 async fn the_engine_fetches_the_report_and_renews_the_personal_feed() {
-    let server = common::start_server().await;
+    let server = common::start().await;
     let dir = tempfile::tempdir().unwrap();
-    let engine = Arc::new(common::staff(dir.path(), "protokol", &server.url, "protokol").await);
+    let engine = Arc::new(common::staff(dir.path(), "protokol", &server.base, "protokol").await);
     let month = Utc::now().format("%Y-%m").to_string();
     let report = engine.monthly_report(&month).await.unwrap();
     assert_eq!(report.month, month);
@@ -420,7 +420,7 @@ async fn the_engine_fetches_the_report_and_renews_the_personal_feed() {
     assert!(feed.text().await.unwrap().starts_with("BEGIN:VCALENDAR"));
     assert!(engine.calendar_feed().await.unwrap().active);
 
-    let ajudan = common::staff(dir.path(), "ajudan", &server.url, "ajudan.bupati").await;
+    let ajudan = common::staff(dir.path(), "ajudan", &server.base, "ajudan.bupati").await;
     match ajudan.monthly_report(&month).await {
         Err(sepiion::sync::SyncError::Server { status: 403, .. }) => {}
         other => panic!("an ajudan may not read reports: {other:?}"),

@@ -6,15 +6,7 @@ mod common;
 use std::process::Command;
 
 use common::*;
-use serde_json::{Value, json};
-
-async fn item(s: &TestServer, token: &str, body: Value) {
-    let mut full = json!({"leader_id": "bupati", "location": "Pendopo Kabupaten",
-        "category": "rapat", "visibility": "public", "status": "confirmed",
-        "attendance": "in_person", "dress_code": "PDH Khaki"});
-    merge(&mut full, body);
-    s.post("/api/v1/staff/agenda", Some(token), full).await.ok();
-}
+use serde_json::json;
 
 async fn bytes(s: &TestServer, path: &str, token: Option<&str>) -> (String, Vec<u8>) {
     let mut req = s.http.get(s.url(path));
@@ -71,8 +63,7 @@ async fn the_sheet_prints_every_item_wraps_long_titles_and_keeps_internal_things
     let date = wita_at(days, 9)[..10].to_string();
     for (i, title) in LONG.iter().enumerate() {
         let h = 8 + 2 * i as i64;
-        item(
-            &s,
+        s.create_item(
             &admin,
             json!({"title": title, "starts_at": wita_at(days, h), "ends_at": wita_at(days, h + 1),
                 "running_order": "SUSUNAN-ACARA-RAHASIA", "internal_notes": "CATATAN-DALAM",
@@ -82,22 +73,19 @@ async fn the_sheet_prints_every_item_wraps_long_titles_and_keeps_internal_things
     }
     // User text is data, never markup: none of this may be evaluated by the template.
     let tricky = "Ramah tamah #panic(1) *tebal* _miring_ [kurung] $x$ <label> @ref";
-    item(
-        &s,
+    s.create_item(
         &admin,
         json!({"title": tricky, "starts_at": wita_at(days, 15), "ends_at": wita_at(days, 16),
             "attendance": "represented", "representative": "Sekretaris Daerah"}),
     )
     .await;
-    item(
-        &s,
+    s.create_item(
         &admin,
         json!({"title": "Pertemuan rahasia investor", "visibility": "confidential",
             "starts_at": wita_at(days, 17), "ends_at": wita_at(days, 18)}),
     )
     .await;
-    item(
-        &s,
+    s.create_item(
         &admin,
         json!({"title": "Rapat internal kepegawaian", "visibility": "internal",
             "starts_at": wita_at(days, 19), "ends_at": wita_at(days, 20)}),
@@ -262,8 +250,7 @@ async fn a_staff_sheet_holds_exactly_what_that_account_sees_in_the_agenda_api() 
     .enumerate()
     {
         let h = 8 + i as i64;
-        item(
-            &s,
+        s.create_item(
             &admin,
             json!({"leader_id": leader, "title": title, "visibility": visibility,
                 "starts_at": wita_at(days, h), "ends_at": wita_at(days, h + 1)}),
@@ -328,8 +315,7 @@ async fn a_staff_sheet_holds_exactly_what_that_account_sees_in_the_agenda_api() 
     for hidden in ["RAHASIA", "INTERNALWAKIL"] {
         assert!(!text.contains(hidden), "public sheet shows {hidden}");
     }
-    item(
-        &s,
+    s.create_item(
         &admin,
         json!({"title": "Tambahan PUBLIKBARU", "starts_at": wita_at(days, 15),
             "ends_at": wita_at(days, 16)}),
@@ -357,8 +343,7 @@ async fn a_regency_template_from_the_configuration_replaces_the_built_in_one() {
     let path = template.clone();
     let s = start_with(move |c| c.sheet.template = Some(path)).await;
     let admin = s.login("admin").await;
-    item(
-        &s,
+    s.create_item(
         &admin,
         json!({"title": "Upacara bendera", "starts_at": wita_at(4, 7), "ends_at": wita_at(4, 8)}),
     )

@@ -104,14 +104,8 @@ async fn every_endpoint_checks_every_role() {
     let req = s.submit(&device, json!({})).await;
     let r = req["id"].as_str().unwrap().to_string();
     let code = req["tracking_code"].as_str().unwrap().to_string();
-    let r2 = s.submit(&device, json!({})).await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let r3 = s.submit(&device, json!({})).await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let r2 = s.submit_id(&device, json!({})).await;
+    let r3 = s.submit_id(&device, json!({})).await;
     let form = reqwest::multipart::Form::new().part(
         "file",
         reqwest::multipart::Part::bytes(b"%PDF-1.4 surat".to_vec()).file_name("surat.pdf"),
@@ -626,8 +620,7 @@ async fn expired_sessions_are_refused() {
     let token = s.login("protokol").await;
     s.get("/api/v1/auth/me", Some(&token)).await.ok();
     // An hour later (the session's end moved into the past).
-    rusqlite::Connection::open(s.dir.path().join("sepiion.db"))
-        .unwrap()
+    s.sql()
         .execute(
             "UPDATE sessions SET expires_at = ?1",
             [chrono::Utc::now().timestamp() - 1],

@@ -147,10 +147,7 @@ async fn impossible_agenda_items_and_ranges_are_refused() {
 async fn forbidden_transitions_are_refused_with_the_reason() {
     let s = start().await;
     let device = s.device().await;
-    let id = s.submit(&device, json!({})).await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let id = s.submit_id(&device, json!({})).await;
     let protokol = s.login("protokol").await;
     let wrong_state = s
         .transition(&protokol, &id, json!({"action": "approve"}))
@@ -194,10 +191,7 @@ async fn oversized_bodies_and_attachments_are_413_and_odd_files_415() {
         .await
         .err(413);
     assert!(big["message"].as_str().unwrap().contains("terlalu besar"));
-    let id = s.submit(&device, json!({})).await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let id = s.submit_id(&device, json!({})).await;
     let upload = |bytes: Vec<u8>| {
         let form = reqwest::multipart::Form::new().part(
             "file",

@@ -142,15 +142,6 @@ fn assert_feed_equals_api(feed: &Value, items: &[Value], staff: bool, who: &str)
     }
 }
 
-/// Creates an agenda item as `token`; returns it.
-async fn create(s: &TestServer, token: &str, body: Value) -> Value {
-    let mut full = json!({"leader_id": "bupati", "location": "Kantor Bupati Klungkung",
-        "category": "rapat", "visibility": "public", "status": "confirmed",
-        "attendance": "in_person"});
-    merge(&mut full, body);
-    s.post("/api/v1/staff/agenda", Some(token), full).await.ok()["item"].clone()
-}
-
 async fn feed_text(s: &TestServer, path: &str) -> String {
     let res = s.http.get(s.url(path)).send().await.unwrap();
     assert_eq!(res.status(), 200, "{path}");
@@ -169,16 +160,14 @@ const LONG_TITLE: &str = "Rapat Koordinasi Persiapan Pelaksanaan Upacara Peringa
 async fn feeds_hold_what_the_agenda_api_gives_the_same_caller() {
     let s = start().await;
     let admin = s.login("admin").await;
-    create(
-        &s,
+    s.create_item(
         &admin,
         json!({"title": LONG_TITLE, "starts_at": wita_at(3, 9), "ends_at": wita_at(3, 11),
             "location": "Gedung Mahalaya, Jl. Untung Surapati; Semarapura", "category": "rapat",
             "dress_code": "Pakaian dinas harian"}),
     )
     .await;
-    create(
-        &s,
+    s.create_item(
         &admin,
         json!({"title": "Briefing internal staf protokol", "starts_at": wita_at(4, 8),
             "ends_at": wita_at(4, 9), "visibility": "internal", "status": "tentative",
@@ -187,16 +176,14 @@ async fn feeds_hold_what_the_agenda_api_gives_the_same_caller() {
             "running_order": "08.00 pembukaan, 08.30 arahan"}),
     )
     .await;
-    create(
-        &s,
+    s.create_item(
         &admin,
         json!({"title": "Pertemuan tertutup dengan investor", "starts_at": wita_at(5, 14),
             "ends_at": wita_at(5, 15), "visibility": "confidential",
             "internal_notes": "Rahasia"}),
     )
     .await;
-    create(
-        &s,
+    s.create_item(
         &admin,
         json!({"title": "Kunjungan kerja Wakil Bupati ke Nusa Penida", "leader_id": "wakil_bupati",
             "starts_at": wita_at(6, 7), "ends_at": wita_at(6, 16), "location": "Nusa Penida",
@@ -204,20 +191,19 @@ async fn feeds_hold_what_the_agenda_api_gives_the_same_caller() {
     )
     .await;
     // Outside the window (400 days ahead) and an item cancelled today.
-    create(
-        &s,
+    s.create_item(
         &admin,
         json!({"title": "Agenda tahun depan sekali", "starts_at": wita_at(400, 9),
             "ends_at": wita_at(400, 10)}),
     )
     .await;
-    let cancelled = create(
-        &s,
-        &admin,
-        json!({"title": "Peresmian pasar yang batal", "starts_at": wita_at(8, 9),
+    let cancelled = s
+        .create_item(
+            &admin,
+            json!({"title": "Peresmian pasar yang batal", "starts_at": wita_at(8, 9),
             "ends_at": wita_at(8, 10)}),
-    )
-    .await;
+        )
+        .await;
     let id = cancelled["id"].as_str().unwrap();
     s.post(
         &format!("/api/v1/staff/agenda/{id}/cancel"),
@@ -228,13 +214,13 @@ async fn feeds_hold_what_the_agenda_api_gives_the_same_caller() {
     .ok();
     // One cancelled 31 days ago: gone from feeds (its change time is set in the database file,
     // as no clock can be moved through the API).
-    let old = create(
-        &s,
-        &admin,
-        json!({"title": "Lomba layang-layang yang lama batal", "starts_at": wita_at(10, 9),
+    let old = s
+        .create_item(
+            &admin,
+            json!({"title": "Lomba layang-layang yang lama batal", "starts_at": wita_at(10, 9),
             "ends_at": wita_at(10, 10)}),
-    )
-    .await;
+        )
+        .await;
     let old_id = old["id"].as_str().unwrap().to_string();
     s.post(
         &format!("/api/v1/staff/agenda/{old_id}/cancel"),
@@ -244,7 +230,7 @@ async fn feeds_hold_what_the_agenda_api_gives_the_same_caller() {
     .await
     .ok();
     {
-        let conn = rusqlite::Connection::open(s.dir.path().join("sepiion.db")).unwrap();
+        let conn = s.sql();
         conn.busy_timeout(std::time::Duration::from_secs(5))
             .unwrap();
         conn.execute(
@@ -347,8 +333,7 @@ async fn feeds_answer_304_are_gzipped_and_personal_addresses_can_be_renewed_and_
     assert!(res.bytes().await.unwrap().is_empty());
     // A change to the agenda changes the ETag.
     let admin = s.login("admin").await;
-    create(
-        &s,
+    s.create_item(
         &admin,
         json!({"title": "Rapat baru", "starts_at": wita_at(2, 9), "ends_at": wita_at(2, 10)}),
     )

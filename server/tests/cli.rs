@@ -6,32 +6,12 @@ use std::io::Write;
 use std::process::{Command, Stdio};
 
 use common::*;
-use sepiion_server::RunningServer;
-use sepiion_server::config::Config;
 use serde_json::json;
 
 fn bin() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_sepiion-server"));
     c.env("RUST_LOG", "warn");
     c
-}
-
-async fn serve(db: &std::path::Path) -> TestServer {
-    let dir = tempfile::tempdir().unwrap();
-    let server = RunningServer::start(Config {
-        addr: "127.0.0.1:0".into(),
-        db: db.to_path_buf(),
-        ..Config::default()
-    })
-    .await
-    .expect("server opens the database");
-    let base = server.url();
-    TestServer {
-        server: Some(server),
-        dir,
-        base,
-        http: reqwest::Client::new(),
-    }
 }
 
 #[tokio::test]
@@ -78,7 +58,7 @@ async fn demo_then_backup_make_databases_the_server_serves() {
     );
 
     for path in [&db, &backup] {
-        let mut s = serve(path).await;
+        let mut s = serve_existing(path).await;
         let info = s.get("/api/v1/public/info", None).await.ok();
         assert_eq!(info["regency"], "Kabupaten Klungkung");
         assert_eq!(info["zone_abbrev"], "WITA");
@@ -156,7 +136,7 @@ async fn create_user_reads_the_password_from_stdin_not_argv() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("10 characters"));
 
-    let mut s = serve(&db).await;
+    let mut s = serve_existing(&db).await;
     let r = s
         .post(
             "/api/v1/auth/login",

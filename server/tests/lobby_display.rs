@@ -5,18 +5,7 @@ mod common;
 
 use chrono::{Duration, Utc};
 use common::*;
-use serde_json::{Value, json};
-
-async fn item(s: &TestServer, token: &str, body: Value) -> String {
-    let mut full = json!({"leader_id": "bupati", "location": "Pendopo Kabupaten",
-        "category": "rapat", "visibility": "public", "status": "confirmed",
-        "attendance": "in_person"});
-    merge(&mut full, body);
-    s.post("/api/v1/staff/agenda", Some(token), full).await.ok()["item"]["id"]
-        .as_str()
-        .unwrap()
-        .to_string()
-}
+use serde_json::json;
 
 fn at(minutes: i64) -> String {
     (Utc::now() + Duration::minutes(minutes)).to_rfc3339()
@@ -49,35 +38,35 @@ async fn the_display_shows_todays_public_agenda_with_the_current_item_and_nothin
     // Fit the fixtures into today (WITA): current, later and earlier items when there is room.
     let (now_from, now_to) = (-(since.min(20)), left.min(20) - 1);
     assert!(now_to > 0 && now_from < 0, "run not at local midnight");
-    item(
-        &s,
+    s.create_item(
         &admin,
         json!({"title": "Sidak kebersihan Pasar Umum Galiran", "starts_at": at(now_from),
             "ends_at": at(now_to), "internal_notes": "CATATAN-DALAM-JANGAN-TAMPIL",
             "assigned_staff": [{"name": "PETUGAS-RAHASIA", "duty": "Ajudan"}]}),
     )
     .await;
-    item(
-        &s,
+    s.create_item(
         &admin,
         json!({"title": "Rapat internal kepegawaian", "visibility": "internal",
             "starts_at": at(now_from), "ends_at": at(now_to)}),
     )
     .await;
-    item(
-        &s,
+    s.create_item(
         &admin,
         json!({"title": "Pertemuan rahasia", "visibility": "confidential",
             "starts_at": at(now_from), "ends_at": at(now_to)}),
     )
     .await;
-    let cancelled = item(
-        &s,
-        &admin,
-        json!({"title": "Peninjauan yang dibatalkan", "starts_at": at(now_from),
+    let cancelled = s
+        .create_item(
+            &admin,
+            json!({"title": "Peninjauan yang dibatalkan", "starts_at": at(now_from),
             "ends_at": at(now_to)}),
-    )
-    .await;
+        )
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
     s.post(
         &format!("/api/v1/staff/agenda/{cancelled}/cancel"),
         Some(&admin),
@@ -85,8 +74,7 @@ async fn the_display_shows_todays_public_agenda_with_the_current_item_and_nothin
     )
     .await
     .ok();
-    item(
-        &s,
+    s.create_item(
         &admin,
         json!({"title": "Penyerahan bantuan nelayan <b>Kusamba</b>", "leader_id": "wakil_bupati",
             "starts_at": at(now_from), "ends_at": at(now_to), "attendance": "represented",

@@ -78,10 +78,7 @@ async fn the_monthly_report_counts_agenda_and_requests_and_measures_response_tim
     let hours = [1, 2, 3, 4, 10];
     let mut ids = Vec::new();
     for h in hours {
-        let id = s.submit(&device, json!({})).await["id"]
-            .as_str()
-            .unwrap()
-            .to_string();
+        let id = s.submit_id(&device, json!({})).await;
         s.transition(&protokol, &id, json!({"action": "start_review"}))
             .await
             .ok();
@@ -100,7 +97,7 @@ async fn the_monthly_report_counts_agenda_and_requests_and_measures_response_tim
         .to_string();
     ids.push((open, 0));
     {
-        let conn = rusqlite::Connection::open(s.dir.path().join("sepiion.db")).unwrap();
+        let conn = s.sql();
         conn.busy_timeout(std::time::Duration::from_secs(5))
             .unwrap();
         for (id, h) in &ids {

@@ -208,10 +208,6 @@ fn notify_config(ntfy: &HttpSink, wa: &HttpSink, smtp_port: Option<u16>) -> Noti
     }
 }
 
-fn db_of(s: &TestServer) -> rusqlite::Connection {
-    rusqlite::Connection::open(s.dir.path().join("sepiion.db")).unwrap()
-}
-
 fn set_contact(db: &rusqlite::Connection, username: &str, phone: &str, email: &str) {
     db.execute(
         "UPDATE users SET phone = ?2, email = ?3 WHERE username = ?1",
@@ -337,7 +333,8 @@ async fn every_channel_carries_the_right_message_to_the_right_people() {
     );
 
     wait_until("ntfy pushes", || !ntfy.hits().is_empty()).await;
-    let topic: String = db_of(&s)
+    let topic: String = s
+        .sql()
         .query_row(
             "SELECT ntfy_topic FROM users WHERE username = 'protokol'",
             [],
@@ -374,12 +371,8 @@ async fn every_channel_carries_the_right_message_to_the_right_people() {
     assert!(push.header("idempotency-key").ends_with("-ntfy"));
 
     // Staff move the request on; the requester hears "Disetujui" by e-mail.
-    s.transition(&protokol, &id, json!({"action": "start_review"}))
-        .await
-        .ok();
-    s.transition(&protokol, &id, json!({"action": "forward_to_leader"}))
-        .await
-        .ok();
+    s.steps(&protokol, &id, &["start_review", "forward_to_leader"])
+        .await;
     let ajudan = s.login("ajudan.bupati").await;
     s.transition(&ajudan, &id, json!({"action": "approve"}))
         .await
@@ -417,7 +410,7 @@ async fn sinks_down_then_back_get_every_message_exactly_once() {
     wa.down().await;
     let cfg = notify_config(&ntfy, &wa, None);
     let s = start_with(move |c| c.notify = cfg).await;
-    let db = db_of(&s);
+    let db = s.sql();
     set_contact(&db, "protokol", "081211112222", "x@pemkab.test");
     let device = s.device().await;
     for _ in 0..3 {
@@ -473,7 +466,7 @@ async fn a_failing_address_fails_for_good_without_holding_up_the_others() {
     // A gateway URL whose port refuses connections: every WhatsApp delivery fails.
     cfg.whatsapp.as_mut().unwrap().url = "http://127.0.0.1:9/send".into();
     let s = start_with(move |c| c.notify = cfg).await;
-    let db = db_of(&s);
+    let db = s.sql();
     let device = s.device().await;
     s.submit(&device, json!({})).await;
     wait_until("WhatsApp marked failed", || {
@@ -692,7 +685,7 @@ async fn reminders_escalate_and_the_digest_goes_out_once_at_its_local_time() {
 
     // The test drives the scheduler with its own clock; the server's own is off.
     let s = start_with(|c| c.notify.schedule_every_s = 0).await;
-    let mut db = db_of(&s);
+    let mut db = s.sql();
     let ctx = Ctx::from_config(&Config::default()).unwrap();
     db.busy_timeout(Duration::from_secs(10)).unwrap();
     let run = |db: &mut rusqlite::Connection, now| {
@@ -710,10 +703,7 @@ async fn reminders_escalate_and_the_digest_goes_out_once_at_its_local_time() {
         )
     };
     let device = s.device().await;
-    let id = s.submit(&device, json!({})).await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let id = s.submit_id(&device, json!({})).await;
 
     // 16.00 WITA today (08:00 UTC): before the digest; the new request is not yet overdue.
     let today = Utc::now().date_naive();
@@ -785,11 +775,6 @@ async fn reminders_escalate_and_the_digest_goes_out_once_at_its_local_time() {
     );
 }
 
-/// Every change a caller's full pull brings.
-async fn pull_all(s: &TestServer, token: &str) -> Vec<Value> {
-    pull_from(s, token, "").await.0
-}
-
 fn notifications(changes: &[Value]) -> Vec<Value> {
     changes
         .iter()
@@ -810,7 +795,7 @@ async fn notifications_sync_to_their_recipient_only() {
 
     let mut staff_new = Vec::new();
     for _ in 0..100 {
-        staff_new = notifications(&pull_all(&s, &protokol).await);
+        staff_new = notifications(&s.pull_all(&protokol, None, 500).await.changes);
         if !staff_new.is_empty() {
             break;
         }
@@ -829,18 +814,14 @@ async fn notifications_sync_to_their_recipient_only() {
     );
     assert!(new["read_at"].is_null());
 
-    s.transition(&protokol, &id, json!({"action": "start_review"}))
-        .await
-        .ok();
-    s.transition(&protokol, &id, json!({"action": "forward_to_leader"}))
-        .await
-        .ok();
+    s.steps(&protokol, &id, &["start_review", "forward_to_leader"])
+        .await;
     s.transition(&ajudan, &id, json!({"action": "approve"}))
         .await
         .ok();
     let mut mine = Vec::new();
     for _ in 0..100 {
-        mine = notifications(&pull_all(&s, &device).await);
+        mine = notifications(&s.pull_all(&device, None, 500).await.changes);
         if mine
             .iter()
             .any(|n| n["title"]["id"].as_str().unwrap().contains("Disetujui"))
@@ -861,19 +842,19 @@ async fn notifications_sync_to_their_recipient_only() {
         mine.iter()
             .all(|n| n["kind"] == "receipt" || n["kind"] == "request_update")
     );
-    let staff_ids: Vec<Value> = notifications(&pull_all(&s, &ajudan).await)
+    let staff_ids: Vec<Value> = notifications(&s.pull_all(&ajudan, None, 500).await.changes)
         .iter()
         .map(|n| n["id"].clone())
         .collect();
     assert!(mine.iter().all(|n| !staff_ids.contains(&n["id"])));
-    let theirs = pull_all(&s, &other).await;
+    let theirs = s.pull_all(&other, None, 500).await.changes;
     assert!(
         theirs.iter().all(|c| c["entity"] != "notification"),
         "{theirs:?}"
     );
     // The ajudan, who approved, is not told of their own action.
     assert!(
-        notifications(&pull_all(&s, &ajudan).await)
+        notifications(&s.pull_all(&ajudan, None, 500).await.changes)
             .iter()
             .all(|n| n["kind"] != "request_update")
     );
@@ -890,27 +871,6 @@ async fn the_apps_learn_the_lead_time_from_the_public_info() {
     assert_eq!(info["lead_time_days"], 3);
     let core: sepiion_core::api::ServerInfo = serde_json::from_value(info).unwrap();
     assert_eq!(core.lead_time_days, 3);
-}
-
-/// Pulls from `cursor` to the end: the changes and the cursor to continue from.
-async fn pull_from(s: &TestServer, token: &str, cursor: &str) -> (Vec<Value>, String) {
-    let mut out = Vec::new();
-    let mut cursor = cursor.to_string();
-    for _ in 0..100 {
-        let page = s
-            .get(
-                &format!("/api/v1/sync/pull?limit=500&cursor={cursor}"),
-                Some(token),
-            )
-            .await
-            .ok();
-        out.extend(page["changes"].as_array().unwrap().iter().cloned());
-        cursor = page["cursor"].as_str().unwrap().to_string();
-        if page["has_more"] != true {
-            break;
-        }
-    }
-    (out, cursor)
 }
 
 /// Pushes one read mark; the mutation's answer.
@@ -936,7 +896,9 @@ async fn a_read_mark_reaches_the_recipients_other_devices_once_and_only_the_reci
     let mut notice = Value::Null;
     let mut tablet_cursor = String::new();
     for _ in 0..100 {
-        let (changes, cursor) = pull_from(&s, &tablet, "").await;
+        let Pulled {
+            changes, cursor, ..
+        } = s.pull_all(&tablet, None, 500).await;
         tablet_cursor = cursor;
         if let Some(n) = notifications(&changes)
             .into_iter()
@@ -972,7 +934,7 @@ async fn a_read_mark_reaches_the_recipients_other_devices_once_and_only_the_reci
     )
     .await;
     assert_eq!(unknown["error"]["error"], "not_found", "{unknown}");
-    let (after_refusals, _) = pull_from(&s, &tablet, &tablet_cursor).await;
+    let after_refusals = s.pull_all(&tablet, Some(&tablet_cursor), 500).await.changes;
     assert!(
         notifications(&after_refusals).is_empty(),
         "refused marks change nothing: {after_refusals:?}"
@@ -995,18 +957,18 @@ async fn a_read_mark_reaches_the_recipients_other_devices_once_and_only_the_reci
     assert_eq!(again["record"]["data"]["version"], version + 1);
 
     // The tablet's next sync brings the read state, once.
-    let (changes, _) = pull_from(&s, &tablet, &tablet_cursor).await;
+    let changes = s.pull_all(&tablet, Some(&tablet_cursor), 500).await.changes;
     let synced = notifications(&changes);
     assert_eq!(synced.len(), 1, "{synced:?}");
     assert_eq!(synced[0]["id"], id.as_str());
     assert_eq!(synced[0]["read_at"], read_at);
     // A reinstall (a full sync from nothing) sees it read too.
-    let fresh = notifications(&pull_all(&s, &phone).await);
+    let fresh = notifications(&s.pull_all(&phone, None, 500).await.changes);
     let fresh = fresh.iter().find(|n| n["id"] == id.as_str()).unwrap();
     assert_eq!(fresh["read_at"], read_at);
     // The other staff member never learns of it.
     assert!(
-        notifications(&pull_all(&s, &ajudan).await)
+        notifications(&s.pull_all(&ajudan, None, 500).await.changes)
             .iter()
             .all(|n| n["id"] != id.as_str())
     );

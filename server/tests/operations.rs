@@ -46,7 +46,7 @@ async fn healthz_says_whether_the_database_answers() {
     assert_eq!(ok, json!({"status": "ok", "database": "ok"}));
 
     // The database file is taken away under the running server (a botched manual restore).
-    let db = s.dir.path().join("sepiion.db");
+    let db = s.db.clone();
     std::fs::rename(&db, s.dir.path().join("elsewhere.db")).unwrap();
     let body = s.get("/healthz", None).await.err(503);
     assert_eq!(body["error"], "database_unavailable");
@@ -174,7 +174,7 @@ async fn a_device_last_seen_is_written_at_most_every_five_minutes() {
     let mut s = start().await;
     let token = s.device().await;
     let hash = sepiion_server::domain::caller::token_hash(&token);
-    let db = rusqlite::Connection::open(s.dir.path().join("sepiion.db")).unwrap();
+    let db = s.sql();
     let set = |secs_ago: i64| {
         let changed = db
             .execute(
@@ -205,24 +205,6 @@ async fn a_device_last_seen_is_written_at_most_every_five_minutes() {
     s.stop().await;
 }
 
-/// A server on an existing database (no demo data).
-async fn serve_existing(db: &Path) -> TestServer {
-    let server = sepiion_server::RunningServer::start(sepiion_server::config::Config {
-        addr: "127.0.0.1:0".into(),
-        db: db.to_path_buf(),
-        ..Default::default()
-    })
-    .await
-    .expect("server opens the database");
-    let base = server.url();
-    TestServer {
-        server: Some(server),
-        dir: tempfile::tempdir().unwrap(),
-        base,
-        http: reqwest::Client::new(),
-    }
-}
-
 fn run(cmd: &mut Command) -> (bool, String) {
     let out = cmd.output().unwrap();
     (
@@ -238,7 +220,7 @@ fn run(cmd: &mut Command) -> (bool, String) {
 #[tokio::test]
 async fn restore_checks_the_backup_refuses_a_served_database_and_keeps_the_replaced_one() {
     let mut s = start().await;
-    let db = s.dir.path().join("sepiion.db");
+    let db = s.db.clone();
     let dir = tempfile::tempdir().unwrap();
     let backup = dir.path().join("cadangan.db");
     let (ok, out) = run(bin()

@@ -172,7 +172,7 @@ async fn open_form(b: &mut Browser) -> (String, String) {
 
 /// Requests in the database, counted straight from the SQLite file.
 fn request_count(s: &TestServer) -> i64 {
-    let conn = rusqlite::Connection::open(s.dir.path().join("sepiion.db")).unwrap();
+    let conn = s.sql();
     conn.query_row("SELECT COUNT(*) FROM requests", [], |r| r.get(0))
         .unwrap()
 }

@@ -28,10 +28,6 @@ async fn login_from(s: &TestServer, http: &reqwest::Client, user: &str, password
     .await
 }
 
-fn db(s: &TestServer) -> rusqlite::Connection {
-    rusqlite::Connection::open(s.dir.path().join("sepiion.db")).unwrap()
-}
-
 #[tokio::test]
 async fn parallel_guesses_for_one_account_are_capped_at_the_limit() {
     let s = start_with(|c| c.limits.login_failures = 5).await;
@@ -195,7 +191,7 @@ async fn guessing_tracking_codes_is_rate_limited_and_new_codes_carry_60_bits() {
         .ok();
     assert_eq!(found["tracking_code"], code.as_str());
     // A code handed out before (8 characters) keeps working.
-    db(&s)
+    s.sql()
         .execute(
             "UPDATE requests SET tracking_code = 'K7QM-3XRD' WHERE tracking_code = ?1",
             [&code],
@@ -227,30 +223,6 @@ async fn everybody_together_cannot_exceed_the_global_tracking_limit() {
     assert_eq!(statuses.iter().filter(|s| **s == 429).count(), 10);
 }
 
-async fn pull_all(
-    s: &TestServer,
-    token: &str,
-    cursor: Option<&str>,
-) -> (Vec<Value>, String, Vec<i64>) {
-    let mut changes = Vec::new();
-    let mut cursor = cursor.map(str::to_string);
-    let mut remaining = Vec::new();
-    for _ in 0..100 {
-        let path = match &cursor {
-            Some(c) => format!("/api/v1/sync/pull?limit=500&cursor={c}"),
-            None => "/api/v1/sync/pull?limit=500".to_string(),
-        };
-        let page = s.get(&path, Some(token)).await.ok();
-        changes.extend(page["changes"].as_array().unwrap().iter().cloned());
-        remaining.push(page["remaining"].as_i64().unwrap());
-        cursor = Some(page["cursor"].as_str().unwrap().to_string());
-        if page["has_more"] == false {
-            break;
-        }
-    }
-    (changes, cursor.unwrap(), remaining)
-}
-
 /// The body of a full edit (`PUT staff/agenda/{id}`) that changes nothing of `item` (as
 /// `GET staff/agenda/{id}` answered it): its fields, its internal fields and its version.
 fn edit_of(item: &Value) -> Value {
@@ -264,7 +236,7 @@ fn edit_of(item: &Value) -> Value {
 
 /// The demo agenda's items that the public may not see.
 fn hidden_item_ids(s: &TestServer) -> Vec<String> {
-    let conn = db(s);
+    let conn = s.sql();
     let mut st = conn
         .prepare("SELECT id FROM agenda_items WHERE visibility != 'public'")
         .unwrap();
@@ -283,7 +255,11 @@ async fn a_public_device_learns_nothing_of_items_it_was_never_shown() {
         "the demo has internal and confidential items"
     );
     let device = s.device().await;
-    let (changes, cursor, remaining) = pull_all(&s, &device, None).await;
+    let Pulled {
+        changes,
+        cursor,
+        remaining,
+    } = s.pull_all(&device, None, 500).await;
     let tombstones: Vec<&Value> = changes.iter().filter(|c| c["record"].is_null()).collect();
     assert!(tombstones.is_empty(), "{} tombstones", tombstones.len());
     for c in &changes {
@@ -297,7 +273,7 @@ async fn a_public_device_learns_nothing_of_items_it_was_never_shown() {
     // Staff change a hidden item, and make a public item internal.
     let admin = s.login("admin").await;
     let public_item = {
-        let conn = db(&s);
+        let conn = s.sql();
         conn.query_row(
             "SELECT id FROM agenda_items WHERE visibility = 'public' AND starts_at > unixepoch()
              ORDER BY starts_at LIMIT 1",
@@ -320,14 +296,14 @@ async fn a_public_device_learns_nothing_of_items_it_was_never_shown() {
             .await
             .ok();
     }
-    let (changes, _, _) = pull_all(&s, &device, Some(&cursor)).await;
+    let changes = s.pull_all(&device, Some(&cursor), 500).await.changes;
     let ids: Vec<&str> = changes.iter().map(|c| c["id"].as_str().unwrap()).collect();
     // The item it had is withdrawn; the one it never saw is not mentioned.
     assert_eq!(ids, [public_item.as_str()], "{changes:?}");
     assert!(changes[0]["record"].is_null());
     // A new device never hears of either.
     let fresh = s.device().await;
-    let (changes, _, _) = pull_all(&s, &fresh, None).await;
+    let changes = s.pull_all(&fresh, None, 500).await.changes;
     assert!(changes.iter().all(|c| !c["record"].is_null()));
 }
 
@@ -344,12 +320,8 @@ async fn confidential_request(s: &TestServer) -> (String, String) {
     let id = r["id"].as_str().unwrap().to_string();
     let protokol = s.login("protokol").await;
     let ajudan = s.login("ajudan.bupati").await;
-    s.transition(&protokol, &id, json!({"action": "start_review"}))
-        .await
-        .ok();
-    s.transition(&protokol, &id, json!({"action": "forward_to_leader"}))
-        .await
-        .ok();
+    s.steps(&protokol, &id, &["start_review", "forward_to_leader"])
+        .await;
     let out = s
         .transition(&ajudan, &id, json!({"action": "approve"}))
         .await
@@ -387,7 +359,7 @@ async fn the_request_behind_a_confidential_item_is_hidden_from_staff_who_may_not
             .iter()
             .any(|e| e["request"]["id"] == id.as_str());
         assert!(!listed, "{user} sees it in the inbox");
-        let (changes, _, _) = pull_all(&s, &token, None).await;
+        let changes = s.pull_all(&token, None, 500).await.changes;
         for c in &changes {
             if c["id"] == id.as_str() || c["id"] == item_id.as_str() {
                 assert!(c["record"].is_null(), "{user} pulled {c}");
@@ -428,7 +400,8 @@ async fn a_transition_cannot_change_a_confidential_item_through_its_request() {
         .ok();
     assert_eq!(r["results"][0]["status"], "rejected", "{r}");
     assert_eq!(r["results"][0]["error"]["error"], "not_found");
-    let status: String = db(&s)
+    let status: String = s
+        .sql()
         .query_row(
             "SELECT status FROM agenda_items WHERE id = ?1",
             [&item_id],
@@ -443,7 +416,8 @@ async fn a_clash_with_a_hidden_item_names_neither_its_id_nor_its_title() {
     let s = start().await;
     let (_, item_id) = confidential_request(&s).await;
     let protokol = s.login("protokol").await;
-    let item: (String, String) = db(&s)
+    let item: (String, String) = s
+        .sql()
         .query_row(
             "SELECT datetime(starts_at, 'unixepoch') || 'Z', datetime(ends_at, 'unixepoch') || 'Z'
              FROM agenda_items WHERE id = ?1",
@@ -490,7 +464,7 @@ async fn idle_sessions_end_and_are_purged_and_deactivation_has_its_own_answer() 
     let idle = s.login("protokol").await;
     let other = s.login("agenda").await;
     let now = chrono::Utc::now().timestamp();
-    db(&s)
+    s.sql()
         .execute(
             "UPDATE sessions SET last_used_at = ?1
              WHERE user_id = (SELECT id FROM users WHERE username = 'protokol')",
@@ -500,7 +474,7 @@ async fn idle_sessions_end_and_are_purged_and_deactivation_has_its_own_answer() 
     let r = s.get("/api/v1/auth/me", Some(&idle)).await;
     assert_eq!(r.err(401)["error"], "session_expired");
     // Expired sessions do not pile up: a login purges them.
-    db(&s)
+    s.sql()
         .execute(
             "UPDATE sessions SET expires_at = ?1
              WHERE user_id = (SELECT id FROM users WHERE username = 'agenda')",
@@ -508,7 +482,8 @@ async fn idle_sessions_end_and_are_purged_and_deactivation_has_its_own_answer() 
         )
         .unwrap();
     s.login("admin").await;
-    let left: i64 = db(&s)
+    let left: i64 = s
+        .sql()
         .query_row(
             "SELECT COUNT(*) FROM sessions
              WHERE user_id IN (SELECT id FROM users WHERE username IN ('protokol', 'agenda'))",
@@ -558,7 +533,8 @@ async fn an_admin_can_revoke_a_public_device() {
     let device = s.device().await;
     let me = s.get("/api/v1/public/requests", Some(&device)).await.ok();
     assert!(me.is_array());
-    let device_id: String = db(&s)
+    let device_id: String = s
+        .sql()
         .query_row(
             "SELECT id FROM devices ORDER BY created_at DESC, rowid DESC LIMIT 1",
             [],
@@ -685,12 +661,8 @@ async fn the_audit_log_traces_agenda_changes_of_transitions_and_sync_mutations()
     let id = r["id"].as_str().unwrap().to_string();
     let protokol = s.login("protokol").await;
     let ajudan = s.login("ajudan.bupati").await;
-    s.transition(&protokol, &id, json!({"action": "start_review"}))
-        .await
-        .ok();
-    s.transition(&protokol, &id, json!({"action": "forward_to_leader"}))
-        .await
-        .ok();
+    s.steps(&protokol, &id, &["start_review", "forward_to_leader"])
+        .await;
     let mutation = uuid::Uuid::new_v4().to_string();
     let push = json!({"mutations": [{
         "id": mutation, "op": {"type": "transition", "request_id": id, "input": {"action": "approve"}}

@@ -8,34 +8,6 @@ use std::collections::BTreeMap;
 use common::*;
 use serde_json::{Value, json};
 
-/// Pulls until caught up from `cursor`; returns (changes in order, final cursor, pages).
-async fn pull_all(
-    s: &TestServer,
-    token: &str,
-    mut cursor: Option<String>,
-    limit: u32,
-) -> (Vec<Value>, String, usize) {
-    let mut changes = Vec::new();
-    let mut pages = 0;
-    for _ in 0..10_000 {
-        let path = match &cursor {
-            Some(c) => format!("/api/v1/sync/pull?limit={limit}&cursor={c}"),
-            None => format!("/api/v1/sync/pull?limit={limit}"),
-        };
-        let page = s.get(&path, Some(token)).await.ok();
-        pages += 1;
-        let batch = page["changes"].as_array().unwrap();
-        assert!(batch.len() <= limit as usize);
-        changes.extend(batch.iter().cloned());
-        cursor = Some(page["cursor"].as_str().unwrap().to_string());
-        if page["has_more"] == false {
-            assert_eq!(page["remaining"], 0);
-            break;
-        }
-    }
-    (changes, cursor.unwrap(), pages)
-}
-
 /// The latest state per (entity, id) after applying changes in order.
 fn apply(changes: &[Value]) -> BTreeMap<(String, String), Value> {
     let mut state = BTreeMap::new();
@@ -61,7 +33,12 @@ fn uuid() -> String {
 async fn staff_full_sync_pages_through_everything_once() {
     let s = start().await;
     let admin = s.login("admin").await;
-    let (changes, cursor, pages) = pull_all(&s, &admin, None, 37).await;
+    let Pulled {
+        changes,
+        cursor,
+        remaining,
+    } = s.pull_all(&admin, None, 37).await;
+    let pages = remaining.len();
     assert!(pages > 3, "demo data spans several pages of 37");
     let state = apply(&changes);
     // Every change id appears once in a full sync (the change log keeps the latest only).
@@ -72,7 +49,7 @@ async fn staff_full_sync_pages_through_everything_once() {
     assert!(count("agenda_item") > 100);
     assert!(count("note") > 0);
     // Caught up: the next pull from the cursor is empty.
-    let (again, _, _) = pull_all(&s, &admin, Some(cursor), 37).await;
+    let Pulled { changes: again, .. } = s.pull_all(&admin, Some(&cursor), 37).await;
     assert!(again.is_empty());
 }
 
@@ -85,9 +62,16 @@ async fn a_pull_resumes_from_its_cursor_and_sees_later_changes_only() {
         .await
         .ok();
     let cursor = first["cursor"].as_str().unwrap().to_string();
-    let (rest, end, _) = pull_all(&s, &protokol, Some(cursor.clone()), 100).await;
+    let Pulled {
+        changes: rest,
+        cursor: end,
+        ..
+    } = s.pull_all(&protokol, Some(&cursor), 100).await;
     // Resuming from the same cursor twice gives the same answer (the cursor is not consumed).
-    let (rest_again, _, _) = pull_all(&s, &protokol, Some(cursor), 100).await;
+    let Pulled {
+        changes: rest_again,
+        ..
+    } = s.pull_all(&protokol, Some(&cursor), 100).await;
     assert_eq!(rest, rest_again);
     let first_ids: Vec<&Value> = first["changes"]
         .as_array()
@@ -99,7 +83,7 @@ async fn a_pull_resumes_from_its_cursor_and_sees_later_changes_only() {
 
     let device = s.device().await;
     let new = s.submit(&device, json!({})).await;
-    let (later, _, _) = pull_all(&s, &protokol, Some(end), 100).await;
+    let Pulled { changes: later, .. } = s.pull_all(&protokol, Some(&end), 100).await;
     // Besides the request, the notification of it may already be there (written by the
     // dispatcher shortly after the submission).
     let later: Vec<Value> = later
@@ -124,7 +108,9 @@ async fn an_item_turned_internal_reaches_public_devices_as_a_tombstone() {
         .await
         .ok();
     let id = made["item"]["id"].as_str().unwrap().to_string();
-    let (changes, cursor, _) = pull_all(&s, &device, None, 500).await;
+    let Pulled {
+        changes, cursor, ..
+    } = s.pull_all(&device, None, 500).await;
     let state = apply(&changes);
     let key = ("agenda_item".to_string(), id.clone());
     assert_eq!(state[&key]["title"], "Pawai budaya");
@@ -138,7 +124,11 @@ async fn an_item_turned_internal_reaches_public_devices_as_a_tombstone() {
     s.put(&format!("/api/v1/staff/agenda/{id}"), Some(&agenda), hidden)
         .await
         .ok();
-    let (later, cursor, _) = pull_all(&s, &device, Some(cursor), 500).await;
+    let Pulled {
+        changes: later,
+        cursor,
+        ..
+    } = s.pull_all(&device, Some(&cursor), 500).await;
     assert_eq!(later.len(), 1);
     assert_eq!(later[0]["id"], id.as_str());
     assert!(later[0]["record"].is_null(), "a tombstone: {}", later[0]);
@@ -149,7 +139,7 @@ async fn an_item_turned_internal_reaches_public_devices_as_a_tombstone() {
     s.put(&format!("/api/v1/staff/agenda/{id}"), Some(&agenda), shown)
         .await
         .ok();
-    let (back, _, _) = pull_all(&s, &device, Some(cursor), 500).await;
+    let Pulled { changes: back, .. } = s.pull_all(&device, Some(&cursor), 500).await;
     assert_eq!(back[0]["record"]["data"]["title"], "Pawai budaya (diubah)");
 }
 
@@ -326,7 +316,7 @@ async fn an_old_or_foreign_cursor_is_answered_clearly() {
     let s = start().await;
     let protokol = s.login("protokol").await;
     let admin = s.login("admin").await;
-    let (_, cursor, _) = pull_all(&s, &protokol, None, 500).await;
+    let Pulled { cursor, .. } = s.pull_all(&protokol, None, 500).await;
     let r = s
         .post("/api/v1/admin/sync/reset", Some(&admin), json!({}))
         .await;
@@ -341,7 +331,12 @@ async fn an_old_or_foreign_cursor_is_answered_clearly() {
     assert_eq!(e.err(410)["error"], "stale_cursor");
     // …and the full resync that follows completes, over many pages (their cursors lie above
     // the floor).
-    let (all, _, pages) = pull_all(&s, &protokol, None, 50).await;
+    let Pulled {
+        changes: all,
+        remaining,
+        ..
+    } = s.pull_all(&protokol, None, 50).await;
+    let pages = remaining.len();
     assert!(pages > 2 && all.len() > 100, "{pages} pages");
     let before = "c1-5";
     let stale = s
@@ -362,7 +357,7 @@ async fn an_old_or_foreign_cursor_is_answered_clearly() {
         .err(400);
     assert_eq!(garbage["error"], "invalid_cursor");
     // A full resync always works.
-    let (all, _, _) = pull_all(&s, &protokol, None, 500).await;
+    let Pulled { changes: all, .. } = s.pull_all(&protokol, None, 500).await;
     assert!(all.len() > 100);
 }
 

@@ -195,10 +195,7 @@ async fn represented_names_the_representative_for_requester_and_agenda() {
 async fn needs_info_goes_back_to_review_once_the_requester_adds_it() {
     let s = start().await;
     let device = s.device().await;
-    let id = s.submit(&device, json!({})).await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let id = s.submit_id(&device, json!({})).await;
     let protokol = s.login("protokol").await;
     let ask = "Mohon lampirkan surat undangan resmi.";
     s.transition(
@@ -247,16 +244,9 @@ async fn time_proposals_move_the_request_when_accepted_and_end_it_when_declined(
     let new_end = wita_at(12, 16);
 
     // Proposed by the ajudan while awaiting the leader; accepting goes back to the leader.
-    let a = s.submit(&device, json!({})).await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    s.transition(&protokol, &a, json!({"action": "start_review"}))
-        .await
-        .ok();
-    s.transition(&protokol, &a, json!({"action": "forward_to_leader"}))
-        .await
-        .ok();
+    let a = s.submit_id(&device, json!({})).await;
+    s.steps(&protokol, &a, &["start_review", "forward_to_leader"])
+        .await;
     let no_time = s
         .transition(&ajudan, &a, json!({"action": "propose_time"}))
         .await
@@ -283,10 +273,7 @@ async fn time_proposals_move_the_request_when_accepted_and_end_it_when_declined(
     assert!(accepted["proposed_starts_at"].is_null());
 
     // Declining a proposal ends the request as cancelled.
-    let b = s.submit(&device, json!({})).await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let b = s.submit_id(&device, json!({})).await;
     s.transition(&protokol, &b, json!({"action": "start_review"}))
         .await
         .ok();
@@ -312,10 +299,7 @@ async fn time_proposals_move_the_request_when_accepted_and_end_it_when_declined(
 async fn declined_requests_carry_the_reason_to_the_requester() {
     let s = start().await;
     let device = s.device().await;
-    let id = s.submit(&device, json!({})).await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let id = s.submit_id(&device, json!({})).await;
     let protokol = s.login("protokol").await;
     let no_reason = s
         .transition(&protokol, &id, json!({"action": "decline"}))
@@ -357,18 +341,11 @@ async fn declined_requests_carry_the_reason_to_the_requester() {
 async fn cancelling_an_approved_request_cancels_its_agenda_item() {
     let s = start().await;
     let device = s.device().await;
-    let id = s.submit(&device, json!({})).await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let id = s.submit_id(&device, json!({})).await;
     let protokol = s.login("protokol").await;
     let sespri = s.login("sespri.bupati").await;
-    s.transition(&protokol, &id, json!({"action": "start_review"}))
-        .await
-        .ok();
-    s.transition(&protokol, &id, json!({"action": "forward_to_leader"}))
-        .await
-        .ok();
+    s.steps(&protokol, &id, &["start_review", "forward_to_leader"])
+        .await;
     let approved = s
         .transition(&sespri, &id, json!({"action": "approve"}))
         .await
@@ -420,12 +397,8 @@ async fn approving_a_clashing_request_warns_with_the_other_item() {
         .as_str()
         .unwrap()
         .to_string();
-    s.transition(&protokol, &id, json!({"action": "start_review"}))
-        .await
-        .ok();
-    s.transition(&protokol, &id, json!({"action": "forward_to_leader"}))
-        .await
-        .ok();
+    s.steps(&protokol, &id, &["start_review", "forward_to_leader"])
+        .await;
     // The warning is visible before deciding…
     let detail = s
         .get(&format!("/api/v1/staff/requests/{id}"), Some(&ajudan))
@@ -522,10 +495,7 @@ async fn a_retried_submission_with_the_same_id_makes_one_request() {
 async fn attachments_are_stored_checked_and_served_to_owner_and_staff() {
     let s = start().await;
     let device = s.device().await;
-    let id = s.submit(&device, json!({})).await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let id = s.submit_id(&device, json!({})).await;
     let pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n".to_vec();
     let form = reqwest::multipart::Form::new().part(
         "file",
