@@ -4,44 +4,25 @@
 
 mod common;
 
+use common::ui::{leader, render, sign_in, store_with, today_at};
+
 use std::sync::Arc;
 
-use chrono::{DateTime, Duration, TimeZone, Utc};
+use chrono::{Duration, Utc};
 use chrono_tz::Asia::Makassar;
 use dioxus::prelude::*;
 use sepiion::platform::Variant;
-use sepiion::store::Store;
 use sepiion::ui::internal::reports::ReportView;
 use sepiion::ui::internal::share::agenda_text;
-use sepiion::ui::shell::{Frame, Route};
+use sepiion::ui::shell::Route;
 use sepiion::ui::{self, Launch};
-use sepiion_core::api::LoginResponse;
 use sepiion_core::model::*;
 use sepiion_core::phone::wa_me_share;
 use sepiion_core::report::{
     Count, LeaderAgendaReport, MonthlyReport, RequestReport, ResponseTimes,
 };
-use sepiion_core::sync::{Change, PullPage, Record};
+use sepiion_core::sync::Record;
 use sepiion_core::validation::Lang;
-
-fn today_at(hour: i64) -> DateTime<Utc> {
-    let local = Utc::now().with_timezone(&Makassar).date_naive();
-    Makassar
-        .from_local_datetime(&local.and_hms_opt(0, 0, 0).unwrap())
-        .unwrap()
-        .with_timezone(&Utc)
-        + Duration::hours(hour)
-}
-
-fn leader(id: &str, title: &str, n: i64) -> Leader {
-    Leader {
-        id: id.into(),
-        title: title.into(),
-        name: String::new(),
-        sort_order: n,
-        version: 1,
-    }
-}
 
 fn item(
     id: &str,
@@ -70,69 +51,6 @@ fn item(
     }
 }
 
-fn store_with(variant: Variant, items: Vec<AgendaItem>) -> (tempfile::TempDir, Store) {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&dir.path().join("app.db"), variant).unwrap();
-    let mut records = vec![
-        Record::Leader(leader("bupati", "Bupati Klungkung", 0)),
-        Record::Leader(leader("wakil_bupati", "Wakil Bupati Klungkung", 1)),
-    ];
-    records.extend(items.into_iter().map(|i| Record::AgendaItem(Box::new(i))));
-    let changes = records
-        .into_iter()
-        .map(|r| Change {
-            entity: r.kind(),
-            id: r.id().to_string(),
-            record: Some(r),
-        })
-        .collect();
-    store
-        .apply_pull_page(&PullPage {
-            changes,
-            cursor: "c1-1".into(),
-            has_more: false,
-            remaining: 0,
-        })
-        .unwrap();
-    (dir, store)
-}
-
-fn sign_in(store: &Store, role: Role) {
-    store
-        .set_session(&LoginResponse {
-            token: "sps_test".into(),
-            expires_at: Utc::now() + Duration::days(1),
-            user: StaffUser {
-                id: 7,
-                username: "staf".into(),
-                display_name: "Staf Uji".into(),
-                role,
-                leader_id: None,
-                active: true,
-            },
-        })
-        .unwrap();
-}
-
-fn render(store: &Store, variant: Variant, route: Route) -> String {
-    #[component]
-    fn Root() -> Element {
-        let launch = use_context::<Launch>();
-        ui::use_app(launch);
-        rsx! { Frame {} }
-    }
-    let launch = Launch {
-        variant,
-        store: store.clone(),
-        engine: None,
-        tz: Makassar,
-        initial_route: Some(route),
-    };
-    let mut dom = VirtualDom::new(Root).with_root_context(launch);
-    dom.rebuild_in_place();
-    dioxus_ssr::render(&dom)
-}
-
 #[test]
 fn the_public_schedule_offers_the_calendar_feed() {
     let (_d, store) = store_with(Variant::Public, vec![]);
@@ -145,7 +63,7 @@ fn the_public_schedule_offers_the_calendar_feed() {
 #[test]
 fn staff_see_their_personal_feed_and_reports_only_for_admin_and_protocol() {
     let (_d, store) = store_with(Variant::Internal, vec![]);
-    sign_in(&store, Role::Protocol);
+    sign_in(&store, "staf", Role::Protocol, None);
     let html = render(&store, Variant::Internal, Route::Sync);
     assert!(html.contains("Kalender pribadi"), "{html}");
     assert!(html.contains("Buat alamat baru"));
@@ -155,7 +73,7 @@ fn staff_see_their_personal_feed_and_reports_only_for_admin_and_protocol() {
     assert!(html.contains(r#"type="month""#));
 
     let (_d, store) = store_with(Variant::Internal, vec![]);
-    sign_in(&store, Role::Adc);
+    sign_in(&store, "staf", Role::Adc, None);
     let html = render(&store, Variant::Internal, Route::Sync);
     assert!(!html.contains(">Laporan<"), "no reports tab for an ajudan");
 }
@@ -215,8 +133,14 @@ fn the_shared_agenda_text_leaves_out_confidential_and_cancelled_items() {
     assert!(empty.contains(t.no_items));
 
     // The staff agenda screen carries the share panel with that link.
-    let (_d, store) = store_with(Variant::Internal, items);
-    sign_in(&store, Role::Protocol);
+    let (_d, store) = store_with(
+        Variant::Internal,
+        items
+            .into_iter()
+            .map(|i| Record::AgendaItem(Box::new(i)))
+            .collect(),
+    );
+    sign_in(&store, "staf", Role::Protocol, None);
     let html = render(&store, Variant::Internal, Route::Agenda);
     assert!(html.contains("Bagikan agenda"), "{html}");
     assert!(html.contains("https://wa.me/?text="));

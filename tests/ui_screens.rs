@@ -3,37 +3,18 @@
 //! Texts are looked for in the screen's own content (`<main>`) or its title (`<h1>`), not in the
 //! whole page: the tab bar and the top bar repeat many labels and would hide a missing one.
 
-use chrono::{DateTime, Duration, TimeZone, Utc};
+mod common;
+
+use common::ui::{render, sign_in, store_with, today_at};
+
+use chrono::{Duration, Utc};
 use chrono_tz::Asia::Makassar;
-use dioxus::prelude::*;
 use sepiion::platform::Variant;
-use sepiion::store::Store;
-use sepiion::ui::shell::{Frame, Route};
-use sepiion::ui::{self, Launch};
-use sepiion_core::api::LoginResponse;
+use sepiion::ui;
+use sepiion::ui::shell::Route;
 use sepiion_core::model::*;
 use sepiion_core::sync::{Change, EntityKind, PullPage, Record};
 use sepiion_core::validation::Lang;
-
-/// Today at `hour` WITA.
-fn today_at(hour: i64) -> DateTime<Utc> {
-    let local = Utc::now().with_timezone(&Makassar).date_naive();
-    Makassar
-        .from_local_datetime(&local.and_hms_opt(0, 0, 0).unwrap())
-        .unwrap()
-        .with_timezone(&Utc)
-        + Duration::hours(hour)
-}
-
-fn leader(id: &str, title: &str, n: i64) -> Record {
-    Record::Leader(Leader {
-        id: id.into(),
-        title: title.into(),
-        name: String::new(),
-        sort_order: n,
-        version: 1,
-    })
-}
 
 fn item(
     id: &str,
@@ -116,51 +97,6 @@ fn request(id: &str, state: RequestState, leader: Option<&str>) -> Request {
     }
 }
 
-/// A store in a temp dir holding `records` as if the server had sent them.
-fn store_with(variant: Variant, records: Vec<Record>) -> (tempfile::TempDir, Store) {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&dir.path().join("app.db"), variant).unwrap();
-    let mut all = vec![
-        leader("bupati", "Bupati Klungkung", 0),
-        leader("wakil_bupati", "Wakil Bupati Klungkung", 1),
-    ];
-    all.extend(records);
-    let changes = all
-        .into_iter()
-        .map(|r| Change {
-            entity: r.kind(),
-            id: r.id().to_string(),
-            record: Some(r),
-        })
-        .collect();
-    store
-        .apply_pull_page(&PullPage {
-            changes,
-            cursor: "c1-1".into(),
-            has_more: false,
-            remaining: 0,
-        })
-        .unwrap();
-    (dir, store)
-}
-
-fn sign_in(store: &Store, username: &str, role: Role, leader: Option<&str>) {
-    store
-        .set_session(&LoginResponse {
-            token: "sps_test".into(),
-            expires_at: Utc::now() + Duration::days(1),
-            user: StaffUser {
-                id: 7,
-                username: username.into(),
-                display_name: format!("Staf {username}"),
-                role,
-                leader_id: leader.map(str::to_string),
-                active: true,
-            },
-        })
-        .unwrap();
-}
-
 /// The screen's own content: what is inside `<main>`.
 fn main_of(html: &str) -> &str {
     let start = html.find("<main").expect("a <main> element");
@@ -183,26 +119,6 @@ fn tabs_of(html: &str) -> &str {
             .find("</nav>")
             .expect("the end of the tab bar");
     &html[start..end]
-}
-
-/// Renders the app on `route` and returns the HTML.
-fn render(store: &Store, variant: Variant, route: Route) -> String {
-    #[component]
-    fn Root() -> Element {
-        let launch = use_context::<Launch>();
-        ui::use_app(launch);
-        rsx! { Frame {} }
-    }
-    let launch = Launch {
-        variant,
-        store: store.clone(),
-        engine: None,
-        tz: Makassar,
-        initial_route: Some(route),
-    };
-    let mut dom = VirtualDom::new(Root).with_root_context(launch);
-    dom.rebuild_in_place();
-    dioxus_ssr::render(&dom)
 }
 
 #[test]

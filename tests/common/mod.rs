@@ -7,6 +7,7 @@ pub mod nginx;
 pub mod proxy;
 #[path = "../../testkit/server.rs"]
 mod server;
+pub mod ui;
 
 #[allow(unused_imports)]
 pub use server::fixtures::new_request;
