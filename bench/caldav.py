@@ -1,7 +1,7 @@
 """CalDAV side of the sync comparison (run through `bench/caldav`, which starts Radicale).
 
 Loads a calendar collection with events shaped like Sepiion's generated agenda items
-(`examples/common/fixtures.rs`), then measures what a CalDAV client pays for the same jobs as
+(`testkit/fixtures.rs`), then measures what a CalDAV client pays for the same jobs as
 `bench/sync`, every request through `http.client` on a socket that counts the bytes it sends
 and receives (HTTP headers and bodies, both directions, as sent: gzip where the server gzips):
 

@@ -174,24 +174,26 @@ pub fn apply_locally(
     }
 }
 
+/// The item as the server will store it (the input [normalized](AgendaItemInput::normalized)).
 fn agenda_from_input(id: String, item: &AgendaItemInput, at: DateTime<Utc>) -> AgendaItem {
+    let item = item.normalized();
     AgendaItem {
         id,
-        leader_id: item.leader_id.clone(),
-        title: item.title.trim().to_string(),
+        leader_id: item.leader_id,
+        title: item.title,
         starts_at: item.starts_at,
         ends_at: item.ends_at,
-        location: item.location.trim().to_string(),
-        category: item.category.trim().to_string(),
+        location: item.location,
+        category: item.category,
         visibility: item.visibility,
         status: item.status,
         attendance: item.attendance,
-        representative: item.representative.clone(),
-        dress_code: item.dress_code.trim().to_string(),
+        representative: item.representative,
+        dress_code: item.dress_code,
         internal: Some(AgendaInternal {
-            assigned_staff: item.assigned_staff.clone(),
-            running_order: item.running_order.clone(),
-            internal_notes: item.internal_notes.clone(),
+            assigned_staff: item.assigned_staff,
+            running_order: item.running_order,
+            internal_notes: item.internal_notes,
             source_request_id: None,
         }),
         ical_sequence: 0,

@@ -580,3 +580,90 @@ fn a_record_is_stored_once_unless_a_local_change_is_shown_on_top() {
     assert_eq!(storage(&s, &made.id), (true, false));
     assert!(s.agenda_item(&made.id).unwrap().unwrap().pending);
 }
+
+/// Signs `role` (bound to `leader`) in on `s`.
+fn sign_in_as(s: &Store, role: Role, leader: Option<&str>) {
+    s.set_session(&LoginResponse {
+        token: "sps_other".into(),
+        expires_at: Utc::now() + Duration::days(1),
+        user: StaffUser {
+            id: 3,
+            username: "lain".into(),
+            display_name: "Staf Lain".into(),
+            role,
+            leader_id: leader.map(str::to_string),
+            active: true,
+        },
+    })
+    .unwrap();
+}
+
+#[test]
+fn agenda_writes_follow_the_servers_rule_of_who_writes_which_item() {
+    let (_d, s) = store();
+    let mut confidential = item(1, "Pendopo");
+    confidential.visibility = Visibility::Confidential;
+    s.apply_pull_page(&page(
+        vec![Record::AgendaItem(Box::new(confidential))],
+        "c1-1",
+    ))
+    .unwrap();
+    let mut new = AgendaItemInput::from_item(&item(1, "Pendopo"));
+    new.id = None;
+
+    // Protocol staff write internal items but not confidential ones.
+    let refused = s.cancel_agenda_item("a1", "Hujan").unwrap_err();
+    assert!(
+        matches!(&refused, StoreError::Invalid(f) if f.get("visibility").is_some()),
+        "{refused:?}"
+    );
+    // An ajudan writes their own leader's items only.
+    sign_in_as(&s, Role::Adc, Some("wakil_bupati"));
+    let refused = s.create_agenda_item(new.clone()).unwrap_err();
+    assert!(
+        matches!(&refused, StoreError::Invalid(f) if f.get("leader_id").is_some()),
+        "{refused:?}"
+    );
+    // The leader's own account reads only.
+    sign_in_as(&s, Role::Leader, Some("bupati"));
+    assert!(matches!(
+        s.create_agenda_item(new.clone()),
+        Err(StoreError::NotAllowed)
+    ));
+    assert!(s.outbox().unwrap().is_empty());
+    // The Bupati's ajudan may cancel the confidential item; the reason is kept trimmed.
+    sign_in_as(&s, Role::Adc, Some("bupati"));
+    s.cancel_agenda_item("a1", "  Hujan deras ").unwrap();
+    match &s.outbox().unwrap()[0].op {
+        sepiion_core::sync::MutationOp::CancelAgendaItem { reason, .. } => {
+            assert_eq!(reason, "Hujan deras")
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn agenda_input_is_queued_as_the_server_stores_it() {
+    let (_d, s) = store();
+    let mut new = AgendaItemInput::from_item(&item(1, "  Pendopo Kabupaten  "));
+    new.id = None;
+    new.title = "  Rapat koordinasi OPD ".into();
+    new.representative = Some("   ".into());
+    let made = s.create_agenda_item(new).unwrap();
+    assert_eq!(made.location, "Pendopo Kabupaten");
+    assert_eq!(made.title, "Rapat koordinasi OPD");
+    match &s.outbox().unwrap()[0].op {
+        sepiion_core::sync::MutationOp::CreateAgendaItem { item } => {
+            assert_eq!(item.location, "Pendopo Kabupaten");
+            assert_eq!(item.representative, None);
+            assert!(item.id.as_deref().is_some_and(|id| id == made.id));
+        }
+        other => panic!("{other:?}"),
+    }
+    let mut bad_id = AgendaItemInput::from_item(&item(1, "Pendopo"));
+    bad_id.id = Some("bukan-uuid".into());
+    assert!(matches!(
+        s.create_agenda_item(bad_id),
+        Err(StoreError::Invalid(f)) if f.get("id").is_some()
+    ));
+}

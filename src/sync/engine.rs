@@ -203,7 +203,6 @@ impl SyncEngine {
         Ok(settings)
     }
 
-    /// The monthly report (`YYYY-MM`), for admin and protocol staff.
     /// The day's Agenda Harian sheet, typeset by the server with what this account may see.
     pub async fn agenda_sheet(
         &self,
@@ -216,6 +215,7 @@ impl SyncEngine {
             .await
     }
 
+    /// The monthly report (`YYYY-MM`), for admin and protocol staff.
     pub async fn monthly_report(
         &self,
         month: &str,

@@ -83,7 +83,6 @@ impl Ui {
             .unwrap_or_else(|| id.to_string())
     }
 
-    /// Marks the store as changed, so screens re-read it and the sync engine wakes up.
     /// Subscribes the calling component to the store: it renders again after any change.
     pub fn watch_store(&self) {
         let _ = (self.store_rev)();

@@ -4,7 +4,7 @@
 //! each on a new device, and the median is reported, with where its time goes. The last lines
 //! are `key=value`.
 
-#[path = "common/fixtures.rs"]
+#[path = "../testkit/fixtures.rs"]
 mod fixtures;
 #[path = "common/load.rs"]
 mod load;

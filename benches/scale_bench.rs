@@ -21,7 +21,7 @@ use chrono::{Duration as Days, Utc};
 use sepiion::platform::Variant;
 use sepiion::store::Store;
 use sepiion::sync::{ServerClient, SyncEngine};
-#[path = "common/fixtures.rs"]
+#[path = "../testkit/fixtures.rs"]
 mod fixtures;
 
 use sepiion_core::api::{AgendaItemInput, NewRequest};
@@ -45,7 +45,7 @@ fn item(i: u64) -> AgendaItemInput {
 
 fn request(i: u64) -> NewRequest {
     let start = Utc::now() + Days::days(2 + (i % 700) as i64) + Days::minutes((i % 480) as i64);
-    fixtures::new_request(i, ["bupati", "wakil_bupati"][(i % 2) as usize], start)
+    fixtures::numbered_request(i, ["bupati", "wakil_bupati"][(i % 2) as usize], start)
 }
 
 /// Adds agenda items and requests (numbers `from..to` of each) through the server's functions.
@@ -320,8 +320,10 @@ async fn measure(bin: &Path, dir: &Path, db: &Path, scale: u64) {
 #[tokio::main]
 async fn main() {
     let bin = PathBuf::from(
+        // `cargo bench` adds `--bench` to the arguments.
         std::env::args()
-            .nth(1)
+            .skip(1)
+            .find(|a| !a.starts_with("--"))
             .expect("usage: scale_bench PATH-TO-sepiion-server"),
     );
     let dir = tempfile::tempdir().unwrap();

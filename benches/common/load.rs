@@ -59,7 +59,7 @@ pub async fn loaded_server(dir: &std::path::Path) -> RunningServer {
         .map(|i| {
             let start = today + Duration::days(2 + (i as i64 * 360 / REQUESTS as i64));
             MutationOp::SubmitRequest {
-                request: super::fixtures::new_request(i as u64, "bupati", start),
+                request: super::fixtures::numbered_request(i as u64, "bupati", start),
             }
         })
         .collect();

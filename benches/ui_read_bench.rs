@@ -6,7 +6,7 @@
 //! include time the reader thread waited for a core (other work on the machine); the `_cpu_`
 //! figures are the reader thread's own CPU time per read, which other load does not inflate.
 
-#[path = "common/fixtures.rs"]
+#[path = "../testkit/fixtures.rs"]
 mod fixtures;
 #[path = "common/load.rs"]
 mod load;
