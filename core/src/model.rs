@@ -46,8 +46,8 @@ impl RequestKind {
     }
 }
 
-/// The state of a request. Stored in English snake_case; the apps' labels live in their
-/// catalogues (`src/i18n`).
+/// The state of a request. Stored in English snake_case; its name in each language is in
+/// [`crate::i18n`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
@@ -97,38 +97,14 @@ impl RequestState {
         Self::ALL.into_iter().find(|k| k.as_str() == s)
     }
 
-    /// The state's name in Indonesian, for texts the server writes (error messages, the
-    /// tracking answer's `state_label`, a default reason). The apps take theirs from `src/i18n`.
+    /// The state's name in Indonesian ([`crate::i18n::Words::state`]).
     pub fn label_in_indonesian(self) -> &'static str {
-        match self {
-            RequestState::Submitted => "Diajukan",
-            RequestState::InReview => "Ditinjau",
-            RequestState::AwaitingLeader => "Menunggu keputusan pimpinan",
-            RequestState::Approved => "Disetujui",
-            RequestState::Represented => "Diwakilkan",
-            RequestState::Declined => "Ditolak",
-            RequestState::NeedsInfo => "Perlu dilengkapi",
-            RequestState::TimeProposed => "Usul waktu lain",
-            RequestState::Cancelled => "Dibatalkan",
-            RequestState::Done => "Selesai",
-        }
+        crate::i18n::ID.state(self)
     }
 
-    /// The state's name in English, for messages the server sends in both languages
-    /// (notifications). The apps take theirs from `src/i18n`.
+    /// The state's name in English ([`crate::i18n::Words::state`]).
     pub fn label_in_english(self) -> &'static str {
-        match self {
-            RequestState::Submitted => "Submitted",
-            RequestState::InReview => "In review",
-            RequestState::AwaitingLeader => "Awaiting the leader's decision",
-            RequestState::Approved => "Approved",
-            RequestState::Represented => "Represented",
-            RequestState::Declined => "Declined",
-            RequestState::NeedsInfo => "Needs more information",
-            RequestState::TimeProposed => "Another time proposed",
-            RequestState::Cancelled => "Cancelled",
-            RequestState::Done => "Done",
-        }
+        crate::i18n::EN.state(self)
     }
 
     /// No transition leaves a final state.
@@ -376,14 +352,9 @@ impl AgendaStatus {
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|k| k.as_str() == s)
     }
-    /// The status's name in Indonesian, for messages the server sends (notifications).
+    /// The status's name in Indonesian ([`crate::i18n::Words::agenda_status`]).
     pub fn label_in_indonesian(self) -> &'static str {
-        match self {
-            AgendaStatus::Tentative => "Sementara",
-            AgendaStatus::Confirmed => "Pasti",
-            AgendaStatus::Cancelled => "Batal",
-            AgendaStatus::Done => "Selesai",
-        }
+        crate::i18n::ID.agenda_status(self)
     }
 }
 
