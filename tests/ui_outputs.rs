@@ -321,7 +321,7 @@ async fn the_sheet_buttons_save_the_servers_pdf_and_png_for_the_shown_day() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("(INTERNAL)"), "{text}");
     assert!(
-        text.contains(&sepiion_core::time::format_date_in_indonesian(day)),
+        text.contains(&sepiion_core::time::date(day, sepiion_core::i18n::Lang::Id)),
         "{text}"
     );
 }
@@ -382,10 +382,7 @@ fn the_report_is_drawn_as_svg_bars_scaled_to_the_largest_value() {
     dom.rebuild_in_place();
     let html = dioxus_ssr::render(&dom);
     assert!(html.contains("<svg"), "{html}");
-    assert!(
-        html.contains("Hadir langsung") || html.contains("Hadir"),
-        "{html}"
-    );
+    assert!(html.contains("Hadir sendiri"), "{html}");
     assert!(html.contains("Dihadiri") && html.contains("Ditolak"));
     // Attendance: 8 is the largest (full width 160), 4 is half, 0 is empty.
     assert!(html.contains(r#"width="160""#), "{html}");

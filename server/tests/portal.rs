@@ -556,7 +556,7 @@ async fn an_agenda_item_page_shows_a_public_item_and_hides_every_other() {
     assert_eq!(p.status, 200);
     for want in [
         ">Peresmian Pasar Seni Semarapura</h1>",
-        &sepiion_core::time::format_date_in_indonesian(day),
+        &sepiion_core::time::date(day, sepiion_core::i18n::Lang::Id),
         "09.00–11.00 WITA",
         "Pasar Seni, Semarapura",
         "Wakil Bupati",

@@ -2,8 +2,9 @@
 //! navigation stack (the Android back button pops it).
 
 use dioxus::prelude::*;
+use sepiion_core::time;
 
-use super::{STYLESHEET, Ui, fmt, internal, notifications, public};
+use super::{STYLESHEET, Ui, internal, notifications, public};
 use crate::platform::Variant;
 
 /// Where the user is. Tabs reset the stack; details push onto it.
@@ -206,7 +207,7 @@ pub fn SyncBar() -> Element {
     let lang = (ui.lang)();
     let s = ui.sync.read().clone();
     let last = match s.last_sync {
-        Some(at) => format!("{}: {}", t.last_sync, fmt::datetime(at, ui.tz, lang)),
+        Some(at) => format!("{}: {}", t.last_sync, time::datetime(at, ui.tz, lang)),
         None => t.never_synced.to_string(),
     };
     let (done, total) = (

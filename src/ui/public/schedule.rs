@@ -2,10 +2,11 @@
 
 use chrono::{Datelike, Duration, NaiveDate, Utc};
 use dioxus::prelude::*;
+use sepiion_core::time;
 use sepiion_core::time::local_date;
 
 use crate::ui::components::AgendaDays;
-use crate::ui::{Services, Ui, fmt};
+use crate::ui::{Services, Ui};
 
 /// Day or week.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,9 +38,9 @@ pub fn AgendaControls(
     let lang = (ui.lang)();
     let (from, to) = span_dates(span(), day());
     let label = if from == to {
-        fmt::date(from, lang)
+        time::date(from, lang)
     } else {
-        format!("{} – {}", fmt::date(from, lang), fmt::date(to, lang))
+        format!("{} – {}", time::date(from, lang), time::date(to, lang))
     };
     let step = if span() == Span::Day { 1 } else { 7 };
     let leaders = ui.leaders.read().clone();
@@ -53,7 +54,7 @@ pub fn AgendaControls(
                     onclick: move |_| span.set(Span::Week), "{t.view_week}" }
             }
             div { class: "field",
-                label { r#for: "leader-filter", class: "sr-only", "{t.field_leader}" }
+                label { r#for: "leader-filter", class: "sr-only", {t.field("leader_id")} }
                 select { id: "leader-filter",
                     onchange: move |e| {
                         let v = e.value();
