@@ -362,11 +362,17 @@ pub fn SelectField(
     value: String,
     options: Vec<(String, String)>,
     #[props(default)] error: Option<String>,
+    #[props(default)] required: bool,
     onchange: EventHandler<String>,
 ) -> Element {
     rsx! {
         div { class: if error.is_some() { "field invalid" } else { "field" },
-            label { r#for: "{id}", "{label}" }
+            label { r#for: "{id}",
+                "{label}"
+                if required {
+                    span { class: "required", "aria-hidden": "true", " *" }
+                }
+            }
             select {
                 id: "{id}",
                 name: "{id}",

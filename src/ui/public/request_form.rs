@@ -195,9 +195,9 @@ pub fn RequestForm() -> Element {
         }
         form { novalidate: true, onsubmit: submit, "aria-label": "{t.form_title}",
             SelectField { id: "kind", label: label("kind"), value: d.kind.clone(), options: kinds,
-                error: err("kind"), onchange: move |v| set("kind", v) }
+                required: is_required("kind"), error: err("kind"), onchange: move |v| set("kind", v) }
             SelectField { id: "leader_id", label: label("leader_id"), value: d.leader_id.clone(), options: leaders,
-                error: err("leader_id"), onchange: move |v| set("leader_id", v) }
+                required: is_required("leader_id"), error: err("leader_id"), onchange: move |v| set("leader_id", v) }
             Field { id: "title", label: label("title"), value: d.title.clone(), required: is_required("title"), error: err("title"),
                 oninput: move |v| set("title", v), onblur: move |_| touch("title") }
             Field { id: "description", label: label("description"), value: d.description.clone(), required: is_required("description"),

@@ -329,3 +329,18 @@ impl Texts {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_portal_speaks_cores_words_in_its_own_language() {
+        for lang in Lang::ALL {
+            let t = Texts::get(lang);
+            assert_eq!(t.lang, lang);
+            assert!(std::ptr::eq(t.words, lang.words()));
+            assert_eq!(t.html_lang, if lang == Lang::Id { "id" } else { "en" });
+        }
+    }
+}
