@@ -588,7 +588,7 @@ fn the_english_texts_are_selectable() {
     assert!(
         matches!(
             title_of(&html),
-            "Leaders' schedule" | "Leaders&#39; schedule"
+            "The leaders' schedule" | "The leaders&#39; schedule"
         ),
         "{html}"
     );

@@ -81,6 +81,23 @@ pub struct Words {
     /// The request form's attachment (not a draft field: it is uploaded beside the form).
     pub field_attachment: &'static str,
     pub attachment_hint: &'static str,
+    // The public journey's headings and buttons, the same in the public app and the portal.
+    /// The public schedule's heading (app screen and portal page).
+    pub schedule_title: &'static str,
+    pub view_day: &'static str,
+    pub view_week: &'static str,
+    pub all_leaders: &'static str,
+    pub today: &'static str,
+    /// The request form's heading.
+    pub form_title: &'static str,
+    pub form_intro: &'static str,
+    pub submit_request: &'static str,
+    pub track_title: &'static str,
+    pub track_intro: &'static str,
+    pub track_button: &'static str,
+    /// The other time staff propose for a request.
+    pub proposed_time: &'static str,
+    pub timeline: &'static str,
 }
 
 /// Bahasa Indonesia.
@@ -100,6 +117,19 @@ pub static ID: Words = Words {
     field_leader_role_hint: "Misalnya: memberi sambutan, membuka acara, menghadiri",
     field_attachment: "Surat undangan",
     attachment_hint: "PDF, JPEG atau PNG, paling besar 5 MB.",
+    schedule_title: "Jadwal Pimpinan",
+    view_day: "Hari",
+    view_week: "Minggu",
+    all_leaders: "Semua pimpinan",
+    today: "Hari ini",
+    form_title: "Ajukan Permohonan",
+    form_intro: "Undang pimpinan ke acara Anda, ajukan audiensi, atau minta pimpinan membuka kegiatan. Isian bertanda * wajib diisi.",
+    submit_request: "Kirim permohonan",
+    track_title: "Lacak Permohonan",
+    track_intro: "Masukkan kode pelacakan yang Anda terima setelah mengirim permohonan.",
+    track_button: "Lacak",
+    proposed_time: "Usulan waktu lain",
+    timeline: "Riwayat",
 };
 
 /// English.
@@ -119,6 +149,19 @@ pub static EN: Words = Words {
     field_leader_role_hint: "E.g. give a speech, open the event, attend",
     field_attachment: "Invitation letter",
     attachment_hint: "PDF, JPEG or PNG, at most 5 MB.",
+    schedule_title: "The leaders' schedule",
+    view_day: "Day",
+    view_week: "Week",
+    all_leaders: "All leaders",
+    today: "Today",
+    form_title: "Submit a request",
+    form_intro: "Invite a leader to your event, ask for an audience, or ask a leader to open an activity. Fields marked * are required.",
+    submit_request: "Send request",
+    track_title: "Track a request",
+    track_intro: "Enter the tracking code you received after sending your request.",
+    track_button: "Track",
+    proposed_time: "Proposed time",
+    timeline: "History",
 };
 
 impl Words {

@@ -182,9 +182,9 @@ async fn every_page_speaks_both_languages_and_carries_the_security_headers() {
     let s = start().await;
     let mut b = Browser::new(&s);
     for (path, id_text, en_text) in [
-        ("/", "Jadwal pimpinan", "The leaders' schedule"),
-        ("/ajukan", "Ajukan permohonan", "Submit a request"),
-        ("/lacak", "Lacak permohonan", "Track a request"),
+        ("/", "Jadwal Pimpinan", "The leaders' schedule"),
+        ("/ajukan", "Ajukan Permohonan", "Submit a request"),
+        ("/lacak", "Lacak Permohonan", "Track a request"),
         ("/tentang", "Catatan privasi", "Privacy note"),
     ] {
         for (lang, text, html_lang) in [("id", id_text, "id"), ("en-GB,en;q=0.9", en_text, "en")] {

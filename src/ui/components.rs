@@ -104,7 +104,7 @@ pub fn AgendaCard(
                 div { class: "small", "{t.words.represented_by}: {rep}" }
             }
             if !item.dress_code.is_empty() {
-                div { class: "small", "{t.dress_code}: {item.dress_code}" }
+                div { class: "small", {t.field("dress_code")} ": {item.dress_code}" }
             }
             if item.internal.is_some() {
                 div { class: "row small",

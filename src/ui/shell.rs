@@ -76,11 +76,11 @@ pub fn Frame() -> Element {
     let route = ui.nav.read().last().cloned().unwrap_or(Route::Schedule);
     let depth = ui.nav.read().len();
     let title = match &route {
-        Route::Schedule => t.schedule_title,
-        Route::Submit => t.form_title,
+        Route::Schedule => t.words.schedule_title,
+        Route::Submit => t.words.form_title,
         Route::MyRequests => t.my_requests_title,
         Route::MyRequest(_) => t.my_requests_title,
-        Route::Track => t.track_title,
+        Route::Track => t.words.track_title,
         Route::Settings => t.settings_title,
         Route::Login => t.login_title,
         Route::Inbox => t.inbox_title,

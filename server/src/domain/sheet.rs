@@ -185,11 +185,14 @@ pub fn load_day(
             sections.push(SheetSection { leader, rows });
         }
     }
-    let mut columns: Vec<String> = ["No", "Waktu", "Kegiatan", "Tempat", "Pakaian"]
+    let words = &i18n::ID;
+    let field = |name| words.field(name).unwrap_or_default().to_string();
+    let mut columns: Vec<String> = ["No", "Waktu", "Kegiatan", "Tempat"]
         .map(String::from)
         .into();
+    columns.push(field("dress_code"));
     if staff {
-        columns.push("Peran pimpinan".into());
+        columns.push(field("leader_role"));
     }
     columns.push("Kehadiran".into());
     let zone = sepiion_core::time::zone_abbrev(ctx.tz);

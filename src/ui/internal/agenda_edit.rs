@@ -191,7 +191,7 @@ pub fn AgendaEdit(id: Option<String>) -> Element {
             "item-representative",
             t.choose_representative,
         ),
-        ("dress_code", "item-dress", t.dress_code),
+        ("dress_code", "item-dress", t.field("dress_code")),
         ("assigned_staff", "add-staff", t.assigned_staff),
         ("running_order", "item-running", t.running_order),
         ("internal_notes", "item-notes", t.internal_notes),
@@ -276,7 +276,7 @@ pub fn AgendaEdit(id: Option<String>) -> Element {
                 SelectField { id: "item-representative", label: t.choose_representative, value: f.representative.clone(),
                     options: reps, error: err("representative"), onchange: move |v| form.write().representative = v }
             }
-            Field { id: "item-dress", label: t.dress_code, value: f.dress_code.clone(), error: err("dress_code"),
+            Field { id: "item-dress", label: t.field("dress_code"), value: f.dress_code.clone(), error: err("dress_code"),
                 oninput: move |v| form.write().dress_code = v }
             fieldset { class: "card",
                 legend { "{t.assigned_staff}" }

@@ -64,7 +64,7 @@ pub fn Inbox() -> Element {
             label { r#for: "inbox-leader", "{t.choose_leader}" }
             select { id: "inbox-leader",
                 onchange: move |e| { let v = e.value(); leader.set((!v.is_empty()).then_some(v)); shown.set(PAGE); },
-                option { value: "", "{t.all_leaders}" }
+                option { value: "", "{t.words.all_leaders}" }
                 for l in leaders {
                     option { key: "{l.id}", value: "{l.id}", selected: leader().as_deref() == Some(l.id.as_str()), "{l.title}" }
                 }

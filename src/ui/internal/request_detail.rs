@@ -166,7 +166,7 @@ pub fn RequestDetail(id: String) -> Element {
                 dt { class: "muted", "{t.attendees}" } dd { "{r.expected_attendees}" }
                 dt { class: "muted", {t.field("leader_role")} } dd { "{r.leader_role}" }
                 if !r.dress_code.is_empty() {
-                    dt { class: "muted", "{t.dress_code}" } dd { "{r.dress_code}" }
+                    dt { class: "muted", {t.field("dress_code")} } dd { "{r.dress_code}" }
                 }
                 if let Some(n) = &r.letter_number {
                     dt { class: "muted", "{t.letter}" } dd { "{n}" }
@@ -305,7 +305,7 @@ pub fn RequestDetail(id: String) -> Element {
             }
         }
         section { class: "card",
-            h2 { "{t.timeline}" }
+            h2 { "{t.words.timeline}" }
             Timeline { entries: r.timeline.clone() }
         }
     }

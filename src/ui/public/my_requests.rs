@@ -161,7 +161,7 @@ pub fn MyRequest(id: String) -> Element {
         }
         if r.state == RequestState::TimeProposed {
             section { class: "card",
-                h2 { "{t.proposed_time}" }
+                h2 { "{t.words.proposed_time}" }
                 if let (Some(s), Some(e)) = (r.proposed_starts_at, r.proposed_ends_at) {
                     p { "{time::when(s, e, ui.tz, lang)}" }
                 }
@@ -200,7 +200,7 @@ pub fn MyRequest(id: String) -> Element {
             }
         }
         section { class: "card",
-            h2 { "{t.timeline}" }
+            h2 { "{t.words.timeline}" }
             Timeline { entries: r.timeline.clone() }
         }
         if actions.contains(&Action::Cancel) {

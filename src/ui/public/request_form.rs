@@ -189,11 +189,11 @@ pub fn RequestForm() -> Element {
         if let Outcome::Failed(msg) = outcome() {
             div { class: "notice error", role: "alert", "{msg}" }
         }
-        p { class: "muted small", "{t.form_intro}" }
+        p { class: "muted small", "{t.words.form_intro}" }
         if has_errors {
             ErrorSummary { key: "{attempts}", title: t.form_has_errors, errors: summary }
         }
-        form { novalidate: true, onsubmit: submit, "aria-label": "{t.form_title}",
+        form { novalidate: true, onsubmit: submit, "aria-label": "{t.words.form_title}",
             SelectField { id: "kind", label: label("kind"), value: d.kind.clone(), options: kinds,
                 required: is_required("kind"), error: err("kind"), onchange: move |v| set("kind", v) }
             SelectField { id: "leader_id", label: label("leader_id"), value: d.leader_id.clone(), options: leaders,
@@ -270,7 +270,7 @@ pub fn RequestForm() -> Element {
             if urgent {
                 div { class: "notice warn urgent-warning", role: "status", "{t.urgent_warning_for(lead.num_days())}" }
             }
-            button { class: "primary block", r#type: "submit", "{t.submit_request}" }
+            button { class: "primary block", r#type: "submit", "{t.words.submit_request}" }
         }
     }
 }

@@ -45,14 +45,14 @@ pub fn Track() -> Element {
         });
     };
     rsx! {
-        p { class: "muted", "{t.track_intro}" }
+        p { class: "muted", "{t.words.track_intro}" }
         form { onsubmit: lookup, class: "stack",
             div { class: "field",
                 label { r#for: "track-code", "{t.words.tracking_code}" }
                 input { id: "track-code", value: "{code}", autocomplete: "off", placeholder: "K7QM-3XRD-9PTA",
                     oninput: move |e| code.set(e.value()) }
             }
-            button { class: "primary block", r#type: "submit", disabled: state() == Lookup::Busy, "{t.track_button}" }
+            button { class: "primary block", r#type: "submit", disabled: state() == Lookup::Busy, "{t.words.track_button}" }
         }
         match state() {
             Lookup::Found(r) => rsx! {

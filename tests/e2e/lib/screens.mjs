@@ -20,7 +20,7 @@ const TEXT = {
     sync: 'Status Sinkronisasi', submitted: /Permohonan (tersimpan|terkirim)/,
   },
   en: {
-    schedule: "Leaders' schedule", form: 'Make a request', mine: 'My requests',
+    schedule: "The leaders' schedule", form: 'Submit a request', mine: 'My requests',
     track: 'Track a request', settings: 'Settings', login: 'Staff sign-in', inbox: 'Inbox',
     detail: 'Request details', agenda: "Leaders' agenda", newItem: 'New item', sync: 'Sync status',
     submitted: /Request (saved|sent)/,

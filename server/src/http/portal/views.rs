@@ -177,18 +177,18 @@ pub fn schedule(p: &PageCtx, v: &ScheduleView) -> Markup {
     };
     let days: Vec<NaiveDate> = from.iter_days().take_while(|d| *d <= to).collect();
     let body = html! {
-        h1 { (t.schedule_title) }
+        h1 { (t.words.schedule_title) }
         p.muted { (t.schedule_intro) }
         div.controls {
             div.group role="group" aria-label=(t.view_label) {
-                @for (span, label) in [(Span::Day, t.view_day), (Span::Week, t.view_week)] {
+                @for (span, label) in [(Span::Day, t.words.view_day), (Span::Week, t.words.view_week)] {
                     a.seg href=(schedule_href(span, v.date, v.leader))
                         aria-current=[(span == v.span).then_some("true")] { (label) }
                 }
             }
             div.group role="group" aria-label=(t.leader_label) {
                 a.seg href=(schedule_href(v.span, v.date, None))
-                    aria-current=[v.leader.is_none().then_some("true")] { (t.all_leaders) }
+                    aria-current=[v.leader.is_none().then_some("true")] { (t.words.all_leaders) }
                 @for l in v.leaders {
                     a.seg href=(schedule_href(v.span, v.date, Some(&l.id)))
                         aria-current=[(v.leader == Some(l.id.as_str())).then_some("true")] { (l.title) }
@@ -199,7 +199,7 @@ pub fn schedule(p: &PageCtx, v: &ScheduleView) -> Markup {
             a.button.secondary href=(schedule_href(v.span, v.date - step, v.leader)) rel="prev" {
                 span aria-hidden="true" { "‹ " } (prev_label)
             }
-            a.button.secondary href=(schedule_href(v.span, v.today, v.leader)) { (t.today) }
+            a.button.secondary href=(schedule_href(v.span, v.today, v.leader)) { (t.words.today) }
             a.button.secondary href=(schedule_href(v.span, v.date + step, v.leader)) rel="next" {
                 (next_label) span aria-hidden="true" { " ›" }
             }
@@ -244,7 +244,7 @@ pub fn schedule(p: &PageCtx, v: &ScheduleView) -> Markup {
                                     p.small { (t.words.represented_by) ": " (rep) }
                                 }
                                 @if !item.dress_code.is_empty() {
-                                    p.small { (t.dress_code) ": " (item.dress_code) }
+                                    p.small { (t.words.field("dress_code").unwrap_or_default()) ": " (item.dress_code) }
                                 }
                             }
                         }
@@ -253,7 +253,7 @@ pub fn schedule(p: &PageCtx, v: &ScheduleView) -> Markup {
             }
         }
     };
-    layout(p, t.schedule_title, Nav::Schedule, body)
+    layout(p, t.words.schedule_title, Nav::Schedule, body)
 }
 
 /// The request form as shown: what was typed, and the errors after a failed submit.
@@ -360,7 +360,7 @@ pub fn request_form(p: &PageCtx, f: &FormView) -> Markup {
         .get("attachment")
         .map(|m| m.get(f.lang).to_string());
     let body = html! {
-        h1 { (t.form_title) }
+        h1 { (t.words.form_title) }
         @if has_errors {
             div.notice.error #errors role="alert" tabindex="-1" autofocus {
                 h2 { (t.errors_title) }
@@ -374,7 +374,7 @@ pub fn request_form(p: &PageCtx, f: &FormView) -> Markup {
                 }
             }
         }
-        p.muted { (t.form_intro) }
+        p.muted { (t.words.form_intro) }
         form method="post" action="/ajukan" enctype="multipart/form-data" novalidate {
             input type="hidden" name="csrf" value=(f.csrf);
             input type="hidden" name="id" value=(f.submission_id);
@@ -429,10 +429,10 @@ pub fn request_form(p: &PageCtx, f: &FormView) -> Markup {
                 input #website type="text" name="website" tabindex="-1" autocomplete="off" value="";
             }
             p.small.muted { (t.privacy_short) }
-            button.primary type="submit" { (t.submit) }
+            button.primary type="submit" { (t.words.submit_request) }
         }
     };
-    layout(p, t.form_title, Nav::Submit, body)
+    layout(p, t.words.form_title, Nav::Submit, body)
 }
 
 pub fn submitted(p: &PageCtx, code: &str, share_text: &str) -> Markup {
@@ -463,8 +463,8 @@ pub fn track(
 ) -> Markup {
     let t = p.t;
     let body = html! {
-        h1 { (t.track_title) }
-        p.muted { (t.track_intro) }
+        h1 { (t.words.track_title) }
+        p.muted { (t.words.track_intro) }
         form.track method="get" action="/lacak" {
             div.field.invalid[error.is_some()] {
                 label for="code" { (t.words.tracking_code) }
@@ -475,7 +475,7 @@ pub fn track(
                     aria-describedby=(described_by("code", true, error.is_some()).unwrap_or_default());
                 p.hint #code-hint { (t.field_code_hint) }
             }
-            button.primary type="submit" { (t.track_button) }
+            button.primary type="submit" { (t.words.track_button) }
         }
         @if let Some((r, tz)) = found {
             section.card.tracked aria-labelledby="tracked-title" {
@@ -492,12 +492,12 @@ pub fn track(
                     }
                     @if r.state == RequestState::TimeProposed {
                         @if let (Some(s), Some(e)) = (r.proposed_starts_at, r.proposed_ends_at) {
-                            dt { (t.proposed_time) } dd { (time::when(s, e, tz, t.lang)) }
+                            dt { (t.words.proposed_time) } dd { (time::when(s, e, tz, t.lang)) }
                         }
                     }
                     dt { (t.activity) } dd { (time::when(r.starts_at, r.ends_at, tz, t.lang)) br; (r.location) br; (r.organizer) }
                 }
-                h3 { (t.timeline) }
+                h3 { (t.words.timeline) }
                 ol.timeline {
                     @for e in &r.timeline {
                         li {
@@ -518,7 +518,7 @@ pub fn track(
             }
         }
     };
-    layout(p, t.track_title, Nav::Track, body)
+    layout(p, t.words.track_title, Nav::Track, body)
 }
 
 pub fn about(p: &PageCtx, office: &OfficeInfo) -> Markup {
@@ -571,7 +571,7 @@ pub fn agenda_item(p: &PageCtx, item: &AgendaItem, leader: &str, tz: Tz) -> Mark
                     dt { (t.words.represented_by) } dd { (rep) }
                 }
                 @if !item.dress_code.is_empty() {
-                    dt { (t.dress_code) } dd { (item.dress_code) }
+                    dt { (t.words.field("dress_code").unwrap_or_default()) } dd { (item.dress_code) }
                 }
             }
         }
