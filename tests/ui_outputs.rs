@@ -246,7 +246,7 @@ async fn the_sheet_buttons_save_the_servers_pdf_and_png_for_the_shown_day() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("(INTERNAL)"), "{text}");
     assert!(
-        text.contains(&sepiion_core::time::format_date_in_indonesian(day)),
+        text.contains(&sepiion_core::time::date(day, sepiion_core::i18n::Lang::Id)),
         "{text}"
     );
 }
@@ -307,10 +307,7 @@ fn the_report_is_drawn_as_svg_bars_scaled_to_the_largest_value() {
     dom.rebuild_in_place();
     let html = dioxus_ssr::render(&dom);
     assert!(html.contains("<svg"), "{html}");
-    assert!(
-        html.contains("Hadir langsung") || html.contains("Hadir"),
-        "{html}"
-    );
+    assert!(html.contains("Hadir sendiri"), "{html}");
     assert!(html.contains("Dihadiri") && html.contains("Ditolak"));
     // Attendance: 8 is the largest (full width 160), 4 is half, 0 is empty.
     assert!(html.contains(r#"width="160""#), "{html}");
@@ -348,5 +345,84 @@ async fn the_engine_fetches_the_report_and_renews_the_personal_feed() {
     match ajudan.monthly_report(&month).await {
         Err(sepiion::sync::SyncError::Server { status: 403, .. }) => {}
         other => panic!("an ajudan may not read reports: {other:?}"),
+    }
+}
+
+/// The `for` and the visible text of every `<label>` in `html`, in document order, tags
+/// stripped and spaces collapsed (the portal's `<abbr>*</abbr>` and the app's `<span> *</span>`
+/// both read " *").
+fn labels(html: &str) -> Vec<(String, String)> {
+    html.split("<label")
+        .skip(1)
+        .filter_map(|rest| {
+            let (tag, after) = rest.split_once('>')?;
+            let target = tag.split("for=\"").nth(1)?.split('"').next()?.to_string();
+            let inner = after.split("</label>").next()?;
+            let mut text = String::new();
+            let mut in_tag = false;
+            for c in inner.chars() {
+                match c {
+                    '<' => in_tag = true,
+                    '>' => in_tag = false,
+                    c if !in_tag => text.push(c),
+                    _ => {}
+                }
+            }
+            // maud and dioxus escape differently (`'` vs `&#39;`): compare the text people see.
+            let text = text
+                .replace("&#39;", "'")
+                .replace("&quot;", "\"")
+                .replace("&lt;", "<")
+                .replace("&gt;", ">")
+                .replace("&amp;", "&");
+            let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+            Some((target, text))
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_portal_and_the_app_label_the_request_form_alike_in_cores_order() {
+    use sepiion_core::draft::{FIELDS, is_required};
+    let server = common::start().await;
+    let http = reqwest::Client::new();
+    let form: Vec<&str> = FIELDS.iter().copied().chain(["attachment"]).collect();
+    for (lang, code) in [(Lang::Id, "id"), (Lang::En, "en")] {
+        let portal = http
+            .get(format!("{}/ajukan?lang={code}", server.base))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let (_d, store) = store_with(Variant::Public, vec![]);
+        store.set_language(lang).unwrap();
+        let app = render(&store, Variant::Public, Route::Submit);
+        let of_form = |all: Vec<(String, String)>| -> Vec<(String, String)> {
+            all.into_iter()
+                .filter(|(f, _)| form.contains(&f.as_str()))
+                .collect()
+        };
+        let (portal, app) = (of_form(labels(&portal)), of_form(labels(&app)));
+        let order = |l: &[(String, String)]| l.iter().map(|(f, _)| f.clone()).collect::<Vec<_>>();
+        assert_eq!(order(&portal), form, "the portal's fields in core's order");
+        assert_eq!(order(&app), form, "the app's fields in core's order");
+        assert_eq!(portal, app, "the same labels and marks in both ({code})");
+        let words = lang.words();
+        for (field, text) in &app {
+            assert!(
+                text.starts_with(words.field(field).unwrap()),
+                "{field}: {text}"
+            );
+            let marked = text.ends_with(" *");
+            let optional = text.ends_with(words.optional);
+            assert!(
+                marked == is_required(field) && optional == !marked,
+                "{field}: {text}"
+            );
+        }
+        let start = &app.iter().find(|(f, _)| f == "start_time").unwrap().1;
+        assert!(start.contains("(WITA)"), "{start}");
     }
 }

@@ -139,7 +139,7 @@ fn the_public_schedule_shows_todays_public_items_in_wita() {
     assert!(main.contains("Pembukaan Pasar Seni"), "{main}");
     assert!(main.contains("09.00–11.00 WITA"));
     assert!(main.contains("Bupati Klungkung"));
-    let today = sepiion::ui::fmt::date(
+    let today = sepiion_core::time::date(
         Utc::now().with_timezone(&Makassar).date_naive(),
         sepiion_core::validation::Lang::Id,
     );
@@ -504,7 +504,7 @@ fn the_english_texts_are_selectable() {
     assert!(
         matches!(
             title_of(&html),
-            "Leaders' schedule" | "Leaders&#39; schedule"
+            "The leaders' schedule" | "The leaders&#39; schedule"
         ),
         "{html}"
     );
@@ -553,7 +553,7 @@ fn the_staff_app_speaks_english_when_chosen() {
     for indonesian in [
         "Setujui (hadir sendiri)",
         "Diwakilkan",
-        "Staf Protokol",
+        "Staf protokol",
         "Ditinjau",
     ] {
         assert!(!main.contains(indonesian), "no {indonesian} in English");

@@ -64,26 +64,38 @@ impl Default for RequestDraft {
     }
 }
 
-/// The form's fields in display order, with the draft field each maps to.
+/// The request form's fields in the order both forms show them — the app's and the web
+/// portal's — and in which their error summaries list mistakes: what is asked for, then
+/// when, then who asks. Each is a [`RequestDraft`] field name ([`RequestDraft::get`]); the
+/// labels are in [`crate::i18n::Words::field`].
 pub const FIELDS: [&str; 17] = [
     "kind",
     "leader_id",
     "title",
     "description",
+    "location",
+    "organizer",
+    "leader_role",
+    "expected_attendees",
+    "dress_code",
+    "letter_number",
     "start_date",
     "start_time",
     "end_date",
     "end_time",
-    "location",
-    "organizer",
     "requester_name",
     "requester_phone",
     "requester_email",
-    "expected_attendees",
-    "leader_role",
-    "dress_code",
-    "letter_number",
 ];
+
+/// The fields a requester may leave empty (the forms mark them "(opsional)", the others `*`).
+/// The end date defaults to the start date.
+const OPTIONAL_FIELDS: [&str; 4] = ["end_date", "dress_code", "letter_number", "requester_email"];
+
+/// Whether the forms mark `field` as required.
+pub fn is_required(field: &str) -> bool {
+    FIELDS.contains(&field) && !OPTIONAL_FIELDS.contains(&field)
+}
 
 impl RequestDraft {
     pub fn get(&self, field: &str) -> &str {
@@ -295,6 +307,31 @@ mod tests {
         assert_eq!(r.expected_attendees, 1500);
         assert_eq!(r.leader_id.as_deref(), Some("bupati"));
         assert_eq!(r.requester_email, None);
+    }
+
+    #[test]
+    fn the_marked_fields_are_the_ones_validation_requires() {
+        // Every optional field may stay empty: `filled` leaves them all blank and passes.
+        let d = filled();
+        for f in FIELDS.iter().filter(|f| !is_required(f)) {
+            assert_eq!(d.get(f), "", "{f}");
+        }
+        assert!(to_new_request(&d, None, Makassar, now()).is_ok());
+        // Every required text field left blank is an error on that field (or, for a time, on
+        // its date or time pair). `kind` and `leader_id` are choices that always have a value.
+        for f in FIELDS
+            .iter()
+            .filter(|f| is_required(f) && !["kind", "leader_id"].contains(f))
+        {
+            let mut d = filled();
+            d.set(f, String::new());
+            let e = to_new_request(&d, None, Makassar, now()).unwrap_err();
+            let on = match *f {
+                "start_time" => "start_date",
+                other => other,
+            };
+            assert!(e.get(on).is_some(), "blank {f} accepted");
+        }
     }
 
     #[test]

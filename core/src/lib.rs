@@ -1,5 +1,5 @@
 //! Sepiion's shared core: the domain model, the request state machine, validation, conflict
-//! detection, date formatting for the regency, the notification rules, and the wire types of the
+//! detection, the words and the date formatting both sides show, the notification rules, and the wire types of the
 //! API and of sync.
 //!
 //! This crate does no I/O; the server and the apps both build on it.
@@ -11,6 +11,7 @@ pub mod agenda;
 pub mod api;
 pub mod conflict;
 pub mod draft;
+pub mod i18n;
 pub mod model;
 pub mod notify;
 pub mod phone;

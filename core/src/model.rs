@@ -38,8 +38,8 @@ pub enum RequestKind {
     Lainnya,
 }
 
-/// The state of a request. Stored in English snake_case; the apps' labels live in their
-/// catalogues (`src/i18n`).
+/// The state of a request. Stored in English snake_case; its name in each language is in
+/// [`crate::i18n`].
 #[derive(
     Debug,
     Clone,
@@ -73,38 +73,14 @@ pub enum RequestState {
 }
 
 impl RequestState {
-    /// The state's name in Indonesian, for texts the server writes (error messages, the
-    /// tracking answer's `state_label`, a default reason). The apps take theirs from `src/i18n`.
+    /// The state's name in Indonesian ([`crate::i18n::Words::state`]).
     pub fn label_in_indonesian(self) -> &'static str {
-        match self {
-            RequestState::Submitted => "Diajukan",
-            RequestState::InReview => "Ditinjau",
-            RequestState::AwaitingLeader => "Menunggu keputusan pimpinan",
-            RequestState::Approved => "Disetujui",
-            RequestState::Represented => "Diwakilkan",
-            RequestState::Declined => "Ditolak",
-            RequestState::NeedsInfo => "Perlu dilengkapi",
-            RequestState::TimeProposed => "Usul waktu lain",
-            RequestState::Cancelled => "Dibatalkan",
-            RequestState::Done => "Selesai",
-        }
+        crate::i18n::ID.state(self)
     }
 
-    /// The state's name in English, for messages the server sends in both languages
-    /// (notifications). The apps take theirs from `src/i18n`.
+    /// The state's name in English ([`crate::i18n::Words::state`]).
     pub fn label_in_english(self) -> &'static str {
-        match self {
-            RequestState::Submitted => "Submitted",
-            RequestState::InReview => "In review",
-            RequestState::AwaitingLeader => "Awaiting the leader's decision",
-            RequestState::Approved => "Approved",
-            RequestState::Represented => "Represented",
-            RequestState::Declined => "Declined",
-            RequestState::NeedsInfo => "Needs more information",
-            RequestState::TimeProposed => "Another time proposed",
-            RequestState::Cancelled => "Cancelled",
-            RequestState::Done => "Done",
-        }
+        crate::i18n::EN.state(self)
     }
 
     /// No transition leaves a final state.
@@ -350,14 +326,9 @@ pub enum AgendaStatus {
 }
 
 impl AgendaStatus {
-    /// The status's name in Indonesian, for messages the server sends (notifications).
+    /// The status's name in Indonesian ([`crate::i18n::Words::agenda_status`]).
     pub fn label_in_indonesian(self) -> &'static str {
-        match self {
-            AgendaStatus::Tentative => "Sementara",
-            AgendaStatus::Confirmed => "Pasti",
-            AgendaStatus::Cancelled => "Batal",
-            AgendaStatus::Done => "Selesai",
-        }
+        crate::i18n::ID.agenda_status(self)
     }
 }
 

@@ -16,11 +16,9 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
+use crate::i18n::Lang;
 use crate::model::{AgendaStatus, LeaderId, RequestState, Role, Visibility};
-use crate::time::{
-    format_date_in_indonesian, format_datetime_in_indonesian, format_range_in_indonesian,
-    zone_abbrev,
-};
+use crate::time;
 use crate::validation::Msg;
 use crate::workflow::{Action, Actor};
 
@@ -455,29 +453,6 @@ fn leader_team(leader: &str) -> Vec<Recipient> {
         .collect()
 }
 
-fn when_en(at: DateTime<Utc>, tz: Tz) -> String {
-    let local = at.with_timezone(&tz);
-    format!(
-        "{} {}",
-        local.format("%A, %-d %B %Y, %H:%M"),
-        zone_abbrev(tz)
-    )
-}
-
-fn range_en(start: DateTime<Utc>, end: DateTime<Utc>, tz: Tz) -> String {
-    let (s, e) = (start.with_timezone(&tz), end.with_timezone(&tz));
-    if s.date_naive() == e.date_naive() {
-        format!(
-            "{}–{} {}",
-            s.format("%A, %-d %B %Y, %H:%M"),
-            e.format("%H:%M"),
-            zone_abbrev(tz)
-        )
-    } else {
-        format!("{} – {}", when_en(start, tz), when_en(end, tz))
-    }
-}
-
 fn by(actor_name: &Option<String>) -> (String, String) {
     match actor_name
         .as_deref()
@@ -615,27 +590,26 @@ pub fn notices(event: &Event, cx: &NotifyContext) -> Vec<Notice> {
             date,
             lines,
         } => {
-            let date_id = format_date_in_indonesian(*date);
-            let date_en = date.format("%A, %-d %B %Y").to_string();
+            let date_id = time::date(*date, Lang::Id);
+            let date_en = time::date(*date, Lang::En);
             let (mut body_id, mut body_en) = (String::new(), String::new());
             if lines.is_empty() {
                 body_id.push_str("Tidak ada agenda.");
                 body_en.push_str("No agenda items.");
             }
             for l in lines {
-                let s = l.starts_at.with_timezone(&cx.tz);
-                let e = l.ends_at.with_timezone(&cx.tz);
+                let (s, e) = (l.starts_at, l.ends_at);
                 body_id.push_str(&format!(
                     "{}–{} {} — {}\n",
-                    s.format("%H.%M"),
-                    e.format("%H.%M"),
+                    time::time(s, cx.tz, Lang::Id),
+                    time::time(e, cx.tz, Lang::Id),
                     l.title,
                     l.location
                 ));
                 body_en.push_str(&format!(
                     "{}–{} {} — {}\n",
-                    s.format("%H:%M"),
-                    e.format("%H:%M"),
+                    time::time(s, cx.tz, Lang::En),
+                    time::time(e, cx.tz, Lang::En),
                     l.title,
                     l.location
                 ));
@@ -683,13 +657,13 @@ fn submitted(r: &RequestSubject, cx: &NotifyContext) -> Vec<Notice> {
         body: Msg::new(
             format!(
                 "{}\n{}\nKode {}",
-                format_range_in_indonesian(r.starts_at, r.ends_at, cx.tz),
+                time::when(r.starts_at, r.ends_at, cx.tz, Lang::Id),
                 r.location,
                 r.tracking_code
             ),
             format!(
                 "{}\n{}\nCode {}",
-                range_en(r.starts_at, r.ends_at, cx.tz),
+                time::when(r.starts_at, r.ends_at, cx.tz, Lang::En),
                 r.location,
                 r.tracking_code
             ),
@@ -764,8 +738,8 @@ fn requester_update(r: &RequestSubject, to: RequestState, cx: &NotifyContext) ->
             let (ps, pe) = (r.proposed_starts_at, r.proposed_ends_at);
             let (wi, we) = match (ps, pe) {
                 (Some(s), Some(e)) => (
-                    format_range_in_indonesian(s, e, cx.tz),
-                    range_en(s, e, cx.tz),
+                    time::when(s, e, cx.tz, Lang::Id),
+                    time::when(s, e, cx.tz, Lang::En),
                 ),
                 _ => (String::new(), String::new()),
             };
@@ -783,12 +757,12 @@ fn requester_update(r: &RequestSubject, to: RequestState, cx: &NotifyContext) ->
             format!(
                 "Permohonan \"{}\" disetujui; pimpinan hadir pada {}.",
                 r.title,
-                format_datetime_in_indonesian(r.starts_at, cx.tz)
+                time::datetime(r.starts_at, cx.tz, Lang::Id)
             ),
             format!(
                 "Your request \"{}\" is approved; the leader attends on {}.",
                 r.title,
-                when_en(r.starts_at, cx.tz)
+                time::datetime(r.starts_at, cx.tz, Lang::En)
             ),
         ),
         RequestState::Represented => {
@@ -938,13 +912,13 @@ fn transition(
                 Msg::new(
                     format!(
                         "{}\n{}\nDiteruskan{by_id}. Kode {}.",
-                        format_range_in_indonesian(r.starts_at, r.ends_at, cx.tz),
+                        time::when(r.starts_at, r.ends_at, cx.tz, Lang::Id),
                         r.location,
                         r.tracking_code
                     ),
                     format!(
                         "{}\n{}\nForwarded{by_en}. Code {}.",
-                        range_en(r.starts_at, r.ends_at, cx.tz),
+                        time::when(r.starts_at, r.ends_at, cx.tz, Lang::En),
                         r.location,
                         r.tracking_code
                     ),
@@ -1015,12 +989,12 @@ fn agenda_changed(
     let body = Msg::new(
         format!(
             "{}\n{}\nStatus: {status_id}. Diubah{by_id}.",
-            format_range_in_indonesian(item.starts_at, item.ends_at, cx.tz),
+            time::when(item.starts_at, item.ends_at, cx.tz, Lang::Id),
             item.location
         ),
         format!(
             "{}\n{}\nStatus: {}. Changed{by_en}.",
-            range_en(item.starts_at, item.ends_at, cx.tz),
+            time::when(item.starts_at, item.ends_at, cx.tz, Lang::En),
             item.location,
             item.status.as_str()
         ),
@@ -1034,11 +1008,11 @@ fn agenda_changed(
         Msg::new(
             format!(
                 "Jadwal tugas Anda berubah: {}. Tanyakan rinciannya kepada ajudan.",
-                format_range_in_indonesian(item.starts_at, item.ends_at, cx.tz)
+                time::when(item.starts_at, item.ends_at, cx.tz, Lang::Id)
             ),
             format!(
                 "Your duty changed: {}. Ask the ajudan for details.",
-                range_en(item.starts_at, item.ends_at, cx.tz)
+                time::when(item.starts_at, item.ends_at, cx.tz, Lang::En)
             ),
         ),
     );

@@ -1,26 +1,14 @@
-//! Time in the regency: day boundaries and the Indonesian way of writing dates
-//! ("Senin, 30 November 2026, 09.00 WITA").
+//! Time in the regency: day boundaries, and the one way dates and times are written for people —
+//! "Senin, 30 November 2026, 09.00 WITA" in Bahasa Indonesia (a dot between hours and minutes,
+//! as the national spelling rules have it), "Monday, 30 November 2026, 09:00 WITA" in English.
+//! The apps, the web portal, the Agenda Harian sheet, the lobby display and the notifications
+//! all write dates through here. Day and month names come from chrono's locale data (glibc's
+//! `id_ID` and `en_US`), checked against a table in the tests.
 
-use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Timelike, Utc, Weekday};
+use chrono::{DateTime, Locale, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
 
-const DAYS_IN_INDONESIAN: [&str; 7] = [
-    "Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu",
-];
-const MONTHS_IN_INDONESIAN: [&str; 12] = [
-    "Januari",
-    "Februari",
-    "Maret",
-    "April",
-    "Mei",
-    "Juni",
-    "Juli",
-    "Agustus",
-    "September",
-    "Oktober",
-    "November",
-    "Desember",
-];
+use crate::i18n::Lang;
 
 /// Parses an IANA time zone name such as `Asia/Makassar`.
 pub fn parse_tz(name: &str) -> Option<Tz> {
@@ -37,57 +25,58 @@ pub fn zone_abbrev(tz: Tz) -> String {
     }
 }
 
-/// Indonesian name of a weekday.
-pub fn weekday_in_indonesian(w: Weekday) -> &'static str {
-    DAYS_IN_INDONESIAN[w.num_days_from_monday() as usize]
+fn locale(lang: Lang) -> Locale {
+    match lang {
+        Lang::Id => Locale::id_ID,
+        Lang::En => Locale::en_US,
+    }
 }
 
-/// "Senin, 30 November 2026".
-pub fn format_date_in_indonesian(date: NaiveDate) -> String {
-    format!(
-        "{}, {} {} {}",
-        weekday_in_indonesian(date.weekday()),
-        date.day(),
-        MONTHS_IN_INDONESIAN[date.month0() as usize],
-        date.year()
-    )
+/// "Senin, 30 November 2026" / "Monday, 30 November 2026".
+pub fn date(d: NaiveDate, lang: Lang) -> String {
+    d.format_localized("%A, %-d %B %Y", locale(lang))
+        .to_string()
 }
 
-/// "09.00".
-pub fn format_time_in_indonesian(at: DateTime<Utc>, tz: Tz) -> String {
-    let local = at.with_timezone(&tz);
-    format!("{:02}.{:02}", local.hour(), local.minute())
+/// The local hour and minute of an instant: "09.00" / "09:00".
+pub fn time(at: DateTime<Utc>, tz: Tz, lang: Lang) -> String {
+    let pattern = match lang {
+        Lang::Id => "%H.%M",
+        Lang::En => "%H:%M",
+    };
+    at.with_timezone(&tz).format(pattern).to_string()
 }
 
-/// "Senin, 30 November 2026, 09.00 WITA".
-pub fn format_datetime_in_indonesian(at: DateTime<Utc>, tz: Tz) -> String {
-    let local = at.with_timezone(&tz);
+/// A moment: "Senin, 30 November 2026, 09.00 WITA".
+pub fn datetime(at: DateTime<Utc>, tz: Tz, lang: Lang) -> String {
     format!(
         "{}, {} {}",
-        format_date_in_indonesian(local.date_naive()),
-        format_time_in_indonesian(at, tz),
+        date(local_date(at, tz), lang),
+        time(at, tz, lang),
         zone_abbrev(tz)
     )
 }
 
-/// "Senin, 30 November 2026, 09.00–11.00 WITA", or both full dates when the range spans days.
-pub fn format_range_in_indonesian(start: DateTime<Utc>, end: DateTime<Utc>, tz: Tz) -> String {
-    let (s, e) = (start.with_timezone(&tz), end.with_timezone(&tz));
-    if s.date_naive() == e.date_naive() {
-        format!(
-            "{}, {}–{} {}",
-            format_date_in_indonesian(s.date_naive()),
-            format_time_in_indonesian(start, tz),
-            format_time_in_indonesian(end, tz),
-            zone_abbrev(tz)
-        )
+/// The hours of an item under its day's heading: "09.00–11.30 WITA", or
+/// "22.00 – Selasa, 1 Desember 2026, 02.00 WITA" when it ends on a later day.
+pub fn time_range(start: DateTime<Utc>, end: DateTime<Utc>, tz: Tz, lang: Lang) -> String {
+    let zone = zone_abbrev(tz);
+    let (from, to) = (time(start, tz, lang), time(end, tz, lang));
+    if local_date(start, tz) == local_date(end, tz) {
+        format!("{from}–{to} {zone}")
     } else {
-        format!(
-            "{} – {}",
-            format_datetime_in_indonesian(start, tz),
-            format_datetime_in_indonesian(end, tz)
-        )
+        format!("{from} – {}, {to} {zone}", date(local_date(end, tz), lang))
     }
+}
+
+/// A whole span: "Senin, 30 November 2026, 09.00–11.30 WITA" (the end's date added when it
+/// differs, as in [`time_range`]).
+pub fn when(start: DateTime<Utc>, end: DateTime<Utc>, tz: Tz, lang: Lang) -> String {
+    format!(
+        "{}, {}",
+        date(local_date(start, tz), lang),
+        time_range(start, end, tz, lang)
+    )
 }
 
 /// The UTC instant at which `date` begins in `tz`.
@@ -122,18 +111,105 @@ mod tests {
     }
 
     #[test]
-    fn writes_dates_the_indonesian_way() {
+    fn writes_dates_the_indonesian_way_and_the_english_way() {
+        let (s, e) = (utc("2026-11-30T01:00:00Z"), utc("2026-11-30T03:30:00Z"));
         assert_eq!(
-            format_datetime_in_indonesian(utc("2026-11-30T01:00:00Z"), Makassar),
+            datetime(s, Makassar, Lang::Id),
             "Senin, 30 November 2026, 09.00 WITA"
         );
         assert_eq!(
-            format_range_in_indonesian(
-                utc("2026-11-30T01:00:00Z"),
-                utc("2026-11-30T03:30:00Z"),
-                Makassar
-            ),
+            datetime(s, Makassar, Lang::En),
+            "Monday, 30 November 2026, 09:00 WITA"
+        );
+        assert_eq!(
+            when(s, e, Makassar, Lang::Id),
             "Senin, 30 November 2026, 09.00–11.30 WITA"
+        );
+        assert_eq!(
+            when(s, e, Makassar, Lang::En),
+            "Monday, 30 November 2026, 09:00–11:30 WITA"
+        );
+        assert_eq!(time_range(s, e, Makassar, Lang::Id), "09.00–11.30 WITA");
+        assert_eq!(time(e, Makassar, Lang::En), "11:30");
+    }
+
+    #[test]
+    fn a_range_past_midnight_names_the_end_day() {
+        // 22.00 WITA on Monday to 02.00 WITA on Tuesday.
+        let (s, e) = (utc("2026-11-30T14:00:00Z"), utc("2026-11-30T18:00:00Z"));
+        assert_eq!(
+            when(s, e, Makassar, Lang::Id),
+            "Senin, 30 November 2026, 22.00 – Selasa, 1 Desember 2026, 02.00 WITA"
+        );
+        assert_eq!(
+            time_range(s, e, Makassar, Lang::En),
+            "22:00 – Tuesday, 1 December 2026, 02:00 WITA"
+        );
+    }
+
+    #[test]
+    fn every_day_and_month_has_its_name_in_both_languages() {
+        // An independent table (KBBI spelling), not chrono's data: 2026-01-05 is a Monday.
+        const DAYS: [(&str, &str); 7] = [
+            ("Senin", "Monday"),
+            ("Selasa", "Tuesday"),
+            ("Rabu", "Wednesday"),
+            ("Kamis", "Thursday"),
+            ("Jumat", "Friday"),
+            ("Sabtu", "Saturday"),
+            ("Minggu", "Sunday"),
+        ];
+        const MONTHS: [(&str, &str); 12] = [
+            ("Januari", "January"),
+            ("Februari", "February"),
+            ("Maret", "March"),
+            ("April", "April"),
+            ("Mei", "May"),
+            ("Juni", "June"),
+            ("Juli", "July"),
+            ("Agustus", "August"),
+            ("September", "September"),
+            ("Oktober", "October"),
+            ("November", "November"),
+            ("Desember", "December"),
+        ];
+        let monday = NaiveDate::from_ymd_opt(2026, 1, 5).unwrap();
+        for (i, (id, en)) in DAYS.iter().enumerate() {
+            let d = monday + chrono::Duration::days(i as i64);
+            assert_eq!(date(d, Lang::Id), format!("{id}, {} Januari 2026", 5 + i));
+            assert_eq!(date(d, Lang::En), format!("{en}, {} January 2026", 5 + i));
+        }
+        for (m, (id, en)) in MONTHS.iter().enumerate() {
+            let d = NaiveDate::from_ymd_opt(2027, m as u32 + 1, 1).unwrap();
+            let day = DAYS[chrono::Datelike::weekday(&d).num_days_from_monday() as usize];
+            assert_eq!(date(d, Lang::Id), format!("{}, 1 {id} 2027", day.0));
+            assert_eq!(date(d, Lang::En), format!("{}, 1 {en} 2027", day.1));
+        }
+    }
+
+    #[test]
+    fn the_day_changes_at_local_midnight_not_utc_midnight() {
+        // 15.59 UTC is 23.59 WITA on 30 November; 16.00 UTC is already 1 December.
+        assert_eq!(
+            datetime(utc("2026-11-30T15:59:00Z"), Makassar, Lang::Id),
+            "Senin, 30 November 2026, 23.59 WITA"
+        );
+        assert_eq!(
+            datetime(utc("2026-11-30T16:00:00Z"), Makassar, Lang::Id),
+            "Selasa, 1 Desember 2026, 00.00 WITA"
+        );
+        assert_eq!(
+            datetime(utc("2026-12-31T16:00:00Z"), Makassar, Lang::En),
+            "Friday, 1 January 2027, 00:00 WITA"
+        );
+        // Jakarta is an hour behind: the same instant is still 31 December there.
+        assert_eq!(
+            datetime(
+                utc("2026-12-31T16:00:00Z"),
+                chrono_tz::Asia::Jakarta,
+                Lang::Id
+            ),
+            "Kamis, 31 Desember 2026, 23.00 WIB"
         );
     }
 

@@ -15,51 +15,8 @@ pub struct Msg {
     pub en: String,
 }
 
-/// The languages the apps and the API speak.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Default,
-    Serialize,
-    Deserialize,
-    strum::IntoStaticStr,
-    strum::EnumString,
-    strum::VariantArray,
-    strum::EnumCount,
-)]
-#[serde(rename_all = "snake_case")]
-#[strum(serialize_all = "snake_case")]
-pub enum Lang {
-    #[default]
-    Id,
-    En,
-}
-
-impl Lang {
-    /// Picks the language from an HTTP `Accept-Language` value; Indonesian unless English is
-    /// preferred.
-    pub fn from_accept_language(header: Option<&str>) -> Lang {
-        let Some(h) = header else { return Lang::Id };
-        for part in h.split(',') {
-            let tag = part
-                .split(';')
-                .next()
-                .unwrap_or("")
-                .trim()
-                .to_ascii_lowercase();
-            if tag.starts_with("id") || tag.starts_with("in") {
-                return Lang::Id;
-            }
-            if tag.starts_with("en") {
-                return Lang::En;
-            }
-        }
-        Lang::Id
-    }
-}
+/// The language type lives with the shared words; re-exported here, where `Msg` picks one.
+pub use crate::i18n::Lang;
 
 impl Msg {
     pub fn new(id: impl Into<String>, en: impl Into<String>) -> Self {
@@ -412,8 +369,6 @@ pub fn validate_notification_settings(
     e.into_result()
 }
 
-codes!(Lang);
-
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
@@ -536,13 +491,5 @@ pub(crate) mod tests {
         ] {
             assert!(!is_valid_phone(bad), "{bad}");
         }
-    }
-
-    #[test]
-    fn accept_language_defaults_to_indonesian() {
-        assert_eq!(Lang::from_accept_language(None), Lang::Id);
-        assert_eq!(Lang::from_accept_language(Some("en-US,en;q=0.9")), Lang::En);
-        assert_eq!(Lang::from_accept_language(Some("id-ID,en;q=0.5")), Lang::Id);
-        assert_eq!(Lang::from_accept_language(Some("fr")), Lang::Id);
     }
 }

@@ -67,23 +67,10 @@ pub enum Action {
 }
 
 impl Action {
-    /// The action's name in Indonesian, for the server's error messages. The apps' button labels
-    /// live in `src/i18n`.
+    /// The action's name in Indonesian, for the server's error messages
+    /// ([`crate::i18n::Words::action`]).
     pub fn label_in_indonesian(self) -> &'static str {
-        match self {
-            Action::StartReview => "Mulai tinjau",
-            Action::RequestInfo => "Minta dilengkapi",
-            Action::SupplyInfo => "Lengkapi permohonan",
-            Action::ForwardToLeader => "Teruskan ke pimpinan",
-            Action::ProposeTime => "Usulkan waktu lain",
-            Action::AcceptProposal => "Terima usulan waktu",
-            Action::DeclineProposal => "Tolak usulan waktu",
-            Action::Approve => "Setujui (hadir sendiri)",
-            Action::Represent => "Diwakilkan",
-            Action::Decline => "Tolak",
-            Action::Cancel => "Batalkan",
-            Action::MarkDone => "Tandai selesai",
-        }
+        crate::i18n::ID.action(self)
     }
 
     /// The states this action may start from.

@@ -114,7 +114,7 @@ async fn the_sheet_prints_every_item_wraps_long_titles_and_keeps_internal_things
     }
     assert!(text.contains(tricky), "literal title: {text}");
     assert!(text.contains("15.00–16.00"));
-    assert!(text.contains("Diwakili Sekretaris Daerah"));
+    assert!(text.contains("Diwakili oleh Sekretaris Daerah"));
     assert!(text.contains("PDH Khaki"));
     for secret in [
         "Pertemuan rahasia",

@@ -94,7 +94,7 @@ async fn the_display_shows_todays_public_agenda_with_the_current_item_and_nothin
     assert!(!html.contains("<style") && !html.contains(" style=") && !html.contains(" onload="));
 
     assert!(html.contains("Sidak kebersihan Pasar Umum Galiran"));
-    assert!(html.contains("Diwakili Kepala Dinas Perikanan"));
+    assert!(html.contains("Diwakili oleh Kepala Dinas Perikanan"));
     // Texts are escaped.
     assert!(html.contains("Penyerahan bantuan nelayan &lt;b&gt;Kusamba&lt;/b&gt;"));
     for hidden in [
@@ -111,10 +111,11 @@ async fn the_display_shows_todays_public_agenda_with_the_current_item_and_nothin
         .find(|li| li.contains("Sidak kebersihan"))
         .unwrap();
     assert!(current.starts_with(r#"class="item current""#), "{current}");
-    let today = sepiion_core::time::format_date_in_indonesian(
+    let today = sepiion_core::time::date(
         Utc::now()
             .with_timezone(&chrono_tz::Asia::Makassar)
             .date_naive(),
+        sepiion_core::i18n::Lang::Id,
     );
     assert!(html.contains(&today), "date {today}");
     assert!(html.contains(" WITA"), "clock in WITA");

@@ -182,9 +182,9 @@ async fn every_page_speaks_both_languages_and_carries_the_security_headers() {
     let s = start().await;
     let mut b = Browser::new(&s);
     for (path, id_text, en_text) in [
-        ("/", "Jadwal pimpinan", "The leaders' schedule"),
-        ("/ajukan", "Ajukan permohonan", "Submit a request"),
-        ("/lacak", "Lacak permohonan", "Track a request"),
+        ("/", "Jadwal Pimpinan", "The leaders' schedule"),
+        ("/ajukan", "Ajukan Permohonan", "Submit a request"),
+        ("/lacak", "Lacak Permohonan", "Track a request"),
         ("/tentang", "Catatan privasi", "Privacy note"),
     ] {
         for (lang, text, html_lang) in [("id", id_text, "id"), ("en-GB,en;q=0.9", en_text, "en")] {
@@ -556,7 +556,7 @@ async fn an_agenda_item_page_shows_a_public_item_and_hides_every_other() {
     assert_eq!(p.status, 200);
     for want in [
         ">Peresmian Pasar Seni Semarapura</h1>",
-        &sepiion_core::time::format_date_in_indonesian(day),
+        &sepiion_core::time::date(day, sepiion_core::i18n::Lang::Id),
         "09.00–11.00 WITA",
         "Pasar Seni, Semarapura",
         "Wakil Bupati",

@@ -1,18 +1,22 @@
-//! All user-facing text of the apps, one file per language (`id.rs`, `en.rs`). Screens take a
-//! `&'static Texts` and never spell text themselves. Messages from the server or from core
-//! validation already come in both languages ([`sepiion_core::validation::Msg`]).
+//! The apps' own texts, one file per language (`id.rs`, `en.rs`). Screens take a
+//! `&'static Texts` and spell no words themselves: what only the apps show is here; what the
+//! server shows too (states, kinds, roles, agenda statuses, the request form's field labels, "Kode
+//! disalin.") is core's catalogue, reached as `t.words` ([`sepiion_core::i18n`]); dates and times
+//! come from [`sepiion_core::time`]. Messages from the server or from core validation already come
+//! in both languages ([`sepiion_core::validation::Msg`]).
 
 mod en;
 mod id;
 
 use chrono_tz::Tz;
 use sepiion_core::conflict::{Conflict, ConflictKind};
-use sepiion_core::model::{RequestState, Role};
-use sepiion_core::validation::Lang;
-use sepiion_core::workflow::Action;
+use sepiion_core::i18n::{Lang, Words};
 
 /// Every string the apps show.
 pub struct Texts {
+    /// The words the apps share with the server (labels of states, kinds, roles, statuses,
+    /// the request form's fields, "Permohonan terkirim"), from core's catalogue.
+    pub words: &'static Words,
     pub app_public: &'static str,
     pub app_internal: &'static str,
     // Navigation
@@ -31,32 +35,15 @@ pub struct Texts {
     pub unread: &'static str,
     pub back: &'static str,
     // Schedule / agenda
-    pub schedule_title: &'static str,
     pub agenda_title: &'static str,
-    pub view_day: &'static str,
-    pub view_week: &'static str,
-    pub all_leaders: &'static str,
     pub previous: &'static str,
     pub next: &'static str,
-    pub today: &'static str,
     pub refresh: &'static str,
     pub no_public_items: &'static str,
     pub no_items: &'static str,
-    pub represented_by: &'static str,
-    pub dress_code: &'static str,
-    pub status_tentative: &'static str,
-    pub status_confirmed: &'static str,
-    pub status_cancelled: &'static str,
-    pub status_done: &'static str,
     pub status_label: &'static str,
     pub visibility: &'static str,
-    pub visibility_public: &'static str,
-    pub visibility_internal: &'static str,
-    pub visibility_confidential: &'static str,
     pub attendance: &'static str,
-    pub attendance_in_person: &'static str,
-    pub attendance_represented: &'static str,
-    pub attendance_absent: &'static str,
     pub assigned_staff: &'static str,
     pub running_order: &'static str,
     pub internal_notes: &'static str,
@@ -71,40 +58,9 @@ pub struct Texts {
     pub staff_duty: &'static str,
     pub add_staff: &'static str,
     // Request form
-    pub form_title: &'static str,
-    pub form_intro: &'static str,
-    pub field_kind: &'static str,
-    pub kind_undangan: &'static str,
-    pub kind_audiensi: &'static str,
-    pub kind_seremonial: &'static str,
-    pub kind_lainnya: &'static str,
-    pub field_leader: &'static str,
-    pub either_leader: &'static str,
-    pub field_title: &'static str,
-    pub field_description: &'static str,
-    pub field_start_date: &'static str,
-    pub field_start_time: &'static str,
-    pub field_end_date: &'static str,
-    pub field_end_time: &'static str,
-    pub field_location: &'static str,
-    pub field_organizer: &'static str,
-    pub field_requester_name: &'static str,
-    pub field_phone: &'static str,
-    pub field_phone_hint: &'static str,
-    pub field_email: &'static str,
-    pub field_attendees: &'static str,
-    pub field_leader_role: &'static str,
-    pub field_leader_role_hint: &'static str,
-    pub field_dress_code: &'static str,
-    pub field_letter_number: &'static str,
-    pub field_attachment: &'static str,
-    pub attachment_hint: &'static str,
     pub remove: &'static str,
-    pub optional: &'static str,
-    pub submit_request: &'static str,
     pub draft_saved: &'static str,
     pub form_has_errors: &'static str,
-    pub submitted_title: &'static str,
     pub submitted_body: &'static str,
     pub waiting_to_send: &'static str,
     pub invalid_date: &'static str,
@@ -112,12 +68,6 @@ pub struct Texts {
     // My requests / tracking
     pub my_requests_title: &'static str,
     pub no_requests: &'static str,
-    pub tracking_code: &'static str,
-    pub copy_code: &'static str,
-    pub copied: &'static str,
-    pub share_whatsapp: &'static str,
-    pub timeline: &'static str,
-    pub proposed_time: &'static str,
     pub accept_proposal: &'static str,
     pub decline_proposal: &'static str,
     pub supply_info_label: &'static str,
@@ -126,9 +76,6 @@ pub struct Texts {
     pub cancel_confirm: &'static str,
     pub reason_optional: &'static str,
     pub reason_required: &'static str,
-    pub track_title: &'static str,
-    pub track_intro: &'static str,
-    pub track_button: &'static str,
     pub track_offline: &'static str,
     pub track_not_found: &'static str,
     pub requested_by: &'static str,
@@ -230,12 +177,6 @@ pub struct Texts {
     pub conflict_overlap: &'static str,
     /// A clash by travel time: `{minutes}`, `{title}`, `{when}`, `{location}`.
     pub conflict_travel: &'static str,
-    /// Request states, in the order of [`RequestState::ALL`].
-    pub states: [&'static str; 10],
-    /// Workflow actions, in the order of [`Action::ALL`].
-    pub actions: [&'static str; 12],
-    /// Staff roles, in the order of [`Role::ALL`].
-    pub roles: [&'static str; 6],
     // Outputs: calendar feeds, sharing the agenda, reports
     pub subscribe_calendar: &'static str,
     pub subscribe_hint: &'static str,
@@ -283,6 +224,10 @@ pub fn texts(lang: Lang) -> &'static Texts {
 }
 
 impl Texts {
+    /// A request-form field's label, by its draft name ([`sepiion_core::draft::FIELDS`]).
+    pub fn field(&self, name: &'static str) -> &'static str {
+        self.words.field(name).unwrap_or(name)
+    }
     /// "3 perubahan belum terkirim".
     pub fn pending(&self, n: i64) -> String {
         self.pending_changes.replace("{n}", &n.to_string())
@@ -301,17 +246,6 @@ impl Texts {
     pub fn urgent_warning_for(&self, days: i64) -> String {
         self.urgent_warning.replace("{days}", &days.to_string())
     }
-    /// The state's label (a chip, a filter).
-    pub fn state_label(&self, s: RequestState) -> &'static str {
-        self.states[position(&RequestState::ALL, &s)]
-    }
-    /// The action's label (a button).
-    pub fn action_label(&self, a: Action) -> &'static str {
-        self.actions[position(&Action::ALL, &a)]
-    }
-    pub fn role_label(&self, r: Role) -> &'static str {
-        self.roles[position(&Role::ALL, &r)]
-    }
     /// A sentence naming the item a slot clashes with.
     pub fn conflict(&self, c: &Conflict, tz: Tz, lang: Lang) -> String {
         let template = match c.kind {
@@ -323,43 +257,9 @@ impl Texts {
             .replace("{title}", &c.other_title)
             .replace(
                 "{when}",
-                &crate::ui::fmt::when(c.other_starts_at, c.other_ends_at, tz, lang),
+                &sepiion_core::time::when(c.other_starts_at, c.other_ends_at, tz, lang),
             )
             .replace("{location}", &c.other_location)
-    }
-    pub fn kind_label(&self, kind: sepiion_core::RequestKind) -> &'static str {
-        use sepiion_core::RequestKind::*;
-        match kind {
-            Undangan => self.kind_undangan,
-            Audiensi => self.kind_audiensi,
-            Seremonial => self.kind_seremonial,
-            Lainnya => self.kind_lainnya,
-        }
-    }
-    pub fn agenda_status(&self, s: sepiion_core::AgendaStatus) -> &'static str {
-        use sepiion_core::AgendaStatus::*;
-        match s {
-            Tentative => self.status_tentative,
-            Confirmed => self.status_confirmed,
-            Cancelled => self.status_cancelled,
-            Done => self.status_done,
-        }
-    }
-    pub fn visibility_label(&self, v: sepiion_core::Visibility) -> &'static str {
-        use sepiion_core::Visibility::*;
-        match v {
-            Public => self.visibility_public,
-            Internal => self.visibility_internal,
-            Confidential => self.visibility_confidential,
-        }
-    }
-    pub fn attendance_label(&self, a: sepiion_core::Attendance) -> &'static str {
-        use sepiion_core::Attendance::*;
-        match a {
-            InPerson => self.attendance_in_person,
-            Represented => self.attendance_represented,
-            Absent => self.attendance_absent,
-        }
     }
     /// The label of an outcome code of the monthly report (the code itself when unknown).
     pub fn outcome_label(&self, code: &str) -> String {
@@ -375,39 +275,19 @@ impl Texts {
     }
 }
 
-/// Where `x` is in `all` (the enums' `ALL` lists every variant, so it is always found).
-fn position<T: PartialEq>(all: &[T], x: &T) -> usize {
-    all.iter().position(|y| y == x).unwrap_or(0)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn labels_follow_the_language() {
-        let (id, en) = (texts(Lang::Id), texts(Lang::En));
-        assert_eq!(
-            id.state_label(RequestState::AwaitingLeader),
-            "Menunggu keputusan pimpinan"
-        );
-        assert_eq!(
-            en.state_label(RequestState::AwaitingLeader),
-            "Awaiting the leader's decision"
-        );
-        assert_eq!(id.action_label(Action::MarkDone), "Tandai selesai");
-        assert_eq!(en.action_label(Action::MarkDone), "Mark as done");
-        assert_eq!(id.role_label(Role::AgendaStaff), "Staf Agenda");
-        assert_eq!(en.role_label(Role::AgendaStaff), "Agenda staff");
-        // Every label differs from the next one: the arrays are not shifted or padded.
-        for t in [id, en] {
-            for list in [&t.states[..], &t.actions[..], &t.roles[..]] {
-                for (i, a) in list.iter().enumerate() {
-                    assert!(!a.is_empty());
-                    assert!(list[i + 1..].iter().all(|b| b != a), "{a} twice");
-                }
-            }
+    fn shared_words_are_cores_in_the_same_language() {
+        for lang in Lang::ALL {
+            assert!(std::ptr::eq(texts(lang).words, lang.words()));
         }
+        let (id, en) = (texts(Lang::Id), texts(Lang::En));
+        assert_eq!(id.field("start_date"), "Tanggal mulai");
+        assert_eq!(en.field("start_date"), "Start date");
+        assert_eq!(id.words.code_copied, "Kode disalin.");
     }
 
     #[test]
@@ -450,7 +330,7 @@ mod tests {
             for s in [
                 t.app_public,
                 t.tab_schedule,
-                t.submit_request,
+                t.words.submit_request,
                 t.pending_changes,
                 t.keep_mine,
             ] {

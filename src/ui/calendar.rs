@@ -4,8 +4,9 @@
 
 use dioxus::prelude::*;
 use sepiion_core::api::CalendarFeedInfo;
+use sepiion_core::time;
 
-use crate::ui::{DEFAULT_SERVER_URL, Services, Ui, fmt, on_tokio, prefs};
+use crate::ui::{DEFAULT_SERVER_URL, Services, Ui, on_tokio, prefs};
 
 /// The server the app talks to: the engine's, else the configured one.
 pub fn server_base(services: &Services) -> String {
@@ -99,7 +100,7 @@ pub fn PersonalFeed() -> Element {
             p { class: "small muted", "{t.my_calendar_hint}" }
             match state() {
                 FeedState::Known(info) => match info.created_at {
-                    Some(at) => rsx! { p { class: "small", "{t.calendar_active} {fmt::datetime(at, ui.tz, lang)}" } },
+                    Some(at) => rsx! { p { class: "small", "{t.calendar_active} {time::datetime(at, ui.tz, lang)}" } },
                     None => rsx! { p { class: "small", "{t.calendar_none}" } },
                 },
                 FeedState::Made(url) => rsx! {

@@ -5,15 +5,16 @@ use chrono::NaiveDate;
 use dioxus::prelude::*;
 use sepiion_core::conflict::Conflict;
 use sepiion_core::model::{AgendaItem, RequestState, TimelineEntry, Visibility};
+use sepiion_core::time;
 use sepiion_core::time::local_date;
 use sepiion_core::validation::Lang;
 
-use super::{Ui, fmt};
+use super::Ui;
 
 /// The request state as a coloured chip, in the user's language.
 #[component]
 pub fn StateChip(state: RequestState) -> Element {
-    let label = use_context::<Ui>().texts().state_label(state);
+    let label = use_context::<Ui>().texts().words.state(state);
     rsx! {
         span { class: "chip state-{state.as_str()}", "{label}" }
     }
@@ -60,8 +61,8 @@ pub fn AgendaCard(
     let ui = use_context::<Ui>();
     let t = ui.texts();
     let lang = (ui.lang)();
-    let time = fmt::time_range(item.starts_at, item.ends_at, ui.tz, lang);
-    let status = t.agenda_status(item.status);
+    let time = time::time_range(item.starts_at, item.ends_at, ui.tz, lang);
+    let status = t.words.agenda_status(item.status);
     let cancelled = item.status == sepiion_core::AgendaStatus::Cancelled;
     let leader = ui.leader_title(&item.leader_id);
     let id = item.id.clone();
@@ -100,19 +101,19 @@ pub fn AgendaCard(
             }
             div { class: "muted", "{leader} · {item.location}" }
             if let Some(rep) = &item.representative {
-                div { class: "small", "{t.represented_by}: {rep}" }
+                div { class: "small", "{t.words.represented_by}: {rep}" }
             }
             if !item.dress_code.is_empty() {
-                div { class: "small", "{t.dress_code}: {item.dress_code}" }
+                div { class: "small", {t.field("dress_code")} ": {item.dress_code}" }
             }
             if item.internal.is_some() {
                 div { class: "row small",
                     if item.visibility == Visibility::Confidential {
-                        span { class: "chip confidential", "{t.visibility_confidential}" }
+                        span { class: "chip confidential", "{t.words.visibility(sepiion_core::Visibility::Confidential)}" }
                     } else {
-                        span { class: "chip", "{t.visibility_label(item.visibility)}" }
+                        span { class: "chip", "{t.words.visibility(item.visibility)}" }
                     }
-                    span { class: "chip", "{t.attendance_label(item.attendance)}" }
+                    span { class: "chip", "{t.words.attendance(item.attendance)}" }
                 }
             }
             if pending {
@@ -148,7 +149,7 @@ pub fn AgendaDays(
         }
         for (day, list) in days {
             section { key: "{day}",
-                h2 { class: "day-heading", "{fmt::date(day, lang)}" }
+                h2 { class: "day-heading", "{time::date(day, lang)}" }
                 for (item, pending) in list {
                     AgendaCard { key: "{item.id}", item: item.clone(), pending, onselect }
                 }
@@ -186,9 +187,9 @@ pub fn Timeline(entries: Vec<TimelineEntry>) -> Element {
             for (i, e) in entries.into_iter().enumerate() {
                 li { key: "{i}",
                     StateChip { state: e.to }
-                    div { class: "small muted", "{fmt::datetime(e.at, ui.tz, lang)}" }
+                    div { class: "small muted", "{time::datetime(e.at, ui.tz, lang)}" }
                     if let Some(role) = e.actor_role {
-                        div { class: "small", "{t.role_label(role)}" }
+                        div { class: "small", "{t.words.role(role)}" }
                     }
                     if let Some(name) = &e.actor_name {
                         div { class: "small muted", "{name}" }
@@ -287,7 +288,7 @@ pub fn Field(
     let spelled = match (input_type.as_str(), try_use_context::<Ui>()) {
         ("date", Some(ui)) => chrono::NaiveDate::parse_from_str(&value, "%Y-%m-%d")
             .ok()
-            .map(|d| fmt::date(d, (ui.lang)())),
+            .map(|d| time::date(d, (ui.lang)())),
         _ => None,
     };
     let described = [
@@ -361,11 +362,17 @@ pub fn SelectField(
     value: String,
     options: Vec<(String, String)>,
     #[props(default)] error: Option<String>,
+    #[props(default)] required: bool,
     onchange: EventHandler<String>,
 ) -> Element {
     rsx! {
         div { class: if error.is_some() { "field invalid" } else { "field" },
-            label { r#for: "{id}", "{label}" }
+            label { r#for: "{id}",
+                "{label}"
+                if required {
+                    span { class: "required", "aria-hidden": "true", " *" }
+                }
+            }
             select {
                 id: "{id}",
                 name: "{id}",

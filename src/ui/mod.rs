@@ -5,7 +5,6 @@
 pub mod calendar;
 pub mod components;
 pub mod draft;
-pub mod fmt;
 pub mod internal;
 #[cfg(feature = "mobile")]
 mod mobile;

@@ -3,10 +3,11 @@
 
 use dioxus::prelude::*;
 use sepiion_core::notify::Link;
+use sepiion_core::time;
 
 use crate::platform::Variant;
 use crate::ui::shell::Route;
-use crate::ui::{Services, Ui, fmt};
+use crate::ui::{Services, Ui};
 
 /// Where a notification's link leads in this app.
 pub fn route_for(variant: Variant, link: &Link) -> Route {
@@ -36,7 +37,7 @@ pub fn Notifications() -> Element {
                 let n = entry.notification.clone();
                 let title = n.title.get(lang).to_string();
                 let body = n.body.get(lang).to_string();
-                let when = fmt::datetime(n.created_at, ui.tz, lang);
+                let when = time::datetime(n.created_at, ui.tz, lang);
                 let target = route_for(ui.variant, &n.link);
                 let store = services.store.clone();
                 let id = n.id.clone();

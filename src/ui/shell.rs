@@ -2,8 +2,9 @@
 //! navigation stack (the Android back button pops it).
 
 use dioxus::prelude::*;
+use sepiion_core::time;
 
-use super::{STYLESHEET, Ui, fmt, internal, notifications, public};
+use super::{STYLESHEET, Ui, internal, notifications, public};
 use crate::platform::Variant;
 
 /// Where the user is. Tabs reset the stack; details push onto it.
@@ -75,11 +76,11 @@ pub fn Frame() -> Element {
     let route = ui.nav.read().last().cloned().unwrap_or(Route::Schedule);
     let depth = ui.nav.read().len();
     let title = match &route {
-        Route::Schedule => t.schedule_title,
-        Route::Submit => t.form_title,
+        Route::Schedule => t.words.schedule_title,
+        Route::Submit => t.words.form_title,
         Route::MyRequests => t.my_requests_title,
         Route::MyRequest(_) => t.my_requests_title,
-        Route::Track => t.track_title,
+        Route::Track => t.words.track_title,
         Route::Settings => t.settings_title,
         Route::Login => t.login_title,
         Route::Inbox => t.inbox_title,
@@ -203,7 +204,7 @@ pub fn SyncBar() -> Element {
     let lang = (ui.lang)();
     let s = ui.sync.read().clone();
     let last = match s.last_sync {
-        Some(at) => format!("{}: {}", t.last_sync, fmt::datetime(at, ui.tz, lang)),
+        Some(at) => format!("{}: {}", t.last_sync, time::datetime(at, ui.tz, lang)),
         None => t.never_synced.to_string(),
     };
     let (done, total) = (

@@ -131,7 +131,7 @@ const FORM = {
 test('1. the agenda by week and by leader', async () => {
   const page = await newPage();
   await page.goto(`${base}/`);
-  await assert.doesNotReject(page.getByRole('heading', { level: 1, name: 'Jadwal pimpinan' }).waitFor());
+  await assert.doesNotReject(page.getByRole('heading', { level: 1, name: 'Jadwal Pimpinan' }).waitFor());
   assert.equal(await page.locator('a.seg[aria-current="true"]').first().textContent(), 'Minggu');
   // Seven days, Monday to Sunday, written the Indonesian way.
   const days = await page.locator('section.day h3').allTextContents();

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Duration, Utc};
 use icalendar::{Calendar, Component, Event, EventLike, EventStatus};
 use rusqlite::{OptionalExtension, Transaction, params};
-use sepiion_core::model::{AgendaItem, AgendaStatus, Attendance, Leader, Visibility};
+use sepiion_core::model::{AgendaItem, AgendaStatus, Leader, Visibility};
 use sepiion_core::sync::Record;
 
 use crate::domain::caller::{Caller, Staff, new_token, staff_from_row, token_hash};
@@ -109,14 +109,7 @@ pub fn load_feed(
 }
 
 fn attendance_text(item: &AgendaItem) -> String {
-    match item.attendance {
-        Attendance::InPerson => "Hadir langsung".into(),
-        Attendance::Represented => match item.representative.as_deref() {
-            Some(r) => format!("Diwakili oleh {r}"),
-            None => "Diwakilkan".into(),
-        },
-        Attendance::Absent => "Tidak hadir".into(),
-    }
+    sepiion_core::i18n::ID.attendance_with(item.attendance, item.representative.as_deref())
 }
 
 /// The DESCRIPTION of an item: public fields for everyone, internal fields when present

@@ -10,12 +10,10 @@ use std::sync::Arc;
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{OptionalExtension, Transaction, params};
 use sepiion_core::api::SheetFormat;
-use sepiion_core::model::{AgendaStatus, Attendance};
+use sepiion_core::i18n::{self, Lang};
+use sepiion_core::model::AgendaStatus;
 use sepiion_core::sync::Record;
-use sepiion_core::time::{
-    format_date_in_indonesian, format_datetime_in_indonesian, format_time_in_indonesian,
-    local_days_range,
-};
+use sepiion_core::time::{self, local_days_range};
 use sepiion_core::validation::Msg;
 use serde::Serialize;
 use tokio::sync::Semaphore;
@@ -60,7 +58,7 @@ pub struct SheetRow {
     pub dress_code: String,
     /// The leader's role from the source request (staff sheet only).
     pub role: String,
-    /// "Hadir langsung", "Diwakili …", "Tidak hadir".
+    /// "Hadir sendiri", "Diwakili oleh …", "Tidak hadir" (core's words).
     pub attendance: String,
     /// Assigned staff and running order (staff sheet only).
     pub details: Vec<String>,
@@ -93,17 +91,6 @@ pub struct SheetData {
 impl SheetData {
     pub fn item_count(&self) -> usize {
         self.sections.iter().map(|s| s.rows.len()).sum()
-    }
-}
-
-fn attendance_text(attendance: Attendance, representative: Option<&str>) -> String {
-    match attendance {
-        Attendance::InPerson => "Hadir langsung".into(),
-        Attendance::Represented => match representative {
-            Some(r) if !r.trim().is_empty() => format!("Diwakili {r}"),
-            _ => "Diwakilkan".into(),
-        },
-        Attendance::Absent => "Tidak hadir".into(),
     }
 }
 
@@ -171,10 +158,11 @@ pub fn load_day(
                 no: String::new(),
                 time: format!(
                     "{}–{}",
-                    format_time_in_indonesian(item.starts_at, ctx.tz),
-                    format_time_in_indonesian(item.ends_at, ctx.tz)
+                    time::time(item.starts_at, ctx.tz, Lang::Id),
+                    time::time(item.ends_at, ctx.tz, Lang::Id)
                 ),
-                attendance: attendance_text(item.attendance, item.representative.as_deref()),
+                attendance: i18n::ID
+                    .attendance_with(item.attendance, item.representative.as_deref()),
                 title: item.title,
                 location: item.location,
                 dress_code: item.dress_code,
@@ -194,11 +182,14 @@ pub fn load_day(
             sections.push(SheetSection { leader, rows });
         }
     }
-    let mut columns: Vec<String> = ["No", "Waktu", "Kegiatan", "Tempat", "Pakaian"]
+    let words = &i18n::ID;
+    let field = |name| words.field(name).unwrap_or_default().to_string();
+    let mut columns: Vec<String> = ["No", "Waktu", "Kegiatan", "Tempat"]
         .map(String::from)
         .into();
+    columns.push(field("dress_code"));
     if staff {
-        columns.push("Peran pimpinan".into());
+        columns.push(field("leader_role"));
     }
     columns.push("Kehadiran".into());
     let zone = sepiion_core::time::zone_abbrev(ctx.tz);
@@ -210,8 +201,8 @@ pub fn load_day(
         } else {
             "Agenda Harian Pimpinan".into()
         },
-        date: format_date_in_indonesian(date),
-        printed: format!("Dicetak {}", format_datetime_in_indonesian(now, ctx.tz)),
+        date: time::date(date, Lang::Id),
+        printed: format!("Dicetak {}", time::datetime(now, ctx.tz, Lang::Id)),
         zone,
         staff,
         has_logo,

@@ -6,6 +6,7 @@ use chrono_tz::Tz;
 use dioxus::prelude::*;
 use sepiion_core::conflict::{Conflict, Slot, find_conflicts};
 use sepiion_core::model::{AgendaItem, AgendaStatus};
+use sepiion_core::time;
 use sepiion_core::time::local_date;
 
 use super::current_user;
@@ -13,7 +14,7 @@ use crate::store::{Store, StoreError};
 use crate::ui::components::{AgendaCard, ConflictList, PendingChip};
 use crate::ui::public::schedule::{AgendaControls, Span, span_dates};
 use crate::ui::shell::Route;
-use crate::ui::{Services, Ui, fmt};
+use crate::ui::{Services, Ui};
 
 /// Clashes of `candidate` with its leader's cached agenda (the day before to the day after),
 /// with the server's travel buffer as last synced. The server checks again when the change is
@@ -83,7 +84,7 @@ pub fn Agenda() -> Element {
         }
         for (d, list) in days {
             section { key: "{d}",
-                h2 { class: "day-heading", "{fmt::date(d, lang)}" }
+                h2 { class: "day-heading", "{time::date(d, lang)}" }
                 for (e, conflicts) in list {
                     AgendaCard { key: "{e.item.id}", item: e.item.clone(), pending: e.pending, conflicts,
                         onselect: move |id| ui.go(Route::AgendaItem(id)) }

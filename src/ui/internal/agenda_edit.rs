@@ -5,7 +5,6 @@ use chrono::{NaiveDate, NaiveTime, TimeZone, Utc};
 use dioxus::prelude::*;
 use sepiion_core::api::AgendaItemInput;
 use sepiion_core::model::{AgendaStatus, Attendance, StaffAssignment, Visibility};
-use sepiion_core::time::format_time_in_indonesian;
 use sepiion_core::validation::FieldErrors;
 
 use super::agenda::local_conflicts;
@@ -62,8 +61,8 @@ pub fn AgendaEdit(id: Option<String>) -> Element {
                 leader_id: i.leader_id.clone(),
                 title: i.title.clone(),
                 date: i.starts_at.with_timezone(&tz).date_naive().to_string(),
-                start: format_time_in_indonesian(i.starts_at, tz).replace('.', ":"),
-                end: format_time_in_indonesian(i.ends_at, tz).replace('.', ":"),
+                start: i.starts_at.with_timezone(&tz).format("%H:%M").to_string(),
+                end: i.ends_at.with_timezone(&tz).format("%H:%M").to_string(),
                 location: i.location.clone(),
                 category: i.category.clone(),
                 visibility: i.visibility,
@@ -181,10 +180,10 @@ pub fn AgendaEdit(id: Option<String>) -> Element {
     // (error key, the element it belongs to, its label), in the order of the screen.
     let on_screen: [(&str, &str, &str); 12] = [
         ("leader_id", "leader_id", t.choose_leader),
-        ("title", "item-title", t.field_title),
-        ("starts_at", "item-date", t.field_start_date),
-        ("ends_at", "item-end", t.field_end_time),
-        ("location", "item-location", t.field_location),
+        ("title", "item-title", t.field("title")),
+        ("starts_at", "item-date", t.field("start_date")),
+        ("ends_at", "item-end", t.field("end_time")),
+        ("location", "item-location", t.field("location")),
         ("category", "item-category", t.category),
         ("visibility", "item-visibility", t.visibility),
         (
@@ -192,7 +191,7 @@ pub fn AgendaEdit(id: Option<String>) -> Element {
             "item-representative",
             t.choose_representative,
         ),
-        ("dress_code", "item-dress", t.dress_code),
+        ("dress_code", "item-dress", t.field("dress_code")),
         ("assigned_staff", "add-staff", t.assigned_staff),
         ("running_order", "item-running", t.running_order),
         ("internal_notes", "item-notes", t.internal_notes),
@@ -209,15 +208,20 @@ pub fn AgendaEdit(id: Option<String>) -> Element {
         .collect();
     let visibilities: Vec<(String, String)> = Visibility::ALL
         .iter()
-        .map(|v| (v.as_str().to_string(), t.visibility_label(*v).to_string()))
+        .map(|v| (v.as_str().to_string(), t.words.visibility(*v).to_string()))
         .collect();
     let statuses: Vec<(String, String)> = AgendaStatus::ALL
         .iter()
-        .map(|s| (s.as_str().to_string(), t.agenda_status(*s).to_string()))
+        .map(|s| {
+            (
+                s.as_str().to_string(),
+                t.words.agenda_status(*s).to_string(),
+            )
+        })
         .collect();
     let attendances: Vec<(String, String)> = Attendance::ALL
         .iter()
-        .map(|a| (a.as_str().to_string(), t.attendance_label(*a).to_string()))
+        .map(|a| (a.as_str().to_string(), t.words.attendance(*a).to_string()))
         .collect();
     let mut reps: Vec<(String, String)> = vec![(String::new(), "—".into())];
     reps.extend(
@@ -246,17 +250,17 @@ pub fn AgendaEdit(id: Option<String>) -> Element {
         form { onsubmit: save, novalidate: true, "aria-label": if id.is_some() { t.edit_item } else { t.new_item },
             SelectField { id: "leader_id", label: t.choose_leader, value: f.leader_id.clone(), options: leaders,
                 error: err("leader_id"), onchange: move |v| form.write().leader_id = v }
-            Field { id: "item-title", label: t.field_title, value: f.title.clone(), required: true,
+            Field { id: "item-title", label: t.field("title"), value: f.title.clone(), required: true,
                 error: err("title"), oninput: move |v| form.write().title = v }
-            Field { id: "item-date", label: t.field_start_date, value: f.date.clone(), kind: "date", required: true,
+            Field { id: "item-date", label: t.field("start_date"), value: f.date.clone(), kind: "date", required: true,
                 error: err("starts_at"), oninput: move |v| form.write().date = v }
             div { class: "two",
-                Field { id: "item-start", label: t.field_start_time, value: f.start.clone(), kind: "time", required: true,
+                Field { id: "item-start", label: t.field("start_time"), value: f.start.clone(), kind: "time", required: true,
                     oninput: move |v| form.write().start = v }
-                Field { id: "item-end", label: t.field_end_time, value: f.end.clone(), kind: "time", required: true,
+                Field { id: "item-end", label: t.field("end_time"), value: f.end.clone(), kind: "time", required: true,
                     error: err("ends_at"), oninput: move |v| form.write().end = v }
             }
-            Field { id: "item-location", label: t.field_location, value: f.location.clone(), required: true,
+            Field { id: "item-location", label: t.field("location"), value: f.location.clone(), required: true,
                 error: err("location"), oninput: move |v| form.write().location = v }
             Field { id: "item-category", label: t.category, value: f.category.clone(),
                 error: err("category"), oninput: move |v| form.write().category = v }
@@ -272,7 +276,7 @@ pub fn AgendaEdit(id: Option<String>) -> Element {
                 SelectField { id: "item-representative", label: t.choose_representative, value: f.representative.clone(),
                     options: reps, error: err("representative"), onchange: move |v| form.write().representative = v }
             }
-            Field { id: "item-dress", label: t.dress_code, value: f.dress_code.clone(), error: err("dress_code"),
+            Field { id: "item-dress", label: t.field("dress_code"), value: f.dress_code.clone(), error: err("dress_code"),
                 oninput: move |v| form.write().dress_code = v }
             fieldset { class: "card",
                 legend { "{t.assigned_staff}" }

@@ -5,12 +5,13 @@
 use chrono::NaiveDate;
 use dioxus::prelude::*;
 use sepiion_core::RequestState;
+use sepiion_core::time;
 
 use super::current_user;
 use crate::store::InboxFilter;
 use crate::ui::components::{Field, PendingChip, StateChip, UrgentChip};
 use crate::ui::shell::Route;
-use crate::ui::{Services, Ui, fmt};
+use crate::ui::{Services, Ui};
 
 /// Requests shown at first, and added by each "Tampilkan lebih banyak".
 pub const PAGE: usize = 50;
@@ -55,7 +56,7 @@ pub fn Inbox() -> Element {
                 button { key: "{s.as_str()}",
                     "aria-pressed": if state() == Some(s) { "true" } else { "false" },
                     onclick: move |_| { state.set(Some(s)); shown.set(PAGE); },
-                    {format!("{} ({})", t.state_label(s), counts.get(&s).copied().unwrap_or(0))}
+                    {format!("{} ({})", t.words.state(s), counts.get(&s).copied().unwrap_or(0))}
                 }
             }
         }
@@ -63,7 +64,7 @@ pub fn Inbox() -> Element {
             label { r#for: "inbox-leader", "{t.choose_leader}" }
             select { id: "inbox-leader",
                 onchange: move |e| { let v = e.value(); leader.set((!v.is_empty()).then_some(v)); shown.set(PAGE); },
-                option { value: "", "{t.all_leaders}" }
+                option { value: "", "{t.words.all_leaders}" }
                 for l in leaders {
                     option { key: "{l.id}", value: "{l.id}", selected: leader().as_deref() == Some(l.id.as_str()), "{l.title}" }
                 }
@@ -86,9 +87,9 @@ pub fn Inbox() -> Element {
                 let r = entry.request.clone();
                 let id = r.id.clone();
                 let key_id = r.id.clone();
-                let when = fmt::when(r.starts_at, r.ends_at, ui.tz, lang);
+                let when = time::when(r.starts_at, r.ends_at, ui.tz, lang);
                 let who = r.assigned_leader_id.as_ref().or(r.leader_id.as_ref())
-                    .map(|l| ui.leader_title(l)).unwrap_or_else(|| t.either_leader.to_string());
+                    .map(|l| ui.leader_title(l)).unwrap_or_else(|| t.words.either_leader.to_string());
                 rsx! {
                     article { key: "{r.id}", class: "card clickable", tabindex: "0", "aria-label": "{r.title}",
                         onclick: move |_| ui.go(Route::Request(id.clone())),

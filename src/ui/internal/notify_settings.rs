@@ -86,9 +86,9 @@ pub fn NotificationSettingsCard() -> Element {
     rsx! {
         section { class: "card stack", id: "notification-settings",
             h2 { "{t.notification_settings}" }
-            Field { id: "notify-phone", label: t.field_phone, value: phone(), kind: "tel",
+            Field { id: "notify-phone", label: t.field("requester_phone"), value: phone(), kind: "tel",
                 oninput: move |v| phone.set(v) }
-            Field { id: "notify-email", label: t.field_email, value: email(), kind: "email",
+            Field { id: "notify-email", label: t.field("requester_email"), value: email(), kind: "email",
                 oninput: move |v| email.set(v) }
             fieldset {
                 legend { "{t.notification_channels}" }

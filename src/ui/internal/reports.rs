@@ -67,7 +67,7 @@ pub fn ReportView(report: MonthlyReport) -> Element {
         .iter()
         .map(|c| {
             let label = sepiion_core::model::RequestKind::parse(&c.key)
-                .map(|k| t.kind_label(k).to_string())
+                .map(|k| t.words.kind(k).to_string())
                 .unwrap_or_else(|| c.key.clone());
             (label, c.count as f64)
         })
@@ -101,7 +101,7 @@ pub fn ReportView(report: MonthlyReport) -> Element {
                     unit: String::new(),
                     bars: l.by_attendance.iter().map(|c| {
                         let label = sepiion_core::model::Attendance::parse(&c.key)
-                            .map(|a| t.attendance_label(a).to_string())
+                            .map(|a| t.words.attendance(a).to_string())
                             .unwrap_or_else(|| c.key.clone());
                         (label, c.count as f64)
                     }).collect::<Vec<_>>() }

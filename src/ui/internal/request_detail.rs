@@ -6,13 +6,14 @@ use chrono::Utc;
 use dioxus::prelude::*;
 use sepiion_core::api::NoteInput;
 use sepiion_core::model::Request;
+use sepiion_core::time;
 use sepiion_core::workflow::{Action, TransitionInput};
 
 use super::agenda::local_conflicts;
 use super::{actions_for, current_user};
 use crate::store::StoreError;
 use crate::ui::components::{ConflictList, PendingChip, StateChip, Timeline, UrgentChip};
-use crate::ui::{Services, Ui, fmt};
+use crate::ui::{Services, Ui};
 use sepiion_core::conflict::Slot;
 
 /// Inputs of the action form.
@@ -147,13 +148,13 @@ pub fn RequestDetail(id: String) -> Element {
                 if detail.request.pending { PendingChip {} }
             }
             h2 { "{r.title}" }
-            p { class: "small", "{fmt::when(r.starts_at, r.ends_at, ui.tz, lang)}" }
+            p { class: "small", "{time::when(r.starts_at, r.ends_at, ui.tz, lang)}" }
             dl { class: "small",
-                dt { class: "muted", "{t.field_kind}" } dd { "{t.kind_label(r.kind)}" }
-                dt { class: "muted", "{t.field_leader}" }
-                dd { {leader_for.as_ref().map(|l| ui.leader_title(l)).unwrap_or_else(|| t.either_leader.to_string())} }
-                dt { class: "muted", "{t.field_location}" } dd { "{r.location}" }
-                dt { class: "muted", "{t.field_organizer}" } dd { "{r.organizer}" }
+                dt { class: "muted", {t.field("kind")} } dd { "{t.words.kind(r.kind)}" }
+                dt { class: "muted", {t.field("leader_id")} }
+                dd { {leader_for.as_ref().map(|l| ui.leader_title(l)).unwrap_or_else(|| t.words.either_leader.to_string())} }
+                dt { class: "muted", {t.field("location")} } dd { "{r.location}" }
+                dt { class: "muted", {t.field("organizer")} } dd { "{r.organizer}" }
                 dt { class: "muted", "{t.requester}" } dd { "{r.requester_name}" }
                 dt { class: "muted", "{t.contact}" }
                 dd { "{r.requester_phone}" if let Some(m) = &r.requester_email { " · {m}" }
@@ -163,15 +164,15 @@ pub fn RequestDetail(id: String) -> Element {
                     }
                 }
                 dt { class: "muted", "{t.attendees}" } dd { "{r.expected_attendees}" }
-                dt { class: "muted", "{t.field_leader_role}" } dd { "{r.leader_role}" }
+                dt { class: "muted", {t.field("leader_role")} } dd { "{r.leader_role}" }
                 if !r.dress_code.is_empty() {
-                    dt { class: "muted", "{t.dress_code}" } dd { "{r.dress_code}" }
+                    dt { class: "muted", {t.field("dress_code")} } dd { "{r.dress_code}" }
                 }
                 if let Some(n) = &r.letter_number {
                     dt { class: "muted", "{t.letter}" } dd { "{n}" }
                 }
                 if let Some(rep) = &r.representative {
-                    dt { class: "muted", "{t.represented_by}" } dd { "{rep}" }
+                    dt { class: "muted", "{t.words.represented_by}" } dd { "{rep}" }
                 }
             }
             p { "{r.description}" }
@@ -203,7 +204,7 @@ pub fn RequestDetail(id: String) -> Element {
                         class: if matches!(a, Action::Decline | Action::Cancel) { "danger" } else if chosen() == Some(a) { "primary" } else { "secondary" },
                         "aria-pressed": if chosen() == Some(a) { "true" } else { "false" },
                         onclick: move |_| { chosen.set(Some(a)); message.set(None); },
-                        "{t.action_label(a)}"
+                        "{t.words.action(a)}"
                     }
                 }
             }
@@ -219,7 +220,7 @@ pub fn RequestDetail(id: String) -> Element {
                         div { class: "field",
                             label { r#for: "act-leader", "{t.choose_leader}" }
                             select { id: "act-leader", onchange: move |e| input.write().leader_id = e.value(),
-                                option { value: "", "{t.either_leader}" }
+                                option { value: "", "{t.words.either_leader}" }
                                 for l in leaders.clone() {
                                     option { key: "{l.id}", value: "{l.id}",
                                         selected: input().leader_id == l.id || (input().leader_id.is_empty() && r.leader_id.as_deref() == Some(l.id.as_str())),
@@ -242,7 +243,7 @@ pub fn RequestDetail(id: String) -> Element {
                     if needs(a).0.contains(&"when") {
                         div { class: "two",
                             div { class: "field",
-                                label { r#for: "act-date", "{t.field_start_date}" }
+                                label { r#for: "act-date", {t.field("start_date")} }
                                 input { id: "act-date", r#type: "date", value: "{input().start_date}",
                                     oninput: move |e| input.write().start_date = e.value() }
                             }
@@ -266,7 +267,7 @@ pub fn RequestDetail(id: String) -> Element {
                                 oninput: move |e| input.write().reason = e.value() }
                         }
                     }
-                    button { class: "primary block", onclick: move |_| run(a), "{t.confirm_action}: {t.action_label(a)}" }
+                    button { class: "primary block", onclick: move |_| run(a), "{t.confirm_action}: {t.words.action(a)}" }
                 }
             }
             if let Some(m) = message() {
@@ -281,8 +282,8 @@ pub fn RequestDetail(id: String) -> Element {
             for n in detail.notes.iter() {
                 div { key: "{n.note.id}", class: "card",
                     div { class: "row spread small",
-                        strong { "{n.note.author_name} · {t.role_label(n.note.author_role)}" }
-                        span { class: "muted", "{fmt::datetime(n.note.created_at, ui.tz, lang)}" }
+                        strong { "{n.note.author_name} · {t.words.role(n.note.author_role)}" }
+                        span { class: "muted", "{time::datetime(n.note.created_at, ui.tz, lang)}" }
                     }
                     if !n.note.instruction.is_empty() {
                         div { class: "chip", "{n.note.instruction}" }
@@ -304,7 +305,7 @@ pub fn RequestDetail(id: String) -> Element {
             }
         }
         section { class: "card",
-            h2 { "{t.timeline}" }
+            h2 { "{t.words.timeline}" }
             Timeline { entries: r.timeline.clone() }
         }
     }

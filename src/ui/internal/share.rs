@@ -3,6 +3,7 @@
 //! put in a text that leaves the office); and the server's Agenda Harian sheet as PDF or PNG,
 //! typeset with what this account may see and saved as a file to print or send.
 
+use sepiion_core::time;
 use std::path::PathBuf;
 
 use chrono::NaiveDate;
@@ -14,7 +15,7 @@ use sepiion_core::validation::Lang;
 
 use crate::i18n::Texts;
 use crate::sync::SyncError;
-use crate::ui::{Services, Ui, fmt, on_tokio, prefs};
+use crate::ui::{Services, Ui, on_tokio, prefs};
 
 /// The text of one day's agenda, grouped by leader in their order.
 pub fn agenda_text(
@@ -25,7 +26,7 @@ pub fn agenda_text(
     leaders: &[Leader],
     items: &[AgendaItem],
 ) -> String {
-    let mut out = format!("*{}*\n{}\n", t.agenda_sheet_heading, fmt::date(day, lang));
+    let mut out = format!("*{}*\n{}\n", t.agenda_sheet_heading, time::date(day, lang));
     for leader in leaders {
         let mine: Vec<&AgendaItem> = items
             .iter()
@@ -42,14 +43,14 @@ pub fn agenda_text(
         for i in mine {
             out.push_str(&format!(
                 "• {} — {}\n  {}\n",
-                fmt::time_range(i.starts_at, i.ends_at, tz, lang),
+                time::time_range(i.starts_at, i.ends_at, tz, lang),
                 i.title,
                 i.location
             ));
             if i.attendance == Attendance::Represented
                 && let Some(r) = &i.representative
             {
-                out.push_str(&format!("  {}: {r}\n", t.represented_by));
+                out.push_str(&format!("  {}: {r}\n", t.words.represented_by));
             }
         }
     }
@@ -136,7 +137,7 @@ pub fn ShareAgenda(day: NaiveDate, leader: Option<String>) -> Element {
         details { class: "card", id: "share-agenda",
             summary { "{t.share_agenda}" }
             textarea { readonly: true, rows: "8", "aria-label": "{t.share_agenda}", "{text}" }
-            a { class: "primary block", href: "{link}", target: "_blank", rel: "noopener", "{t.share_whatsapp}" }
+            a { class: "primary block", href: "{link}", target: "_blank", rel: "noopener", "{t.words.share_whatsapp}" }
             button { class: "secondary block", id: "sheet-pdf", r#type: "button", disabled: busy,
                 onclick: move |_| save_pdf(SheetFormat::Pdf), "{t.sheet_pdf}" }
             button { class: "secondary block", id: "sheet-png", r#type: "button", disabled: busy,

@@ -4,19 +4,20 @@
 
 use dioxus::prelude::*;
 use sepiion_core::sync::{MutationOp, Record};
+use sepiion_core::time;
 
 use super::current_user;
 use crate::i18n::Texts;
 use crate::store::OutboxEntry;
 use crate::ui::components::LanguageSelect;
 use crate::ui::shell::Route;
-use crate::ui::{Services, Ui, fmt, on_tokio};
+use crate::ui::{Services, Ui, on_tokio};
 
 /// A short description of a queued change.
 fn describe(e: &OutboxEntry, t: &Texts) -> String {
     match &e.op {
         MutationOp::SubmitRequest { request } => request.title.clone(),
-        MutationOp::Transition { input, .. } => t.action_label(input.action).to_string(),
+        MutationOp::Transition { input, .. } => t.words.action(input.action).to_string(),
         MutationOp::AddNote { note, .. } => format!("{}: {}", t.note_prefix, note.text),
         MutationOp::CreateAgendaItem { item } | MutationOp::UpdateAgendaItem { item, .. } => {
             item.title.clone()
@@ -34,7 +35,7 @@ fn server_title(r: &Option<Record>, t: &Texts) -> Option<String> {
         Some(Record::Request(r)) => Some(format!(
             "{} — {} (v{})",
             r.title,
-            t.state_label(r.state),
+            t.words.state(r.state),
             r.version
         )),
         _ => None,
@@ -61,7 +62,7 @@ pub fn SyncStatus() -> Element {
     rsx! {
         section { class: "card stack",
             if let Some(u) = &user {
-                p { class: "small", "{t.signed_in_as}: " strong { "{u.display_name}" } " ({t.role_label(u.role)})" }
+                p { class: "small", "{t.signed_in_as}: " strong { "{u.display_name}" } " ({t.words.role(u.role)})" }
             }
             button { class: "primary block", onclick: move |_| wake.notify_one(), "{t.sync_now}" }
             if let Some(err) = &ui.sync.read().progress.last_error {
@@ -87,7 +88,7 @@ pub fn SyncStatus() -> Element {
                             if let Some(s) = server_title(&c.server_record, t) {
                                 p { class: "small muted", "{t.server_version}: {s}" }
                             }
-                            p { class: "small muted", "{fmt::datetime(c.created_at, ui.tz, lang)}" }
+                            p { class: "small muted", "{time::datetime(c.created_at, ui.tz, lang)}" }
                             div { class: "row",
                                 button { class: "primary", onclick: move |_| { let _ = ks.resolve_keep_mine(&keep_id); ui.changed(); }, "{t.keep_mine}" }
                                 button { class: "secondary", onclick: move |_| { let _ = ts.resolve_take_server(&take_id); ui.changed(); }, "{t.take_server}" }

@@ -3,12 +3,13 @@
 
 use dioxus::prelude::*;
 use sepiion_core::RequestState;
+use sepiion_core::time;
 use sepiion_core::workflow::{Action, Actor, TransitionInput, available_actions};
 
 use crate::store::StoreError;
 use crate::ui::components::{PendingChip, StateChip, Timeline};
 use crate::ui::shell::Route;
-use crate::ui::{Services, Ui, fmt};
+use crate::ui::{Services, Ui};
 
 #[component]
 pub fn MyRequests() -> Element {
@@ -26,7 +27,7 @@ pub fn MyRequests() -> Element {
             {
                 let r = entry.request.clone();
                 let id = r.id.clone();
-                let when = fmt::when(r.starts_at, r.ends_at, ui.tz, lang);
+                let when = time::when(r.starts_at, r.ends_at, ui.tz, lang);
                 rsx! {
                     article { key: "{r.id}", class: "card clickable", tabindex: "0",
                         "aria-label": "{r.title}",
@@ -42,7 +43,7 @@ pub fn MyRequests() -> Element {
                         h2 { "{r.title}" }
                         div { class: "small", "{when}" }
                         if !r.tracking_code.is_empty() {
-                            div { class: "small muted", "{t.tracking_code}: {r.tracking_code}" }
+                            div { class: "small muted", "{t.words.tracking_code}: {r.tracking_code}" }
                         }
                     }
                 }
@@ -116,10 +117,10 @@ pub fn MyRequest(id: String) -> Element {
                 if detail.request.pending { PendingChip {} }
             }
             h2 { "{r.title}" }
-            p { class: "small", "{fmt::when(r.starts_at, r.ends_at, ui.tz, lang)}" }
+            p { class: "small", "{time::when(r.starts_at, r.ends_at, ui.tz, lang)}" }
             p { class: "small muted", "{r.location} · {r.organizer}" }
             if let Some(rep) = &r.representative {
-                p { class: "small", "{t.represented_by}: {rep}" }
+                p { class: "small", "{t.words.represented_by}: {rep}" }
             }
             if let Some(why) = &r.state_reason {
                 div { class: "notice warn", strong { "{t.staff_asked}: " } "{why}" }
@@ -127,7 +128,7 @@ pub fn MyRequest(id: String) -> Element {
         }
         if !code.is_empty() {
             section { class: "card",
-                div { class: "muted small", "{t.tracking_code}" }
+                div { class: "muted small", "{t.words.tracking_code}" }
                 div { class: "code", "{code}" }
                 div { class: "row",
                     button { class: "secondary",
@@ -136,13 +137,13 @@ pub fn MyRequest(id: String) -> Element {
                             document::eval(&js);
                             copied.set(true);
                         },
-                        "{t.copy_code}"
+                        "{t.words.copy_code}"
                     }
                     a { class: "button", href: "{whatsapp_link(&code, &r.title)}", target: "_blank", rel: "noopener",
-                        "{t.share_whatsapp}" }
+                        "{t.words.share_whatsapp}" }
                 }
                 if copied() {
-                    p { class: "small", role: "status", "{t.copied}" }
+                    p { class: "small", role: "status", "{t.words.code_copied}" }
                 }
             }
         }
@@ -151,9 +152,9 @@ pub fn MyRequest(id: String) -> Element {
         }
         if r.state == RequestState::TimeProposed {
             section { class: "card",
-                h2 { "{t.proposed_time}" }
+                h2 { "{t.words.proposed_time}" }
                 if let (Some(s), Some(e)) = (r.proposed_starts_at, r.proposed_ends_at) {
-                    p { "{fmt::when(s, e, ui.tz, lang)}" }
+                    p { "{time::when(s, e, ui.tz, lang)}" }
                 }
                 div { class: "row",
                     button { class: "primary", onclick: { let rid = rid.clone(); move |_| act(&rid, Action::AcceptProposal, None) }, "{t.accept_proposal}" }
@@ -190,7 +191,7 @@ pub fn MyRequest(id: String) -> Element {
             }
         }
         section { class: "card",
-            h2 { "{t.timeline}" }
+            h2 { "{t.words.timeline}" }
             Timeline { entries: r.timeline.clone() }
         }
         if actions.contains(&Action::Cancel) {

@@ -10,6 +10,7 @@ use sepiion_core::validation::FieldErrors;
 use crate::ui::components::{ErrorSummary, Field, SelectField};
 use crate::ui::draft::{RequestDraft, live_errors, to_new_request};
 use crate::ui::{Services, Ui, prefs};
+use sepiion_core::draft::{FIELDS, is_required};
 
 /// What the user sees after submitting.
 #[derive(Debug, Clone, PartialEq)]
@@ -128,9 +129,10 @@ pub fn RequestForm() -> Element {
     let d = draft.read().clone();
     let kinds: Vec<(String, String)> = RequestKind::ALL
         .iter()
-        .map(|k| (k.as_str().to_string(), t.kind_label(*k).to_string()))
+        .map(|k| (k.as_str().to_string(), t.words.kind(*k).to_string()))
         .collect();
-    let mut leaders: Vec<(String, String)> = vec![(String::new(), t.either_leader.to_string())];
+    let mut leaders: Vec<(String, String)> =
+        vec![(String::new(), t.words.either_leader.to_string())];
     leaders.extend(
         ui.leaders
             .read()
@@ -138,32 +140,27 @@ pub fn RequestForm() -> Element {
             .map(|l| (l.id.clone(), l.title.clone())),
     );
     let has_errors = submitted_errors().is_some() && !errors.is_empty();
-    // The summary lists the errors in the order of the fields on the screen.
-    let on_screen: [(&str, &str); 17] = [
-        ("kind", t.field_kind),
-        ("leader_id", t.field_leader),
-        ("title", t.field_title),
-        ("description", t.field_description),
-        ("start_date", t.field_start_date),
-        ("start_time", t.field_start_time),
-        ("end_date", t.field_end_date),
-        ("end_time", t.field_end_time),
-        ("location", t.field_location),
-        ("organizer", t.field_organizer),
-        ("leader_role", t.field_leader_role),
-        ("expected_attendees", t.field_attendees),
-        ("dress_code", t.field_dress_code),
-        ("letter_number", t.field_letter_number),
-        ("requester_name", t.field_requester_name),
-        ("requester_phone", t.field_phone),
-        ("requester_email", t.field_email),
-    ];
-    let summary: Vec<(String, String, String)> = on_screen
+    // Labels and required marks are core's, the same as the web portal's; the fields stand in
+    // core's order (`FIELDS`), and so does the error summary.
+    let tz = ui.tz;
+    let label = move |name: &'static str| {
+        let l = t.words.field_in_zone(name, tz);
+        if is_required(name) {
+            l
+        } else {
+            format!("{l} {}", t.words.optional)
+        }
+    };
+    let summary: Vec<(String, String, String)> = FIELDS
         .iter()
-        .filter_map(|(id, label)| {
-            errors
-                .get(id)
-                .map(|m| (id.to_string(), label.to_string(), m.get(lang).to_string()))
+        .filter_map(|id| {
+            errors.get(id).map(|m| {
+                (
+                    id.to_string(),
+                    t.words.field_in_zone(id, tz),
+                    m.get(lang).to_string(),
+                )
+            })
         })
         .collect();
     // The tracking code comes from the server with the next sync; `watch_store` above re-reads
@@ -181,9 +178,9 @@ pub fn RequestForm() -> Element {
     rsx! {
         if let Outcome::Saved { .. } = outcome() {
             div { class: "notice ok", role: "status",
-                strong { "{t.submitted_title}" }
+                strong { if code.is_some() { "{t.words.request_sent}" } else { "{t.words.request_saved_offline}" } }
                 match code {
-                    Some(c) => rsx! { p { "{t.tracking_code}: " span { class: "code", "{c}" } } },
+                    Some(c) => rsx! { p { "{t.words.tracking_code}: " span { class: "code", "{c}" } } },
                     None => rsx! { p { span { class: "chip pending", "{t.waiting_to_send}" } } },
                 }
                 p { class: "small", "{t.submitted_body}" }
@@ -192,65 +189,65 @@ pub fn RequestForm() -> Element {
         if let Outcome::Failed(msg) = outcome() {
             div { class: "notice error", role: "alert", "{msg}" }
         }
-        p { class: "muted small", "{t.form_intro}" }
+        p { class: "muted small", "{t.words.form_intro}" }
         if has_errors {
             ErrorSummary { key: "{attempts}", title: t.form_has_errors, errors: summary }
         }
-        form { novalidate: true, onsubmit: submit, "aria-label": "{t.form_title}",
-            SelectField { id: "kind", label: t.field_kind, value: d.kind.clone(), options: kinds,
-                error: err("kind"), onchange: move |v| set("kind", v) }
-            SelectField { id: "leader_id", label: t.field_leader, value: d.leader_id.clone(), options: leaders,
-                error: err("leader_id"), onchange: move |v| set("leader_id", v) }
-            Field { id: "title", label: t.field_title, value: d.title.clone(), required: true, error: err("title"),
+        form { novalidate: true, onsubmit: submit, "aria-label": "{t.words.form_title}",
+            SelectField { id: "kind", label: label("kind"), value: d.kind.clone(), options: kinds,
+                required: is_required("kind"), error: err("kind"), onchange: move |v| set("kind", v) }
+            SelectField { id: "leader_id", label: label("leader_id"), value: d.leader_id.clone(), options: leaders,
+                required: is_required("leader_id"), error: err("leader_id"), onchange: move |v| set("leader_id", v) }
+            Field { id: "title", label: label("title"), value: d.title.clone(), required: is_required("title"), error: err("title"),
                 oninput: move |v| set("title", v), onblur: move |_| touch("title") }
-            Field { id: "description", label: t.field_description, value: d.description.clone(), required: true,
+            Field { id: "description", label: label("description"), value: d.description.clone(), required: is_required("description"),
                 multiline: true, error: err("description"),
                 oninput: move |v| set("description", v), onblur: move |_| touch("description") }
+            Field { id: "location", label: label("location"), value: d.location.clone(), required: is_required("location"),
+                error: err("location"), oninput: move |v| set("location", v), onblur: move |_| touch("location") }
+            Field { id: "organizer", label: label("organizer"), value: d.organizer.clone(), required: is_required("organizer"),
+                error: err("organizer"), oninput: move |v| set("organizer", v), onblur: move |_| touch("organizer") }
+            Field { id: "leader_role", label: label("leader_role"), value: d.leader_role.clone(), required: is_required("leader_role"),
+                hint: t.words.field_leader_role_hint.to_string(), error: err("leader_role"),
+                oninput: move |v| set("leader_role", v), onblur: move |_| touch("leader_role") }
+            Field { id: "expected_attendees", label: label("expected_attendees"), value: d.expected_attendees.clone(),
+                kind: "number", required: is_required("expected_attendees"), error: err("expected_attendees"),
+                oninput: move |v| set("expected_attendees", v), onblur: move |_| touch("expected_attendees") }
+            Field { id: "dress_code", label: label("dress_code"), value: d.dress_code.clone(), required: is_required("dress_code"),
+                error: err("dress_code"), oninput: move |v| set("dress_code", v), onblur: move |_| touch("dress_code") }
+            Field { id: "letter_number", label: label("letter_number"), required: is_required("letter_number"),
+                value: d.letter_number.clone(), error: err("letter_number"),
+                oninput: move |v| set("letter_number", v), onblur: move |_| touch("letter_number") }
             div { class: "two",
-                Field { id: "start_date", label: t.field_start_date, value: d.start_date.clone(), kind: "date",
-                    required: true, error: err("start_date"),
+                Field { id: "start_date", label: label("start_date"), value: d.start_date.clone(), kind: "date",
+                    required: is_required("start_date"), error: err("start_date"),
                     oninput: move |v| { set("start_date", v); touch("start_date") } }
-                Field { id: "start_time", label: t.field_start_time, value: d.start_time.clone(), kind: "time",
-                    required: true, error: err("start_time"),
+                Field { id: "start_time", label: label("start_time"), value: d.start_time.clone(), kind: "time",
+                    required: is_required("start_time"), error: err("start_time"),
                     oninput: move |v| set("start_time", v), onblur: move |_| touch("start_date") }
             }
             div { class: "two",
-                Field { id: "end_date", label: format!("{} {}", t.field_end_date, t.optional), value: d.end_date.clone(),
-                    kind: "date", error: err("end_date"),
+                Field { id: "end_date", label: label("end_date"), value: d.end_date.clone(),
+                    kind: "date", required: is_required("end_date"), error: err("end_date"),
                     oninput: move |v| { set("end_date", v); touch("end_time") } }
-                Field { id: "end_time", label: t.field_end_time, value: d.end_time.clone(), kind: "time",
-                    required: true, error: err("end_time"),
+                Field { id: "end_time", label: label("end_time"), value: d.end_time.clone(), kind: "time",
+                    required: is_required("end_time"), error: err("end_time"),
                     oninput: move |v| { set("end_time", v); touch("end_time") } }
             }
-            Field { id: "location", label: t.field_location, value: d.location.clone(), required: true,
-                error: err("location"), oninput: move |v| set("location", v), onblur: move |_| touch("location") }
-            Field { id: "organizer", label: t.field_organizer, value: d.organizer.clone(), required: true,
-                error: err("organizer"), oninput: move |v| set("organizer", v), onblur: move |_| touch("organizer") }
-            Field { id: "leader_role", label: t.field_leader_role, value: d.leader_role.clone(), required: true,
-                hint: t.field_leader_role_hint.to_string(), error: err("leader_role"),
-                oninput: move |v| set("leader_role", v), onblur: move |_| touch("leader_role") }
-            Field { id: "expected_attendees", label: t.field_attendees, value: d.expected_attendees.clone(),
-                kind: "number", required: true, error: err("expected_attendees"),
-                oninput: move |v| set("expected_attendees", v), onblur: move |_| touch("expected_attendees") }
-            Field { id: "dress_code", label: format!("{} {}", t.field_dress_code, t.optional), value: d.dress_code.clone(),
-                error: err("dress_code"), oninput: move |v| set("dress_code", v), onblur: move |_| touch("dress_code") }
-            Field { id: "letter_number", label: format!("{} {}", t.field_letter_number, t.optional),
-                value: d.letter_number.clone(), error: err("letter_number"),
-                oninput: move |v| set("letter_number", v), onblur: move |_| touch("letter_number") }
-            Field { id: "requester_name", label: t.field_requester_name, value: d.requester_name.clone(), required: true,
+            Field { id: "requester_name", label: label("requester_name"), value: d.requester_name.clone(), required: is_required("requester_name"),
                 error: err("requester_name"), oninput: move |v| set("requester_name", v),
                 onblur: move |_| touch("requester_name") }
-            Field { id: "requester_phone", label: t.field_phone, value: d.requester_phone.clone(), kind: "tel",
-                required: true, hint: t.field_phone_hint.to_string(), error: err("requester_phone"),
+            Field { id: "requester_phone", label: label("requester_phone"), value: d.requester_phone.clone(), kind: "tel",
+                required: is_required("requester_phone"), hint: t.words.field_phone_hint.to_string(), error: err("requester_phone"),
                 oninput: move |v| set("requester_phone", v), onblur: move |_| touch("requester_phone") }
-            Field { id: "requester_email", label: format!("{} {}", t.field_email, t.optional),
+            Field { id: "requester_email", label: label("requester_email"), required: is_required("requester_email"),
                 value: d.requester_email.clone(), kind: "email", error: err("requester_email"),
                 oninput: move |v| set("requester_email", v), onblur: move |_| touch("requester_email") }
             div { class: if attach_error().is_some() { "field invalid" } else { "field" },
-                label { r#for: "attachment", "{t.field_attachment} {t.optional}" }
+                label { r#for: "attachment", {label("attachment")} }
                 input { id: "attachment", r#type: "file", accept: "application/pdf,image/jpeg,image/png",
                     "aria-describedby": "attachment-hint", onchange: pick }
-                div { class: "hint", id: "attachment-hint", "{t.attachment_hint}" }
+                div { class: "hint", id: "attachment-hint", "{t.words.attachment_hint}" }
                 if let Some(e) = attach_error() {
                     div { class: "error", role: "alert", "{e}" }
                 }
@@ -273,7 +270,7 @@ pub fn RequestForm() -> Element {
             if urgent {
                 div { class: "notice warn urgent-warning", role: "status", "{t.urgent_warning_for(lead.num_days())}" }
             }
-            button { class: "primary block", r#type: "submit", "{t.submit_request}" }
+            button { class: "primary block", r#type: "submit", "{t.words.submit_request}" }
         }
     }
 }

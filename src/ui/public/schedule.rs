@@ -2,10 +2,11 @@
 
 use chrono::{Datelike, Duration, NaiveDate, Utc};
 use dioxus::prelude::*;
+use sepiion_core::time;
 use sepiion_core::time::local_date;
 
 use crate::ui::components::AgendaDays;
-use crate::ui::{Services, Ui, fmt};
+use crate::ui::{Services, Ui};
 
 /// Day or week.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,29 +38,29 @@ pub fn AgendaControls(
     let lang = (ui.lang)();
     let (from, to) = span_dates(span(), day());
     let label = if from == to {
-        fmt::date(from, lang)
+        time::date(from, lang)
     } else {
-        format!("{} – {}", fmt::date(from, lang), fmt::date(to, lang))
+        format!("{} – {}", time::date(from, lang), time::date(to, lang))
     };
     let step = if span() == Span::Day { 1 } else { 7 };
     let leaders = ui.leaders.read().clone();
     let today = local_date(Utc::now(), ui.tz);
     rsx! {
         div { class: "stack",
-            div { class: "segmented", role: "group", "aria-label": "{t.view_day} / {t.view_week}",
+            div { class: "segmented", role: "group", "aria-label": "{t.words.view_day} / {t.words.view_week}",
                 button { "aria-pressed": if span() == Span::Day { "true" } else { "false" },
-                    onclick: move |_| span.set(Span::Day), "{t.view_day}" }
+                    onclick: move |_| span.set(Span::Day), "{t.words.view_day}" }
                 button { "aria-pressed": if span() == Span::Week { "true" } else { "false" },
-                    onclick: move |_| span.set(Span::Week), "{t.view_week}" }
+                    onclick: move |_| span.set(Span::Week), "{t.words.view_week}" }
             }
             div { class: "field",
-                label { r#for: "leader-filter", class: "sr-only", "{t.field_leader}" }
+                label { r#for: "leader-filter", class: "sr-only", {t.field("leader_id")} }
                 select { id: "leader-filter",
                     onchange: move |e| {
                         let v = e.value();
                         leader.set(if v.is_empty() { None } else { Some(v) });
                     },
-                    option { value: "", selected: leader().is_none(), "{t.all_leaders}" }
+                    option { value: "", selected: leader().is_none(), "{t.words.all_leaders}" }
                     for l in leaders {
                         option { key: "{l.id}", value: "{l.id}", selected: leader().as_deref() == Some(l.id.as_str()), "{l.title}" }
                     }
@@ -73,7 +74,7 @@ pub fn AgendaControls(
                     onclick: move |_| day.set(day() + Duration::days(step)), "›" }
             }
             if day() != today {
-                button { class: "secondary block", onclick: move |_| day.set(today), "{t.today}" }
+                button { class: "secondary block", onclick: move |_| day.set(today), "{t.words.today}" }
             }
         }
     }

@@ -2,10 +2,11 @@
 
 use dioxus::prelude::*;
 use sepiion_core::api::TrackedRequest;
+use sepiion_core::time;
 
 use crate::sync::SyncError;
 use crate::ui::components::{StateChip, Timeline};
-use crate::ui::{Services, Ui, fmt, on_tokio};
+use crate::ui::{Services, Ui, on_tokio};
 
 #[derive(Debug, Clone, PartialEq)]
 enum Lookup {
@@ -44,21 +45,21 @@ pub fn Track() -> Element {
         });
     };
     rsx! {
-        p { class: "muted", "{t.track_intro}" }
+        p { class: "muted", "{t.words.track_intro}" }
         form { onsubmit: lookup, class: "stack",
             div { class: "field",
-                label { r#for: "track-code", "{t.tracking_code}" }
+                label { r#for: "track-code", "{t.words.tracking_code}" }
                 input { id: "track-code", value: "{code}", autocomplete: "off", placeholder: "K7QM-3XRD-9PTA",
                     oninput: move |e| code.set(e.value()) }
             }
-            button { class: "primary block", r#type: "submit", disabled: state() == Lookup::Busy, "{t.track_button}" }
+            button { class: "primary block", r#type: "submit", disabled: state() == Lookup::Busy, "{t.words.track_button}" }
         }
         match state() {
             Lookup::Found(r) => rsx! {
                 section { class: "card",
                     StateChip { state: r.state }
                     h2 { "{r.title}" }
-                    p { class: "small", "{fmt::when(r.starts_at, r.ends_at, ui.tz, lang)}" }
+                    p { class: "small", "{time::when(r.starts_at, r.ends_at, ui.tz, lang)}" }
                     p { class: "small muted", "{r.location} · {r.organizer}" }
                     if let Some(why) = &r.state_reason {
                         div { class: "notice warn", "{why}" }

@@ -17,13 +17,13 @@ const TEXT = {
     schedule: 'Jadwal Pimpinan', form: 'Ajukan Permohonan', mine: 'Permohonan Saya',
     track: 'Lacak Permohonan', settings: 'Pengaturan', login: 'Masuk Staf', inbox: 'Kotak Masuk',
     detail: 'Rincian Permohonan', agenda: 'Agenda Pimpinan', newItem: 'Agenda baru',
-    sync: 'Status Sinkronisasi', submitted: 'Permohonan tersimpan',
+    sync: 'Status Sinkronisasi', submitted: /Permohonan (tersimpan|terkirim)/,
   },
   en: {
-    schedule: "Leaders' schedule", form: 'Make a request', mine: 'My requests',
+    schedule: "The leaders' schedule", form: 'Submit a request', mine: 'My requests',
     track: 'Track a request', settings: 'Settings', login: 'Staff sign-in', inbox: 'Inbox',
     detail: 'Request details', agenda: "Leaders' agenda", newItem: 'New item', sync: 'Sync status',
-    submitted: 'Request saved',
+    submitted: /Request (saved|sent)/,
   },
 };
 

@@ -11,11 +11,10 @@ use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use maud::{DOCTYPE, Markup, html};
 use rusqlite::Transaction;
+use sepiion_core::i18n::{self, Lang};
 use sepiion_core::model::{AgendaStatus, Attendance};
 use sepiion_core::sync::Record;
-use sepiion_core::time::{
-    format_date_in_indonesian, format_time_in_indonesian, local_date, local_days_range, zone_abbrev,
-};
+use sepiion_core::time::{self, local_date, local_days_range, zone_abbrev};
 use serde::{Deserialize, Serialize};
 
 use crate::domain::caller::Caller;
@@ -39,7 +38,7 @@ pub struct DisplayItem {
     pub end: String,
     pub starts_at: DateTime<Utc>,
     pub ends_at: DateTime<Utc>,
-    /// Who attends when not the leader, e.g. "Diwakili Sekretaris Daerah".
+    /// Who attends when not the leader, e.g. "Diwakili oleh Sekretaris Daerah".
     pub note: Option<String>,
 }
 
@@ -70,15 +69,10 @@ pub struct DisplayQuery {
     pub leader: Option<String>,
 }
 
+/// A line under the item when the leader does not attend in person (core's words).
 fn note(attendance: Attendance, representative: Option<&str>) -> Option<String> {
-    match attendance {
-        Attendance::InPerson => None,
-        Attendance::Represented => Some(match representative {
-            Some(r) => format!("Diwakili {r}"),
-            None => "Diwakilkan".into(),
-        }),
-        Attendance::Absent => Some("Pimpinan tidak hadir".into()),
-    }
+    (attendance != Attendance::InPerson)
+        .then(|| i18n::ID.attendance_with(attendance, representative))
 }
 
 /// Today's public agenda (in the regency's zone), cancelled items left out.
@@ -109,8 +103,8 @@ pub fn today(
                 continue;
             }
             items.push(DisplayItem {
-                start: format_time_in_indonesian(item.starts_at, ctx.tz),
-                end: format_time_in_indonesian(item.ends_at, ctx.tz),
+                start: time::time(item.starts_at, ctx.tz, Lang::Id),
+                end: time::time(item.ends_at, ctx.tz, Lang::Id),
                 note: note(item.attendance, item.representative.as_deref()),
                 title: item.title,
                 location: item.location,
@@ -127,7 +121,7 @@ pub fn today(
     }
     Ok(DisplayDay {
         regency: ctx.regency_name(tx)?,
-        date: format_date_in_indonesian(date),
+        date: time::date(date, Lang::Id),
         time_zone: ctx.tz.name().to_string(),
         zone: zone_abbrev(ctx.tz),
         now,
@@ -157,7 +151,7 @@ fn page(day: &DisplayDay, leader: Option<&str>) -> Markup {
                         h1 { (day.regency) }
                     }
                     div.when {
-                        div #clock.clock { (format_time_in_indonesian(day.now, parse_tz(&day.time_zone))) " " (day.zone) }
+                        div #clock.clock { (time::time(day.now, parse_tz(&day.time_zone), Lang::Id)) " " (day.zone) }
                         div #date.date { (day.date) }
                     }
                 }

@@ -415,6 +415,7 @@ async fn render_form(
         submission_id,
         file_dropped,
         lang: fs.lang,
+        tz: state.ctx.tz,
     };
     let mut res = page(status, views::request_form(&p, &view));
     if fs.new_csrf {

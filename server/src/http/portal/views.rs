@@ -6,8 +6,9 @@ use chrono_tz::Tz;
 use maud::{DOCTYPE, Markup, html};
 use sepiion_core::api::TrackedRequest;
 use sepiion_core::draft::RequestDraft;
+use sepiion_core::draft::{FIELDS, is_required};
 use sepiion_core::model::{ActorKind, AgendaItem, AgendaStatus, Leader, RequestKind, RequestState};
-use sepiion_core::time::local_date;
+use sepiion_core::time::{self, local_date};
 use sepiion_core::validation::{FieldErrors, Lang};
 
 use super::i18n::Texts;
@@ -164,8 +165,8 @@ pub fn schedule(p: &PageCtx, v: &ScheduleView) -> Markup {
         Span::Week => (t.previous_week, t.next_week),
     };
     let heading = match v.span {
-        Span::Day => t.date(from),
-        Span::Week => format!("{} – {}", t.date(from), t.date(to)),
+        Span::Day => time::date(from, t.lang),
+        Span::Week => format!("{} – {}", time::date(from, t.lang), time::date(to, t.lang)),
     };
     let leader_title = |id: &str| {
         v.leaders
@@ -176,18 +177,18 @@ pub fn schedule(p: &PageCtx, v: &ScheduleView) -> Markup {
     };
     let days: Vec<NaiveDate> = from.iter_days().take_while(|d| *d <= to).collect();
     let body = html! {
-        h1 { (t.schedule_title) }
+        h1 { (t.words.schedule_title) }
         p.muted { (t.schedule_intro) }
         div.controls {
             div.group role="group" aria-label=(t.view_label) {
-                @for (span, label) in [(Span::Day, t.view_day), (Span::Week, t.view_week)] {
+                @for (span, label) in [(Span::Day, t.words.view_day), (Span::Week, t.words.view_week)] {
                     a.seg href=(schedule_href(span, v.date, v.leader))
                         aria-current=[(span == v.span).then_some("true")] { (label) }
                 }
             }
             div.group role="group" aria-label=(t.leader_label) {
                 a.seg href=(schedule_href(v.span, v.date, None))
-                    aria-current=[v.leader.is_none().then_some("true")] { (t.all_leaders) }
+                    aria-current=[v.leader.is_none().then_some("true")] { (t.words.all_leaders) }
                 @for l in v.leaders {
                     a.seg href=(schedule_href(v.span, v.date, Some(&l.id)))
                         aria-current=[(v.leader == Some(l.id.as_str())).then_some("true")] { (l.title) }
@@ -198,7 +199,7 @@ pub fn schedule(p: &PageCtx, v: &ScheduleView) -> Markup {
             a.button.secondary href=(schedule_href(v.span, v.date - step, v.leader)) rel="prev" {
                 span aria-hidden="true" { "‹ " } (prev_label)
             }
-            a.button.secondary href=(schedule_href(v.span, v.today, v.leader)) { (t.today) }
+            a.button.secondary href=(schedule_href(v.span, v.today, v.leader)) { (t.words.today) }
             a.button.secondary href=(schedule_href(v.span, v.date + step, v.leader)) rel="next" {
                 (next_label) span aria-hidden="true" { " ›" }
             }
@@ -227,23 +228,23 @@ pub fn schedule(p: &PageCtx, v: &ScheduleView) -> Markup {
                 @let list: Vec<&AgendaItem> = v.items.iter().filter(|i| local_date(i.starts_at, v.tz) == *day).collect();
                 @if v.span == Span::Week || !list.is_empty() {
                     section.day aria-labelledby=(format!("d{day}")) {
-                        h3 #(format!("d{day}")) { (t.date(*day)) }
+                        h3 #(format!("d{day}")) { (time::date(*day, t.lang)) }
                         @if list.is_empty() {
                             p.muted.small { (t.no_items_day) }
                         }
                         @for item in list {
                             article.card {
                                 div.row {
-                                    span.time { (t.time_range(item.starts_at, item.ends_at, v.tz)) }
-                                    span.chip.cancelled[item.status == AgendaStatus::Cancelled] { (t.status(item.status)) }
+                                    span.time { (time::time_range(item.starts_at, item.ends_at, v.tz, t.lang)) }
+                                    span.chip.cancelled[item.status == AgendaStatus::Cancelled] { (t.words.agenda_status(item.status)) }
                                 }
                                 h4 { (item.title) }
                                 p.muted { (leader_title(&item.leader_id)) " · " (item.location) }
                                 @if let Some(rep) = &item.representative {
-                                    p.small { (t.represented_by) ": " (rep) }
+                                    p.small { (t.words.represented_by) ": " (rep) }
                                 }
                                 @if !item.dress_code.is_empty() {
-                                    p.small { (t.dress_code) ": " (item.dress_code) }
+                                    p.small { (t.words.field("dress_code").unwrap_or_default()) ": " (item.dress_code) }
                                 }
                             }
                         }
@@ -252,7 +253,7 @@ pub fn schedule(p: &PageCtx, v: &ScheduleView) -> Markup {
             }
         }
     };
-    layout(p, t.schedule_title, Nav::Schedule, body)
+    layout(p, t.words.schedule_title, Nav::Schedule, body)
 }
 
 /// The request form as shown: what was typed, and the errors after a failed submit.
@@ -268,13 +269,14 @@ pub struct FormView<'a> {
     /// A file was chosen but not kept (the form had errors).
     pub file_dropped: bool,
     pub lang: Lang,
+    /// The regency's zone, named in the time fields' labels.
+    pub tz: Tz,
 }
 
+/// How one field is entered; its label and whether it is required come from core.
 struct Input<'a> {
     name: &'a str,
-    label: &'a str,
     kind: &'a str,
-    required: bool,
     hint: Option<&'a str>,
     autocomplete: Option<&'a str>,
 }
@@ -293,27 +295,28 @@ fn described_by(name: &str, hint: bool, error: bool) -> Option<String> {
 fn label(t: &Texts, text: &str, required: bool) -> Markup {
     html! {
         (text)
-        @if required { " " abbr.req title=(t.required_mark) { "*" } } @else { " " span.muted { (t.optional) } }
+        @if required { " " abbr.req title=(t.words.required) { "*" } } @else { " " span.muted { (t.words.optional) } }
     }
 }
 
 fn field(t: &Texts, f: &FormView, i: Input, control: Option<Markup>) -> Markup {
     let error = f.errors.get(i.name).map(|m| m.get(f.lang).to_string());
     let value = f.draft.get(i.name);
+    let required = is_required(i.name);
     html! {
         div.field.invalid[error.is_some()] {
-            label for=(i.name) { (label(t, i.label, i.required)) }
+            label for=(i.name) { (label(t, &t.words.field_in_zone(i.name, f.tz), required)) }
             @if let Some(e) = &error {
                 p.error id=(format!("{}-error", i.name)) { (e) }
             }
             @match control {
                 Some(c) => (c),
                 None => @if i.kind == "textarea" {
-                    textarea #(i.name) name=(i.name) rows="5" required[i.required]
+                    textarea #(i.name) name=(i.name) rows="5" required[required]
                         aria-invalid=[error.is_some().then_some("true")]
                         aria-describedby=[described_by(i.name, i.hint.is_some(), error.is_some())] { (value) }
                 } @else {
-                    input #(i.name) type=(i.kind) name=(i.name) value=(value) required[i.required]
+                    input #(i.name) type=(i.kind) name=(i.name) value=(value) required[required]
                         autocomplete=[i.autocomplete]
                         inputmode=[(i.kind == "number").then_some("numeric")]
                         min=[(i.kind == "number").then_some("1")]
@@ -342,70 +345,28 @@ fn select(f: &FormView, name: &str, options: &[(String, String)], required: bool
     }
 }
 
-/// The order in which errors are listed in the summary: the form's order.
-const FORM_ORDER: [&str; 18] = [
-    "kind",
-    "leader_id",
-    "title",
-    "description",
-    "start_date",
-    "start_time",
-    "end_date",
-    "end_time",
-    "location",
-    "organizer",
-    "leader_role",
-    "expected_attendees",
-    "dress_code",
-    "letter_number",
-    "requester_name",
-    "requester_phone",
-    "requester_email",
-    "attachment",
-];
-
 pub fn request_form(p: &PageCtx, f: &FormView) -> Markup {
     let t = p.t;
     let kinds: Vec<(String, String)> = RequestKind::ALL
         .iter()
-        .map(|k| (k.as_str().to_string(), t.kind(*k).to_string()))
+        .map(|k| (k.as_str().to_string(), t.words.kind(*k).to_string()))
         .collect();
-    let mut leaders = vec![(String::new(), t.either_leader.to_string())];
+    let mut leaders = vec![(String::new(), t.words.either_leader.to_string())];
     leaders.extend(f.leaders.iter().map(|l| (l.id.clone(), l.title.clone())));
     let has_errors = !f.errors.is_empty() || f.general.is_some();
-    let field_label = |name: &str| match name {
-        "kind" => t.field_kind,
-        "leader_id" => t.field_leader,
-        "title" => t.field_title,
-        "description" => t.field_description,
-        "start_date" => t.field_start_date,
-        "start_time" => t.field_start_time,
-        "end_date" => t.field_end_date,
-        "end_time" => t.field_end_time,
-        "location" => t.field_location,
-        "organizer" => t.field_organizer,
-        "leader_role" => t.field_leader_role,
-        "expected_attendees" => t.field_attendees,
-        "dress_code" => t.field_dress_code,
-        "letter_number" => t.field_letter_number,
-        "requester_name" => t.field_requester_name,
-        "requester_phone" => t.field_phone,
-        "requester_email" => t.field_email,
-        "attachment" => t.field_attachment,
-        _ => "",
-    };
+    let field_label = |name: &str| t.words.field_in_zone(name, f.tz);
     let attachment_error = f
         .errors
         .get("attachment")
         .map(|m| m.get(f.lang).to_string());
     let body = html! {
-        h1 { (t.form_title) }
+        h1 { (t.words.form_title) }
         @if has_errors {
             div.notice.error #errors role="alert" tabindex="-1" autofocus {
                 h2 { (t.errors_title) }
                 @if let Some(g) = f.general { p { (g) } }
                 ul {
-                    @for name in FORM_ORDER {
+                    @for name in FIELDS.iter().copied().chain(["attachment"]) {
                         @if let Some(m) = f.errors.get(name) {
                             li { a href=(format!("#{name}")) { (field_label(name)) ": " (m.get(f.lang)) } }
                         }
@@ -413,43 +374,43 @@ pub fn request_form(p: &PageCtx, f: &FormView) -> Markup {
                 }
             }
         }
-        p.muted { (t.form_intro) }
+        p.muted { (t.words.form_intro) }
         form method="post" action="/ajukan" enctype="multipart/form-data" novalidate {
             input type="hidden" name="csrf" value=(f.csrf);
             input type="hidden" name="id" value=(f.submission_id);
             fieldset {
                 legend { (t.section_event) }
-                (field(t, f, Input { name: "kind", label: t.field_kind, kind: "select", required: true, hint: None, autocomplete: None },
+                (field(t, f, Input { name: "kind", kind: "select", hint: None, autocomplete: None },
                     Some(select(f, "kind", &kinds, true))))
-                (field(t, f, Input { name: "leader_id", label: t.field_leader, kind: "select", required: true, hint: None, autocomplete: None },
+                (field(t, f, Input { name: "leader_id", kind: "select", hint: None, autocomplete: None },
                     Some(select(f, "leader_id", &leaders, false))))
-                (field(t, f, Input { name: "title", label: t.field_title, kind: "text", required: true, hint: None, autocomplete: None }, None))
-                (field(t, f, Input { name: "description", label: t.field_description, kind: "textarea", required: true, hint: None, autocomplete: None }, None))
-                (field(t, f, Input { name: "location", label: t.field_location, kind: "text", required: true, hint: None, autocomplete: None }, None))
-                (field(t, f, Input { name: "organizer", label: t.field_organizer, kind: "text", required: true, hint: None, autocomplete: Some("organization") }, None))
-                (field(t, f, Input { name: "leader_role", label: t.field_leader_role, kind: "text", required: true, hint: Some(t.field_leader_role_hint), autocomplete: None }, None))
-                (field(t, f, Input { name: "expected_attendees", label: t.field_attendees, kind: "number", required: true, hint: None, autocomplete: None }, None))
-                (field(t, f, Input { name: "dress_code", label: t.field_dress_code, kind: "text", required: false, hint: None, autocomplete: None }, None))
-                (field(t, f, Input { name: "letter_number", label: t.field_letter_number, kind: "text", required: false, hint: None, autocomplete: None }, None))
+                (field(t, f, Input { name: "title", kind: "text", hint: None, autocomplete: None }, None))
+                (field(t, f, Input { name: "description", kind: "textarea", hint: None, autocomplete: None }, None))
+                (field(t, f, Input { name: "location", kind: "text", hint: None, autocomplete: None }, None))
+                (field(t, f, Input { name: "organizer", kind: "text", hint: None, autocomplete: Some("organization") }, None))
+                (field(t, f, Input { name: "leader_role", kind: "text", hint: Some(t.words.field_leader_role_hint), autocomplete: None }, None))
+                (field(t, f, Input { name: "expected_attendees", kind: "number", hint: None, autocomplete: None }, None))
+                (field(t, f, Input { name: "dress_code", kind: "text", hint: None, autocomplete: None }, None))
+                (field(t, f, Input { name: "letter_number", kind: "text", hint: None, autocomplete: None }, None))
             }
             fieldset {
                 legend { (t.section_when) }
                 div.two {
-                    (field(t, f, Input { name: "start_date", label: t.field_start_date, kind: "date", required: true, hint: None, autocomplete: None }, None))
-                    (field(t, f, Input { name: "start_time", label: t.field_start_time, kind: "time", required: true, hint: None, autocomplete: None }, None))
+                    (field(t, f, Input { name: "start_date", kind: "date", hint: None, autocomplete: None }, None))
+                    (field(t, f, Input { name: "start_time", kind: "time", hint: None, autocomplete: None }, None))
                 }
                 div.two {
-                    (field(t, f, Input { name: "end_date", label: t.field_end_date, kind: "date", required: false, hint: Some(t.field_end_date_hint), autocomplete: None }, None))
-                    (field(t, f, Input { name: "end_time", label: t.field_end_time, kind: "time", required: true, hint: None, autocomplete: None }, None))
+                    (field(t, f, Input { name: "end_date", kind: "date", hint: Some(t.field_end_date_hint), autocomplete: None }, None))
+                    (field(t, f, Input { name: "end_time", kind: "time", hint: None, autocomplete: None }, None))
                 }
             }
             fieldset {
                 legend { (t.section_requester) }
-                (field(t, f, Input { name: "requester_name", label: t.field_requester_name, kind: "text", required: true, hint: None, autocomplete: Some("name") }, None))
-                (field(t, f, Input { name: "requester_phone", label: t.field_phone, kind: "tel", required: true, hint: Some(t.field_phone_hint), autocomplete: Some("tel") }, None))
-                (field(t, f, Input { name: "requester_email", label: t.field_email, kind: "email", required: false, hint: None, autocomplete: Some("email") }, None))
+                (field(t, f, Input { name: "requester_name", kind: "text", hint: None, autocomplete: Some("name") }, None))
+                (field(t, f, Input { name: "requester_phone", kind: "tel", hint: Some(t.words.field_phone_hint), autocomplete: Some("tel") }, None))
+                (field(t, f, Input { name: "requester_email", kind: "email", hint: None, autocomplete: Some("email") }, None))
                 div.field.invalid[attachment_error.is_some()] {
-                    label for="attachment" { (label(t, t.field_attachment, false)) }
+                    label for="attachment" { (label(t, &t.words.field_in_zone("attachment", f.tz), false)) }
                     @if let Some(e) = &attachment_error {
                         p.error #attachment-error { (e) }
                     }
@@ -459,7 +420,7 @@ pub fn request_form(p: &PageCtx, f: &FormView) -> Markup {
                     input #attachment type="file" name="attachment" accept="application/pdf,image/jpeg,image/png"
                         aria-invalid=[attachment_error.is_some().then_some("true")]
                         aria-describedby=(described_by("attachment", true, attachment_error.is_some()).unwrap_or_default());
-                    p.hint #attachment-hint { (t.attachment_hint) }
+                    p.hint #attachment-hint { (t.words.attachment_hint) }
                 }
             }
             // A field people never see or reach; bots that fill every input give themselves away.
@@ -468,29 +429,29 @@ pub fn request_form(p: &PageCtx, f: &FormView) -> Markup {
                 input #website type="text" name="website" tabindex="-1" autocomplete="off" value="";
             }
             p.small.muted { (t.privacy_short) }
-            button.primary type="submit" { (t.submit) }
+            button.primary type="submit" { (t.words.submit_request) }
         }
     };
-    layout(p, t.form_title, Nav::Submit, body)
+    layout(p, t.words.form_title, Nav::Submit, body)
 }
 
 pub fn submitted(p: &PageCtx, code: &str, share_text: &str) -> Markup {
     let t = p.t;
     let body = html! {
         div.notice.ok role="status" {
-            h1 { (t.sent_title) }
+            h1 { (t.words.request_sent) }
             p { (t.sent_body) }
         }
         p #code-label { (t.your_code) }
         p.code #code { (code) }
         div.actions {
-            button.secondary type="button" hidden data-copy=(code) data-done=(t.copied) { (t.copy) }
-            a.button.secondary href=(sepiion_core::phone::wa_me_share(share_text)) rel="noopener noreferrer" { (t.share_whatsapp) }
+            button.secondary type="button" hidden data-copy=(code) data-done=(t.words.code_copied) { (t.words.copy_code) }
+            a.button.secondary href=(sepiion_core::phone::wa_me_share(share_text)) rel="noopener noreferrer" { (t.words.share_whatsapp) }
             a.button.primary href=(format!("/lacak/{code}")) { (t.track_now) }
         }
         p.small.muted #copy-status role="status" aria-live="polite" {}
     };
-    layout(p, t.sent_title, Nav::Submit, body)
+    layout(p, t.words.request_sent, Nav::Submit, body)
 }
 
 pub fn track(
@@ -501,11 +462,11 @@ pub fn track(
 ) -> Markup {
     let t = p.t;
     let body = html! {
-        h1 { (t.track_title) }
-        p.muted { (t.track_intro) }
+        h1 { (t.words.track_title) }
+        p.muted { (t.words.track_intro) }
         form.track method="get" action="/lacak" {
             div.field.invalid[error.is_some()] {
-                label for="code" { (t.field_code) }
+                label for="code" { (t.words.tracking_code) }
                 @if let Some(e) = error { p.error #code-error role="alert" { (e) } }
                 input #code type="text" name="code" value=(typed) required autocomplete="off"
                     autocapitalize="characters" spellcheck="false"
@@ -513,38 +474,38 @@ pub fn track(
                     aria-describedby=(described_by("code", true, error.is_some()).unwrap_or_default());
                 p.hint #code-hint { (t.field_code_hint) }
             }
-            button.primary type="submit" { (t.track_button) }
+            button.primary type="submit" { (t.words.track_button) }
         }
         @if let Some((r, tz)) = found {
             section.card.tracked aria-labelledby="tracked-title" {
-                p.small.muted { (t.kind(r.kind)) " · " (r.tracking_code) }
+                p.small.muted { (t.words.kind(r.kind)) " · " (r.tracking_code) }
                 h2 #tracked-title { (r.title) }
                 dl {
                     dt { (t.state_label) }
-                    dd { span class=(format!("state s-{}", r.state.as_str())) { (t.state(r.state)) } }
+                    dd { span class=(format!("state s-{}", r.state.as_str())) { (t.words.state(r.state)) } }
                     @if let Some(reason) = &r.state_reason {
                         dt { (t.reason_label) } dd { (reason) }
                     }
                     @if let Some(rep) = &r.representative {
-                        dt { (t.represented_by) } dd { (rep) }
+                        dt { (t.words.represented_by) } dd { (rep) }
                     }
                     @if r.state == RequestState::TimeProposed {
                         @if let (Some(s), Some(e)) = (r.proposed_starts_at, r.proposed_ends_at) {
-                            dt { (t.proposed_time) } dd { (t.when(s, e, tz)) }
+                            dt { (t.words.proposed_time) } dd { (time::when(s, e, tz, t.lang)) }
                         }
                     }
-                    dt { (t.activity) } dd { (t.when(r.starts_at, r.ends_at, tz)) br; (r.location) br; (r.organizer) }
+                    dt { (t.activity) } dd { (time::when(r.starts_at, r.ends_at, tz, t.lang)) br; (r.location) br; (r.organizer) }
                 }
-                h3 { (t.timeline) }
+                h3 { (t.words.timeline) }
                 ol.timeline {
                     @for e in &r.timeline {
                         li {
-                            strong { (t.state(e.to)) }
-                            " — " (t.moment(e.at, tz))
+                            strong { (t.words.state(e.to)) }
+                            " — " (time::datetime(e.at, tz, t.lang))
                             br;
                             span.small.muted {
                                 @match (e.actor, e.actor_role) {
-                                    (_, Some(role)) => (t.role(role)),
+                                    (_, Some(role)) => (t.words.role(role)),
                                     (ActorKind::Requester, None) => (t.by_requester),
                                     _ => (t.by_system),
                                 }
@@ -556,7 +517,7 @@ pub fn track(
             }
         }
     };
-    layout(p, t.track_title, Nav::Track, body)
+    layout(p, t.words.track_title, Nav::Track, body)
 }
 
 pub fn about(p: &PageCtx, office: &OfficeInfo) -> Markup {
@@ -600,16 +561,16 @@ pub fn agenda_item(p: &PageCtx, item: &AgendaItem, leader: &str, tz: Tz) -> Mark
             p.small.muted { (leader) }
             h1 #item-title { (item.title) }
             dl {
-                dt { (t.item_time) } dd { (t.when(item.starts_at, item.ends_at, tz)) }
+                dt { (t.item_time) } dd { (time::when(item.starts_at, item.ends_at, tz, t.lang)) }
                 dt { (t.item_place) } dd { (item.location) }
                 dt { (t.leader_label) } dd { (leader) }
                 dt { (t.item_status) }
-                dd { span.chip.cancelled[item.status == AgendaStatus::Cancelled] { (t.status(item.status)) } }
+                dd { span.chip.cancelled[item.status == AgendaStatus::Cancelled] { (t.words.agenda_status(item.status)) } }
                 @if let Some(rep) = &item.representative {
-                    dt { (t.represented_by) } dd { (rep) }
+                    dt { (t.words.represented_by) } dd { (rep) }
                 }
                 @if !item.dress_code.is_empty() {
-                    dt { (t.dress_code) } dd { (item.dress_code) }
+                    dt { (t.words.field("dress_code").unwrap_or_default()) } dd { (item.dress_code) }
                 }
             }
         }
