@@ -208,6 +208,26 @@ async fn guessing_tracking_codes_is_rate_limited_and_new_codes_carry_60_bits() {
     assert_eq!(old["tracking_code"], "K7QM-3XRD");
 }
 
+/// Answers from the response cache count as look-ups too: asking 40 times for a known code
+/// (the same address, so the answer is cached after the first) is refused after the limit.
+#[tokio::test]
+async fn cached_tracking_answers_count_against_the_limit() {
+    let s = start_with(|c| c.limits.track_lookups_per_client = 30).await;
+    let device = s.device().await;
+    let r = s.submit(&device, json!({})).await;
+    let code = r["tracking_code"].as_str().unwrap().to_string();
+    let http = client_from("127.0.0.4");
+    let mut statuses = Vec::new();
+    for _ in 0..40 {
+        let r = s
+            .send(http.get(s.url(&format!("/api/v1/public/track/{code}"))))
+            .await;
+        statuses.push(r.status.as_u16());
+    }
+    assert_eq!(statuses.iter().filter(|s| **s == 200).count(), 30, "{statuses:?}");
+    assert_eq!(statuses[30..], [429; 10], "{statuses:?}");
+}
+
 #[tokio::test]
 async fn everybody_together_cannot_exceed_the_global_tracking_limit() {
     let s = start_with(|c| {
