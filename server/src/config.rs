@@ -524,7 +524,11 @@ submissions_per_hour = 3
         let err = c.check().unwrap_err().to_string();
         assert!(err.contains("limits.registrations_per_hour"), "{err}");
         // Every limit of the one list, each set to zero in the TOML file, is refused by name.
-        let keys: Vec<&str> = Limits::default().all().into_iter().map(|(k, _)| k).collect();
+        let keys: Vec<&str> = Limits::default()
+            .all()
+            .into_iter()
+            .map(|(k, _)| k)
+            .collect();
         assert!(keys.contains(&"limits.sheets_per_client"), "{keys:?}");
         for key in keys {
             let name = key.trim_start_matches("limits.");

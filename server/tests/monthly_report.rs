@@ -336,11 +336,7 @@ async fn formulas_in_categories_are_neutralised_in_csv_and_xlsx() {
     let admin = s.login("admin").await;
     let (first, noon) = fixture_month();
     let month = first.format("%Y-%m").to_string();
-    let at = |h: i64| {
-        Utc.timestamp_opt(noon + h * 3600, 0)
-            .unwrap()
-            .to_rfc3339()
-    };
+    let at = |h: i64| Utc.timestamp_opt(noon + h * 3600, 0).unwrap().to_rfc3339();
     let hostile = [
         "=HYPERLINK(\"http://evil.example\",\"klik\")",
         "+1+1",
@@ -379,8 +375,14 @@ async fn formulas_in_categories_are_neutralised_in_csv_and_xlsx() {
         .map(|row| row[2]["value"].as_str().unwrap_or_default().to_string())
         .collect();
     for category in hostile {
-        assert!(cells.contains(&format!("'{category}")), "{category}: {cells:?}");
-        assert!(!cells.iter().any(|k| k == category), "{category}: {cells:?}");
+        assert!(
+            cells.contains(&format!("'{category}")),
+            "{category}: {cells:?}"
+        );
+        assert!(
+            !cells.iter().any(|k| k == category),
+            "{category}: {cells:?}"
+        );
     }
 }
 

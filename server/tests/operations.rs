@@ -176,7 +176,12 @@ async fn invented_methods_are_counted_as_other() {
     let mut s = start_with(|c| c.metrics_allow = vec!["127.0.0.1/32".parse().unwrap()]).await;
     for i in 0..40 {
         let method = reqwest::Method::from_bytes(format!("XMETHOD{i}").as_bytes()).unwrap();
-        let res = s.http.request(method, s.url("/healthz")).send().await.unwrap();
+        let res = s
+            .http
+            .request(method, s.url("/healthz"))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(res.status(), 405);
     }
     let (status, m) = text(&s, "/metrics", None).await;

@@ -224,7 +224,11 @@ async fn cached_tracking_answers_count_against_the_limit() {
             .await;
         statuses.push(r.status.as_u16());
     }
-    assert_eq!(statuses.iter().filter(|s| **s == 200).count(), 30, "{statuses:?}");
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 200).count(),
+        30,
+        "{statuses:?}"
+    );
     assert_eq!(statuses[30..], [429; 10], "{statuses:?}");
 }
 

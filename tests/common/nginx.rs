@@ -118,7 +118,11 @@ pub fn render_site(
             format!("    listen 127.0.0.1:{https_port} ssl http2 default_server;\n"),
             1,
         ),
-        ("    listen [::]:443 ssl http2 default_server;\n", String::new(), 1),
+        (
+            "    listen [::]:443 ssl http2 default_server;\n",
+            String::new(),
+            1,
+        ),
         (
             "    listen 80;\n",
             format!("    listen 127.0.0.1:{http_port};\n"),

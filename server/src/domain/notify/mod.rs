@@ -574,7 +574,10 @@ mod tests {
     fn event(kind: usize, pick: usize, r: &Request, item: &AgendaItem, ctx: &Ctx) -> Event {
         let request = subject_of(r);
         let states = RequestState::ALL;
-        let (from, to) = (states[pick % states.len()], states[(pick / 3) % states.len()]);
+        let (from, to) = (
+            states[pick % states.len()],
+            states[(pick / 3) % states.len()],
+        );
         match kind {
             0 => Event::Submitted { request },
             1 => Event::Transition {

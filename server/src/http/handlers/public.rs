@@ -401,13 +401,15 @@ pub async fn track(
     // Counted before the cache is asked: a cached answer is a look-up too.
     take_track_lookup(&state, &client)?;
     let key = uri.path().to_string();
-    Ok(crate::http::cache::serve_cached(&cache, &headers, key, async move {
-        match lookup_tracked(&state, &code).await {
-            Ok(t) => axum::Json(t).into_response(),
-            Err(e) => e.into_response(),
-        }
-    })
-    .await)
+    Ok(
+        crate::http::cache::serve_cached(&cache, &headers, key, async move {
+            match lookup_tracked(&state, &code).await {
+                Ok(t) => axum::Json(t).into_response(),
+                Err(e) => e.into_response(),
+            }
+        })
+        .await,
+    )
 }
 
 /// Counts a tracking-code look-up of `client`: guessing codes is slowed per client and for
