@@ -84,3 +84,170 @@ async fn clients_behind_nginx_are_limited_separately_and_cannot_forge_their_addr
     drop(nginx);
     server.stop().await;
 }
+
+/// The value of a hidden input in a page.
+fn hidden(html: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = html.find(&marker).expect(name) + marker.len();
+    html[start..start + html[start..].find('"').unwrap()].to_string()
+}
+
+/// What a browser sends as `Cookie` after these answers.
+fn cookies_of(res: &reqwest::Response) -> String {
+    res.headers()
+        .get_all(reqwest::header::SET_COOKIE)
+        .iter()
+        .map(|v| v.to_str().unwrap().split(';').next().unwrap().to_string())
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// A PDF of `size` bytes (a real header and trailer, a comment filling the middle).
+fn pdf_of(size: usize) -> Vec<u8> {
+    let head = b"%PDF-1.4\n1 0 obj<<>>endobj\n%";
+    let tail = b"\ntrailer<<>>\n%%EOF\n";
+    let mut pdf = head.to_vec();
+    pdf.resize(size - tail.len(), b'x');
+    pdf.extend_from_slice(tail);
+    pdf
+}
+
+/// The shipped site as a regency's IT unit would probe it: unknown names get no answer, a
+/// portal submission with a real letter (4 MiB) passes on a port other than 443, secrets stay
+/// out of the access log, `/metrics` is not passed on, `nosniff` comes once.
+#[tokio::test]
+async fn the_shipped_site_holds_against_probing() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = config(&dir.path().join("server.db"), "127.0.0.1:0");
+    config.trusted_proxies = vec!["127.0.0.1/32".into()];
+    // Even a Prometheus allowed to read /metrics directly gets nothing through the site.
+    config.metrics_allow = vec!["127.0.0.1/32".parse().unwrap()];
+    let server = RunningServer::start(config).await.unwrap();
+    let nginx = Nginx::start(server.addr);
+    let ca = reqwest::Certificate::from_pem(&std::fs::read(&nginx.ca_pem).unwrap()).unwrap();
+    let http = reqwest::Client::builder()
+        .add_root_certificate(ca)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let site = &nginx.https_url;
+
+    // Unknown Host names: the connection is closed without an answer, on both ports.
+    for base in [&nginx.https_url, &nginx.http_url] {
+        let res = http
+            .get(format!("{base}/ics/public.ics"))
+            .header(reqwest::header::HOST, "evil.example")
+            .send()
+            .await;
+        assert!(res.is_err(), "{base} answered a forged Host: {res:?}");
+    }
+    let ok = http.get(format!("{site}/")).send().await.unwrap();
+    assert_eq!(ok.status(), 200);
+    // nosniff once, on portal pages as on the API.
+    assert_eq!(
+        ok.headers()
+            .get_all(reqwest::header::X_CONTENT_TYPE_OPTIONS)
+            .iter()
+            .count(),
+        1,
+        "{:?}",
+        ok.headers()
+    );
+
+    // The portal form with a 4 MiB invitation letter, as a browser posts it (Origin with the
+    // site's port).
+    let page = http.get(format!("{site}/ajukan")).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    let cookie = cookies_of(&page);
+    let html = page.text().await.unwrap();
+    let date = (chrono::Utc::now() + chrono::Duration::days(12))
+        .date_naive()
+        .to_string();
+    let mut form = reqwest::multipart::Form::new();
+    for (k, v) in [
+        ("csrf", hidden(&html, "csrf")),
+        ("id", hidden(&html, "id")),
+        ("kind", "undangan".into()),
+        ("leader_id", "bupati".into()),
+        ("title", "Pembukaan Festival Budaya Semarapura".into()),
+        (
+            "description",
+            "Mohon Bapak Bupati berkenan membuka festival budaya.".into(),
+        ),
+        ("start_date", date),
+        ("start_time", "09:00".into()),
+        ("end_date", String::new()),
+        ("end_time", "11:30".into()),
+        ("location", "Lapangan Puputan Klungkung".into()),
+        ("organizer", "Dinas Kebudayaan".into()),
+        ("leader_role", "membuka acara".into()),
+        ("expected_attendees", "1500".into()),
+        ("dress_code", "Pakaian adat madya".into()),
+        ("letter_number", "005/12/DISBUD".into()),
+        ("requester_name", "Ni Made Sari".into()),
+        ("requester_phone", "0812 3456 7890".into()),
+        ("requester_email", "sari@contoh.id".into()),
+        ("website", String::new()),
+    ] {
+        form = form.text(k, v);
+    }
+    let form = form.part(
+        "attachment",
+        reqwest::multipart::Part::bytes(pdf_of(4 * 1024 * 1024))
+            .file_name("undangan.pdf")
+            .mime_str("application/pdf")
+            .unwrap(),
+    );
+    let sent = http
+        .post(format!("{site}/ajukan"))
+        .header(reqwest::header::ORIGIN, site.as_str())
+        .header(reqwest::header::COOKIE, cookie)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    let status = sent.status();
+    let location = sent
+        .headers()
+        .get(reqwest::header::LOCATION)
+        .map(|l| l.to_str().unwrap().to_string())
+        .unwrap_or_default();
+    assert_eq!(status, 303, "{}", sent.text().await.unwrap());
+    let code = location
+        .strip_prefix("/ajukan/terkirim/")
+        .expect("the tracking code's page")
+        .to_string();
+    let db = rusqlite::Connection::open(dir.path().join("server.db")).unwrap();
+    let size: i64 = db
+        .query_row(
+            "SELECT a.size FROM attachments a JOIN requests r ON r.id = a.request_id
+             WHERE r.tracking_code = ?1",
+            [&code],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(size, 4 * 1024 * 1024);
+
+    // Secrets in addresses stay out of nginx's access log.
+    let secret = "spc_RAHASIAfeedSECRET0123456789";
+    for path in [
+        format!("/ics/staff/{secret}.ics"),
+        format!("/api/v1/public/track/{code}"),
+        format!("/lacak/{code}"),
+        format!("/lacak?code={code}"),
+        format!("/ajukan/terkirim/{code}"),
+    ] {
+        http.get(format!("{site}{path}")).send().await.unwrap();
+    }
+    let metrics = http.get(format!("{site}/metrics")).send().await.unwrap();
+    assert_eq!(metrics.status(), 404);
+    assert!(!metrics.text().await.unwrap().contains("sepiion_http"));
+    let log = nginx.access_log();
+    assert!(log.contains("/ics/staff/[secret]"), "{log}");
+    assert!(log.contains("/lacak/[code]"), "{log}");
+    for s in [secret, code.as_str(), &code.replace('-', "")] {
+        assert!(!log.contains(s), "{s} in the access log: {log}");
+    }
+    drop(nginx);
+    server.stop().await;
+}

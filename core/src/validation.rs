@@ -101,6 +101,24 @@ impl FieldErrors {
     }
 }
 
+/// Whether `value` holds a control character a field of its kind may not: none at all in a
+/// one-line field (a `\r` or `\n` there could end a line of an iCalendar file, a header or a
+/// CSV row), only line breaks and tabs in a multi-line one.
+pub fn has_forbidden_control(value: &str, multiline: bool) -> bool {
+    value
+        .chars()
+        .any(|c| c.is_control() && !(multiline && matches!(c, '\n' | '\r' | '\t')))
+}
+
+/// The message for a control character in a field.
+pub fn control_character() -> Msg {
+    Msg::new(
+        "Tidak boleh berisi karakter kontrol (tab, baris baru, dan sejenisnya).",
+        "Must not contain control characters (tabs, line breaks and the like).",
+    )
+}
+
+/// A one-line text field.
 fn text(
     errors: &mut FieldErrors,
     field: &str,
@@ -109,9 +127,35 @@ fn text(
     min: usize,
     max: usize,
 ) {
+    checked_text(errors, field, value, required, min, max, false)
+}
+
+/// A multi-line text field (line breaks and tabs allowed).
+fn multiline(
+    errors: &mut FieldErrors,
+    field: &str,
+    value: &str,
+    required: bool,
+    min: usize,
+    max: usize,
+) {
+    checked_text(errors, field, value, required, min, max, true)
+}
+
+fn checked_text(
+    errors: &mut FieldErrors,
+    field: &str,
+    value: &str,
+    required: bool,
+    min: usize,
+    max: usize,
+    lines: bool,
+) {
     let trimmed = value.trim();
     let n = trimmed.chars().count();
-    if trimmed.is_empty() {
+    if has_forbidden_control(value, lines) {
+        errors.add(field, control_character());
+    } else if trimmed.is_empty() {
         if required {
             errors.add(field, Msg::required());
         }
@@ -194,7 +238,7 @@ fn interval(errors: &mut FieldErrors, start: DateTime<Utc>, end: DateTime<Utc>, 
 pub fn validate_new_request(r: &NewRequest, now: DateTime<Utc>) -> Result<(), FieldErrors> {
     let mut e = FieldErrors::default();
     text(&mut e, "title", &r.title, true, 5, 200);
-    text(&mut e, "description", &r.description, true, 10, 5000);
+    multiline(&mut e, "description", &r.description, true, 10, 5000);
     text(&mut e, "location", &r.location, true, 3, 300);
     text(&mut e, "organizer", &r.organizer, true, 2, 200);
     text(&mut e, "requester_name", &r.requester_name, true, 2, 120);
@@ -263,7 +307,7 @@ pub fn validate_agenda_item(item: &AgendaItemInput) -> Result<(), FieldErrors> {
     text(&mut e, "location", &item.location, true, 2, 300);
     text(&mut e, "category", &item.category, false, 2, 80);
     text(&mut e, "dress_code", &item.dress_code, false, 2, 120);
-    text(
+    multiline(
         &mut e,
         "running_order",
         &item.running_order,
@@ -271,7 +315,7 @@ pub fn validate_agenda_item(item: &AgendaItemInput) -> Result<(), FieldErrors> {
         0,
         10_000,
     );
-    text(
+    multiline(
         &mut e,
         "internal_notes",
         &item.internal_notes,
@@ -288,6 +332,9 @@ pub fn validate_agenda_item(item: &AgendaItemInput) -> Result<(), FieldErrors> {
                 "Choose who represents the leader.",
             ),
         ),
+        (_, Some(r)) if has_forbidden_control(r, false) => {
+            e.add("representative", control_character())
+        }
         (crate::model::Attendance::Represented, Some(r)) if r.trim().is_empty() => e.add(
             "representative",
             Msg::new(
@@ -304,7 +351,12 @@ pub fn validate_agenda_item(item: &AgendaItemInput) -> Result<(), FieldErrors> {
         );
     }
     for s in &item.assigned_staff {
-        if s.name.trim().is_empty() || s.name.chars().count() > 120 || s.duty.chars().count() > 80 {
+        if has_forbidden_control(&s.name, false) || has_forbidden_control(&s.duty, false) {
+            e.add("assigned_staff", control_character());
+        } else if s.name.trim().is_empty()
+            || s.name.chars().count() > 120
+            || s.duty.chars().count() > 80
+        {
             e.add(
                 "assigned_staff",
                 Msg::new(
@@ -321,7 +373,7 @@ pub fn validate_agenda_item(item: &AgendaItemInput) -> Result<(), FieldErrors> {
 pub fn validate_note(n: &NoteInput) -> Result<(), FieldErrors> {
     let mut e = FieldErrors::default();
     text(&mut e, "instruction", &n.instruction, false, 0, 200);
-    text(
+    multiline(
         &mut e,
         "text",
         &n.text,
@@ -411,6 +463,51 @@ pub(crate) mod tests {
             letter_number: Some("005/123/DISPAR".into()),
             notify_channels: None,
         }
+    }
+
+    #[test]
+    fn control_characters_are_refused_except_line_breaks_in_multi_line_fields() {
+        let mut r = good_request();
+        r.title = "Rapat\rEND:VEVENT".into();
+        r.location = "Gedung\u{0}".into();
+        r.description = "Baris satu\r\nbaris dua\tdengan tab, cukup panjang.".into();
+        let e = validate_new_request(&r, now()).unwrap_err();
+        assert_eq!(e.get("title"), Some(&control_character()));
+        assert_eq!(e.get("location"), Some(&control_character()));
+        assert!(e.get("description").is_none(), "line breaks are fine there");
+        let t = now() + Duration::days(3);
+        let mut item = crate::api::AgendaItemInput {
+            id: None,
+            base_version: None,
+            leader_id: "bupati".into(),
+            title: "Rapat koordinasi".into(),
+            starts_at: t,
+            ends_at: t + Duration::hours(1),
+            location: "Kantor Bupati".into(),
+            category: String::new(),
+            visibility: crate::model::Visibility::Public,
+            status: crate::model::AgendaStatus::Confirmed,
+            attendance: crate::model::Attendance::InPerson,
+            representative: None,
+            dress_code: String::new(),
+            assigned_staff: Vec::new(),
+            running_order: String::new(),
+            internal_notes: String::new(),
+        };
+        item.category = "Rapat\r\nEND:VEVENT\r\nBEGIN:VEVENT".into();
+        item.internal_notes = "satu\ndua".into();
+        let e = validate_agenda_item(&item).unwrap_err();
+        assert_eq!(e.get("category"), Some(&control_character()));
+        assert!(e.get("internal_notes").is_none());
+        let note = NoteInput {
+            id: None,
+            text: "catatan\u{1b}[31m".into(),
+            instruction: String::new(),
+        };
+        assert_eq!(
+            validate_note(&note).unwrap_err().get("text"),
+            Some(&control_character())
+        );
     }
 
     #[test]

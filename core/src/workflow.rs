@@ -435,12 +435,17 @@ pub fn check_transition(
         },
         _ => {}
     }
-    for (field, value, max) in [
-        ("reason", &input.reason, 2000),
-        ("info", &input.info, 5000),
-        ("representative", &input.representative, 200),
+    for (field, value, max, lines) in [
+        ("reason", &input.reason, 2000, true),
+        ("info", &input.info, 5000, true),
+        ("representative", &input.representative, 200, false),
     ] {
-        if value.as_deref().is_some_and(|v| v.chars().count() > max) {
+        if value
+            .as_deref()
+            .is_some_and(|v| crate::validation::has_forbidden_control(v, lines))
+        {
+            errors.add(field, crate::validation::control_character());
+        } else if value.as_deref().is_some_and(|v| v.chars().count() > max) {
             errors.add(field, Msg::too_long(max));
         }
     }

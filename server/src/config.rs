@@ -22,54 +22,58 @@ pub struct RepresentativeConfig {
     pub position: String,
 }
 
-/// Rate limits and sizes. The defaults suit a regency; tests raise or lower them.
-#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
-#[serde(default)]
-pub struct Limits {
-    /// Device registrations per client address per hour.
-    pub registrations_per_hour: u32,
-    /// Request submissions per device per hour.
-    pub submissions_per_hour: u32,
-    /// Failed logins per username (and per address) per 15 minutes before login is refused.
-    pub login_failures: u32,
-    /// Largest JSON body in bytes.
-    pub max_body_bytes: usize,
-    /// Largest attachment in bytes.
-    pub max_attachment_bytes: usize,
-    /// Attachments per request.
-    pub max_attachments_per_request: u32,
-    /// Staff session lifetime in hours.
-    pub session_hours: i64,
-    /// A staff session unused for this many hours ends (a week in the field must fit).
-    pub session_idle_hours: i64,
-    /// Tracking-code look-ups per client address per 10 minutes.
-    pub track_lookups_per_client: u32,
-    /// Tracking-code look-ups from all clients together per minute.
-    pub track_lookups_global: u32,
-    /// Client keys each in-memory limiter tracks at most (memory stays bounded).
-    pub tracked_clients: usize,
-    /// Public Agenda Harian sheets a client may have typeset per 10 minutes (answers from the
-    /// cache are not counted).
-    pub sheets_per_client: u32,
+/// Declares the limits once: the struct, its defaults and [`Limits::all`], the one list that
+/// `Config::check` validates (every limit at least 1) and the README documents.
+macro_rules! limits {
+    ($($(#[doc = $doc:literal])* $name:ident: $ty:ty = $default:expr,)*) => {
+        /// Rate limits and sizes. The defaults suit a regency; tests raise or lower them.
+        #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+        #[serde(default)]
+        pub struct Limits {
+            $($(#[doc = $doc])* pub $name: $ty,)*
+        }
+
+        impl Default for Limits {
+            fn default() -> Self {
+                Limits { $($name: $default,)* }
+            }
+        }
+
+        impl Limits {
+            /// Every limit as `(key, value)`, in declaration order.
+            pub fn all(&self) -> Vec<(&'static str, i64)> {
+                vec![$((concat!("limits.", stringify!($name)), i64::try_from(self.$name).unwrap_or(i64::MAX)),)*]
+            }
+        }
+    };
 }
 
-impl Default for Limits {
-    fn default() -> Self {
-        Limits {
-            registrations_per_hour: 30,
-            submissions_per_hour: 20,
-            login_failures: 5,
-            max_body_bytes: 256 * 1024,
-            max_attachment_bytes: sepiion_core::api::MAX_ATTACHMENT_BYTES,
-            max_attachments_per_request: 5,
-            session_hours: 24 * 30,
-            session_idle_hours: 24 * 10,
-            track_lookups_per_client: 30,
-            track_lookups_global: 600,
-            tracked_clients: 100_000,
-            sheets_per_client: 60,
-        }
-    }
+limits! {
+    /// Device registrations per client address per hour.
+    registrations_per_hour: u32 = 30,
+    /// Request submissions per device per hour.
+    submissions_per_hour: u32 = 20,
+    /// Failed logins per username (and per address) per 15 minutes before login is refused.
+    login_failures: u32 = 5,
+    /// Largest JSON body in bytes.
+    max_body_bytes: usize = 256 * 1024,
+    /// Largest attachment in bytes.
+    max_attachment_bytes: usize = sepiion_core::api::MAX_ATTACHMENT_BYTES,
+    /// Attachments per request.
+    max_attachments_per_request: u32 = 5,
+    /// Staff session lifetime in hours.
+    session_hours: i64 = 24 * 30,
+    /// A staff session unused for this many hours ends (a week in the field must fit).
+    session_idle_hours: i64 = 24 * 10,
+    /// Tracking-code look-ups per client address per 10 minutes (cached answers included).
+    track_lookups_per_client: u32 = 30,
+    /// Tracking-code look-ups from all clients together per minute.
+    track_lookups_global: u32 = 600,
+    /// Client keys each in-memory limiter tracks at most (memory stays bounded).
+    tracked_clients: usize = 100_000,
+    /// Public Agenda Harian sheets a client may have typeset per 10 minutes (answers from the
+    /// cache are not counted).
+    sheets_per_client: u32 = 60,
 }
 
 /// The protocol office as the public portal names it (page "Tentang"). Empty fields are left out.
@@ -417,29 +421,7 @@ impl Config {
                 "must not be negative".into(),
             ));
         }
-        let l = &self.limits;
-        let positive: [(&'static str, i64); 11] = [
-            (
-                "limits.registrations_per_hour",
-                l.registrations_per_hour.into(),
-            ),
-            ("limits.submissions_per_hour", l.submissions_per_hour.into()),
-            ("limits.login_failures", l.login_failures.into()),
-            ("limits.max_body_bytes", l.max_body_bytes as i64),
-            ("limits.max_attachment_bytes", l.max_attachment_bytes as i64),
-            (
-                "limits.max_attachments_per_request",
-                l.max_attachments_per_request.into(),
-            ),
-            ("limits.session_hours", l.session_hours),
-            ("limits.session_idle_hours", l.session_idle_hours),
-            (
-                "limits.track_lookups_per_client",
-                l.track_lookups_per_client.into(),
-            ),
-            ("limits.track_lookups_global", l.track_lookups_global.into()),
-            ("limits.tracked_clients", l.tracked_clients as i64),
-        ];
+        let positive = self.limits.all();
         for (key, value) in positive {
             if value <= 0 {
                 return Err(ConfigError::Value(
@@ -541,6 +523,19 @@ submissions_per_hour = 3
         c.limits.registrations_per_hour = 0;
         let err = c.check().unwrap_err().to_string();
         assert!(err.contains("limits.registrations_per_hour"), "{err}");
+        // Every limit of the one list, each set to zero in the TOML file, is refused by name.
+        let keys: Vec<&str> = Limits::default()
+            .all()
+            .into_iter()
+            .map(|(k, _)| k)
+            .collect();
+        assert!(keys.contains(&"limits.sheets_per_client"), "{keys:?}");
+        for key in keys {
+            let name = key.trim_start_matches("limits.");
+            let c: Config = toml::from_str(&format!("[limits]\n{name} = 0\n")).unwrap();
+            let err = c.check().unwrap_err().to_string();
+            assert!(err.contains(key), "{key}: {err}");
+        }
         let mut c = Config {
             trusted_proxies: vec!["10.0.0.0/8".into(), "::1".into()],
             ..Config::default()

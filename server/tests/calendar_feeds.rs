@@ -447,3 +447,91 @@ async fn feeds_answer_304_are_gzipped_and_personal_addresses_can_be_renewed_and_
         .await;
     res.err(404);
 }
+
+/// Hostile text stored before free text was validated (or written past the API) cannot bend the
+/// public feed: a category or title carrying CR/LF and `END:VEVENT` stays one value of one event,
+/// and lines are folded at 75 octets after escaping without splitting a UTF-8 character.
+#[tokio::test]
+async fn hostile_text_stays_inside_its_value() {
+    let s = start().await;
+    let admin = s.login("admin").await;
+    // New free text with control characters is refused, naming the field, in the API…
+    let refused = s
+        .post(
+            "/api/v1/staff/agenda",
+            Some(&admin),
+            json!({"leader_id": "bupati", "title": "Rapat", "location": "Kantor Bupati",
+                "starts_at": wita_at(3, 9), "ends_at": wita_at(3, 10),
+                "category": "Rapat\r\nEND:VEVENT", "visibility": "public",
+                "status": "confirmed", "attendance": "in_person"}),
+        )
+        .await
+        .err(422);
+    assert!(refused["fields"]["category"].is_string(), "{refused}");
+    // …and in a sync push.
+    let push = json!({"mutations": [{
+        "id": uuid::Uuid::new_v4().to_string(),
+        "op": {"type": "create_agenda_item", "item": {
+            "id": uuid::Uuid::new_v4().to_string(), "leader_id": "bupati",
+            "title": "Rapat\rpalsu", "location": "Kantor Bupati",
+            "starts_at": wita_at(3, 9), "ends_at": wita_at(3, 10), "category": "rapat",
+            "visibility": "public", "status": "confirmed", "attendance": "in_person"}},
+        "base_version": null
+    }]});
+    let out = s.post("/api/v1/sync/push", Some(&admin), push).await.ok();
+    assert_eq!(out["results"][0]["status"], "rejected", "{out}");
+    assert!(
+        out["results"][0]["error"]["fields"]["title"].is_string(),
+        "{out}"
+    );
+
+    // What an older server stored: written into the database directly.
+    let injected =
+        "Rapat\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nUID:palsu@sepiion\r\nSUMMARY:Palsu, ya; \\";
+    let title = format!("Judul\rSUMMARY:Palsu {}", "ééé 🎉 Klungkung ".repeat(12));
+    let item = create(
+        &s,
+        &admin,
+        json!({"title": "Sementara", "starts_at": wita_at(3, 9), "ends_at": wita_at(3, 11)}),
+    )
+    .await;
+    let id = item["id"].as_str().unwrap().to_string();
+    {
+        let conn = rusqlite::Connection::open(s.dir.path().join("sepiion.db")).unwrap();
+        conn.busy_timeout(std::time::Duration::from_secs(5))
+            .unwrap();
+        conn.execute(
+            "UPDATE agenda_items SET category = ?2, title = ?3, location = ?4 WHERE id = ?1",
+            rusqlite::params![id, injected, title, "Gedung\u{0b}\u{1b}[0m Mahalaya"],
+        )
+        .unwrap();
+    }
+    let raw = feed_text(&s, "/ics/public.ics").await;
+    for line in raw.as_bytes().split(|b| *b == b'\n') {
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        assert!(line.len() <= 75, "{:?}", String::from_utf8_lossy(line));
+        assert!(
+            std::str::from_utf8(line).is_ok(),
+            "a character split by folding"
+        );
+        assert!(!line.contains(&b'\r'), "a bare CR");
+    }
+    assert!(!raw.contains('\u{1b}') && !raw.contains('\u{0b}'));
+    let feed = parse_ics(&raw);
+    let events = feed["events"].as_array().unwrap();
+    assert!(
+        events.iter().all(|e| e["uid"] != "palsu@sepiion"),
+        "an event was injected: {feed}"
+    );
+    let ours: Vec<&Value> = events
+        .iter()
+        .filter(|e| e["uid"] == format!("{id}@sepiion").as_str())
+        .collect();
+    assert_eq!(ours.len(), 1, "{feed}");
+    assert_eq!(
+        ours[0]["categories"],
+        json!([injected.replace("\r\n", "\n")]),
+        "one category, as stored"
+    );
+    assert_eq!(ours[0]["summary"], title.replace('\r', "\n"));
+}

@@ -325,6 +325,64 @@ async fn the_monthly_report_counts_agenda_and_requests_and_measures_response_tim
     );
 }
 
+/// Staff-typed text that a spreadsheet would read as a formula arrives as text in both exports
+/// (OWASP: a leading `'`).
+#[tokio::test]
+async fn formulas_in_categories_are_neutralised_in_csv_and_xlsx() {
+    let s = start().await;
+    let admin = s.login("admin").await;
+    let (first, noon) = fixture_month();
+    let month = first.format("%Y-%m").to_string();
+    let at = |h: i64| Utc.timestamp_opt(noon + h * 3600, 0).unwrap().to_rfc3339();
+    let hostile = [
+        "=HYPERLINK(\"http://evil.example\",\"klik\")",
+        "+1+1",
+        "-2+3",
+        "@SUM(A1)",
+    ];
+    for (i, category) in hostile.iter().enumerate() {
+        s.post(
+            "/api/v1/staff/agenda",
+            Some(&admin),
+            json!({"leader_id": "bupati", "title": "Kegiatan", "starts_at": at(i as i64 * 2),
+                "ends_at": at(i as i64 * 2 + 1), "location": "Semarapura",
+                "category": category, "visibility": "public", "status": "done",
+                "attendance": "in_person"}),
+        )
+        .await
+        .ok();
+    }
+    let (_, csv) = file(&s, &admin, &month, "csv").await;
+    let text = String::from_utf8(csv).unwrap();
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let keys: Vec<String> = reader
+        .records()
+        .map(|r| r.unwrap()[2].to_string())
+        .collect();
+    for category in hostile {
+        assert!(keys.contains(&format!("'{category}")), "{category}: {text}");
+        assert!(!keys.iter().any(|k| k == category), "{category}: {text}");
+    }
+    let (_, xlsx) = file(&s, &admin, &month, "xlsx").await;
+    let wb = pytools::read_with("xlsx_dump.py", "laporan.xlsx", &xlsx);
+    let cells: Vec<String> = wb["Agenda"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|row| row[2]["value"].as_str().unwrap_or_default().to_string())
+        .collect();
+    for category in hostile {
+        assert!(
+            cells.contains(&format!("'{category}")),
+            "{category}: {cells:?}"
+        );
+        assert!(
+            !cells.iter().any(|k| k == category),
+            "{category}: {cells:?}"
+        );
+    }
+}
+
 #[tokio::test]
 async fn reports_are_for_admin_and_protocol_and_refuse_bad_months() {
     let s = start().await;

@@ -169,6 +169,35 @@ async fn metrics_allowed_addresses_read_without_a_token_but_not_through_a_proxy(
     s.stop().await;
 }
 
+/// A client inventing HTTP methods cannot create series: every method HTTP does not define is
+/// counted under `other`.
+#[tokio::test]
+async fn invented_methods_are_counted_as_other() {
+    let mut s = start_with(|c| c.metrics_allow = vec!["127.0.0.1/32".parse().unwrap()]).await;
+    for i in 0..40 {
+        let method = reqwest::Method::from_bytes(format!("XMETHOD{i}").as_bytes()).unwrap();
+        let res = s
+            .http
+            .request(method, s.url("/healthz"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 405);
+    }
+    let (status, m) = text(&s, "/metrics", None).await;
+    assert_eq!(status, 200, "{m}");
+    assert!(!m.contains("XMETHOD"), "{m}");
+    assert_eq!(
+        sample(
+            &m,
+            r#"sepiion_http_requests_total{method="other",route="/healthz",status="405"}"#
+        ),
+        Some(40.0),
+        "{m}"
+    );
+    s.stop().await;
+}
+
 #[tokio::test]
 async fn a_device_last_seen_is_written_at_most_every_five_minutes() {
     let mut s = start().await;

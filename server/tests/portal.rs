@@ -324,6 +324,18 @@ async fn errors_show_beside_their_fields_and_nothing_typed_is_lost() {
     assert_eq!(p.status, 422);
     assert!(p.html.contains("href=\"#start_date\""));
     assert!(p.html.contains("value=\"besok\""));
+
+    // A control character in a one-line field (a forged post: browsers send none) is refused
+    // with the field named, like in the API and sync push.
+    let p = b
+        .post_form(
+            filled(&csrf, &id, &[("title", "Festival\rBudaya Semarapura")]),
+            &[],
+        )
+        .await;
+    assert_eq!(p.status, 422);
+    assert!(p.html.contains("href=\"#title\""), "{}", p.html);
+    assert!(p.html.contains("karakter kontrol"), "{}", p.html);
 }
 
 #[tokio::test]

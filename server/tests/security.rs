@@ -204,6 +204,30 @@ async fn guessing_tracking_codes_is_rate_limited_and_new_codes_carry_60_bits() {
     assert_eq!(old["tracking_code"], "K7QM-3XRD");
 }
 
+/// Answers from the response cache count as look-ups too: asking 40 times for a known code
+/// (the same address, so the answer is cached after the first) is refused after the limit.
+#[tokio::test]
+async fn cached_tracking_answers_count_against_the_limit() {
+    let s = start_with(|c| c.limits.track_lookups_per_client = 30).await;
+    let device = s.device().await;
+    let r = s.submit(&device, json!({})).await;
+    let code = r["tracking_code"].as_str().unwrap().to_string();
+    let http = client_from("127.0.0.4");
+    let mut statuses = Vec::new();
+    for _ in 0..40 {
+        let r = s
+            .send(http.get(s.url(&format!("/api/v1/public/track/{code}"))))
+            .await;
+        statuses.push(r.status.as_u16());
+    }
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 200).count(),
+        30,
+        "{statuses:?}"
+    );
+    assert_eq!(statuses[30..], [429; 10], "{statuses:?}");
+}
+
 #[tokio::test]
 async fn everybody_together_cannot_exceed_the_global_tracking_limit() {
     let s = start_with(|c| {
@@ -311,9 +335,14 @@ async fn a_public_device_learns_nothing_of_items_it_was_never_shown() {
 /// confidential. Returns (request id, item id).
 async fn confidential_request(s: &TestServer) -> (String, String) {
     let device = s.device().await;
+    confidential_request_of(s, &device).await
+}
+
+/// [`confidential_request`] submitted by `device`.
+async fn confidential_request_of(s: &TestServer, device: &str) -> (String, String) {
     let r = s
         .submit(
-            &device,
+            device,
             json!({"title": "Pertemuan tertutup dengan investor"}),
         )
         .await;
@@ -373,6 +402,88 @@ async fn the_request_behind_a_confidential_item_is_hidden_from_staff_who_may_not
             .await
             .ok();
     }
+}
+
+/// A notification is a read: a disposition naming staff who may not see the request, and the
+/// requester cancelling it, tell nobody who would get 404 on the request.
+#[tokio::test]
+async fn nobody_is_told_about_a_request_they_may_not_open() {
+    let s = start_with(|c| c.notify.schedule_every_s = 0).await;
+    let device = s.device().await;
+    let (id, _) = confidential_request_of(&s, &device).await;
+    // Until now the request was not confidential: what staff were told then was theirs to know.
+    let pending = || -> i64 {
+        db(&s)
+            .query_row(
+                "SELECT count(*) FROM notify_events WHERE expanded = 0",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap()
+    };
+    let expanded = async || {
+        for _ in 0..200 {
+            if pending() == 0 {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+        }
+        assert_eq!(pending(), 0, "the events were expanded");
+    };
+    expanded().await;
+    let before: i64 = db(&s)
+        .query_row("SELECT coalesce(max(id), 0) FROM notify_events", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    let ajudan = s.login("ajudan.bupati").await;
+    s.post(
+        &format!("/api/v1/staff/requests/{id}/notes"),
+        Some(&ajudan),
+        json!({"text": "@protokol @ajudan.wabup mohon siapkan RAHASIA-CATATAN",
+               "instruction": "Siapkan ruang tertutup"}),
+    )
+    .await
+    .ok();
+    s.post(
+        &format!("/api/v1/public/requests/{id}/cancel"),
+        Some(&device),
+        json!({"reason": "Tidak jadi"}),
+    )
+    .await
+    .ok();
+    expanded().await;
+    let events: i64 = db(&s)
+        .query_row(
+            "SELECT count(*) FROM notify_events WHERE id > ?1",
+            [before],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(events, 2, "a disposition and a cancellation were written");
+    for user in ["protokol", "ajudan.wabup", "agenda", "sespri.wabup"] {
+        let told: i64 = db(&s)
+            .query_row(
+                "SELECT count(*) FROM notifications n JOIN users u ON u.id = n.user_id
+                 WHERE u.username = ?1 AND n.event_id > ?3 AND (n.request_id = ?2
+                   OR n.link_id = ?2 OR n.title_id LIKE '%investor%'
+                   OR n.body_id LIKE '%RAHASIA%')",
+                rusqlite::params![user, id, before],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(told, 0, "{user} was told about a request they cannot open");
+    }
+    // The admin, who may open it, is still told (the requester cancelled it).
+    let admin_told: i64 = db(&s)
+        .query_row(
+            "SELECT count(*) FROM notifications n JOIN users u ON u.id = n.user_id
+             WHERE u.role IN ('admin', 'adc') AND n.request_id = ?1 AND n.event_id > ?2",
+            rusqlite::params![id, before],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(admin_told > 0, "those who may open it are told");
 }
 
 #[tokio::test]

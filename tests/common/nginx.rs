@@ -93,8 +93,8 @@ fn make_certificates(dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
     (ca_pem, cert, key)
 }
 
-/// Replaces each line of the deployment file that names a port or a path of the production
-/// machine; a replacement that no longer matches exactly once fails, so the test keeps
+/// Replaces each line of the deployment file that names a port, a name or a path of the
+/// production machine; a replacement that no longer matches as often as expected fails, so the test keeps
 /// following the committed file.
 pub fn render_site(
     upstream: SocketAddr,
@@ -105,48 +105,79 @@ pub fn render_site(
     dir: &Path,
 ) -> String {
     let d = dir.display();
+    // (line, replacement, how often the committed file has that line)
     let replacements = [
+        (
+            "    listen 80 default_server;\n",
+            format!("    listen 127.0.0.1:{http_port} default_server;\n"),
+            1,
+        ),
+        ("    listen [::]:80 default_server;\n", String::new(), 1),
+        (
+            "    listen 443 ssl http2 default_server;\n",
+            format!("    listen 127.0.0.1:{https_port} ssl http2 default_server;\n"),
+            1,
+        ),
+        (
+            "    listen [::]:443 ssl http2 default_server;\n",
+            String::new(),
+            1,
+        ),
         (
             "    listen 80;\n",
             format!("    listen 127.0.0.1:{http_port};\n"),
+            1,
         ),
-        ("    listen [::]:80;\n", String::new()),
+        ("    listen [::]:80;\n", String::new(), 1),
         (
             "    listen 443 ssl http2;\n",
             format!("    listen 127.0.0.1:{https_port} ssl http2;\n"),
+            1,
         ),
-        ("    listen [::]:443 ssl http2;\n", String::new()),
+        ("    listen [::]:443 ssl http2;\n", String::new(), 1),
+        // The test reaches the site as 127.0.0.1 or localhost; any other name is unknown.
+        (
+            "    server_name sepiion.example.go.id;\n",
+            "    server_name 127.0.0.1 localhost;\n".to_string(),
+            2,
+        ),
         (
             "    server 127.0.0.1:8080;\n",
             format!("    server {upstream};\n"),
+            1,
         ),
         (
             "    ssl_certificate /etc/letsencrypt/live/sepiion.example.go.id/fullchain.pem;\n",
             format!("    ssl_certificate {};\n", cert.display()),
+            2,
         ),
         (
             "    ssl_certificate_key /etc/letsencrypt/live/sepiion.example.go.id/privkey.pem;\n",
             format!("    ssl_certificate_key {};\n", key.display()),
+            2,
         ),
         (
             "        root /var/www/letsencrypt;\n",
             format!("        root {d}/acme;\n"),
+            1,
         ),
         (
-            "    access_log /var/log/nginx/sepiion.access.log;\n",
-            format!("    access_log {d}/sepiion.access.log;\n"),
+            "    access_log /var/log/nginx/sepiion.access.log sepiion_private;\n",
+            format!("    access_log {d}/sepiion.access.log sepiion_private;\n"),
+            1,
         ),
         (
             "    error_log /var/log/nginx/sepiion.error.log warn;\n",
             format!("    error_log {d}/sepiion.error.log warn;\n"),
+            1,
         ),
     ];
     let mut site = SITE_CONF.to_string();
-    for (from, to) in replacements {
+    for (from, to, times) in replacements {
         assert_eq!(
             site.matches(from).count(),
-            1,
-            "deploy/nginx/sepiion.conf no longer has the line {from:?} exactly once: update \
+            times,
+            "deploy/nginx/sepiion.conf no longer has the line {from:?} {times} time(s): update \
              tests/common/nginx.rs"
         );
         site = site.replace(from, &to);

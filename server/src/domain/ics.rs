@@ -1,12 +1,11 @@
 //! iCalendar feeds (RFC 5545): the public agenda and one personal feed per staff account. Which
 //! items a feed holds is decided by [`crate::domain::visibility::visible_record`], the same rule as the
-//! agenda API; this module only chooses the window and writes the calendar (with the
-//! `icalendar` crate, which escapes and folds).
+//! agenda API; this module only chooses the window and writes the calendar (its own small
+//! writer: the `icalendar` crate leaves CATEGORIES and a bare `\r` unescaped).
 
 use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, Utc};
-use icalendar::{Calendar, Component, Event, EventLike, EventStatus};
 use rusqlite::{OptionalExtension, Transaction, params};
 use sepiion_core::model::{AgendaItem, AgendaStatus, Leader, Visibility};
 use sepiion_core::sync::Record;
@@ -151,46 +150,113 @@ fn description(feed: &Feed, item: &AgendaItem) -> String {
     lines.join("\n")
 }
 
-fn status_of(item: &AgendaItem) -> EventStatus {
+fn status_of(item: &AgendaItem) -> &'static str {
     match item.status {
-        AgendaStatus::Tentative => EventStatus::Tentative,
-        AgendaStatus::Confirmed | AgendaStatus::Done => EventStatus::Confirmed,
-        AgendaStatus::Cancelled => EventStatus::Cancelled,
+        AgendaStatus::Tentative => "TENTATIVE",
+        AgendaStatus::Confirmed | AgendaStatus::Done => "CONFIRMED",
+        AgendaStatus::Cancelled => "CANCELLED",
     }
 }
 
-/// Writes the calendar. Times are written in UTC (RFC 5545 form 2), which every client shows in
-/// its own zone; no VTIMEZONE is needed. DTSTAMP is the item's last change, so that an unchanged
-/// agenda gives a byte-identical feed and a stable ETag.
+/// A TEXT value escaped as RFC 5545 (3.3.11) wants: backslash, semicolon and comma escaped, every
+/// line break (`\r\n`, `\n` or a bare `\r`) written `\n`, other control characters dropped
+/// (free text is validated before it is stored; this holds whatever was stored before).
+pub fn escape_text(value: &str) -> String {
+    let mut out = String::with_capacity(value.len() + 8);
+    let mut chars = value.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            ';' => out.push_str("\\;"),
+            ',' => out.push_str("\\,"),
+            '\r' => {
+                if chars.peek() == Some(&'\n') {
+                    chars.next();
+                }
+                out.push_str("\\n");
+            }
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push(' '),
+            c if c.is_control() => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Writes one content line, folded (RFC 5545 3.1): at most 75 octets per line before its CRLF,
+/// continuation lines starting with a space, never splitting a UTF-8 character.
+fn content_line(out: &mut String, name: &str, value: &str) {
+    let line = format!("{name}:{value}");
+    let mut room = 75;
+    let mut used = 0;
+    for c in line.chars() {
+        let len = c.len_utf8();
+        if used + len > room {
+            out.push_str("\r\n ");
+            // The leading space counts towards the 75 octets.
+            room = 74;
+            used = 0;
+        }
+        out.push(c);
+        used += len;
+    }
+    out.push_str("\r\n");
+}
+
+fn utc(t: DateTime<Utc>) -> String {
+    t.format("%Y%m%dT%H%M%SZ").to_string()
+}
+
+/// The feed as an iCalendar file. Our own writer: every TEXT value (CATEGORIES included, which
+/// is a list of TEXT values) is escaped, and every line folded at 75 octets after escaping.
 pub fn render(feed: &Feed) -> String {
-    let mut cal = Calendar::new();
-    cal.name(&feed.name)
-        // A display hint for clients that show a subscribed calendar in its own zone.
-        .timezone(feed.tz)
-        .ttl(&Duration::hours(1));
+    let mut out = String::new();
+    let text = |out: &mut String, name: &str, value: &str| {
+        content_line(out, name, &escape_text(value));
+    };
+    content_line(&mut out, "BEGIN", "VCALENDAR");
+    content_line(&mut out, "VERSION", "2.0");
+    content_line(&mut out, "PRODID", "-//Sepiion//Agenda Pimpinan//ID");
+    content_line(&mut out, "CALSCALE", "GREGORIAN");
+    text(&mut out, "NAME", &feed.name);
+    text(&mut out, "X-WR-CALNAME", &feed.name);
+    text(&mut out, "X-WR-TIMEZONE", feed.tz.name());
+    content_line(&mut out, "REFRESH-INTERVAL;VALUE=DURATION", "PT1H");
+    content_line(&mut out, "X-PUBLISHED-TTL", "PT1H");
     for item in &feed.items {
-        let mut event = Event::new();
-        event
-            .uid(&format!("{}@sepiion", item.id))
-            .timestamp(item.updated_at)
-            .last_modified(item.updated_at)
-            .sequence(u32::try_from(item.ical_sequence).unwrap_or(0))
-            .summary(&item.title)
-            .starts(item.starts_at)
-            .ends(item.ends_at)
-            .location(&item.location)
-            .description(&description(feed, item))
-            .status(status_of(item));
-        // The portal's item page shows public items only; others get no address to open.
+        content_line(&mut out, "BEGIN", "VEVENT");
+        text(&mut out, "UID", &format!("{}@sepiion", item.id));
+        content_line(&mut out, "DTSTAMP", &utc(item.updated_at));
+        content_line(&mut out, "LAST-MODIFIED", &utc(item.updated_at));
+        content_line(
+            &mut out,
+            "SEQUENCE",
+            &u32::try_from(item.ical_sequence).unwrap_or(0).to_string(),
+        );
+        text(&mut out, "SUMMARY", &item.title);
+        content_line(&mut out, "DTSTART", &utc(item.starts_at));
+        content_line(&mut out, "DTEND", &utc(item.ends_at));
+        text(&mut out, "LOCATION", &item.location);
+        text(&mut out, "DESCRIPTION", &description(feed, item));
+        content_line(&mut out, "STATUS", status_of(item));
         if item.visibility == Visibility::Public {
-            event.url(&format!("{}/agenda/{}", feed.base_url, item.id));
+            // A URI value, not TEXT: our own base address and an id, nothing to escape; a
+            // control character could only come from a misconfigured base and is dropped.
+            let url: String = format!("{}/agenda/{}", feed.base_url, item.id)
+                .chars()
+                .filter(|c| !c.is_control())
+                .collect();
+            content_line(&mut out, "URL", &url);
         }
         if !item.category.trim().is_empty() {
-            event.add_property("CATEGORIES", item.category.as_str());
+            // One category: its commas are escaped, so it stays one value of the list.
+            text(&mut out, "CATEGORIES", &item.category);
         }
-        cal.push(event.done());
+        content_line(&mut out, "END", "VEVENT");
     }
-    cal.done().to_string()
+    content_line(&mut out, "END", "VCALENDAR");
+    out
 }
 
 /// Creates or replaces `user_id`'s feed secret and returns it (shown once: only its hash is

@@ -303,6 +303,17 @@ fn rows(r: &MonthlyReport) -> Vec<(&'static str, Vec<Row<'_>>)> {
     vec![("agenda", agenda), ("requests", requests)]
 }
 
+/// A cell's text as a spreadsheet may safely open it (OWASP, CSV injection): text a spreadsheet
+/// would read as a formula (starting with `=`, `+`, `-`, `@`, a tab or a carriage return) gets a
+/// leading `'`, so it is shown as text and never evaluated. Category names and leader titles are
+/// typed by staff; nothing here is meant to be a formula.
+pub fn neutralise(text: &str) -> std::borrow::Cow<'_, str> {
+    match text.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{text}").into(),
+        _ => text.into(),
+    }
+}
+
 /// The report as CSV: one flat table `table,group,key,value` for counts, then the response
 /// times with one row per month. Headers are codes (English), as in the JSON.
 pub fn to_csv(r: &MonthlyReport) -> Result<Vec<u8>, csv::Error> {
@@ -310,7 +321,12 @@ pub fn to_csv(r: &MonthlyReport) -> Result<Vec<u8>, csv::Error> {
     w.write_record(["table", "group", "key", "value"])?;
     for (_, list) in rows(r) {
         for row in list {
-            w.write_record([row.table, row.group, row.key, &row.value.to_string()])?;
+            w.write_record([
+                row.table,
+                &neutralise(row.group),
+                &neutralise(row.key),
+                &row.value.to_string(),
+            ])?;
         }
     }
     let opt = |v: Option<f64>| v.map(|x| x.to_string()).unwrap_or_default();
@@ -354,9 +370,9 @@ pub fn to_xlsx(r: &MonthlyReport) -> Result<Vec<u8>, XlsxError> {
     let tables = rows(r);
     for (i, row) in tables[0].1.iter().enumerate() {
         let n = i as u32 + 1;
-        ws.write_string(n, 0, row.group)?;
+        ws.write_string(n, 0, neutralise(row.group))?;
         ws.write_string(n, 1, row.table)?;
-        ws.write_string(n, 2, row.key)?;
+        ws.write_string(n, 2, neutralise(row.key))?;
         ws.write_number_with_format(n, 3, row.value, &count)?;
     }
 
@@ -365,8 +381,8 @@ pub fn to_xlsx(r: &MonthlyReport) -> Result<Vec<u8>, XlsxError> {
     header(ws, &bold, &["Kelompok", "Kunci", "Jumlah"])?;
     for (i, row) in tables[1].1.iter().enumerate() {
         let n = i as u32 + 1;
-        ws.write_string(n, 0, row.group)?;
-        ws.write_string(n, 1, row.key)?;
+        ws.write_string(n, 0, neutralise(row.group))?;
+        ws.write_string(n, 1, neutralise(row.key))?;
         ws.write_number_with_format(n, 2, row.value, &count)?;
     }
 

@@ -68,60 +68,78 @@ fn cursor_key(tx: &Transaction) -> rusqlite::Result<Vec<u8>> {
     Ok(key.to_vec())
 }
 
-fn cursor_round(key: &[u8], round: u8, half: u32) -> u32 {
-    use sha2::{Digest, Sha256};
-    let d = Sha256::new()
-        .chain_update(key)
-        .chain_update([round])
-        .chain_update(half.to_be_bytes())
-        .finalize();
-    u32::from_be_bytes([d[0], d[1], d[2], d[3]])
+/// What a cursor a client sent stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OpenedCursor {
+    /// A cursor this server sealed: the change sequence number after which to continue.
+    At(i64),
+    /// A cursor in an older format (`c1-` plain, `c2-` from the earlier sealing) or sealed with
+    /// another key: it is not read, the client syncs again from scratch.
+    Stale,
+    /// Not a cursor at all.
+    Invalid,
 }
 
-fn cursor_tag(key: &[u8], sealed: u64) -> u32 {
-    cursor_round(key, 0xff, (sealed >> 32) as u32 ^ sealed as u32)
-        ^ cursor_round(key, 0xfe, sealed as u32)
+/// The prefix of cursors sealed by [`seal_cursor`].
+const CURSOR_PREFIX: &str = "c3-";
+
+fn cursor_cipher(key: &[u8]) -> chacha20poly1305::XChaCha20Poly1305 {
+    use chacha20poly1305::KeyInit;
+    chacha20poly1305::XChaCha20Poly1305::new_from_slice(key)
+        .expect("the cursor key is 32 bytes (made by cursor_key)")
 }
 
 /// A cursor is the change sequence number, which would tell a device how many changes happened
-/// in between (most of which it may not see): it is sent encrypted (a four-round Feistel
-/// permutation keyed by `cursor_key`) with a check value, so it says nothing and cannot be
-/// forged.
+/// in between (most of which it may not see): it is sent sealed with XChaCha20-Poly1305 (an AEAD
+/// from RustCrypto's `chacha20poly1305`; a random 192-bit nonce per cursor, keyed by
+/// `cursor_key`), so it says nothing and cannot be forged.
 pub fn seal_cursor(tx: &Transaction, seq: i64) -> rusqlite::Result<String> {
-    let key = cursor_key(tx)?;
-    let (mut l, mut r) = ((seq as u64 >> 32) as u32, seq as u32);
-    for round in 0..4 {
-        (l, r) = (r, l ^ cursor_round(&key, round, r));
-    }
-    let sealed = (u64::from(l) << 32) | u64::from(r);
-    Ok(format!("c2-{sealed:016x}{:08x}", cursor_tag(&key, sealed)))
+    use chacha20poly1305::aead::{Aead, AeadCore, OsRng};
+    let cipher = cursor_cipher(&cursor_key(tx)?);
+    let nonce = chacha20poly1305::XChaCha20Poly1305::generate_nonce(&mut OsRng);
+    let sealed = cipher
+        .encrypt(&nonce, seq.to_be_bytes().as_slice())
+        .expect("encrypting eight bytes cannot fail");
+    Ok(format!(
+        "{CURSOR_PREFIX}{}{}",
+        hex::encode(nonce),
+        hex::encode(sealed)
+    ))
 }
 
-/// The sequence number of a cursor made by [`seal_cursor`] (or an older plain `c1-` cursor);
-/// `None` when it is neither.
-pub fn open_cursor(tx: &Transaction, cursor: &str) -> rusqlite::Result<Option<i64>> {
-    let Some(hex) = cursor.strip_prefix("c2-") else {
-        return Ok(decode_cursor(cursor));
+/// What a cursor made by [`seal_cursor`] stands for; older formats are [`OpenedCursor::Stale`].
+pub fn open_cursor(tx: &Transaction, cursor: &str) -> rusqlite::Result<OpenedCursor> {
+    use chacha20poly1305::aead::Aead;
+    let Some(hex_text) = cursor.strip_prefix(CURSOR_PREFIX) else {
+        let older = decode_cursor(cursor).is_some()
+            || cursor
+                .strip_prefix("c2-")
+                .is_some_and(|h| h.len() == 24 && h.bytes().all(|b| b.is_ascii_hexdigit()));
+        return Ok(if older {
+            OpenedCursor::Stale
+        } else {
+            OpenedCursor::Invalid
+        });
     };
-    if hex.len() != 24 || !hex.is_ascii() {
-        return Ok(None);
-    }
-    let (Ok(sealed), Ok(tag)) = (
-        u64::from_str_radix(&hex[..16], 16),
-        u32::from_str_radix(&hex[16..], 16),
-    ) else {
-        return Ok(None);
+    // 24 bytes of nonce, 8 of sequence number, 16 of tag.
+    let Some(bytes) = hex::decode(hex_text).ok().filter(|b| b.len() == 48) else {
+        return Ok(OpenedCursor::Invalid);
     };
-    let key = cursor_key(tx)?;
-    if cursor_tag(&key, sealed) != tag {
-        return Ok(None);
-    }
-    let (mut l, mut r) = ((sealed >> 32) as u32, sealed as u32);
-    for round in (0..4).rev() {
-        (l, r) = (r ^ cursor_round(&key, round, l), l);
-    }
-    let seq = ((u64::from(l) << 32) | u64::from(r)) as i64;
-    Ok((seq >= 0).then_some(seq))
+    let cipher = cursor_cipher(&cursor_key(tx)?);
+    let nonce = chacha20poly1305::XNonce::from_slice(&bytes[..24]);
+    Ok(match cipher.decrypt(nonce, &bytes[24..]) {
+        Ok(plain) => {
+            let seq = i64::from_be_bytes(plain.try_into().expect("eight bytes were sealed"));
+            if seq >= 0 {
+                OpenedCursor::At(seq)
+            } else {
+                OpenedCursor::Invalid
+            }
+        }
+        // Well-formed but not ours: sealed before a key change (a restored backup keeps the
+        // key, so this is rare) or forged. Either way nothing is read from it.
+        Err(_) => OpenedCursor::Stale,
+    })
 }
 
 /// One page of changes after `cursor` that `caller` may see.
@@ -134,13 +152,17 @@ pub fn pull(
     let limit = limit.clamp(1, MAX_PAGE) as usize;
     let start = match cursor.filter(|c| !c.is_empty()) {
         None => 0,
-        Some(c) => open_cursor(tx, c)?.ok_or_else(|| {
-            ApiError::new(
-                StatusCode::BAD_REQUEST,
-                "invalid_cursor",
-                Msg::new("Kursor sinkronisasi tidak dikenal.", "Unknown sync cursor."),
-            )
-        })?,
+        Some(c) => match open_cursor(tx, c)? {
+            OpenedCursor::At(seq) => seq,
+            OpenedCursor::Stale => return Err(stale()),
+            OpenedCursor::Invalid => {
+                return Err(ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_cursor",
+                    Msg::new("Kursor sinkronisasi tidak dikenal.", "Unknown sync cursor."),
+                ));
+            }
+        },
     };
     // A cursor from before the kept history, or from ahead of this database (a server restored
     // from an older backup), cannot be continued.
@@ -481,29 +503,40 @@ mod tests {
     use super::*;
 
     #[test]
-    fn sealed_cursors_open_to_their_number_and_reveal_no_order() {
+    fn sealed_cursors_open_to_their_number_reveal_nothing_and_older_ones_are_stale() {
         let dir = tempfile::tempdir().unwrap();
         let mut conn = crate::storage::open(&dir.path().join("c.db")).unwrap();
         let tx = conn.transaction().unwrap();
         let mut sealed = Vec::new();
         for seq in (1000..1100).chain([0, 1 << 40]) {
             let c = seal_cursor(&tx, seq).unwrap();
-            assert_eq!(open_cursor(&tx, &c).unwrap(), Some(seq));
+            assert_eq!(open_cursor(&tx, &c).unwrap(), OpenedCursor::At(seq));
             sealed.push(c);
         }
-        // A hundred consecutive numbers: their cursors are not in order (a chance of 1 in 100!
-        // for a random permutation), so differences of cursors count nothing.
+        // A hundred consecutive numbers: their cursors are not in order, and one number sealed
+        // twice gives two different cursors (a fresh nonce each time).
         assert!(sealed[..100].windows(2).any(|w| w[0] > w[1]));
         assert!(sealed[..100].windows(2).any(|w| w[0] < w[1]));
-        // A changed digit breaks the check value; old plain cursors still open.
+        assert_ne!(seal_cursor(&tx, 42).unwrap(), seal_cursor(&tx, 42).unwrap());
+        // Any changed digit (nonce, sealed number or tag) fails the AEAD's check.
         let c = seal_cursor(&tx, 42).unwrap();
-        let mut forged = c.clone().into_bytes();
-        forged[5] = if forged[5] == b'0' { b'1' } else { b'0' };
+        for at in [3, 50, 3 + 48 * 2 - 1] {
+            let mut forged = c.clone().into_bytes();
+            forged[at] = if forged[at] == b'0' { b'1' } else { b'0' };
+            assert_eq!(
+                open_cursor(&tx, std::str::from_utf8(&forged).unwrap()).unwrap(),
+                OpenedCursor::Stale,
+                "digit {at}"
+            );
+        }
+        // Older formats are stale (answered 410, never read); anything else is invalid.
+        assert_eq!(open_cursor(&tx, "c1-2a").unwrap(), OpenedCursor::Stale);
         assert_eq!(
-            open_cursor(&tx, std::str::from_utf8(&forged).unwrap()).unwrap(),
-            None
+            open_cursor(&tx, "c2-0123456789abcdef01234567").unwrap(),
+            OpenedCursor::Stale
         );
-        assert_eq!(open_cursor(&tx, "c1-2a").unwrap(), Some(42));
-        assert_eq!(open_cursor(&tx, "c2-zz").unwrap(), None);
+        assert_eq!(open_cursor(&tx, "c2-zz").unwrap(), OpenedCursor::Invalid);
+        assert_eq!(open_cursor(&tx, "c3-00").unwrap(), OpenedCursor::Invalid);
+        assert_eq!(open_cursor(&tx, "hello").unwrap(), OpenedCursor::Invalid);
     }
 }

@@ -218,12 +218,24 @@ pub async fn cache_public_reads(
         .path_and_query()
         .map(|p| p.as_str().to_string())
         .unwrap_or_default();
+    let headers = req.headers().clone();
+    serve_cached(&cache, &headers, key, next.run(req)).await
+}
+
+/// The cached answer for `key`, else `make`'s answer (stored when it is a 200 without cookies).
+/// For handlers that must do something on every request, cached or not (count a look-up),
+/// before asking the cache.
+pub async fn serve_cached(
+    cache: &PublicCache,
+    headers: &HeaderMap,
+    key: String,
+    make: impl std::future::Future<Output = Response>,
+) -> Response {
     if let Some(hit) = cache.get(&key) {
-        return hit.respond(req.headers());
+        return hit.respond(headers);
     }
     let generation = cache.generation();
-    let headers = req.headers().clone();
-    let response = next.run(req).await;
+    let response = make.await;
     if response.status() != StatusCode::OK || response.headers().contains_key(header::SET_COOKIE) {
         return response;
     }
@@ -242,7 +254,7 @@ pub async fn cache_public_reads(
         .unwrap_or(HeaderValue::from_static("application/octet-stream"));
     cache
         .put(key, generation, content_type, bytes)
-        .respond(&headers)
+        .respond(headers)
 }
 
 #[cfg(test)]

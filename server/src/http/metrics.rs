@@ -199,7 +199,7 @@ impl Metrics {
 /// are counted as `unmatched`, so scanners cannot create series.
 pub async fn track(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let started = Instant::now();
-    let method = req.method().as_str().to_string();
+    let method = method_label(req.method()).to_string();
     let route = req
         .extensions()
         .get::<MatchedPath>()
@@ -213,6 +213,36 @@ pub async fn track(State(state): State<AppState>, req: Request, next: Next) -> R
         started.elapsed().as_secs_f64(),
     );
     response
+}
+
+/// The `method` label: one of the methods HTTP defines, else `other`, so a client inventing
+/// methods cannot create series.
+fn method_label(method: &axum::http::Method) -> &'static str {
+    use axum::http::Method;
+    [
+        Method::GET,
+        Method::HEAD,
+        Method::POST,
+        Method::PUT,
+        Method::DELETE,
+        Method::PATCH,
+        Method::OPTIONS,
+        Method::CONNECT,
+        Method::TRACE,
+    ]
+    .into_iter()
+    .find(|m| m == method)
+    .map_or("other", |m| match m {
+        Method::GET => "GET",
+        Method::HEAD => "HEAD",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::DELETE => "DELETE",
+        Method::PATCH => "PATCH",
+        Method::OPTIONS => "OPTIONS",
+        Method::CONNECT => "CONNECT",
+        _ => "TRACE",
+    })
 }
 
 /// Whether `ip` lies in one of the configured networks.

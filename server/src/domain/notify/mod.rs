@@ -28,10 +28,10 @@ use sepiion_core::workflow::{Action, Actor};
 
 use crate::domain::caller::{Caller, Staff};
 use crate::domain::context::Ctx;
-use crate::domain::visibility::notification_is_for;
+use crate::domain::visibility::{notification_is_for, staff_sees_item, staff_sees_request};
 use crate::storage::changes::log_change;
 use crate::storage::notifications::load_notification;
-use crate::storage::rows::load_request;
+use crate::storage::rows::{load_agenda_item, load_agenda_range, load_request};
 
 /// Wakes the dispatcher after an event was written (it also polls, so a wake-up lost to a
 /// not-yet-committed transaction only delays, never loses, a delivery).
@@ -383,6 +383,7 @@ pub fn expand_pending(tx: &Transaction, ctx: &Ctx, now_ms: i64) -> rusqlite::Res
             ctx,
             *event_id,
             *created_at,
+            &event,
             &notices(&event, &cx),
             request_id.as_deref(),
             *actor,
@@ -398,6 +399,7 @@ fn write_notices(
     ctx: &Ctx,
     event_id: i64,
     created_at: i64,
+    event: &Event,
     list: &[Notice],
     request_id: Option<&str>,
     actor: Option<i64>,
@@ -408,6 +410,14 @@ fn write_notices(
         for target in resolve(tx, &notice.recipient)? {
             // Nobody is told about their own action, and nobody twice about one event.
             if told.contains(&target) || matches!(target, Target::User(u) if Some(u) == actor) {
+                continue;
+            }
+            // A notification is a read: a staff member is told nothing about what they could
+            // not open in the API now, whatever the rules' fan-out says. (The requester is told
+            // only about their own request, which they can always open.)
+            if let Target::User(u) = target
+                && !may_read(tx, ctx, u, event, notice, request_id)?
+            {
                 continue;
             }
             told.push(target.clone());
@@ -465,6 +475,67 @@ fn write_notices(
     Ok(())
 }
 
+/// Whether staff member `user_id` may open, in the API at this moment, everything `notice` (of
+/// `event`) is about: its request, its agenda item, or the day of a leader's agenda a digest
+/// lists. Asks [`crate::domain::visibility`], the one place that decides who sees what. An
+/// unknown or inactive account, or a subject that no longer exists, reads nothing.
+pub fn may_read(
+    tx: &Transaction,
+    ctx: &Ctx,
+    user_id: i64,
+    event: &Event,
+    notice: &Notice,
+    request_id: Option<&str>,
+) -> rusqlite::Result<bool> {
+    let staff = tx
+        .prepare_cached(
+            "SELECT id, username, display_name, role, leader_id FROM users
+             WHERE id = ?1 AND active = 1",
+        )?
+        .query_row(params![user_id], crate::domain::caller::staff_from_row)
+        .optional()?;
+    let Some(staff) = staff else {
+        return Ok(false);
+    };
+    let mut requests: Vec<&str> = request_id.into_iter().collect();
+    let mut items: Vec<&str> = Vec::new();
+    match &notice.link {
+        Link::Request(id) => requests.push(id),
+        Link::AgendaItem(id) => items.push(id),
+        Link::AgendaDay(_) => {}
+    }
+    match event {
+        Event::Submitted { request }
+        | Event::Transition { request, .. }
+        | Event::Disposition { request, .. }
+        | Event::Reminder { request, .. } => requests.push(&request.id),
+        Event::AgendaChanged { item, .. } => items.push(&item.id),
+        Event::DailyDigest {
+            leader_id, date, ..
+        } => {
+            let (from, to) = sepiion_core::time::local_days_range(*date, *date, ctx.tz);
+            for item in load_agenda_range(tx, Some(leader_id), from, to)? {
+                if !staff_sees_item(&staff, &item) {
+                    return Ok(false);
+                }
+            }
+        }
+    }
+    for id in requests {
+        match load_request(tx, id)? {
+            Some(r) if staff_sees_request(tx, &staff, &r)? => {}
+            _ => return Ok(false),
+        }
+    }
+    for id in items {
+        match load_agenda_item(tx, id)? {
+            Some(item) if staff_sees_item(&staff, &item) => {}
+            _ => return Ok(false),
+        }
+    }
+    Ok(true)
+}
+
 /// Marks the caller's own notification read (a sync push). The first `read_at` is kept and a
 /// second mark changes nothing, so replays and the caller's other devices agree; a change is
 /// logged only when the state moves, which brings the read state to the caller's other devices.
@@ -488,4 +559,162 @@ pub fn mark_read(
         log_change(tx, "notification", id)?;
     }
     load_notification(tx, id)?.ok_or_else(not_found)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::caller::Staff;
+    use crate::domain::visibility::visible_record;
+    use proptest::prelude::*;
+    use sepiion_core::model::{Role, Visibility};
+    use sepiion_core::notify::DigestLine;
+    use sepiion_core::sync::Record;
+
+    /// The kinds of event, over one request tied to one agenda item.
+    fn event(kind: usize, pick: usize, r: &Request, item: &AgendaItem, ctx: &Ctx) -> Event {
+        let request = subject_of(r);
+        let states = RequestState::ALL;
+        let (from, to) = (
+            states[pick % states.len()],
+            states[(pick / 3) % states.len()],
+        );
+        match kind {
+            0 => Event::Submitted { request },
+            1 => Event::Transition {
+                request,
+                action: Action::ALL[pick % Action::ALL.len()],
+                actor: if pick % 2 == 0 {
+                    Actor::Requester
+                } else {
+                    Actor::Staff(Role::ALL[pick % Role::ALL.len()])
+                },
+                actor_name: Some("Seseorang".into()),
+                from,
+                to,
+            },
+            2 => Event::Disposition {
+                request,
+                author_name: "Seseorang".into(),
+                instruction: "Mohon ditindaklanjuti".into(),
+                // Everyone named.
+                text: crate::domain::demo::DEMO_USERS
+                    .iter()
+                    .map(|u| format!("@{} ", u.0))
+                    .collect(),
+            },
+            3 => Event::Reminder {
+                request,
+                state: from,
+                idle_hours: 100,
+                escalated: pick % 2 == 0,
+            },
+            4 => Event::AgendaChanged {
+                item: agenda_subject(item),
+                change: AgendaChange {
+                    time: true,
+                    place: true,
+                    status: pick % 2 == 0,
+                },
+                actor_name: None,
+            },
+            _ => Event::DailyDigest {
+                leader_id: item.leader_id.clone(),
+                leader_title: "Bupati".into(),
+                date: item.starts_at.with_timezone(&ctx.tz).date_naive(),
+                lines: vec![DigestLine {
+                    starts_at: item.starts_at,
+                    ends_at: item.ends_at,
+                    title: item.title.clone(),
+                    location: item.location.clone(),
+                }],
+            },
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+        /// A notification is a read: over every role (the demo has one account per role and
+        /// leader), every visibility and every kind of event, each staff notification written
+        /// goes to someone to whom the API (sync pull's `visible_record`) shows its request and
+        /// agenda item, and for a digest every item of that day.
+        #[test]
+        fn nobody_is_told_what_they_may_not_open(
+            visibility in prop::sample::select(Visibility::ALL.to_vec()),
+            kind in 0usize..6,
+            pick in 0usize..120,
+            item_no in 0usize..6,
+        ) {
+            let dir = tempfile::tempdir().unwrap();
+            let ctx = Ctx::from_config(&crate::config::Config::default()).unwrap();
+            let mut conn = crate::storage::open(&dir.path().join("t.db")).unwrap();
+            crate::domain::demo::seed(&mut conn, &ctx).unwrap();
+            let tx = conn.transaction().unwrap();
+            let item_id: String = tx
+                .query_row(
+                    "SELECT id FROM agenda_items ORDER BY id LIMIT 1 OFFSET ?1",
+                    params![item_no as i64],
+                    |r| r.get(0),
+                )
+                .unwrap();
+            tx.execute(
+                "UPDATE agenda_items SET visibility = ?2 WHERE id = ?1",
+                params![item_id, visibility.as_str()],
+            )
+            .unwrap();
+            let request_id: String = tx
+                .query_row("SELECT id FROM requests ORDER BY id LIMIT 1", [], |r| r.get(0))
+                .unwrap();
+            tx.execute(
+                "UPDATE requests SET agenda_item_id = ?2 WHERE id = ?1",
+                params![request_id, item_id],
+            )
+            .unwrap();
+            tx.execute("DELETE FROM notify_events", []).unwrap();
+            tx.execute("DELETE FROM notifications", []).unwrap();
+            let item = load_agenda_item(&tx, &item_id).unwrap().unwrap();
+            let r = load_request(&tx, &request_id).unwrap().unwrap();
+            let ev = event(kind, pick, &r, &item, &ctx);
+            let request_of = !matches!(ev, Event::AgendaChanged { .. } | Event::DailyDigest { .. });
+            record(&tx, &ev, request_of.then_some(request_id.as_str()), None).unwrap();
+            expand_pending(&tx, &ctx, 0).unwrap();
+            let told: Vec<Staff> = tx
+                .prepare(
+                    "SELECT u.id, u.username, u.display_name, u.role, u.leader_id
+                     FROM notifications n JOIN users u ON u.id = n.user_id",
+                )
+                .unwrap()
+                .query_map([], crate::domain::caller::staff_from_row)
+                .unwrap()
+                .collect::<rusqlite::Result<_>>()
+                .unwrap();
+            let (from, to) = sepiion_core::time::local_days_range(
+                item.starts_at.with_timezone(&ctx.tz).date_naive(),
+                item.starts_at.with_timezone(&ctx.tz).date_naive(),
+                ctx.tz,
+            );
+            let day = load_agenda_range(&tx, Some(&item.leader_id), from, to).unwrap();
+            for staff in told {
+                let caller = Caller::Staff(staff.clone());
+                let sees = |rec: Record| visible_record(&tx, &caller, rec).unwrap().is_some();
+                if request_of {
+                    prop_assert!(
+                        sees(Record::Request(Box::new(r.clone()))),
+                        "{} ({:?}) told about request behind a {visibility:?} item",
+                        staff.username, staff.role
+                    );
+                }
+                if kind == 4 {
+                    prop_assert!(sees(Record::AgendaItem(Box::new(item.clone()))),
+                        "{} told about a {visibility:?} item", staff.username);
+                }
+                if kind == 5 {
+                    for i in &day {
+                        prop_assert!(sees(Record::AgendaItem(Box::new(i.clone()))),
+                            "{} got a digest naming a {:?} item", staff.username, i.visibility);
+                    }
+                }
+            }
+        }
+    }
 }

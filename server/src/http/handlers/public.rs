@@ -392,10 +392,24 @@ pub async fn download_own_attachment(
               (status = 429, description = "Too many look-ups", body = ErrorBody)))]
 pub async fn track(
     State(state): State<AppState>,
+    axum::Extension(cache): axum::Extension<std::sync::Arc<crate::http::cache::PublicCache>>,
     client: ClientKey,
+    headers: axum::http::HeaderMap,
+    uri: axum::http::Uri,
     Path(code): Path<String>,
-) -> ApiResult<axum::Json<TrackedRequest>> {
-    Ok(axum::Json(find_tracked(&state, &client, &code).await?))
+) -> ApiResult<Response> {
+    // Counted before the cache is asked: a cached answer is a look-up too.
+    take_track_lookup(&state, &client)?;
+    let key = uri.path().to_string();
+    Ok(
+        crate::http::cache::serve_cached(&cache, &headers, key, async move {
+            match lookup_tracked(&state, &code).await {
+                Ok(t) => axum::Json(t).into_response(),
+                Err(e) => e.into_response(),
+            }
+        })
+        .await,
+    )
 }
 
 /// Counts a tracking-code look-up of `client`: guessing codes is slowed per client and for
@@ -425,6 +439,11 @@ pub async fn find_tracked(
     code: &str,
 ) -> ApiResult<TrackedRequest> {
     take_track_lookup(state, client)?;
+    lookup_tracked(state, code).await
+}
+
+/// [`find_tracked`] without counting the look-up.
+async fn lookup_tracked(state: &AppState, code: &str) -> ApiResult<TrackedRequest> {
     let code = normalize_tracking_code(code).ok_or_else(|| {
         ApiError::field(
             "code",
