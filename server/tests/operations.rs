@@ -325,6 +325,16 @@ fn the_example_configuration_of_deploy_loads() {
     assert_eq!(c.leaders.len(), 2);
     assert_eq!(c.metrics_allow.len(), 2);
     assert_eq!(c.limits, sepiion_server::config::Limits::default());
+    // HTTPS links in the calendar feed, and the office's contact on the portal's Tentang page.
+    assert!(
+        c.public_url
+            .as_deref()
+            .is_some_and(|u| u.starts_with("https://")),
+        "{:?}",
+        c.public_url
+    );
+    assert!(!c.office.name.is_empty() && !c.office.phone.is_empty());
+    assert!(!c.office.email.is_empty() && !c.office.hours.is_empty());
 }
 
 #[test]
@@ -348,6 +358,8 @@ fn the_backup_script_keeps_the_newest_copies() {
         .env("SEPIION_BIN", env!("CARGO_BIN_EXE_sepiion-server"))
         .env("RUST_LOG", "warn"));
     assert!(ok, "{out}");
+    // The saved name is the final one, never the temporary `.partial`.
+    assert!(!out.contains(".partial"), "{out}");
     let mut names: Vec<String> = std::fs::read_dir(&backups)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -362,4 +374,292 @@ fn the_backup_script_keeps_the_newest_copies() {
         .query_row("SELECT COUNT(*) FROM users", [], |r| r.get(0))
         .unwrap();
     assert!(users > 0, "the new copy is a real backup");
+    assert!(
+        out.contains(&format!("backup: {}", newest.display())),
+        "{out}"
+    );
+}
+
+/// `restore` keeps only the newest few databases it replaced (each a whole database).
+#[test]
+fn restore_prunes_old_replaced_databases() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("sepiion.db");
+    let backup = dir.path().join("cadangan.db");
+    let (ok, out) = run(bin().args(["demo", "--db"]).arg(&db));
+    assert!(ok, "{out}");
+    let (ok, out) = run(bin()
+        .args(["backup", "--db"])
+        .arg(&db)
+        .arg("--to")
+        .arg(&backup));
+    assert!(ok, "{out}");
+    let olds = ["20250101T000000Z", "20250201T000000Z", "20250301T000000Z"];
+    for stamp in olds {
+        let old = dir.path().join(format!("sepiion.db.replaced-{stamp}"));
+        std::fs::write(&old, b"old").unwrap();
+        std::fs::write(dir.path().join(format!("sepiion.db.replaced-{stamp}-wal")), b"w").unwrap();
+    }
+    let (ok, out) = run(bin()
+        .args(["restore", "--from"])
+        .arg(&backup)
+        .arg("--db")
+        .arg(&db));
+    assert!(ok, "{out}");
+    let mut names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("sepiion.db.replaced-"))
+        .collect();
+    names.sort();
+    // The one just made and the two newest before it; the oldest is gone with its WAL.
+    assert_eq!(names.len(), 5, "{names:?}");
+    assert!(!names.iter().any(|n| n.contains(olds[0])), "{names:?}");
+    assert!(names.contains(&format!("sepiion.db.replaced-{}", olds[1])));
+    assert!(names.contains(&format!("sepiion.db.replaced-{}-wal", olds[2])));
+    assert!(out.contains(olds[0]), "the pruned file is named: {out}");
+}
+
+/// Every line the server writes in JSON mode, parsed; panics on a line that is not JSON.
+fn json_lines(out: &str) -> Vec<serde_json::Value> {
+    out.lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+        .collect()
+}
+
+/// The README's `journalctl -u sepiion -o cat | jq 'select(.level=="ERROR")'` over `out`.
+fn jq_errors(out: &str) -> Vec<serde_json::Value> {
+    use std::io::Write;
+    let mut jq = Command::new("jq")
+        .args(["-c", r#"select(.level=="ERROR")"#])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("jq (Debian package jq, installed by .ci/run)");
+    jq.stdin.take().unwrap().write_all(out.as_bytes()).unwrap();
+    let done = jq.wait_with_output().unwrap();
+    assert!(
+        done.status.success(),
+        "jq: {}",
+        String::from_utf8_lossy(&done.stderr)
+    );
+    json_lines(&String::from_utf8_lossy(&done.stdout))
+}
+
+/// Runs `serve` in JSON mode until it exits or `wait` passes (then it is stopped with SIGTERM);
+/// returns its stdout and stderr together.
+fn serve_json(args: &[&str], wait: std::time::Duration) -> (bool, String) {
+    let mut child = bin()
+        .env("SEPIION_LOG_FORMAT", "json")
+        .env("RUST_LOG", "info")
+        .arg("serve")
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + wait;
+    while std::time::Instant::now() < deadline {
+        if child.try_wait().unwrap().is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    if child.try_wait().unwrap().is_none() {
+        let _ = Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status();
+    }
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.success(),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    )
+}
+
+fn messages(lines: &[serde_json::Value]) -> Vec<String> {
+    lines
+        .iter()
+        .map(|l| l["fields"]["message"].as_str().unwrap_or("").to_string())
+        .collect()
+}
+
+#[test]
+fn json_mode_writes_only_json_and_logs_the_schema_and_fatal_errors_with_their_cause() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("sepiion.db");
+    let db_arg = db.to_str().unwrap();
+    let newest = std::fs::read_dir(repo_file("server/migrations"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .max()
+        .unwrap();
+    let schema: usize = newest[..4].parse().unwrap();
+
+    // A first start: migrated from 0, then the listening line; every line JSON, no banner.
+    let (_, out) = serve_json(
+        &["--addr", "127.0.0.1:0", "--db", db_arg],
+        std::time::Duration::from_secs(3),
+    );
+    let lines = json_lines(&out);
+    let said = messages(&lines);
+    assert!(said.contains(&format!("migrated 0 → {schema}")), "{said:?}");
+    assert!(said.iter().any(|m| m == "Sepiion server listening"), "{said:?}");
+    assert!(jq_errors(&out).is_empty(), "{out}");
+
+    // The next start: up to date, with the number of the newest migration file.
+    let (_, out) = serve_json(
+        &["--addr", "127.0.0.1:0", "--db", db_arg],
+        std::time::Duration::from_secs(3),
+    );
+    let said = messages(&json_lines(&out));
+    assert!(said.contains(&format!("schema {schema}, up to date")), "{said:?}");
+
+    // The port taken: one ERROR record naming the address.
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap().to_string();
+    let (ok, out) = serve_json(
+        &["--addr", &addr, "--db", db_arg],
+        std::time::Duration::from_secs(10),
+    );
+    assert!(!ok);
+    json_lines(&out);
+    let errors = jq_errors(&out);
+    assert_eq!(errors.len(), 1, "{out}");
+    let error = errors[0]["fields"]["error"].as_str().unwrap();
+    assert!(error.contains(&addr), "{error}");
+
+    // A database that cannot be opened: the ERROR record names the file.
+    let missing = dir.path().join("no-such-dir").join("sepiion.db");
+    let (ok, out) = serve_json(
+        &["--addr", "127.0.0.1:0", "--db", missing.to_str().unwrap()],
+        std::time::Duration::from_secs(10),
+    );
+    assert!(!ok);
+    let errors = jq_errors(&out);
+    assert_eq!(errors.len(), 1, "{out}");
+    let error = errors[0]["fields"]["error"].as_str().unwrap();
+    assert!(error.contains(missing.to_str().unwrap()), "{error}");
+
+    // A failed migration (a table in the way): the record names the file and the schemas.
+    let blocked = dir.path().join("blocked.db");
+    rusqlite::Connection::open(&blocked)
+        .unwrap()
+        .execute_batch("CREATE TABLE users (x INTEGER);")
+        .unwrap();
+    let (ok, out) = serve_json(
+        &["--addr", "127.0.0.1:0", "--db", blocked.to_str().unwrap()],
+        std::time::Duration::from_secs(10),
+    );
+    assert!(!ok);
+    let errors = jq_errors(&out);
+    assert_eq!(errors.len(), 1, "{out}");
+    let error = errors[0]["fields"]["error"].as_str().unwrap();
+    assert!(error.contains(blocked.to_str().unwrap()), "{error}");
+    assert!(error.contains(&format!("from schema 0 to {schema}")), "{error}");
+}
+
+#[test]
+fn create_user_prints_no_colour_codes_off_a_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("sepiion.db");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sepiion-server"))
+        .env_remove("RUST_LOG")
+        .env_remove("SEPIION_LOG_FORMAT")
+        .args(["create-user", "--username", "kabag", "--display-name", "Kabag"])
+        .args(["--role", "admin", "--db"])
+        .arg(&db)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().unwrap();
+        stdin.write_all(b"kata-sandi-yang-panjang-1\n").unwrap();
+    }
+    let out = child.wait_with_output().unwrap();
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success(), "{all}");
+    assert!(all.contains("migrated 0 → "), "the schema is logged: {all}");
+    assert!(!all.contains('\u{1b}'), "no escape codes: {all:?}");
+}
+
+/// The shipped units as systemd reads them: `systemd-analyze verify` on a root holding them
+/// (and stand-ins for the binaries they start) prints nothing — an unknown key or a key in the
+/// wrong section (`StartLimitBurst` in `[Service]`) is a warning there.
+#[test]
+fn the_systemd_units_of_deploy_verify_clean() {
+    let root = tempfile::tempdir().unwrap();
+    let units = root.path().join("etc/systemd/system");
+    std::fs::create_dir_all(&units).unwrap();
+    // systemd's own units (sysinit.target, …) the shipped ones depend on.
+    std::fs::create_dir_all(root.path().join("usr/lib/systemd")).unwrap();
+    let (ok, out) = run(Command::new("cp")
+        .args(["-a", "/usr/lib/systemd/system"])
+        .arg(root.path().join("usr/lib/systemd/")));
+    assert!(ok, "systemd's units (Debian package systemd): {out}");
+    let bin_dir = root.path().join("usr/local/bin");
+    std::fs::create_dir_all(&bin_dir).unwrap();
+    for b in ["sepiion-server", "sepiion-backup", "litestream"] {
+        use std::os::unix::fs::PermissionsExt;
+        let p = bin_dir.join(b);
+        std::fs::write(&p, "#!/bin/sh\n").unwrap();
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let mut names = Vec::new();
+    for e in std::fs::read_dir(repo_file("deploy/systemd")).unwrap() {
+        let e = e.unwrap();
+        std::fs::copy(e.path(), units.join(e.file_name())).unwrap();
+        names.push(format!(
+            "etc/systemd/system/{}",
+            e.file_name().to_string_lossy()
+        ));
+    }
+    names.sort();
+    assert_eq!(names.len(), 4, "{names:?}");
+    let verify = Command::new("systemd-analyze")
+        .arg("verify")
+        .arg(format!("--root={}", root.path().display()))
+        .arg("--man=no")
+        .args(&names)
+        .current_dir(root.path())
+        .output()
+        .expect("systemd-analyze (Debian package systemd, installed by .ci/run)");
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&verify.stdout),
+        String::from_utf8_lossy(&verify.stderr)
+    );
+    assert!(verify.status.success(), "{said}");
+    assert!(said.trim().is_empty(), "systemd-analyze verify: {said}");
+
+    // The backup runs at night in the regency's zone, whatever the machine's zone.
+    let config = sepiion_server::config::Config::load(Some(&repo_file("deploy/sepiion.toml")))
+        .unwrap();
+    let timer = std::fs::read_to_string(repo_file("deploy/systemd/sepiion-backup.timer")).unwrap();
+    let on_calendar = timer
+        .lines()
+        .find_map(|l| l.strip_prefix("OnCalendar="))
+        .expect("OnCalendar=");
+    assert!(
+        on_calendar.ends_with(&format!(" {}", config.time_zone)),
+        "{on_calendar}"
+    );
+    let calendar = Command::new("systemd-analyze")
+        .args(["calendar", on_calendar])
+        .output()
+        .unwrap();
+    assert!(calendar.status.success(), "{calendar:?}");
 }

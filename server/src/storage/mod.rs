@@ -28,10 +28,10 @@ use crate::error::{ApiError, ApiResult};
 const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0001_initial.sql"),
     include_str!("../../migrations/0002_security.sql"),
-    include_str!("../../migrations/0004_notifications.sql"),
-    include_str!("../../migrations/0005_ics_feeds.sql"),
-    include_str!("../../migrations/0007_inbox_paging.sql"),
-    include_str!("../../migrations/0008_request_counts.sql"),
+    include_str!("../../migrations/0003_notifications.sql"),
+    include_str!("../../migrations/0004_ics_feeds.sql"),
+    include_str!("../../migrations/0005_inbox_paging.sql"),
+    include_str!("../../migrations/0006_request_counts.sql"),
 ];
 
 fn migrations() -> Migrations<'static> {
@@ -42,17 +42,49 @@ fn migrations() -> Migrations<'static> {
 /// statements one sync pull or inbox read runs, so they would be parsed again and again).
 const STATEMENT_CACHE: usize = 128;
 
-/// Opens (creating if needed) the database at `path` and brings its schema up to date.
+/// Opens (creating if needed) the database at `path` and brings its schema up to date, logging
+/// the schema either way ("schema 6, up to date" / "migrated 5 → 6"; the number is the newest
+/// migration file's, `migrations/0006_…`). Errors name the file.
 pub fn open(path: &Path) -> anyhow::Result<Connection> {
-    let mut conn = Connection::open(path)?;
+    open_logged(path, true)
+}
+
+fn open_logged(path: &Path, log: bool) -> anyhow::Result<Connection> {
+    use anyhow::Context;
+    let shown = path.display();
+    let mut conn =
+        Connection::open(path).with_context(|| format!("cannot open the database {shown}"))?;
     // WAL lets readers work beside the writer; FULL makes every committed transaction survive a
     // power cut, which matters more here than write speed.
-    conn.pragma_update(None, "journal_mode", "WAL")?;
-    conn.pragma_update(None, "synchronous", "FULL")?;
-    conn.pragma_update(None, "foreign_keys", true)?;
-    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    (|| {
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "foreign_keys", true)?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))
+    })()
+    .with_context(|| format!("cannot set up the database {shown}"))?;
     conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
-    migrations().to_latest(&mut conn)?;
+    let before = conn
+        .query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))
+        .with_context(|| format!("cannot read the schema version of {shown}"))?
+        .max(0) as usize;
+    migrations()
+        .to_latest(&mut conn)
+        .with_context(|| {
+            format!("cannot migrate the database {shown} from schema {before} to {SCHEMA_VERSION}")
+        })?;
+    if !log {
+        tracing::debug!(db = %shown, from = before, schema = SCHEMA_VERSION, "schema");
+    } else if before == SCHEMA_VERSION {
+        tracing::info!(db = %shown, schema = SCHEMA_VERSION, "schema {SCHEMA_VERSION}, up to date");
+    } else {
+        tracing::info!(
+            db = %shown,
+            from = before,
+            schema = SCHEMA_VERSION,
+            "migrated {before} → {SCHEMA_VERSION}"
+        );
+    }
     Ok(conn)
 }
 
@@ -125,7 +157,8 @@ impl Db {
 
     /// Opens the database under a serve lock already taken.
     pub fn open_locked(path: &Path, lock: ServeLock) -> anyhow::Result<Db> {
-        let writer = open(path)?;
+        // The server's start (`prepare`) has opened it once already and logged the schema.
+        let writer = open_logged(path, false)?;
         Ok(Db {
             file_id: file_id(path),
             writer: Arc::new(Mutex::new(writer)),
