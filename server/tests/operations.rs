@@ -3,6 +3,7 @@
 //! backup script of `deploy/`.
 
 mod common;
+mod pytools;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -662,4 +663,149 @@ fn the_systemd_units_of_deploy_verify_clean() {
         .output()
         .unwrap();
     assert!(calendar.status.success(), "{calendar:?}");
+}
+
+/// A child process killed when the test ends, passed or not.
+struct Reaped(std::process::Child);
+
+impl Drop for Reaped {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// A tool installed in the test venv (`scripts/pyenv`): `litestream`, `moto_server`.
+fn venv_tool(name: &str) -> PathBuf {
+    let python = PathBuf::from(pytools::python());
+    let tool = python.parent().unwrap().join(name);
+    assert!(tool.exists(), "{} missing: run scripts/pyenv", tool.display());
+    tool
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// The shipped replication (deploy/litestream/litestream.yml, Litestream from PyPI) against a
+/// local S3-compatible server (moto): every write a live server acknowledged is in the copy
+/// `deploy/sepiion-replica-restore` puts on a new path within a minute (the promised recovery
+/// point), and that copy serves.
+#[tokio::test(flavor = "multi_thread")]
+async fn replication_restores_every_acknowledged_write_onto_a_new_machine() {
+    let litestream = venv_tool("litestream");
+    let moto = venv_tool("moto_server");
+    let work = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let _s3 = Reaped(
+        Command::new(&moto)
+            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let endpoint = format!("http://127.0.0.1:{port}");
+    let http = reqwest::Client::new();
+    let mut made = false;
+    for _ in 0..150 {
+        if let Ok(r) = http.put(format!("{endpoint}/sepiion-test")).send().await {
+            assert!(r.status().is_success(), "creating the bucket: {}", r.status());
+            made = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(made, "moto_server did not answer on {endpoint}");
+
+    let mut s = start().await;
+    let db = s.dir.path().join("sepiion.db");
+    let settings = |cmd: &mut Command, db: &Path| {
+        cmd.env_remove("AWS_CA_BUNDLE")
+            .env("SEPIION_DB", db)
+            .env("SEPIION_REPLICA_BUCKET", "sepiion-test")
+            .env("SEPIION_REPLICA_PATH", "klungkung/sepiion")
+            .env("SEPIION_REPLICA_ENDPOINT", &endpoint)
+            .env("SEPIION_REPLICA_REGION", "us-east-1")
+            .env("LITESTREAM_ACCESS_KEY_ID", "test")
+            .env("LITESTREAM_SECRET_ACCESS_KEY", "test");
+    };
+    let config = repo_file("deploy/litestream/litestream.yml");
+    let mut replicate = Command::new(&litestream);
+    replicate
+        .args(["replicate", "-config"])
+        .arg(&config)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    settings(&mut replicate, &db);
+    let _replicating = Reaped(replicate.spawn().unwrap());
+
+    // Writes acknowledged while replication runs: public submissions (201 = on disk).
+    let device = s.device().await;
+    let mut ids = Vec::new();
+    for i in 0..12 {
+        let r = s
+            .submit(&device, json!({"title": format!("Acara replikasi {i}")}))
+            .await;
+        ids.push(r["id"].as_str().unwrap().to_string());
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    }
+    let acknowledged = std::time::Instant::now();
+
+    // Restores onto a new path until every row is there; the server keeps running meanwhile.
+    let mut attempt = 0;
+    let restored = loop {
+        attempt += 1;
+        let target = work.path().join(format!("machine-{attempt}"));
+        std::fs::create_dir(&target).unwrap();
+        let new_db = target.join("sepiion.db");
+        let mut restore = Command::new("sh");
+        restore
+            .arg(repo_file("deploy/sepiion-replica-restore"))
+            .env("SEPIION_LITESTREAM_ENV", "")
+            .env("SEPIION_LITESTREAM_CONFIG", &config)
+            .env("LITESTREAM", &litestream)
+            .env("SEPIION_BIN", env!("CARGO_BIN_EXE_sepiion-server"))
+            .env("SEPIION_USER", "")
+            .env("RUST_LOG", "warn");
+        settings(&mut restore, &new_db);
+        let (ok, out) = run(&mut restore);
+        let found = ok.then(|| {
+            let conn = rusqlite::Connection::open(&new_db).unwrap();
+            ids.iter()
+                .filter(|id| {
+                    conn.query_row("SELECT COUNT(*) FROM requests WHERE id = ?1", [id], |r| {
+                        r.get::<_, i64>(0)
+                    })
+                    .unwrap()
+                        == 1
+                })
+                .count()
+        });
+        if found == Some(ids.len()) {
+            break new_db;
+        }
+        assert!(
+            acknowledged.elapsed() < std::time::Duration::from_secs(60),
+            "after a minute the replica has {found:?} of {} rows: {out}",
+            ids.len()
+        );
+        tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+    };
+    s.stop().await;
+
+    // The restored copy serves: the submissions are there for staff.
+    let mut again = serve_existing(&restored).await;
+    let staff = again.login("protokol").await;
+    for id in &ids {
+        again
+            .get(&format!("/api/v1/staff/requests/{id}"), Some(&staff))
+            .await
+            .ok();
+    }
+    again.stop().await;
 }
