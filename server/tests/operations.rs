@@ -399,7 +399,11 @@ fn restore_prunes_old_replaced_databases() {
     for stamp in olds {
         let old = dir.path().join(format!("sepiion.db.replaced-{stamp}"));
         std::fs::write(&old, b"old").unwrap();
-        std::fs::write(dir.path().join(format!("sepiion.db.replaced-{stamp}-wal")), b"w").unwrap();
+        std::fs::write(
+            dir.path().join(format!("sepiion.db.replaced-{stamp}-wal")),
+            b"w",
+        )
+        .unwrap();
     }
     let (ok, out) = run(bin()
         .args(["restore", "--from"])
@@ -511,7 +515,10 @@ fn json_mode_writes_only_json_and_logs_the_schema_and_fatal_errors_with_their_ca
     let lines = json_lines(&out);
     let said = messages(&lines);
     assert!(said.contains(&format!("migrated 0 → {schema}")), "{said:?}");
-    assert!(said.iter().any(|m| m == "Sepiion server listening"), "{said:?}");
+    assert!(
+        said.iter().any(|m| m == "Sepiion server listening"),
+        "{said:?}"
+    );
     assert!(jq_errors(&out).is_empty(), "{out}");
 
     // The next start: up to date, with the number of the newest migration file.
@@ -520,7 +527,10 @@ fn json_mode_writes_only_json_and_logs_the_schema_and_fatal_errors_with_their_ca
         std::time::Duration::from_secs(3),
     );
     let said = messages(&json_lines(&out));
-    assert!(said.contains(&format!("schema {schema}, up to date")), "{said:?}");
+    assert!(
+        said.contains(&format!("schema {schema}, up to date")),
+        "{said:?}"
+    );
 
     // The port taken: one ERROR record naming the address.
     let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
@@ -563,7 +573,10 @@ fn json_mode_writes_only_json_and_logs_the_schema_and_fatal_errors_with_their_ca
     assert_eq!(errors.len(), 1, "{out}");
     let error = errors[0]["fields"]["error"].as_str().unwrap();
     assert!(error.contains(blocked.to_str().unwrap()), "{error}");
-    assert!(error.contains(&format!("from schema 0 to {schema}")), "{error}");
+    assert!(
+        error.contains(&format!("from schema 0 to {schema}")),
+        "{error}"
+    );
 }
 
 #[test]
@@ -573,7 +586,13 @@ fn create_user_prints_no_colour_codes_off_a_terminal() {
     let mut child = Command::new(env!("CARGO_BIN_EXE_sepiion-server"))
         .env_remove("RUST_LOG")
         .env_remove("SEPIION_LOG_FORMAT")
-        .args(["create-user", "--username", "kabag", "--display-name", "Kabag"])
+        .args([
+            "create-user",
+            "--username",
+            "kabag",
+            "--display-name",
+            "Kabag",
+        ])
         .args(["--role", "admin", "--db"])
         .arg(&db)
         .stdin(std::process::Stdio::piped())
@@ -647,8 +666,8 @@ fn the_systemd_units_of_deploy_verify_clean() {
     assert!(said.trim().is_empty(), "systemd-analyze verify: {said}");
 
     // The backup runs at night in the regency's zone, whatever the machine's zone.
-    let config = sepiion_server::config::Config::load(Some(&repo_file("deploy/sepiion.toml")))
-        .unwrap();
+    let config =
+        sepiion_server::config::Config::load(Some(&repo_file("deploy/sepiion.toml"))).unwrap();
     let timer = std::fs::read_to_string(repo_file("deploy/systemd/sepiion-backup.timer")).unwrap();
     let on_calendar = timer
         .lines()
@@ -679,7 +698,11 @@ impl Drop for Reaped {
 fn venv_tool(name: &str) -> PathBuf {
     let python = PathBuf::from(pytools::python());
     let tool = python.parent().unwrap().join(name);
-    assert!(tool.exists(), "{} missing: run scripts/pyenv", tool.display());
+    assert!(
+        tool.exists(),
+        "{} missing: run scripts/pyenv",
+        tool.display()
+    );
     tool
 }
 
@@ -714,7 +737,11 @@ async fn replication_restores_every_acknowledged_write_onto_a_new_machine() {
     let mut made = false;
     for _ in 0..150 {
         if let Ok(r) = http.put(format!("{endpoint}/sepiion-test")).send().await {
-            assert!(r.status().is_success(), "creating the bucket: {}", r.status());
+            assert!(
+                r.status().is_success(),
+                "creating the bucket: {}",
+                r.status()
+            );
             made = true;
             break;
         }
@@ -808,4 +835,169 @@ async fn replication_restores_every_acknowledged_write_onto_a_new_machine() {
             .ok();
     }
     again.stop().await;
+}
+
+/// A tmpfs of `size` mounted on `dir` (as root, else through `sudo -n`), unmounted at the end.
+struct SmallDisk(PathBuf);
+
+impl SmallDisk {
+    fn mount(dir: &Path, size: &str) -> SmallDisk {
+        std::fs::create_dir_all(dir).unwrap();
+        let root = Command::new("id")
+            .arg("-u")
+            .output()
+            .is_ok_and(|o| o.stdout.starts_with(b"0\n"));
+        let mut cmd = if root {
+            Command::new("mount")
+        } else {
+            let mut c = Command::new("sudo");
+            c.args(["-n", "mount"]);
+            c
+        };
+        let (ok, out) = run(cmd
+            .args([
+                "-t",
+                "tmpfs",
+                "-o",
+                &format!("size={size},mode=0777"),
+                "tmpfs",
+            ])
+            .arg(dir));
+        assert!(
+            ok,
+            "this test mounts a small tmpfs (root or password-less sudo): {out}"
+        );
+        SmallDisk(dir.to_path_buf())
+    }
+}
+
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        let mut cmd = Command::new("umount");
+        if !Command::new("id")
+            .arg("-u")
+            .output()
+            .is_ok_and(|o| o.stdout.starts_with(b"0\n"))
+        {
+            cmd = Command::new("sudo");
+            cmd.args(["-n", "umount"]);
+        }
+        let _ = cmd.arg("-l").arg(&self.0).status();
+    }
+}
+
+/// Fills the filesystem holding `dir` with one file; returns its path.
+fn fill(dir: &Path) -> PathBuf {
+    use std::io::Write;
+    let path = dir.join("filler");
+    let mut f = std::fs::File::create(&path).unwrap();
+    let chunk = vec![0x55u8; 16 * 1024];
+    for _ in 0..100_000 {
+        if f.write_all(&chunk).and_then(|()| f.sync_data()).is_err() {
+            return path;
+        }
+    }
+    panic!("{} never filled up", dir.display());
+}
+
+/// The database's disk fills up under a running server: writes answer 503 `storage_full`
+/// (never a 500), reads go on, `/healthz` says why, every write acknowledged before is kept, and
+/// once space is freed the server writes again by itself.
+#[tokio::test]
+async fn a_full_disk_refuses_writes_keeps_reads_and_recovers_when_space_returns() {
+    let dir = tempfile::tempdir().unwrap();
+    let disk_dir = dir.path().join("disk");
+    let _disk = SmallDisk::mount(&disk_dir, "8m");
+    let db = disk_dir.join("sepiion.db");
+    let mut s = start_with(|c| c.db = db.clone()).await;
+    let staff = s.login("protokol").await;
+    let device = s.device().await;
+    let mut acknowledged = Vec::new();
+    for i in 0..3 {
+        let r = s
+            .submit(&device, json!({"title": format!("Sebelum penuh {i}")}))
+            .await;
+        acknowledged.push(r["id"].as_str().unwrap().to_string());
+    }
+
+    let filler = fill(&disk_dir);
+    // The WAL may still reuse its own space for a while: write until a write is refused.
+    let mut refused = None;
+    for i in 0..3000 {
+        let mut body = request_body(10);
+        merge(&mut body, json!({"title": format!("Saat penuh {i}")}));
+        let r = s.post("/api/v1/public/requests", Some(&device), body).await;
+        match r.status.as_u16() {
+            201 => acknowledged.push(r.body["id"].as_str().unwrap().to_string()),
+            503 => {
+                refused = Some(r);
+                break;
+            }
+            other => panic!("a write on a full disk answered {other}: {}", r.body),
+        }
+    }
+    let refused = refused.expect("a write is refused once the disk is full");
+    assert_eq!(refused.body["error"], "storage_full", "{}", refused.body);
+    assert!(refused.headers.contains_key("retry-after"));
+    assert!(
+        refused.body["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("penuh")),
+        "{}",
+        refused.body
+    );
+
+    // Reads go on: the public agenda, every acknowledged request for staff.
+    let day = chrono::Utc::now().date_naive();
+    let week = day + chrono::Duration::days(14);
+    s.get(&format!("/api/v1/public/agenda?from={day}&to={week}"), None)
+        .await
+        .ok();
+    for id in &acknowledged {
+        s.get(&format!("/api/v1/staff/requests/{id}"), Some(&staff))
+            .await
+            .ok();
+    }
+    // A staff write is refused the same way.
+    let r = s
+        .post(
+            &format!("/api/v1/staff/requests/{}/notes", acknowledged[0]),
+            Some(&staff),
+            json!({"text": "Catatan saat disk penuh"}),
+        )
+        .await;
+    assert_eq!(r.status, 503, "{}", r.body);
+    assert_eq!(r.body["error"], "storage_full", "{}", r.body);
+    let health = s.get("/healthz", None).await.err(503);
+    assert_eq!(health["error"], "storage_full", "{health}");
+    assert!(
+        health["message"]
+            .as_str()
+            .is_some_and(|m| m.contains(db.to_str().unwrap())),
+        "{health}"
+    );
+
+    // Space returns: healthy again and writes succeed, with nothing restarted.
+    std::fs::remove_file(&filler).unwrap();
+    let health = s.get("/healthz", None).await.ok();
+    assert_eq!(health["status"], "ok");
+    let r = s
+        .submit(&device, json!({"title": "Setelah ruang kembali"}))
+        .await;
+    acknowledged.push(r["id"].as_str().unwrap().to_string());
+    s.stop().await;
+
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let ok: String = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(ok, "ok");
+    for id in &acknowledged {
+        let n: i64 = conn
+            .query_row("SELECT COUNT(*) FROM requests WHERE id = ?1", [id], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(n, 1, "acknowledged request {id} is kept");
+    }
 }

@@ -124,12 +124,7 @@ fn record(
             tx.execute(
                 "UPDATE deliveries SET attempts = ?2, last_error = ?3, next_attempt_ms = ?4
                  WHERE id = ?1 AND status = 'pending'",
-                params![
-                    d.id,
-                    attempts,
-                    e.message,
-                    now_ms() + wait_ms as i64
-                ],
+                params![d.id, attempts, e.message, now_ms() + wait_ms as i64],
             )?;
         }
     }
