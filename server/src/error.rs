@@ -301,7 +301,36 @@ impl From<rusqlite::Error> for ApiError {
                 )
             };
         }
+        if let rusqlite::Error::SqliteFailure(f, _) = &e
+            && f.code == rusqlite::ErrorCode::DiskFull
+        {
+            return ApiError::storage_full(&e);
+        }
         ApiError::internal(e)
+    }
+}
+
+/// The code of the answer to a write refused because the database's disk is full.
+pub const STORAGE_FULL: &str = "storage_full";
+
+impl ApiError {
+    /// A write refused for lack of disk space (SQLite's `SQLITE_FULL`): nothing of it was saved,
+    /// reads go on, and the same write succeeds once space is freed.
+    pub fn storage_full(cause: &dyn std::fmt::Display) -> Self {
+        tracing::error!(error = %cause, "write refused: the database's disk is full");
+        ApiError {
+            retry_after: Some(60),
+            ..ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                STORAGE_FULL,
+                Msg::new(
+                    "Penyimpanan server penuh: data belum disimpan. Coba lagi nanti; \
+                     hubungi kantor protokol bila berlanjut.",
+                    "The server's storage is full: nothing was saved. Try again later; \
+                     contact the protocol office if it persists.",
+                ),
+            )
+        }
     }
 }
 

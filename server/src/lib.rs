@@ -136,7 +136,9 @@ impl RunningServer {
     /// Binds `config.addr` (use port 0 for any free port) and serves until stopped.
     pub async fn start(config: Config) -> anyhow::Result<RunningServer> {
         let state = prepare(&config)?;
-        let listener = tokio::net::TcpListener::bind(&config.addr).await?;
+        let listener = tokio::net::TcpListener::bind(&config.addr)
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.addr))?;
         Self::serve(state, listener)
     }
 

@@ -157,28 +157,56 @@ async fn shutdown_signal() {
 /// each keeping its own stack and malloc arena afterwards (`bench/security`).
 const MAX_BLOCKING_THREADS: usize = 32;
 
-fn main() -> anyhow::Result<()> {
-    tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .max_blocking_threads(MAX_BLOCKING_THREADS)
-        .build()?
-        .block_on(run())
+/// Whether logs are one JSON object per line (`SEPIION_LOG_FORMAT=json`, set in the systemd unit).
+fn json_logs() -> bool {
+    std::env::var("SEPIION_LOG_FORMAT").is_ok_and(|f| f == "json")
 }
 
-async fn run() -> anyhow::Result<()> {
+fn init_logging() {
     // Structured logs: human-readable by default, one JSON object per line with
-    // SEPIION_LOG_FORMAT=json (for log collectors).
+    // SEPIION_LOG_FORMAT=json (for log collectors). Colours only on a terminal.
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| "info,tower_http=info".into());
-    if std::env::var("SEPIION_LOG_FORMAT").is_ok_and(|f| f == "json") {
+    if json_logs() {
         tracing_subscriber::fmt()
             .json()
+            .with_ansi(false)
             .with_env_filter(filter)
             .init();
     } else {
-        tracing_subscriber::fmt().with_env_filter(filter).init();
+        tracing_subscriber::fmt()
+            .with_ansi(std::io::stdout().is_terminal())
+            .with_env_filter(filter)
+            .init();
     }
+}
+
+fn main() -> std::process::ExitCode {
+    init_logging();
     let cli = Cli::parse();
+    let result = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .max_blocking_threads(MAX_BLOCKING_THREADS)
+        .build()
+        .map_err(anyhow::Error::from)
+        .and_then(|rt| rt.block_on(run(cli)));
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            // The whole chain on one line ("cannot open the database /var/lib/…: attempt to
+            // write a readonly database"): a JSON record in JSON mode, plain text otherwise.
+            let error = format!("{e:#}");
+            if json_logs() {
+                tracing::error!(error = %error, "fatal: {error}");
+            } else {
+                eprintln!("Error: {error}");
+            }
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve {
             addr,
@@ -198,15 +226,28 @@ async fn run() -> anyhow::Result<()> {
             let seeded_before = c.db.exists();
             let server = RunningServer::start(c.clone()).await?;
             if c.demo && !seeded_before {
-                print_demo_accounts();
+                if json_logs() {
+                    let users: Vec<&str> = demo::DEMO_USERS.iter().map(|u| u.0).collect();
+                    tracing::info!(
+                        users = %users.join(","),
+                        password = demo::DEMO_PASSWORD,
+                        "demo accounts"
+                    );
+                } else {
+                    print_demo_accounts();
+                }
             }
             tracing::info!(addr = %server.addr, db = %c.db.display(), "Sepiion server listening");
-            println!(
-                "Sepiion server: {}  (API: {}/api/v1, OpenAPI: {}/openapi.json)",
-                server.url(),
-                server.url(),
-                server.url()
-            );
+            // The banner for a person at a terminal; in JSON mode every line is a log record
+            // and the one above says the same.
+            if !json_logs() {
+                println!(
+                    "Sepiion server: {}  (API: {}/api/v1, OpenAPI: {}/openapi.json)",
+                    server.url(),
+                    server.url(),
+                    server.url()
+                );
+            }
             let url = server.url();
             tokio::select! {
                 r = server.wait() => r.context("server stopped")?,
@@ -300,6 +341,9 @@ async fn run() -> anyhow::Result<()> {
             );
             if let Some(old) = r.replaced {
                 println!("Basis data lama disimpan sebagai {}", old.display());
+            }
+            for old in r.pruned {
+                println!("Basis data pengganti lama dihapus: {}", old.display());
             }
             println!(
                 "Perangkat akan menyinkronkan ulang dari awal (lantai sinkronisasi {}).",

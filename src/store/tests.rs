@@ -667,3 +667,157 @@ fn agenda_input_is_queued_as_the_server_stores_it() {
         Err(StoreError::Invalid(f)) if f.get("id").is_some()
     ));
 }
+
+/// A tmpfs of `size` mounted on `dir` (as root, else through `sudo -n`), unmounted when dropped.
+struct SmallDisk(std::path::PathBuf);
+
+fn privileged(cmd: &str) -> std::process::Command {
+    let root = std::process::Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout.starts_with(b"0\n"));
+    if root {
+        std::process::Command::new(cmd)
+    } else {
+        let mut c = std::process::Command::new("sudo");
+        c.args(["-n", cmd]);
+        c
+    }
+}
+
+impl SmallDisk {
+    fn mount(dir: &Path, size: &str) -> SmallDisk {
+        std::fs::create_dir_all(dir).unwrap();
+        let out = privileged("mount")
+            .args([
+                "-t",
+                "tmpfs",
+                "-o",
+                &format!("size={size},mode=0777"),
+                "tmpfs",
+            ])
+            .arg(dir)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "this test mounts a small tmpfs (root or password-less sudo): {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        SmallDisk(dir.to_path_buf())
+    }
+}
+
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        let _ = privileged("umount").arg("-l").arg(&self.0).status();
+    }
+}
+
+/// The device's storage fills up: a local change is refused with an error (no panic), every
+/// change already in the outbox stays there (also after reopening), pulls fail without harm,
+/// and once space is freed changes are taken again.
+#[test]
+fn a_full_device_refuses_new_changes_and_keeps_the_outbox() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let disk = dir.path().join("disk");
+    let _mounted = SmallDisk::mount(&disk, "2m");
+    let path = disk.join("cache.db");
+    let s = Store::open(&path, Variant::Internal).unwrap();
+    s.set_session(&LoginResponse {
+        token: "sps_test".into(),
+        expires_at: Utc::now() + Duration::days(1),
+        user: StaffUser {
+            id: 2,
+            username: "protokol".into(),
+            display_name: "Kadek Protokol".into(),
+            role: Role::Protocol,
+            leader_id: None,
+            active: true,
+        },
+    })
+    .unwrap();
+    let mut made = Vec::new();
+    let create = |n: usize| {
+        let mut input = AgendaItemInput::from_item(&item(1, "Kantor Bupati"));
+        input.id = None;
+        input.title = format!("Rapat koordinasi {n}");
+        input.running_order = "Sambutan, laporan, doa. ".repeat(40);
+        s.create_agenda_item(input)
+    };
+    for n in 0..5 {
+        made.push(create(n).unwrap().id);
+    }
+
+    // Fill the device.
+    let filler = disk.join("filler");
+    let mut f = std::fs::File::create(&filler).unwrap();
+    let chunk = vec![0u8; 16 * 1024];
+    let mut full = false;
+    for _ in 0..10_000 {
+        if f.write_all(&chunk).and_then(|()| f.sync_data()).is_err() {
+            full = true;
+            break;
+        }
+    }
+    assert!(full, "the tmpfs fills up");
+    drop(f);
+
+    // Changes go on while the WAL reuses its space, then one is refused: an error, not a panic.
+    let mut refused = None;
+    for n in 5..5_000 {
+        match create(n) {
+            Ok(a) => made.push(a.id),
+            Err(e) => {
+                refused = Some(e);
+                break;
+            }
+        }
+    }
+    let refused = refused.expect("a change is refused on a full device");
+    assert!(
+        matches!(&refused, StoreError::Sqlite(rusqlite::Error::SqliteFailure(f, _))
+            if f.code == rusqlite::ErrorCode::DiskFull),
+        "{refused:?}"
+    );
+    // A pull does not get in either, and harms nothing.
+    let many: Vec<Record> = (0..200)
+        .map(|n| {
+            let mut a = item(1, &"Balai Desa ".repeat(50));
+            a.id = format!("srv-{n}");
+            Record::AgendaItem(Box::new(a))
+        })
+        .collect();
+    assert!(s.apply_pull_page(&page(many, "c1-9")).is_err());
+
+    // Every change made before is still queued, in order, and shown.
+    let queued = |s: &Store| -> Vec<String> {
+        s.outbox()
+            .unwrap()
+            .into_iter()
+            .map(|e| e.record_id)
+            .collect()
+    };
+    assert_eq!(queued(&s), made);
+    drop(s);
+    let again = Store::open(&path, Variant::Internal).unwrap();
+    assert_eq!(queued(&again), made, "after reopening on the full device");
+    for id in &made {
+        assert!(again.agenda_item(id).unwrap().is_some(), "{id} is shown");
+    }
+
+    // Space back: changes are taken again, and the outbox kept everything.
+    std::fs::remove_file(&filler).unwrap();
+    made.push(
+        again
+            .create_agenda_item({
+                let mut input = AgendaItemInput::from_item(&item(1, "Kantor Bupati"));
+                input.id = None;
+                input
+            })
+            .unwrap()
+            .id,
+    );
+    assert_eq!(queued(&again), made);
+}

@@ -216,7 +216,7 @@ pub fn counts(
         .map(|s| (s.as_str().to_string(), 0))
         .collect();
     let (filter, args) = filter_sql(f, false);
-    // Without a leader or date filter the counts are kept in `request_counts` (migration 0008)
+    // Without a leader or date filter the counts are kept in `request_counts` (migration 0006)
     // and cost the same however many requests there are.
     let sql = if f.leader.is_none() && f.from.is_none() && f.to.is_none() {
         "SELECT state, n FROM request_counts".to_string()

@@ -44,7 +44,12 @@ pub struct Restored {
     pub schema_version: usize,
     /// The sync floor set in the restored database: every cursor handed out before is stale.
     pub sync_floor: i64,
+    /// Older `<db>.replaced-<time>` files deleted: only the newest [`KEEP_REPLACED`] are kept.
+    pub pruned: Vec<PathBuf>,
 }
+
+/// How many databases replaced by a restore are kept beside the database (the newest ones).
+pub const KEEP_REPLACED: usize = 3;
 
 /// Why a restore was refused before anything changed.
 #[derive(Debug, thiserror::Error)]
@@ -108,11 +113,42 @@ pub fn restore(from: &Path, db_path: &Path) -> anyhow::Result<Restored> {
         // The renames survive a power cut only once the directory is on disk.
         std::fs::File::open(dir).and_then(|d| d.sync_all()).ok();
     }
+    let pruned = prune_replaced(db_path, KEEP_REPLACED)?;
     Ok(Restored {
         replaced,
         schema_version,
         sync_floor,
+        pruned,
     })
+}
+
+/// Deletes all but the newest `keep` `<db>.replaced-<time>` databases (with their WAL and
+/// shared-memory files); the names sort by time. Returns the databases deleted.
+fn prune_replaced(db_path: &Path, keep: usize) -> anyhow::Result<Vec<PathBuf>> {
+    let Some(name) = db_path.file_name().and_then(|n| n.to_str()) else {
+        return Ok(Vec::new());
+    };
+    let dir = match db_path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let prefix = format!("{name}.replaced-");
+    let mut found: Vec<String> = std::fs::read_dir(&dir)
+        .with_context(|| format!("listing {}", dir.display()))?
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter(|n| {
+            n.strip_prefix(&prefix)
+                .is_some_and(|stamp| !stamp.contains('-'))
+        })
+        .collect();
+    found.sort_unstable_by(|a, b| b.cmp(a));
+    let mut pruned = Vec::new();
+    for old in found.into_iter().skip(keep) {
+        let path = dir.join(old);
+        remove_with_wal(&path)?;
+        pruned.push(path);
+    }
+    Ok(pruned)
 }
 
 /// Copies the backup to `staging` and checks it there; returns its schema version.

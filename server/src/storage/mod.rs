@@ -16,7 +16,7 @@ pub mod sessions;
 pub mod settings;
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use rusqlite::{Connection, Transaction};
@@ -28,10 +28,10 @@ use crate::error::{ApiError, ApiResult};
 const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0001_initial.sql"),
     include_str!("../../migrations/0002_security.sql"),
-    include_str!("../../migrations/0004_notifications.sql"),
-    include_str!("../../migrations/0005_ics_feeds.sql"),
-    include_str!("../../migrations/0007_inbox_paging.sql"),
-    include_str!("../../migrations/0008_request_counts.sql"),
+    include_str!("../../migrations/0003_notifications.sql"),
+    include_str!("../../migrations/0004_ics_feeds.sql"),
+    include_str!("../../migrations/0005_inbox_paging.sql"),
+    include_str!("../../migrations/0006_request_counts.sql"),
 ];
 
 fn migrations() -> Migrations<'static> {
@@ -42,17 +42,47 @@ fn migrations() -> Migrations<'static> {
 /// statements one sync pull or inbox read runs, so they would be parsed again and again).
 const STATEMENT_CACHE: usize = 128;
 
-/// Opens (creating if needed) the database at `path` and brings its schema up to date.
+/// Opens (creating if needed) the database at `path` and brings its schema up to date, logging
+/// the schema either way ("schema 6, up to date" / "migrated 5 → 6"; the number is the newest
+/// migration file's, `migrations/0006_…`). Errors name the file.
 pub fn open(path: &Path) -> anyhow::Result<Connection> {
-    let mut conn = Connection::open(path)?;
+    open_logged(path, true)
+}
+
+fn open_logged(path: &Path, log: bool) -> anyhow::Result<Connection> {
+    use anyhow::Context;
+    let shown = path.display();
+    let mut conn =
+        Connection::open(path).with_context(|| format!("cannot open the database {shown}"))?;
     // WAL lets readers work beside the writer; FULL makes every committed transaction survive a
     // power cut, which matters more here than write speed.
-    conn.pragma_update(None, "journal_mode", "WAL")?;
-    conn.pragma_update(None, "synchronous", "FULL")?;
-    conn.pragma_update(None, "foreign_keys", true)?;
-    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    (|| {
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "foreign_keys", true)?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))
+    })()
+    .with_context(|| format!("cannot set up the database {shown}"))?;
     conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
-    migrations().to_latest(&mut conn)?;
+    let before = conn
+        .query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))
+        .with_context(|| format!("cannot read the schema version of {shown}"))?
+        .max(0) as usize;
+    migrations().to_latest(&mut conn).with_context(|| {
+        format!("cannot migrate the database {shown} from schema {before} to {SCHEMA_VERSION}")
+    })?;
+    if !log {
+        tracing::debug!(db = %shown, from = before, schema = SCHEMA_VERSION, "schema");
+    } else if before == SCHEMA_VERSION {
+        tracing::info!(db = %shown, schema = SCHEMA_VERSION, "schema {SCHEMA_VERSION}, up to date");
+    } else {
+        tracing::info!(
+            db = %shown,
+            from = before,
+            schema = SCHEMA_VERSION,
+            "migrated {before} → {SCHEMA_VERSION}"
+        );
+    }
     Ok(conn)
 }
 
@@ -86,6 +116,9 @@ pub struct Db {
     /// Bumped after every committed transaction that changed a row: the HTTP layer's public
     /// response cache keys its entries by it, so no answer outlives the data it was made from.
     pub generation: Arc<AtomicU64>,
+    /// Set when a write was refused for lack of disk space, cleared by the next write that
+    /// commits (or by the health check once space is back): `/healthz` says why it fails.
+    disk_full: Arc<AtomicBool>,
     /// Which file the server opened, to notice when the path no longer leads to it.
     file_id: Option<FileId>,
     /// Held while the server uses the database, so that `restore` refuses to replace it.
@@ -125,7 +158,8 @@ impl Db {
 
     /// Opens the database under a serve lock already taken.
     pub fn open_locked(path: &Path, lock: ServeLock) -> anyhow::Result<Db> {
-        let writer = open(path)?;
+        // The server's start (`prepare`) has opened it once already and logged the schema.
+        let writer = open_logged(path, false)?;
         Ok(Db {
             file_id: file_id(path),
             writer: Arc::new(Mutex::new(writer)),
@@ -133,6 +167,7 @@ impl Db {
             reader_permits: Arc::new(tokio::sync::Semaphore::new(READERS)),
             path: path.to_path_buf(),
             generation: Arc::default(),
+            disk_full: Arc::default(),
             _lock: Arc::new(lock),
         })
     }
@@ -145,18 +180,36 @@ impl Db {
     {
         let conn = self.writer.clone();
         let generation = self.generation.clone();
+        let disk_full = self.disk_full.clone();
         tokio::task::spawn_blocking(move || {
             let mut guard = conn.lock().unwrap_or_else(|p| p.into_inner());
-            let tx = guard.transaction()?;
-            let before = tx.total_changes();
-            let out = f(&tx)?;
-            let changed = tx.total_changes() != before;
-            tx.commit()?;
-            // After the commit, so a reader that sees the new generation also sees the new data.
-            if changed {
-                generation.fetch_add(1, Ordering::Release);
+            let result = (|| -> ApiResult<(T, bool)> {
+                let tx = guard.transaction()?;
+                let before = tx.total_changes();
+                let out = f(&tx)?;
+                let changed = tx.total_changes() != before;
+                tx.commit()?;
+                Ok((out, changed))
+            })();
+            match result {
+                Ok((out, changed)) => {
+                    // After the commit, so a reader that sees the new generation also sees the
+                    // new data.
+                    if changed {
+                        generation.fetch_add(1, Ordering::Release);
+                    }
+                    if disk_full.swap(false, Ordering::AcqRel) {
+                        tracing::info!("writes succeed again: disk space is back");
+                    }
+                    Ok(out)
+                }
+                Err(e) => {
+                    if e.code == crate::error::STORAGE_FULL {
+                        disk_full.store(true, Ordering::Release);
+                    }
+                    Err(e)
+                }
             }
-            Ok(out)
         })
         .await
         .map_err(ApiError::internal)?
@@ -201,19 +254,76 @@ impl Db {
 impl Db {
     /// Whether the database answers: the path still leads to the file the server opened (not
     /// deleted or replaced under it) and a read of the change sequence succeeds in time.
-    pub async fn health(&self) -> Result<(), String> {
+    pub async fn health(&self) -> Result<(), Unhealthy> {
         if self.file_id.is_some() && file_id(&self.path) != self.file_id {
-            return Err(format!(
+            return Err(Unhealthy::Unavailable(format!(
                 "{} was removed or replaced while the server runs",
                 self.path.display()
-            ));
+            )));
+        }
+        if self.disk_full.load(Ordering::Acquire) {
+            match free_bytes(&self.path) {
+                // Space is back (someone freed some): the next write will tell for sure.
+                Some(free) if free >= SPACE_TO_WRITE => {
+                    self.disk_full.store(false, Ordering::Release);
+                }
+                free => {
+                    let free = free.map(|b| format!("{b} bytes free")).unwrap_or_default();
+                    return Err(Unhealthy::DiskFull(format!(
+                        "the disk holding {} is full ({free}): writes are refused until space \
+                         is freed, reads go on",
+                        self.path.display()
+                    )));
+                }
+            }
         }
         let read = self.read(|tx| Ok(changes::current_seq(tx)?));
         match tokio::time::timeout(std::time::Duration::from_secs(3), read).await {
             Ok(Ok(_)) => Ok(()),
-            Ok(Err(_)) => Err("the database read failed (see the log)".into()),
-            Err(_) => Err("no answer within 3 s".into()),
+            Ok(Err(_)) => Err(Unhealthy::Unavailable(
+                "the database read failed (see the log)".into(),
+            )),
+            Err(_) => Err(Unhealthy::Unavailable("no answer within 3 s".into())),
         }
+    }
+}
+
+/// Why [`Db::health`] fails.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unhealthy {
+    /// The database does not answer (gone, replaced, or too slow).
+    Unavailable(String),
+    /// A write was refused for lack of disk space and there is still too little.
+    DiskFull(String),
+}
+
+impl std::fmt::Display for Unhealthy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Unhealthy::Unavailable(why) | Unhealthy::DiskFull(why) => f.write_str(why),
+        }
+    }
+}
+
+/// Free space, below which a refused write is not taken as over: a few WAL frames of a
+/// sync push.
+const SPACE_TO_WRITE: u64 = 1 << 20;
+
+/// Bytes an unprivileged process may still write on the filesystem holding `path`.
+fn free_bytes(path: &Path) -> Option<u64> {
+    #[cfg(unix)]
+    {
+        let dir = match path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+        let st = rustix::fs::statvfs(dir).ok()?;
+        Some(st.f_bavail.saturating_mul(st.f_frsize))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        None
     }
 }
 

@@ -118,15 +118,13 @@ fn record(
             )?;
         }
         Err(e) => {
+            let wait_ms = backoff_ms(cfg, attempts);
+            tracing::info!(delivery = d.id, channel = d.channel.as_str(), attempts,
+                retry_in_s = wait_ms / 1000, error = %e.message, "delivery failed, will retry");
             tx.execute(
                 "UPDATE deliveries SET attempts = ?2, last_error = ?3, next_attempt_ms = ?4
                  WHERE id = ?1 AND status = 'pending'",
-                params![
-                    d.id,
-                    attempts,
-                    e.message,
-                    now_ms() + backoff_ms(cfg, attempts) as i64
-                ],
+                params![d.id, attempts, e.message, now_ms() + wait_ms as i64],
             )?;
         }
     }

@@ -10,6 +10,7 @@ use utoipa::ToSchema;
 
 use crate::error::{ApiError, ApiResult};
 use crate::http::state::AppState;
+use crate::storage::Unhealthy;
 use crate::storage::rows::{load_leaders, load_representatives};
 
 /// The answer of `/healthz`.
@@ -24,13 +25,25 @@ pub struct Health {
 /// Whether the server and its database answer (for load balancers and monitoring).
 #[utoipa::path(get, path = "/healthz", tag = "meta",
     responses((status = 200, description = "Healthy", body = Health),
-              (status = 503, description = "The database does not answer", body = ErrorBody)))]
+              (status = 503, description = "The database does not answer \
+                (`database_unavailable`) or its disk is full (`storage_full`)", body = ErrorBody)))]
 pub async fn healthz(State(state): State<AppState>) -> ApiResult<axum::Json<Health>> {
     match state.db.health().await {
         Ok(()) => Ok(axum::Json(Health {
             status: "ok",
             database: "ok",
         })),
+        Err(Unhealthy::DiskFull(why)) => {
+            tracing::error!(reason = %why, "health check: the database's disk is full");
+            Err(ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                crate::error::STORAGE_FULL,
+                Msg::new(
+                    format!("Penyimpanan basis data penuh: {why}"),
+                    format!("The database's storage is full: {why}"),
+                ),
+            ))
+        }
         Err(why) => {
             tracing::error!(reason = %why, "health check: the database does not answer");
             Err(ApiError::new(
