@@ -1,5 +1,6 @@
 //! The data tests and benchmarks send: one valid request, and the generated agenda items and
-//! requests the load benchmarks fill a server with.
+//! requests the load benchmarks fill a server with. Each includer uses a part of it.
+#![allow(dead_code)]
 
 use chrono::{DateTime, Duration, Utc};
 use sepiion_core::api::{AgendaItemInput, NewRequest};

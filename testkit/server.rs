@@ -246,6 +246,14 @@ impl TestServer {
         last
     }
 
+    /// Takes request `id` into review and forwards it as `protokol`, then approves it as
+    /// `approver` (the leader's ajudan or sespri); returns the approval's answer.
+    pub async fn approve(&self, protokol: &str, approver: &str, id: &str) -> Value {
+        self.steps(protokol, id, &["start_review", "forward_to_leader"])
+            .await;
+        self.steps(approver, id, &["approve"]).await
+    }
+
     /// Creates an agenda item as `token` (a public, confirmed item of the Bupati's at the
     /// Pendopo unless `body` says otherwise); returns the item.
     pub async fn create_item(&self, token: &str, body: Value) -> Value {

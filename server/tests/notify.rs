@@ -371,12 +371,8 @@ async fn every_channel_carries_the_right_message_to_the_right_people() {
     assert!(push.header("idempotency-key").ends_with("-ntfy"));
 
     // Staff move the request on; the requester hears "Disetujui" by e-mail.
-    s.steps(&protokol, &id, &["start_review", "forward_to_leader"])
-        .await;
     let ajudan = s.login("ajudan.bupati").await;
-    s.transition(&ajudan, &id, json!({"action": "approve"}))
-        .await
-        .ok();
+    s.approve(&protokol, &ajudan, &id).await;
     wait_until("the approval e-mail", || {
         smtp.messages()
             .iter()
@@ -814,11 +810,7 @@ async fn notifications_sync_to_their_recipient_only() {
     );
     assert!(new["read_at"].is_null());
 
-    s.steps(&protokol, &id, &["start_review", "forward_to_leader"])
-        .await;
-    s.transition(&ajudan, &id, json!({"action": "approve"}))
-        .await
-        .ok();
+    s.approve(&protokol, &ajudan, &id).await;
     let mut mine = Vec::new();
     for _ in 0..100 {
         mine = notifications(&s.pull_all(&device, None, 500).await.changes);

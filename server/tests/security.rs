@@ -349,12 +349,7 @@ async fn confidential_request_of(s: &TestServer, device: &str) -> (String, Strin
     let id = r["id"].as_str().unwrap().to_string();
     let protokol = s.login("protokol").await;
     let ajudan = s.login("ajudan.bupati").await;
-    s.steps(&protokol, &id, &["start_review", "forward_to_leader"])
-        .await;
-    let out = s
-        .transition(&ajudan, &id, json!({"action": "approve"}))
-        .await
-        .ok();
+    let out = s.approve(&protokol, &ajudan, &id).await;
     let item_id = out["agenda_item"]["id"].as_str().unwrap().to_string();
     let item = s
         .get(&format!("/api/v1/staff/agenda/{item_id}"), Some(&ajudan))

@@ -344,12 +344,7 @@ async fn cancelling_an_approved_request_cancels_its_agenda_item() {
     let id = s.submit_id(&device, json!({})).await;
     let protokol = s.login("protokol").await;
     let sespri = s.login("sespri.bupati").await;
-    s.steps(&protokol, &id, &["start_review", "forward_to_leader"])
-        .await;
-    let approved = s
-        .transition(&sespri, &id, json!({"action": "approve"}))
-        .await
-        .ok();
+    let approved = s.approve(&protokol, &sespri, &id).await;
     let item_id = approved["agenda_item"]["id"].as_str().unwrap().to_string();
     let cancelled = s
         .post(
