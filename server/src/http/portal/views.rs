@@ -1,5 +1,6 @@
 //! The portal's HTML, written with maud (checked at compile time, escaped by default). Texts come
-//! from `i18n`; no inline script or style anywhere (the CSP forbids both).
+//! from `i18n` (the portal's own) and `t.words` (core's, shared with the apps), dates from
+//! `sepiion_core::time`; no inline script or style anywhere (the CSP forbids both).
 
 use chrono::{Duration, NaiveDate};
 use chrono_tz::Tz;
