@@ -27,6 +27,7 @@ async fn clients_behind_nginx_are_limited_separately_and_cannot_forge_their_addr
     config.limits.registrations_per_hour = 3;
     config.limits.login_failures = 3;
     config.trusted_proxies = vec!["127.0.0.1/32".into()];
+    config.public_url = Some("https://sepiion.test".into());
     let server = RunningServer::start(config).await.unwrap();
     let nginx = Nginx::start(server.addr);
     let register = format!("{}/api/v1/public/devices", nginx.https_url);
@@ -120,6 +121,7 @@ async fn the_shipped_site_holds_against_probing() {
     let dir = tempfile::tempdir().unwrap();
     let mut config = config(&dir.path().join("server.db"), "127.0.0.1:0");
     config.trusted_proxies = vec!["127.0.0.1/32".into()];
+    config.public_url = Some("https://sepiion.test".into());
     // Even a Prometheus allowed to read /metrics directly gets nothing through the site.
     config.metrics_allow = vec!["127.0.0.1/32".parse().unwrap()];
     let server = RunningServer::start(config).await.unwrap();
@@ -239,6 +241,30 @@ async fn the_shipped_site_holds_against_probing() {
     ] {
         http.get(format!("{site}{path}")).send().await.unwrap();
     }
+    // The personal feed's address (a secret) is https, from public_url.
+    let login = http
+        .post(format!("{site}/api/v1/auth/login"))
+        .json(&json!({"username": "protokol", "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    let token = login.json::<serde_json::Value>().await.unwrap()["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let feed = http
+        .post(format!("{site}/api/v1/staff/calendar-feed"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(feed.status(), 201);
+    let feed = feed.json::<serde_json::Value>().await.unwrap();
+    let url = feed["url"].as_str().unwrap();
+    assert!(
+        url.starts_with("https://sepiion.test/ics/staff/spc_"),
+        "{url}"
+    );
     let metrics = http.get(format!("{site}/metrics")).send().await.unwrap();
     assert_eq!(metrics.status(), 404);
     assert!(!metrics.text().await.unwrap().contains("sepiion_http"));

@@ -316,6 +316,13 @@ pub enum ConfigError {
          for a server others can reach."
     )]
     DemoOffLoopback(String),
+    #[error(
+        "public_url is required when the server listens on {0} (not loopback) or behind a \
+         reverse proxy (trusted_proxies): set it to the address the public uses, e.g. \
+         public_url = \"https://agenda.klungkungkab.go.id\" (or SEPIION_PUBLIC_URL). Calendar \
+         feeds and shared links are made from it, never from a request's Host header."
+    )]
+    PublicUrlRequired(String),
 }
 
 impl Config {
@@ -433,6 +440,28 @@ impl Config {
         self.trusted_proxy_nets()?;
         if self.demo && !self.listens_on_loopback() {
             return Err(ConfigError::DemoOffLoopback(self.addr.clone()));
+        }
+        match self.public_url.as_deref() {
+            None if !self.listens_on_loopback() || !self.trusted_proxies.is_empty() => {
+                return Err(ConfigError::PublicUrlRequired(self.addr.clone()));
+            }
+            Some(u) => {
+                let rest = u
+                    .strip_prefix("https://")
+                    .or_else(|| u.strip_prefix("http://"));
+                let host = rest.map(|r| r.trim_end_matches('/')).unwrap_or("");
+                if host.is_empty()
+                    || host
+                        .chars()
+                        .any(|c| c.is_control() || c.is_whitespace() || "?#@\\\"<>".contains(c))
+                {
+                    return Err(ConfigError::Value(
+                        "public_url",
+                        format!("{u:?} is not an address such as https://agenda.example.go.id"),
+                    ));
+                }
+            }
+            None => {}
         }
         Ok(())
     }
@@ -566,6 +595,54 @@ submissions_per_hour = 3
                 ..Config::default()
             };
             assert_eq!(c.check().is_ok(), ok, "{addr}");
+        }
+    }
+
+    #[test]
+    fn public_url_is_required_off_loopback_and_behind_a_proxy() {
+        for (addr, proxies, url, ok) in [
+            ("127.0.0.1:8080", false, None, true),
+            ("0.0.0.0:8080", false, None, false),
+            ("127.0.0.1:8080", true, None, false),
+            (
+                "127.0.0.1:8080",
+                true,
+                Some("https://agenda.example.go.id"),
+                true,
+            ),
+            (
+                "0.0.0.0:8080",
+                false,
+                Some("https://agenda.example.go.id/"),
+                true,
+            ),
+            ("127.0.0.1:8080", false, Some("agenda.example.go.id"), false),
+            (
+                "127.0.0.1:8080",
+                false,
+                Some("https://x.example/\r\nEvil"),
+                false,
+            ),
+        ] {
+            let c = Config {
+                addr: addr.into(),
+                trusted_proxies: if proxies {
+                    vec!["127.0.0.1/32".into()]
+                } else {
+                    Vec::new()
+                },
+                public_url: url.map(String::from),
+                ..Config::default()
+            };
+            let r = c.check();
+            assert_eq!(r.is_ok(), ok, "{addr} {proxies} {url:?}: {r:?}");
+            if url.is_none() && !ok {
+                assert!(
+                    r.unwrap_err()
+                        .to_string()
+                        .contains("public_url is required")
+                );
+            }
         }
     }
 

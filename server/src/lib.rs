@@ -148,6 +148,12 @@ impl RunningServer {
         listener: tokio::net::TcpListener,
     ) -> anyhow::Result<RunningServer> {
         let addr = listener.local_addr()?;
+        let mut state = state;
+        if state.ctx.public_url.is_none() {
+            // Only on loopback (Config::check requires public_url elsewhere): the address
+            // itself, for a development server's feed links.
+            Arc::make_mut(&mut state.ctx).public_url = Some(format!("http://{addr}"));
+        }
         let dispatcher =
             domain::notify::dispatch::Dispatcher::start(state.db.clone(), state.ctx.clone())?;
         let every = state.ctx.notify.schedule_every_s;

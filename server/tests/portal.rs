@@ -387,12 +387,30 @@ async fn the_honeypot_and_forged_posts_submit_nothing() {
     assert!(
         c.starts_with("sepiion_form=") && c.contains("HttpOnly") && c.contains("SameSite=Strict")
     );
-    // Behind a TLS proxy the cookies are Secure.
+    // A peer that is not a trusted proxy cannot claim HTTPS…
     let req = fresh
         .http
         .get(format!("{}/ajukan", fresh.base))
         .header("x-forwarded-proto", "https");
     let p = Browser::new(&s).send(req).await;
+    assert!(
+        !p.headers[header::SET_COOKIE]
+            .to_str()
+            .unwrap()
+            .contains("Secure")
+    );
+    // …behind a trusted TLS proxy the cookies are Secure.
+    let behind = start_with(|c| {
+        c.trusted_proxies = vec!["127.0.0.1/32".into()];
+        c.public_url = Some("http://127.0.0.1".into());
+    })
+    .await;
+    let b = Browser::new(&behind);
+    let req = b
+        .http
+        .get(format!("{}/ajukan", b.base))
+        .header("x-forwarded-proto", "https");
+    let p = Browser::new(&behind).send(req).await;
     assert!(
         p.headers[header::SET_COOKIE]
             .to_str()

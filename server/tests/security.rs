@@ -109,6 +109,7 @@ async fn per_address_limits_key_on_the_client_and_ignore_forged_forwarding_heade
     let s = start_with(|c| {
         c.limits.registrations_per_hour = 3;
         c.trusted_proxies = vec!["127.0.0.9/32".into()];
+        c.public_url = Some("https://agenda.example.go.id".into());
     })
     .await;
     let a = client_from("127.0.0.2");
@@ -202,6 +203,77 @@ async fn guessing_tracking_codes_is_rate_limited_and_new_codes_carry_60_bits() {
         .await
         .ok();
     assert_eq!(old["tracking_code"], "K7QM-3XRD");
+}
+
+/// Absolute URLs come from the configured public address only: a forged Host changes no feed,
+/// and `X-Forwarded-Proto` from a peer that is not a trusted proxy does not make the portal's
+/// cookies `Secure`.
+#[tokio::test]
+async fn absolute_urls_ignore_host_and_forwarded_proto_needs_a_trusted_proxy() {
+    let s = start().await;
+    let res = s
+        .send(
+            s.http
+                .get(s.url("/ics/public.ics"))
+                .header("Host", "evil.example"),
+        )
+        .await;
+    assert_eq!(res.status, 200);
+    let raw = s
+        .http
+        .get(s.url("/ics/public.ics"))
+        .header("Host", "evil.example")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!raw.contains("evil.example"), "{raw}");
+    assert!(raw.contains(&format!("URL:{}/agenda/", s.base)), "{raw}");
+    let admin = s.login("admin").await;
+    let info = s
+        .send(
+            s.http
+                .get(s.url("/api/v1/staff/calendar-feed"))
+                .bearer_auth(&admin)
+                .header("Host", "evil.example"),
+        )
+        .await
+        .ok();
+    assert_eq!(info["public_url"], format!("{}/ics/public.ics", s.base));
+    // The portal's cookies: no Secure flag on the word of an untrusted peer.
+    let page = s
+        .http
+        .get(s.url("/ajukan"))
+        .header("X-Forwarded-Proto", "https")
+        .send()
+        .await
+        .unwrap();
+    let cookies: Vec<String> = page
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .collect();
+    assert!(!cookies.is_empty());
+    assert!(cookies.iter().all(|c| !c.contains("Secure")), "{cookies:?}");
+}
+
+/// A server off loopback, or behind a proxy, will not start without `public_url`.
+#[tokio::test]
+async fn public_url_is_required_behind_a_proxy() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = Config {
+        addr: "127.0.0.1:0".into(),
+        db: dir.path().join("s.db"),
+        trusted_proxies: vec!["127.0.0.1/32".into()],
+        ..Config::default()
+    };
+    let err = config.check().unwrap_err().to_string();
+    assert!(err.contains("public_url is required"), "{err}");
+    let err = RunningServer::start(config).await.err().expect("refused");
+    assert!(err.to_string().contains("public_url"), "{err}");
 }
 
 /// Answers from the response cache count as look-ups too: asking 40 times for a known code

@@ -20,7 +20,9 @@ pub struct Ctx {
     pub regency: Option<String>,
     /// Proxies whose forwarding headers name the client.
     pub trusted_proxies: Vec<ipnet::IpNet>,
-    /// The public base address without a trailing slash, if configured.
+    /// The public base address without a trailing slash: configured (`public_url`, required off
+    /// loopback and behind a proxy), else set by the server to the loopback address it listens
+    /// on. Every absolute URL (feeds, shared links) is made from it, never from `Host`.
     pub public_url: Option<String>,
     /// The protocol office's contact for the public portal.
     pub office: OfficeConfig,
@@ -54,6 +56,11 @@ impl Ctx {
 }
 
 impl Ctx {
+    /// The base of absolute URLs (see `public_url`).
+    pub fn public_base(&self) -> &str {
+        self.public_url.as_deref().unwrap_or("http://127.0.0.1")
+    }
+
     /// The regency's name: configured, else stored in the database. Every page, sheet, feed and
     /// report names the regency through this.
     pub fn regency_name(&self, tx: &rusqlite::Transaction) -> rusqlite::Result<String> {

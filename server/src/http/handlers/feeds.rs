@@ -2,7 +2,7 @@
 //! show and revoke a personal feed address.
 
 use axum::extract::State;
-use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, ETAG, HOST, IF_NONE_MATCH};
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, ETAG, IF_NONE_MATCH};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
@@ -21,22 +21,10 @@ use crate::http::state::AppState;
 use crate::storage::audit::audit;
 use crate::storage::rows::{load_leader, ts};
 
-/// The address the caller reached us at: the configured public URL, else the Host header.
-pub fn base_url(ctx: &Ctx, headers: &HeaderMap) -> String {
-    if let Some(u) = &ctx.public_url {
-        return u.clone();
-    }
-    let host = headers
-        .get(HOST)
-        .and_then(|h| h.to_str().ok())
-        .filter(|h| {
-            !h.is_empty()
-                && h.len() <= 255
-                && h.bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b))
-        })
-        .unwrap_or("localhost");
-    format!("http://{host}")
+/// The base of the feeds' absolute URLs: the configured public address (or the loopback address
+/// a development server listens on), never the request's `Host`.
+pub fn base_url(ctx: &Ctx, _headers: &HeaderMap) -> String {
+    ctx.public_base().to_string()
 }
 
 /// A body with a strong ETag, answered 304 when the client already has it.

@@ -115,7 +115,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
             "/static/portal.js",
             get(|headers: HeaderMap| async move { SCRIPT.respond(&headers) }),
         )
-        .layer(middleware::from_fn(portal_layer))
+        .layer(middleware::from_fn_with_state(state.clone(), portal_layer))
 }
 
 /// The language of a portal request: `?lang=` (the switch link), then the language cookie it
@@ -125,6 +125,8 @@ struct PortalLang {
     lang: Lang,
     /// Set when `?lang=` chose it: the answer stores the choice in a cookie.
     chosen: bool,
+    /// The browser reached us over HTTPS (see [`is_https`]): cookies get `Secure`.
+    https: bool,
 }
 
 fn cookies(headers: &HeaderMap) -> HashMap<String, String> {
@@ -144,8 +146,29 @@ fn query_param(query: Option<&str>, name: &str) -> Option<String> {
         .map(|(_, v)| v.into_owned())
 }
 
-/// Whether the browser reached us over HTTPS (directly, or through the TLS proxy in front).
-fn is_https(headers: &HeaderMap) -> bool {
+/// Whether the browser reached us over HTTPS: the configured public address is `https://`, or
+/// a trusted proxy (`trusted_proxies`) says so in `X-Forwarded-Proto` / `Forwarded`. From any
+/// other peer those headers are ignored: a client cannot set its own cookies' `Secure` flag.
+fn is_https(state: &AppState, req: &Request) -> bool {
+    if state
+        .ctx
+        .public_url
+        .as_deref()
+        .is_some_and(|u| u.starts_with("https://"))
+    {
+        return true;
+    }
+    let trusted_peer = req
+        .extensions()
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .is_some_and(|c| {
+            let ip = c.0.ip().to_canonical();
+            state.ctx.trusted_proxies.iter().any(|n| n.contains(&ip))
+        });
+    if !trusted_peer {
+        return false;
+    }
+    let headers = req.headers();
     let forwarded_proto = headers
         .get("x-forwarded-proto")
         .and_then(|v| v.to_str().ok())
@@ -177,7 +200,7 @@ fn set_cookie(
 }
 
 /// Language choice and security headers for every portal answer.
-async fn portal_layer(mut req: Request, next: Next) -> Response {
+async fn portal_layer(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let chosen = query_param(req.uri().query(), "lang").and_then(|l| Lang::parse(&l));
     let lang = chosen
         .or_else(|| {
@@ -192,9 +215,10 @@ async fn portal_layer(mut req: Request, next: Next) -> Response {
                     .and_then(|v| v.to_str().ok()),
             )
         });
-    let https = is_https(req.headers());
+    let https = is_https(&state, &req);
     req.extensions_mut().insert(PortalLang {
         lang,
+        https,
         chosen: chosen.is_some(),
     });
     let mut res = next.run(req).await;
@@ -372,16 +396,16 @@ struct FormState {
     https: bool,
 }
 
-fn form_state(headers: &HeaderMap, lang: Lang) -> FormState {
+fn form_state(headers: &HeaderMap, pl: PortalLang) -> FormState {
     let existing = cookies(headers)
         .get(FORM_COOKIE)
         .filter(|v| v.len() == 48 && v.bytes().all(|b| b.is_ascii_hexdigit()))
         .cloned();
     FormState {
-        lang,
+        lang: pl.lang,
         new_csrf: existing.is_none(),
         csrf: existing.unwrap_or_else(new_token),
-        https: is_https(headers),
+        https: pl.https,
     }
 }
 
@@ -436,7 +460,7 @@ async fn form_page(
     axum::Extension(pl): axum::Extension<PortalLang>,
     headers: HeaderMap,
 ) -> Response {
-    let fs = form_state(&headers, pl.lang);
+    let fs = form_state(&headers, pl);
     let id = new_id();
     render_form(
         &state,
@@ -565,7 +589,7 @@ async fn submit_form(
     multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Response {
     let t = Texts::get(pl.lang);
-    let mut fs = form_state(&headers, pl.lang);
+    let mut fs = form_state(&headers, pl);
     let posted = match multipart {
         Ok(m) => read_form(m, state.ctx.limits.max_attachment_bytes).await,
         Err(_) => Posted {
@@ -762,22 +786,11 @@ async fn portal_device(
     Ok(id)
 }
 
-/// The origin the browser used, for links shared elsewhere (WhatsApp).
-fn origin(headers: &HeaderMap) -> String {
-    let host = headers
-        .get(header::HOST)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("localhost");
-    let scheme = if is_https(headers) { "https" } else { "http" };
-    format!("{scheme}://{host}")
-}
-
 /// The page after a successful submission: the tracking code, big.
 async fn submitted(
     State(state): State<AppState>,
     axum::Extension(pl): axum::Extension<PortalLang>,
     Path(code): Path<String>,
-    headers: HeaderMap,
 ) -> Response {
     let (regency, _) = match site(&state).await {
         Ok(x) => x,
@@ -800,7 +813,7 @@ async fn submitted(
     let share = format!(
         "{} {code} — {}/lacak/{code}",
         t.whatsapp_message,
-        origin(&headers)
+        state.ctx.public_base()
     );
     page(StatusCode::OK, views::submitted(&p, &code, &share))
 }
