@@ -583,7 +583,7 @@ mod tests {
             1 => Event::Transition {
                 request,
                 action: Action::ALL[pick % Action::ALL.len()],
-                actor: if pick % 2 == 0 {
+                actor: if pick.is_multiple_of(2) {
                     Actor::Requester
                 } else {
                     Actor::Staff(Role::ALL[pick % Role::ALL.len()])
@@ -606,14 +606,14 @@ mod tests {
                 request,
                 state: from,
                 idle_hours: 100,
-                escalated: pick % 2 == 0,
+                escalated: pick.is_multiple_of(2),
             },
             4 => Event::AgendaChanged {
                 item: agenda_subject(item),
                 change: AgendaChange {
                     time: true,
                     place: true,
-                    status: pick % 2 == 0,
+                    status: pick.is_multiple_of(2),
                 },
                 actor_name: None,
             },
