@@ -489,12 +489,12 @@ async fn hostile_text_stays_inside_its_value() {
     let injected =
         "Rapat\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nUID:palsu@sepiion\r\nSUMMARY:Palsu, ya; \\";
     let title = format!("Judul\rSUMMARY:Palsu {}", "ééé 🎉 Klungkung ".repeat(12));
-    let item = create(
-        &s,
-        &admin,
-        json!({"title": "Sementara", "starts_at": wita_at(3, 9), "ends_at": wita_at(3, 11)}),
-    )
-    .await;
+    let item = s
+        .create_item(
+            &admin,
+            json!({"title": "Sementara", "starts_at": wita_at(3, 9), "ends_at": wita_at(3, 11)}),
+        )
+        .await;
     let id = item["id"].as_str().unwrap().to_string();
     {
         let conn = rusqlite::Connection::open(s.dir.path().join("sepiion.db")).unwrap();

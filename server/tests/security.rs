@@ -498,7 +498,8 @@ async fn nobody_is_told_about_a_request_they_may_not_open() {
         assert_eq!(pending(), 0, "the events were expanded");
     };
     expanded().await;
-    let before: i64 = s.sql()
+    let before: i64 = s
+        .sql()
         .query_row("SELECT coalesce(max(id), 0) FROM notify_events", [], |r| {
             r.get(0)
         })
@@ -520,7 +521,8 @@ async fn nobody_is_told_about_a_request_they_may_not_open() {
     .await
     .ok();
     expanded().await;
-    let events: i64 = s.sql()
+    let events: i64 = s
+        .sql()
         .query_row(
             "SELECT count(*) FROM notify_events WHERE id > ?1",
             [before],
@@ -529,7 +531,8 @@ async fn nobody_is_told_about_a_request_they_may_not_open() {
         .unwrap();
     assert_eq!(events, 2, "a disposition and a cancellation were written");
     for user in ["protokol", "ajudan.wabup", "agenda", "sespri.wabup"] {
-        let told: i64 = s.sql()
+        let told: i64 = s
+            .sql()
             .query_row(
                 "SELECT count(*) FROM notifications n JOIN users u ON u.id = n.user_id
                  WHERE u.username = ?1 AND n.event_id > ?3 AND (n.request_id = ?2
@@ -542,7 +545,8 @@ async fn nobody_is_told_about_a_request_they_may_not_open() {
         assert_eq!(told, 0, "{user} was told about a request they cannot open");
     }
     // The admin, who may open it, is still told (the requester cancelled it).
-    let admin_told: i64 = s.sql()
+    let admin_told: i64 = s
+        .sql()
         .query_row(
             "SELECT count(*) FROM notifications n JOIN users u ON u.id = n.user_id
              WHERE u.role IN ('admin', 'adc') AND n.request_id = ?1 AND n.event_id > ?2",
