@@ -474,7 +474,7 @@ pub fn request_form(p: &PageCtx, f: &FormView) -> Markup {
     layout(p, t.form_title, Nav::Submit, body)
 }
 
-pub fn submitted(p: &PageCtx, code: &str, share_text: &str) -> Markup {
+pub fn submitted(p: &PageCtx, code: &str, share_text: &str, answer_link: Option<Markup>) -> Markup {
     let t = p.t;
     let wa: String = form_urlencoded::byte_serialize(share_text.as_bytes()).collect();
     let body = html! {
@@ -490,6 +490,7 @@ pub fn submitted(p: &PageCtx, code: &str, share_text: &str) -> Markup {
             a.button.primary href=(format!("/lacak/{code}")) { (t.track_now) }
         }
         p.small.muted #copy-status role="status" aria-live="polite" {}
+        @if let Some(link) = answer_link { (link) }
     };
     layout(p, t.sent_title, Nav::Submit, body)
 }
@@ -499,6 +500,7 @@ pub fn track(
     typed: &str,
     error: Option<&str>,
     found: Option<(&TrackedRequest, Tz)>,
+    answer: Option<Markup>,
 ) -> Markup {
     let t = p.t;
     let body = html! {
@@ -536,6 +538,7 @@ pub fn track(
                     }
                     dt { (t.activity) } dd { (t.when(r.starts_at, r.ends_at, tz)) br; (r.location) br; (r.organizer) }
                 }
+                @if let Some(a) = &answer { (a) }
                 h3 { (t.timeline) }
                 ol.timeline {
                     @for e in &r.timeline {
