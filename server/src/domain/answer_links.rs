@@ -40,8 +40,7 @@ pub fn resolve(tx: &Transaction, secret: &str) -> rusqlite::Result<Option<(Strin
     let Some(request_id) = request_id else {
         return Ok(None);
     };
-    Ok(match request_owner(tx, &request_id)?.flatten() {
-        Some(device) => Some((request_id, Caller::Device(device))),
-        None => None,
-    })
+    Ok(request_owner(tx, &request_id)?
+        .flatten()
+        .map(|device| (request_id, Caller::Device(device))))
 }

@@ -221,6 +221,7 @@ struct Typed {
 }
 
 /// The answer forms for `r` (nothing when the requester has nothing to do in its state).
+#[allow(clippy::too_many_arguments)]
 fn forms(
     lang: Lang,
     r: &Request,
@@ -354,7 +355,7 @@ async fn resolve(
                     };
                     let owner = request_owner(tx, &r.id)?.flatten();
                     Ok((owner.as_deref() == Some(device.as_str()))
-                        .then(|| (r, Caller::Device(device))))
+                        .then_some((r, Caller::Device(device))))
                 })
                 .await
                 .ok()?
