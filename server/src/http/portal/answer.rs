@@ -264,6 +264,7 @@ fn forms(
                 @if actions.contains(&Action::AcceptProposal) {
                     form method="post" action=(post_to) enctype="multipart/form-data" {
                         input type="hidden" name="csrf" value=(csrf);
+                        input type="hidden" name="from" value=(r.state.as_str());
                         input type="hidden" name="action" value="accept";
                         button.primary type="submit" { (a.accept) }
                     }
@@ -271,6 +272,7 @@ fn forms(
                 @if actions.contains(&Action::DeclineProposal) {
                     form method="post" action=(post_to) enctype="multipart/form-data" {
                         input type="hidden" name="csrf" value=(csrf);
+                        input type="hidden" name="from" value=(r.state.as_str());
                         input type="hidden" name="action" value="decline";
                         div.field {
                             label for="decline-reason" { (a.decline_reason) }
@@ -282,6 +284,7 @@ fn forms(
                 @if actions.contains(&Action::SupplyInfo) {
                     form method="post" action=(post_to) enctype="multipart/form-data" {
                         input type="hidden" name="csrf" value=(csrf);
+                        input type="hidden" name="from" value=(r.state.as_str());
                         input type="hidden" name="action" value="info";
                         input type="hidden" name="attachment_id" value=(attachment_id);
                         div.field.invalid[info_err.is_some()] {
@@ -308,6 +311,7 @@ fn forms(
                     h3 { (a.cancel_heading) }
                     form method="post" action=(post_to) enctype="multipart/form-data" {
                         input type="hidden" name="csrf" value=(csrf);
+                        input type="hidden" name="from" value=(r.state.as_str());
                         input type="hidden" name="action" value="cancel";
                         div.field {
                             label for="cancel-reason" { (a.cancel_reason) }
@@ -638,13 +642,42 @@ async fn post(
             requests::transition(tx, &ctx, &caller, &id, &input, None)
         })
         .await;
+    let done = || {
+        let to = format!("{}?selesai={}#jawaban", access.path(), answer.as_str());
+        (StatusCode::SEE_OTHER, [(header::LOCATION, to)]).into_response()
+    };
     match result {
-        Ok(_) => {
-            let to = format!("{}?selesai={}#jawaban", access.path(), answer.as_str());
-            (StatusCode::SEE_OTHER, [(header::LOCATION, to)]).into_response()
+        Ok(_) => done(),
+        // A second tap (or the back button) sends the same answer again: the request already
+        // stands where this answer took it, so the person sees the same confirmation.
+        Err(e)
+            if e.status == StatusCode::CONFLICT
+                && already_answered(&state, &r.id, answer, &field("from")).await =>
+        {
+            done()
         }
         Err(e) => refused(&state, &fs, &access, e, had_letter, typed).await,
     }
+}
+
+/// Whether the request moved from `from` (the state the form was shown for) to where `answer`
+/// takes it.
+async fn already_answered(state: &AppState, id: &str, answer: Answer, from: &str) -> bool {
+    let Some(from) = RequestState::parse(from) else {
+        return false;
+    };
+    let id = id.to_string();
+    let now = state
+        .db
+        .read(move |tx| Ok(load_request(tx, &id)?.map(|r| r.state)))
+        .await
+        .ok()
+        .flatten();
+    let action = answer.action();
+    action.from_states().contains(&from)
+        && now.is_some_and(|s| {
+            s != from && (s == action.target(from, true) || s == action.target(from, false))
+        })
 }
 
 /// The page again after the workflow refused the answer, with the refusal next to its field.
@@ -756,6 +789,7 @@ async fn confirm(
         }
         form method="post" action=(path) enctype="multipart/form-data" {
             input type="hidden" name="csrf" value=(fs.csrf);
+            input type="hidden" name="from" value=(r.state.as_str());
             input type="hidden" name="action" value=(answer.as_str());
             input type="hidden" name="reason" value=(reason);
             input type="hidden" name="confirm" value="yes";
