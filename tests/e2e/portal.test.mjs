@@ -15,7 +15,7 @@ import { mkdirSync, createWriteStream } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
-import { SERVER_BIN, CHROMIUM, ARTIFACTS, PASSWORD, freePort, waitFor, witaDate } from './lib/harness.mjs';
+import { SERVER_BIN, CHROMIUM, ARTIFACTS, PASSWORD, freePort, waitFor, witaDate, witaInstant } from './lib/harness.mjs';
 
 const require = createRequire(import.meta.url);
 const AXE = require.resolve('axe-core/axe.min.js');
@@ -315,6 +315,15 @@ test('7. every page fits 320 px without sideways scrolling; screenshots at phone
   }
 });
 
+/** A screenshot into the artifacts and, with PORTAL_SCREENSHOTS, into the README's pictures. */
+async function docShot(page, name) {
+  await shot(page, name);
+  if (SHOTS) {
+    mkdirSync(SHOTS, { recursive: true });
+    await page.screenshot({ path: path.join(SHOTS, `portal-${name}.png`), fullPage: true });
+  }
+}
+
 test('8. an OPD clerk answers through the private answer link: a proposed time, then information with a new letter', async () => {
   // Submitted at the office PC; the "sent" page hands over the private answer link.
   const office = await newPage();
@@ -327,7 +336,7 @@ test('8. an OPD clerk answers through the private answer link: a proposed time, 
   const link = await office.locator('#answer-link').getAttribute('href');
   assert.match(link, /\/jawab\/[0-9a-f]{64}$/);
   assert.match(await office.getByRole('link', { name: 'Kirim tautan jawaban ke WhatsApp saya' }).getAttribute('href'), /^https:\/\/wa\.me\/\?text=.*jawab/);
-  await shot(office, 'terkirim-tautan-jawaban');
+  await docShot(office, 'terkirim-tautan-jawaban');
   await office.context().close();
 
   // Staff propose another time.
@@ -351,10 +360,12 @@ test('8. an OPD clerk answers through the private answer link: a proposed time, 
   await reader.context().close();
 
   // The clerk, on a phone, opens the link and accepts; the answer shows where they look.
-  const phone = await newPage({ width: 360, height: 780 });
-  await phone.goto(`${base}${link}`);
+  const phone = await newPage({ width: 360, height: 780, bypassCSP: true });
+  await phone.goto(link);
   await phone.getByRole('heading', { name: 'Jawab petugas' }).waitFor();
-  await shot(phone, 'jawab-usulan-waktu');
+  assert.deepEqual(await axeViolations(phone), [], 'the answer page passes axe-core');
+  assert.equal(await phone.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth), 0);
+  await docShot(phone, 'jawab-usulan-waktu');
   await phone.getByRole('button', { name: 'Terima usulan waktu' }).click();
   await phone.waitForURL(/selesai=accept/);
   const accepted = phone.locator('#jawaban [role="status"]');
@@ -367,11 +378,11 @@ test('8. an OPD clerk answers through the private answer link: a proposed time, 
 
   // Staff ask for the signed letter; the clerk supplies it with the new letter, tapping twice.
   await transition({ action: 'request_info', reason: 'Mohon lampirkan surat undangan yang sudah ditandatangani.' });
-  await phone.goto(`${base}${link}`);
+  await phone.goto(link);
   assert.match(await phone.locator('.tracked').textContent(), /surat undangan yang sudah ditandatangani/);
   await phone.locator('#info').fill('Surat undangan bertanda tangan Kepala Dinas terlampir.');
   await phone.setInputFiles('#attachment', { name: 'undangan-ttd.pdf', mimeType: 'application/pdf', buffer: PDF });
-  await shot(phone, 'jawab-lengkapi');
+  await docShot(phone, 'jawab-lengkapi');
   await phone.getByRole('button', { name: 'Kirim kelengkapan' }).dblclick();
   await phone.waitForURL(/selesai=info/);
   const supplied = phone.locator('#jawaban [role="status"]');
