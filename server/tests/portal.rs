@@ -695,6 +695,18 @@ async fn the_requester_answers_through_the_browser_or_the_answer_link_and_the_co
         .query_row("SELECT secret_hash FROM answer_links", [], |r| r.get(0))
         .unwrap();
     assert_ne!(stored, secret);
+    // The receipt (e-mail/WhatsApp) carries the link to the requester.
+    let event: String = conn
+        .query_row(
+            "SELECT event FROM notify_events WHERE event LIKE '%\"submitted\"%'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(
+        event.contains(&format!("{}/jawab/{secret}", s.base)),
+        "{event}"
+    );
 
     // Staff propose another time.
     let token = submitter.cookie("sepiion_device").unwrap();
@@ -818,7 +830,10 @@ async fn the_requester_answers_through_the_browser_or_the_answer_link_and_the_co
     let p = holder.get(&format!("{link}?selesai=info"), "id").await;
     assert!(p.html.contains("Kelengkapan terkirim."));
     let again = post_answer(&mut holder, &link, info_form()).await;
-    assert_eq!(again.status, 303, "a second tap shows the same confirmation");
+    assert_eq!(
+        again.status, 303,
+        "a second tap shows the same confirmation"
+    );
     assert_eq!(
         again.headers[header::LOCATION],
         format!("{link}?selesai=info#jawaban").as_str()

@@ -843,32 +843,17 @@ pub(super) async fn sent_link(
     })
 }
 
-/// Makes the answer link of a new portal submission and leaves its secret in a short-lived
-/// cookie for the "sent" page.
-pub(super) async fn issue_link(
-    state: &AppState,
-    request_id: String,
-    https: bool,
-    out: &mut HeaderMap,
-) {
-    let made = state
-        .db
-        .write(move |tx| Ok(answer_links::create(tx, &request_id)?))
-        .await;
-    match made {
-        Ok(secret) => {
-            let c = cookie::Cookie::build((ANSWER_COOKIE, secret))
-                .path("/ajukan/terkirim")
-                .http_only(true)
-                .secure(https)
-                .same_site(cookie::SameSite::Strict)
-                .max_age(cookie::time::Duration::minutes(30))
-                .build();
-            if let Ok(v) = HeaderValue::from_str(&c.to_string()) {
-                out.append(header::SET_COOKIE, v);
-            }
-        }
-        // The browser's device cookie still answers; the page just shows no link.
-        Err(e) => tracing::error!(code = e.code, "answer link not made"),
+/// Leaves the secret of a new portal submission's answer link in a short-lived cookie for the
+/// "sent" page.
+pub(super) fn remember_link(secret: String, https: bool, out: &mut HeaderMap) {
+    let c = cookie::Cookie::build((ANSWER_COOKIE, secret))
+        .path("/ajukan/terkirim")
+        .http_only(true)
+        .secure(https)
+        .same_site(cookie::SameSite::Strict)
+        .max_age(cookie::time::Duration::minutes(30))
+        .build();
+    if let Ok(v) = HeaderValue::from_str(&c.to_string()) {
+        out.append(header::SET_COOKIE, v);
     }
 }

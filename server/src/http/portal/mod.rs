@@ -682,10 +682,15 @@ async fn submit_form(
         }
     };
     let file_chosen = posted.file_chosen;
-    match submit_from_device(&state, device, new, posted.file).await {
-        Ok((r, created)) => {
-            if created {
-                answer::issue_link(&state, r.id.clone(), fs.https, &mut cookies_out).await;
+    let base = state
+        .ctx
+        .public_url
+        .clone()
+        .unwrap_or_else(|| origin(&headers));
+    match submit_from_device(&state, device, new, posted.file, Some(base)).await {
+        Ok((r, _, secret)) => {
+            if let Some(secret) = secret {
+                answer::remember_link(secret, fs.https, &mut cookies_out);
             }
             let mut res =
                 Redirect::to(&format!("/ajukan/terkirim/{}", r.tracking_code)).into_response();
@@ -827,7 +832,13 @@ async fn submitted(
         t.whatsapp_message,
         origin(&headers)
     );
-    let link = answer::sent_link(&state, pl.lang, &headers, &code, &origin(&headers)).await;
+    let base = state
+        .ctx
+        .public_url
+        .clone()
+        .unwrap_or_else(|| origin(&headers));
+    let link =
+        answer::sent_link(&state, pl.lang, &headers, &code, base.trim_end_matches('/')).await;
     page(StatusCode::OK, views::submitted(&p, &code, &share, link))
 }
 
