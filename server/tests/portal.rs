@@ -1,6 +1,7 @@
 //! The public web portal over real HTTP: pages in both languages with their security headers,
 //! the request form (one submission path with the API, errors that keep what was typed, the
-//! honeypot, forged cross-site posts), tracking by code, and the response cache (ETag → 304,
+//! honeypot, forged cross-site posts), tracking by code, answering staff (the submitting browser
+//! and the private answer link act; the code alone reads), and the response cache (ETag → 304,
 //! gzip made once, dropped by writes).
 
 mod common;

@@ -2,7 +2,8 @@
 // Debian's chromium through playwright-core: the agenda by week and leader, a submission with an
 // attachment and a validation error on the way, tracking by code, staff approval through the API
 // showing on Lacak and Jadwal, a keyboard-only submission, axe-core on every page in both
-// languages, and no horizontal scrolling at 320 px. The scenarios build on each other and run in
+// languages, no horizontal scrolling at 320 px, and an OPD clerk answering staff (a proposed time,
+// then information with a new letter) through the private answer link. The scenarios build on each other and run in
 // order against one server with demo data.
 //
 // Run through tests/e2e/run (after scenarios.test.mjs). Screenshots: target/e2e-artifacts/portal;
