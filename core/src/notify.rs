@@ -291,8 +291,13 @@ pub struct DigestLine {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Event {
-    /// A request was submitted.
-    Submitted { request: RequestSubject },
+    /// A request was submitted. `answer_link`: the private address through which the requester
+    /// answers staff from any browser (portal submissions), told only to the requester.
+    Submitted {
+        request: RequestSubject,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        answer_link: Option<String>,
+    },
     /// A transition of the request state machine (`from` is the state before it).
     Transition {
         request: RequestSubject,
@@ -474,7 +479,10 @@ fn reason_line(reason: &Option<String>, id: &str, en: &str) -> (String, String) 
 /// The notices an event causes. Every event yields at least one.
 pub fn notices(event: &Event, cx: &NotifyContext) -> Vec<Notice> {
     match event {
-        Event::Submitted { request } => submitted(request, cx),
+        Event::Submitted {
+            request,
+            answer_link,
+        } => submitted(request, answer_link.as_deref(), cx),
         Event::Transition {
             request,
             action,
@@ -634,7 +642,7 @@ pub fn notices(event: &Event, cx: &NotifyContext) -> Vec<Notice> {
     }
 }
 
-fn submitted(r: &RequestSubject, cx: &NotifyContext) -> Vec<Notice> {
+fn submitted(r: &RequestSubject, answer_link: Option<&str>, cx: &NotifyContext) -> Vec<Notice> {
     let urgent = is_urgent(r.starts_at, cx.now, cx.lead_time);
     let priority = if urgent {
         Priority::High
@@ -674,6 +682,18 @@ fn submitted(r: &RequestSubject, cx: &NotifyContext) -> Vec<Notice> {
         recipient: Recipient::Role(Role::Admin),
         ..staff.clone()
     };
+    // The answer link goes to the requester alone (the staff notices above never carry it).
+    let (answer_id, answer_en) = match answer_link {
+        Some(link) => (
+            format!(
+                "\nUntuk menjawab petugas (menerima usulan waktu, melengkapi, membatalkan), buka tautan pribadi ini dan jangan bagikan: {link}"
+            ),
+            format!(
+                "\nTo answer the office (accept a proposed time, complete, cancel), open this private link and do not share it: {link}"
+            ),
+        ),
+        None => (String::new(), String::new()),
+    };
     let receipt = Notice {
         recipient: Recipient::Requester,
         kind: NoticeKind::Receipt,
@@ -684,11 +704,11 @@ fn submitted(r: &RequestSubject, cx: &NotifyContext) -> Vec<Notice> {
         ),
         body: Msg::new(
             format!(
-                "Permohonan \"{}\" telah kami terima. Kode pelacakan Anda: {}. Simpan kode ini untuk melihat perkembangannya.",
+                "Permohonan \"{}\" telah kami terima. Kode pelacakan Anda: {}. Simpan kode ini untuk melihat perkembangannya.{answer_id}",
                 r.title, r.tracking_code
             ),
             format!(
-                "We have received your request \"{}\". Your tracking code: {}. Keep it to follow its progress.",
+                "We have received your request \"{}\". Your tracking code: {}. Keep it to follow its progress.{answer_en}",
                 r.title, r.tracking_code
             ),
         ),
@@ -702,7 +722,7 @@ fn submitted(r: &RequestSubject, cx: &NotifyContext) -> Vec<Notice> {
 pub fn requester_message(r: &crate::model::Request, cx: &NotifyContext) -> Msg {
     let subject = RequestSubject::of(r);
     let notice = match r.state {
-        RequestState::Submitted => submitted(&subject, cx).pop(),
+        RequestState::Submitted => submitted(&subject, None, cx).pop(),
         to => Some(requester_update(&subject, to, cx)),
     };
     match notice {
@@ -1091,6 +1111,7 @@ mod tests {
         let n = notices(
             &Event::Submitted {
                 request: subject(30, false),
+                answer_link: None,
             },
             &cx(),
         );
@@ -1110,10 +1131,27 @@ mod tests {
     }
 
     #[test]
+    fn the_answer_link_is_in_the_requesters_receipt_only() {
+        let link = "https://agenda.example.go.id/jawab/abc123";
+        let n = notices(
+            &Event::Submitted {
+                request: subject(30, false),
+                answer_link: Some(link.into()),
+            },
+            &cx(),
+        );
+        for notice in &n {
+            let has = notice.body.id.contains(link) && notice.body.en.contains(link);
+            assert_eq!(has, notice.recipient == Recipient::Requester, "{notice:?}");
+        }
+    }
+
+    #[test]
     fn a_request_sooner_than_the_lead_time_is_urgent_and_high_priority() {
         let n = notices(
             &Event::Submitted {
                 request: subject(3, false),
+                answer_link: None,
             },
             &cx(),
         );
@@ -1450,7 +1488,8 @@ mod tests {
         let visibility = prop::sample::select(Visibility::ALL.to_vec());
         prop_oneof![
             (-2i64..60, any::<bool>()).prop_map(|(d, a)| Event::Submitted {
-                request: subject(d, a)
+                request: subject(d, a),
+                answer_link: None,
             }),
             transition,
             (visibility, any::<(bool, bool, bool)>()).prop_map(|(v, (time, place, status))| {

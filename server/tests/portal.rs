@@ -1,6 +1,7 @@
 //! The public web portal over real HTTP: pages in both languages with their security headers,
 //! the request form (one submission path with the API, errors that keep what was typed, the
-//! honeypot, forged cross-site posts), tracking by code, and the response cache (ETag → 304,
+//! honeypot, forged cross-site posts), tracking by code, answering staff (the submitting browser
+//! and the private answer link act; the code alone reads), and the response cache (ETag → 304,
 //! gzip made once, dropped by writes).
 
 mod common;
@@ -665,4 +666,254 @@ async fn the_schedule_links_to_the_day_sheet_and_the_calendar_feed_of_what_it_sh
         week.html.contains("href=\"/ics/public.ics\"")
             && week.html.contains("Subscribe in your calendar")
     );
+}
+
+/// An answer post from the page at `path` (the tracking page or an answer link).
+async fn post_answer(b: &mut Browser, path: &str, form: Form) -> Page {
+    let req = b
+        .http
+        .post(format!("{}{path}", b.base))
+        .header(header::ACCEPT_LANGUAGE, "id")
+        .header(header::ORIGIN, b.base.clone())
+        .multipart(form);
+    b.send(req).await
+}
+
+fn answer_form(csrf: &str, fields: &[(&str, &str)]) -> Form {
+    let mut form = Form::new().text("csrf", csrf.to_string());
+    for (k, v) in fields {
+        form = form.text(k.to_string(), v.to_string());
+    }
+    form
+}
+
+/// The request as staff see it.
+async fn staff_view(s: &TestServer, token: &str, id: &str) -> serde_json::Value {
+    s.get(&format!("/api/v1/staff/requests/{id}"), Some(token))
+        .await
+        .ok()["request"]
+        .clone()
+}
+
+#[tokio::test]
+async fn the_requester_answers_through_the_browser_or_the_answer_link_and_the_code_only_reads() {
+    let s = start().await;
+    let mut submitter = Browser::new(&s);
+    let (csrf, id) = open_form(&mut submitter).await;
+    let p = submitter
+        .post_form(with_letter(filled(&csrf, &id, &[])), &[])
+        .await;
+    assert_eq!(p.status, 303, "{}", p.html);
+    let sent = p.headers[header::LOCATION].to_str().unwrap().to_string();
+    let code = sent.strip_prefix("/ajukan/terkirim/").unwrap().to_string();
+
+    // The "sent" page hands over the private answer link (and a WhatsApp message with it).
+    let p = submitter.get(&sent, "id").await;
+    let start = p
+        .html
+        .find("/jawab/")
+        .expect("the sent page shows the answer link");
+    let secret: String = p.html[start + 7..]
+        .chars()
+        .take_while(|c| c.is_ascii_hexdigit())
+        .collect();
+    assert_eq!(secret.len(), 64);
+    let link = format!("/jawab/{secret}");
+    assert!(p.html.contains("Tautan jawaban pribadi"));
+    // Only its hash is stored.
+    let conn = rusqlite::Connection::open(s.dir.path().join("sepiion.db")).unwrap();
+    let stored: String = conn
+        .query_row("SELECT secret_hash FROM answer_links", [], |r| r.get(0))
+        .unwrap();
+    assert_ne!(stored, secret);
+    // The receipt (e-mail/WhatsApp) carries the link to the requester.
+    let event: String = conn
+        .query_row(
+            "SELECT event FROM notify_events WHERE event LIKE '%\"submitted\"%'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(
+        event.contains(&format!("{}/jawab/{secret}", s.base)),
+        "{event}"
+    );
+
+    // Staff propose another time.
+    let token = submitter.cookie("sepiion_device").unwrap();
+    let mine = s.get("/api/v1/public/requests", Some(&token)).await.ok();
+    let rid = mine[0]["id"].as_str().unwrap().to_string();
+    let protokol = s.login("protokol").await;
+    s.transition(&protokol, &rid, json!({"action": "start_review"}))
+        .await
+        .ok();
+    s.transition(
+        &protokol,
+        &rid,
+        json!({"action": "propose_time", "proposed_starts_at": wita_at(14, 9),
+               "proposed_ends_at": wita_at(14, 11), "reason": "Pagi hari pimpinan rapat."}),
+    )
+    .await
+    .ok();
+
+    // Someone who only knows the code reads, is told how to answer, and cannot act.
+    let mut stranger = Browser::new(&s);
+    let p = stranger.get(&format!("/lacak/{code}"), "id").await;
+    assert_eq!(p.status, 200);
+    assert!(
+        p.html.contains("Usul waktu lain") || p.html.contains("usul"),
+        "{}",
+        p.html
+    );
+    assert!(p.html.contains("tautan jawaban pribadi"));
+    assert!(
+        !p.html.contains("name=\"action\""),
+        "no answer forms for the code alone"
+    );
+    let p = stranger.get("/ajukan", "id").await;
+    let stranger_csrf = hidden(&p.html, "csrf");
+    let p = post_answer(
+        &mut stranger,
+        &format!("/lacak/{code}"),
+        answer_form(&stranger_csrf, &[("action", "accept")]),
+    )
+    .await;
+    assert_eq!(p.status, 403);
+    assert_eq!(
+        staff_view(&s, &protokol, &rid).await["state"],
+        "time_proposed"
+    );
+
+    // The holder of the link, in another browser, accepts the proposal.
+    let mut holder = Browser::new(&s);
+    let p = holder.get(&link, "id").await;
+    assert_eq!(p.status, 200);
+    assert!(p.html.contains("Terima usulan waktu") && p.html.contains("Tolak usulan waktu"));
+    // A post without the form's token does nothing; the page it gets back has a fresh token.
+    let p = post_answer(
+        &mut holder,
+        &link,
+        answer_form("x", &[("action", "accept")]),
+    )
+    .await;
+    assert_eq!(p.status, 403);
+    assert_eq!(
+        staff_view(&s, &protokol, &rid).await["state"],
+        "time_proposed"
+    );
+    let holder_csrf = hidden(&p.html, "csrf");
+    let p = post_answer(
+        &mut holder,
+        &link,
+        answer_form(&holder_csrf, &[("action", "accept")]),
+    )
+    .await;
+    assert_eq!(p.status, 303, "{}", p.html);
+    let back = p.headers[header::LOCATION].to_str().unwrap().to_string();
+    assert_eq!(back, format!("{link}?selesai=accept#jawaban"));
+    let p = holder.get(&back, "id").await;
+    assert!(p.html.contains("Usulan waktu diterima."));
+    assert!(p.html.contains("role=\"status\""));
+    let r = staff_view(&s, &protokol, &rid).await;
+    assert_eq!(r["state"], "in_review");
+    assert_eq!(r["starts_at"], wita_at(14, 9).as_str());
+
+    // Staff ask for more; the holder supplies it with a new letter — once, however often sent.
+    s.transition(
+        &protokol,
+        &rid,
+        json!({"action": "request_info", "reason": "Mohon lampirkan susunan acara."}),
+    )
+    .await
+    .ok();
+    let p = holder.get(&link, "id").await;
+    assert!(p.html.contains("Kirim kelengkapan"));
+    let attachment_id = hidden(&p.html, "attachment_id");
+    // Empty information is refused beside its field; nothing is stored.
+    let p = post_answer(
+        &mut holder,
+        &link,
+        answer_form(
+            &holder_csrf,
+            &[
+                ("action", "info"),
+                ("info", " "),
+                ("attachment_id", &attachment_id),
+            ],
+        ),
+    )
+    .await;
+    assert_eq!(p.status, 422, "{}", p.html);
+    assert!(p.html.contains("id=\"info-error\""));
+    let info_form = || {
+        with_letter(answer_form(
+            &holder_csrf,
+            &[
+                ("action", "info"),
+                ("from", "needs_info"),
+                ("info", "Susunan acara terlampir."),
+                ("attachment_id", &attachment_id),
+            ],
+        ))
+    };
+    let p = post_answer(&mut holder, &link, info_form()).await;
+    assert_eq!(p.status, 303, "{}", p.html);
+    let p = holder.get(&format!("{link}?selesai=info"), "id").await;
+    assert!(p.html.contains("Kelengkapan terkirim."));
+    let again = post_answer(&mut holder, &link, info_form()).await;
+    assert_eq!(
+        again.status, 303,
+        "a second tap shows the same confirmation"
+    );
+    assert_eq!(
+        again.headers[header::LOCATION],
+        format!("{link}?selesai=info#jawaban").as_str()
+    );
+    let r = staff_view(&s, &protokol, &rid).await;
+    assert_eq!(r["state"], "in_review");
+    assert_eq!(r["attachments"].as_array().unwrap().len(), 2);
+
+    // The submitting browser cancels on the tracking page: asked once, then done.
+    let p = submitter.get(&format!("/lacak/{code}"), "id").await;
+    assert!(p.html.contains("Batalkan permohonan"));
+    let own_csrf = hidden(&p.html, "csrf");
+    let path = format!("/lacak/{code}");
+    let p = post_answer(
+        &mut submitter,
+        &path,
+        answer_form(
+            &own_csrf,
+            &[("action", "cancel"), ("reason", "Acara ditunda.")],
+        ),
+    )
+    .await;
+    assert_eq!(p.status, 200);
+    assert!(p.html.contains("Batalkan permohonan ini?"));
+    assert!(p.html.contains("tidak dapat diurungkan"));
+    assert_eq!(hidden(&p.html, "reason"), "Acara ditunda.");
+    assert_eq!(staff_view(&s, &protokol, &rid).await["state"], "in_review");
+    let p = post_answer(
+        &mut submitter,
+        &path,
+        answer_form(
+            &own_csrf,
+            &[
+                ("action", "cancel"),
+                ("reason", "Acara ditunda."),
+                ("confirm", "yes"),
+            ],
+        ),
+    )
+    .await;
+    assert_eq!(p.status, 303, "{}", p.html);
+    let r = staff_view(&s, &protokol, &rid).await;
+    assert_eq!(r["state"], "cancelled");
+    assert_eq!(r["state_reason"], "Acara ditunda.");
+
+    // An unknown link is a plain 404 page.
+    let p = holder
+        .get(&format!("/jawab/{}", "0".repeat(64)), "id")
+        .await;
+    assert_eq!(p.status, 404);
+    assert!(p.html.contains("Tautan jawaban tidak dikenal"));
 }

@@ -2,7 +2,8 @@
 // Debian's chromium through playwright-core: the agenda by week and leader, a submission with an
 // attachment and a validation error on the way, tracking by code, staff approval through the API
 // showing on Lacak and Jadwal, a keyboard-only submission, axe-core on every page in both
-// languages, and no horizontal scrolling at 320 px. The scenarios build on each other and run in
+// languages, no horizontal scrolling at 320 px, and an OPD clerk answering staff (a proposed time,
+// then information with a new letter) through the private answer link. The scenarios build on each other and run in
 // order against one server with demo data.
 //
 // Run through tests/e2e/run (after scenarios.test.mjs). Screenshots: target/e2e-artifacts/portal;
@@ -15,7 +16,7 @@ import { mkdirSync, createWriteStream } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
-import { SERVER_BIN, CHROMIUM, ARTIFACTS, PASSWORD, freePort, waitFor, witaDate } from './lib/harness.mjs';
+import { SERVER_BIN, CHROMIUM, ARTIFACTS, PASSWORD, freePort, waitFor, witaDate, witaInstant } from './lib/harness.mjs';
 
 const require = createRequire(import.meta.url);
 const AXE = require.resolve('axe-core/axe.min.js');
@@ -313,4 +314,85 @@ test('7. every page fits 320 px without sideways scrolling; screenshots at phone
     await page.screenshot({ path: path.join(SHOTS, `portal-ajukan-errors-${size}.png`) });
     await page.context().close();
   }
+});
+
+/** A screenshot into the artifacts and, with PORTAL_SCREENSHOTS, into the README's pictures. */
+async function docShot(page, name) {
+  await shot(page, name);
+  if (SHOTS) {
+    mkdirSync(SHOTS, { recursive: true });
+    await page.screenshot({ path: path.join(SHOTS, `portal-${name}.png`), fullPage: true });
+  }
+}
+
+test('8. an OPD clerk answers through the private answer link: a proposed time, then information with a new letter', async () => {
+  // Submitted at the office PC; the "sent" page hands over the private answer link.
+  const office = await newPage();
+  await office.goto(`${base}/ajukan`);
+  const clerkTitle = `Rapat Koordinasi Dinas Pendidikan ${RUN}`;
+  await fillForm(office, { ...FORM, title: clerkTitle, organizer: 'Dinas Pendidikan Kabupaten' });
+  await office.getByRole('button', { name: 'Kirim permohonan' }).click();
+  await office.waitForURL(/\/ajukan\/terkirim\//);
+  const clerkCode = (await office.locator('#code').textContent()).trim();
+  const link = await office.locator('#answer-link').getAttribute('href');
+  assert.match(link, /\/jawab\/[0-9a-f]{64}$/);
+  assert.match(await office.getByRole('link', { name: 'Kirim tautan jawaban ke WhatsApp saya' }).getAttribute('href'), /^https:\/\/wa\.me\/\?text=.*jawab/);
+  await docShot(office, 'terkirim-tautan-jawaban');
+  await office.context().close();
+
+  // Staff propose another time.
+  const protokol = await login('protokol');
+  const inbox = await api('GET', '/api/v1/staff/requests', { token: protokol });
+  const id = inbox.entries.map((e) => e.request).find((x) => x.tracking_code === clerkCode).id;
+  const transition = (body) => api('POST', `/api/v1/staff/requests/${id}/transitions`, { token: protokol, body });
+  const state = async () => (await api('GET', `/api/v1/staff/requests/${id}`, { token: protokol })).request;
+  await transition({ action: 'start_review' });
+  const day = witaDate(11);
+  await transition({
+    action: 'propose_time', reason: 'Pagi hari pimpinan menghadiri rapat paripurna.',
+    proposed_starts_at: witaInstant(day, '13:00'), proposed_ends_at: witaInstant(day, '15:00'),
+  });
+
+  // Whoever knows only the code reads, and is told how to answer.
+  const reader = await newPage();
+  await reader.goto(`${base}/lacak/${clerkCode}`);
+  assert.equal(await reader.getByRole('button', { name: 'Terima usulan waktu' }).count(), 0);
+  assert.match(await reader.locator('#jawaban').textContent(), /tautan jawaban pribadi/);
+  await reader.context().close();
+
+  // The clerk, on a phone, opens the link and accepts; the answer shows where they look.
+  const phone = await newPage({ width: 360, height: 780, bypassCSP: true });
+  await phone.goto(link);
+  await phone.getByRole('heading', { name: 'Jawab petugas' }).waitFor();
+  assert.deepEqual(await axeViolations(phone), [], 'the answer page passes axe-core');
+  assert.equal(await phone.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth), 0);
+  await docShot(phone, 'jawab-usulan-waktu');
+  await phone.getByRole('button', { name: 'Terima usulan waktu' }).click();
+  await phone.waitForURL(/selesai=accept/);
+  const accepted = phone.locator('#jawaban [role="status"]');
+  assert.equal((await accepted.textContent()).trim(), 'Usulan waktu diterima. Permohonan diproses lebih lanjut oleh petugas.');
+  const inView = (loc) => loc.evaluate((e) => { const r = e.getBoundingClientRect(); return r.top >= 0 && r.bottom <= window.innerHeight; });
+  assert.ok(await inView(accepted), 'the confirmation is in the viewport');
+  let r = await state();
+  assert.equal(r.state, 'in_review');
+  assert.equal(r.starts_at, witaInstant(day, '13:00'));
+
+  // Staff ask for the signed letter; the clerk supplies it with the new letter, tapping twice.
+  await transition({ action: 'request_info', reason: 'Mohon lampirkan surat undangan yang sudah ditandatangani.' });
+  await phone.goto(link);
+  assert.match(await phone.locator('.tracked').textContent(), /surat undangan yang sudah ditandatangani/);
+  await phone.locator('#info').fill('Surat undangan bertanda tangan Kepala Dinas terlampir.');
+  await phone.setInputFiles('#attachment', { name: 'undangan-ttd.pdf', mimeType: 'application/pdf', buffer: PDF });
+  await docShot(phone, 'jawab-lengkapi');
+  await phone.getByRole('button', { name: 'Kirim kelengkapan' }).dblclick();
+  await phone.waitForURL(/selesai=info/);
+  const supplied = phone.locator('#jawaban [role="status"]');
+  assert.equal((await supplied.textContent()).trim(), 'Kelengkapan terkirim. Permohonan kembali ditinjau petugas.');
+  assert.ok(await inView(supplied), 'the confirmation is in the viewport');
+  r = await state();
+  assert.equal(r.state, 'in_review');
+  assert.deepEqual(r.attachments.map((a) => a.filename), ['undangan-ttd.pdf'], 'one letter, however often tapped');
+  const timeline = await api('GET', `/api/v1/public/track/${clerkCode}`);
+  assert.equal(timeline.timeline.filter((e) => e.to === 'in_review').length, 3, 'review, accepted time, supplied information');
+  await phone.context().close();
 });

@@ -6,6 +6,7 @@
 
 pub mod admin;
 pub mod agenda;
+pub mod answer_links;
 pub mod caller;
 pub mod context;
 pub mod demo;

@@ -75,11 +75,23 @@ fn id_taken() -> ApiError {
 /// Submits a request for `device`. Submitting an id this device already used returns the
 /// existing request (`false`), so a retried submission never makes a copy.
 pub fn submit(tx: &Transaction, device: &str, new: &NewRequest) -> ApiResult<(Request, bool)> {
+    submit_answerable(tx, device, new, None).map(|(r, created, _)| (r, created))
+}
+
+/// [`submit`], and with `answer_base` (the portal's address, e.g. `https://agenda.example.go.id`)
+/// also a private answer link, told to the requester in the receipt; its secret is returned
+/// (once) for a new request.
+pub fn submit_answerable(
+    tx: &Transaction,
+    device: &str,
+    new: &NewRequest,
+    answer_base: Option<&str>,
+) -> ApiResult<(Request, bool, Option<String>)> {
     let id = client_id(new.id.as_deref()).map_err(ApiError::validation)?;
     if let Some(owner) = request_owner(tx, &id)? {
         return if owner.as_deref() == Some(device) {
             let r = load_request(tx, &id)?.ok_or_else(not_found)?;
-            Ok((r.public_view(), false))
+            Ok((r.public_view(), false, None))
         } else {
             Err(id_taken())
         };
@@ -140,7 +152,14 @@ pub fn submit(tx: &Transaction, device: &str, new: &NewRequest) -> ApiResult<(Re
         &Caller::Device(device.into()),
         None,
     )?;
-    crate::domain::notify::request_submitted(tx, &id, new.notify_channels.as_deref())?;
+    let secret = match answer_base {
+        Some(_) => Some(crate::domain::answer_links::create(tx, &id)?),
+        None => None,
+    };
+    let answer_link = answer_base
+        .zip(secret.as_deref())
+        .map(|(base, secret)| format!("{}/jawab/{secret}", base.trim_end_matches('/')));
+    crate::domain::notify::request_submitted(tx, &id, new.notify_channels.as_deref(), answer_link)?;
     log_change(tx, "request", &id)?;
     audit(
         tx,
@@ -151,7 +170,7 @@ pub fn submit(tx: &Transaction, device: &str, new: &NewRequest) -> ApiResult<(Re
         &code,
     )?;
     let r = load_request(tx, &id)?.ok_or_else(not_found)?;
-    Ok((r.public_view(), true))
+    Ok((r.public_view(), true, secret))
 }
 
 fn record_event(

@@ -32,6 +32,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0004_ics_feeds.sql"),
     include_str!("../../migrations/0005_inbox_paging.sql"),
     include_str!("../../migrations/0006_request_counts.sql"),
+    include_str!("../../migrations/0007_answer_links.sql"),
 ];
 
 fn migrations() -> Migrations<'static> {

@@ -78,11 +78,13 @@ pub fn record(
     Ok(())
 }
 
-/// A request was submitted; `channels` is the requester's choice of how to hear back.
+/// A request was submitted; `channels` is the requester's choice of how to hear back,
+/// `answer_link` the private answer link for the receipt (portal submissions).
 pub fn request_submitted(
     tx: &Transaction,
     request_id: &str,
     channels: Option<&[Channel]>,
+    answer_link: Option<String>,
 ) -> rusqlite::Result<()> {
     if let Some(list) = channels {
         let joined: Vec<&str> = list.iter().map(|c| c.as_str()).collect();
@@ -98,6 +100,7 @@ pub fn request_submitted(
         tx,
         &Event::Submitted {
             request: subject_of(&r),
+            answer_link,
         },
         Some(request_id),
         None,

@@ -60,7 +60,7 @@ pub async fn submit_request(
     DeviceAuth(device): DeviceAuth,
     Json(new): Json<NewRequest>,
 ) -> ApiResult<(StatusCode, axum::Json<Request>)> {
-    let (r, created) = submit_from_device(&state, device, new, None).await?;
+    let (r, created, _) = submit_from_device(&state, device, new, None, None).await?;
     let status = if created {
         StatusCode::CREATED
     } else {
@@ -78,19 +78,23 @@ pub struct Letter {
 /// The one code path of every public submission, the API's `POST /api/v1/public/requests` and
 /// the web portal's form alike: the device's rate limit, then the core-validated submission and
 /// (from the portal's form) its letter in the same transaction, so a rejected file leaves no
-/// request behind. Returns the request and whether it was created (`false`: a resent id).
+/// request behind. With `answer_base` (the portal's address) the request gets a private answer
+/// link, told in the receipt. Returns the request, whether it was created (`false`: a resent
+/// id) and, for a new request with `answer_base`, the answer link's secret.
 pub async fn submit_from_device(
     state: &AppState,
     device: String,
     new: NewRequest,
     letter: Option<Letter>,
-) -> ApiResult<(Request, bool)> {
+    answer_base: Option<String>,
+) -> ApiResult<(Request, bool, Option<String>)> {
     state.take_submission(&device)?;
     let ctx = state.ctx.clone();
     state
         .db
         .write(move |tx| {
-            let (r, created) = requests::submit(tx, &device, &new)?;
+            let (r, created, secret) =
+                requests::submit_answerable(tx, &device, &new, answer_base.as_deref())?;
             if let (Some(letter), true) = (letter, created) {
                 requests::add_attachment(
                     tx,
@@ -102,7 +106,7 @@ pub async fn submit_from_device(
                     &letter.data,
                 )?;
             }
-            Ok((r, created))
+            Ok((r, created, secret))
         })
         .await
 }

@@ -1,8 +1,10 @@
 //! The public web portal: server-rendered pages under `/` for people without the app — Jadwal
 //! (the leaders' public agenda), Ajukan (the request form), Lacak (tracking by code) and Tentang.
 //! Works without JavaScript; `portal.js` only adds a copy button. The form goes through the same
-//! submission function as the API (`handlers::public::submit_from_device`).
+//! submission function as the API (`handlers::public::submit_from_device`); the requester answers
+//! staff on the tracking page or through a private answer link (`answer`).
 
+mod answer;
 pub mod i18n;
 mod views;
 
@@ -104,7 +106,18 @@ pub fn router(state: &AppState) -> Router<AppState> {
         )
         .route("/ajukan/terkirim/{code}", get(submitted))
         .route("/lacak", get(track_form))
-        .route("/lacak/{code}", get(track_page))
+        .route(
+            "/lacak/{code}",
+            get(track_page)
+                .post(answer::cookie_post)
+                .layer(DefaultBodyLimit::max(upload_limit)),
+        )
+        .route(
+            "/jawab/{secret}",
+            get(answer::link_page)
+                .post(answer::link_post)
+                .layer(DefaultBodyLimit::max(upload_limit)),
+        )
         .route("/tentang", get(about))
         .route("/agenda/{id}", get(agenda_item))
         .route(
@@ -684,8 +697,16 @@ async fn submit_form(
         }
     };
     let file_chosen = posted.file_chosen;
-    match submit_from_device(&state, device, new, posted.file).await {
-        Ok((r, _)) => {
+    let base = state
+        .ctx
+        .public_url
+        .clone()
+        .unwrap_or_else(|| origin(&headers));
+    match submit_from_device(&state, device, new, posted.file, Some(base)).await {
+        Ok((r, _, secret)) => {
+            if let Some(secret) = secret {
+                answer::remember_link(secret, fs.https, &mut cookies_out);
+            }
             let mut res =
                 Redirect::to(&format!("/ajukan/terkirim/{}", r.tracking_code)).into_response();
             res.headers_mut().extend(cookies_out);
@@ -815,7 +836,14 @@ async fn submitted(
         t.whatsapp_message,
         state.ctx.public_base()
     );
-    page(StatusCode::OK, views::submitted(&p, &code, &share))
+    let base = state
+        .ctx
+        .public_url
+        .clone()
+        .unwrap_or_else(|| origin(&headers));
+    let link =
+        answer::sent_link(&state, pl.lang, &headers, &code, base.trim_end_matches('/')).await;
+    page(StatusCode::OK, views::submitted(&p, &code, &share, link))
 }
 
 #[derive(Deserialize)]
@@ -846,11 +874,11 @@ async fn track_form(
         here: "/lacak".into(),
     };
     if typed.trim().is_empty() {
-        page(StatusCode::OK, views::track(&p, "", None, None))
+        page(StatusCode::OK, views::track(&p, "", None, None, None))
     } else {
         page(
             StatusCode::UNPROCESSABLE_ENTITY,
-            views::track(&p, &typed, Some(t.code_invalid), None),
+            views::track(&p, &typed, Some(t.code_invalid), None, None),
         )
     }
 }
@@ -861,7 +889,22 @@ async fn track_page(
     axum::Extension(pl): axum::Extension<PortalLang>,
     client: ClientKey,
     Path(code): Path<String>,
+    headers: HeaderMap,
+    uri: axum::http::Uri,
 ) -> Response {
+    // The browser that submitted answers here; everybody else reads.
+    if let Some(code) = normalize_tracking_code(&code)
+        && let Some(res) = answer::answer_page(
+            &state,
+            pl.lang,
+            &headers,
+            &answer::Access::Cookie(code),
+            uri.query(),
+        )
+        .await
+    {
+        return res;
+    }
     let (regency, _) = match site(&state).await {
         Ok(x) => x,
         Err(r) => return r,
@@ -876,15 +919,21 @@ async fn track_page(
     match find_tracked(&state, &client, &code).await {
         Ok(r) => page(
             StatusCode::OK,
-            views::track(&p, &shown, None, Some((&r, state.ctx.tz))),
+            views::track(
+                &p,
+                &shown,
+                None,
+                Some((&r, state.ctx.tz)),
+                answer::read_only_note(pl.lang, r.state),
+            ),
         ),
         Err(e) if e.status == StatusCode::NOT_FOUND => page(
             StatusCode::NOT_FOUND,
-            views::track(&p, &shown, Some(t.code_unknown), None),
+            views::track(&p, &shown, Some(t.code_unknown), None, None),
         ),
         Err(e) if e.status.is_client_error() => page(
             StatusCode::NOT_FOUND,
-            views::track(&p, &shown, Some(t.code_invalid), None),
+            views::track(&p, &shown, Some(t.code_invalid), None, None),
         ),
         Err(e) => e.into_response(),
     }

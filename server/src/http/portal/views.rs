@@ -436,7 +436,7 @@ pub fn request_form(p: &PageCtx, f: &FormView) -> Markup {
     layout(p, t.words.form_title, Nav::Submit, body)
 }
 
-pub fn submitted(p: &PageCtx, code: &str, share_text: &str) -> Markup {
+pub fn submitted(p: &PageCtx, code: &str, share_text: &str, answer_link: Option<Markup>) -> Markup {
     let t = p.t;
     let body = html! {
         div.notice.ok role="status" {
@@ -451,6 +451,7 @@ pub fn submitted(p: &PageCtx, code: &str, share_text: &str) -> Markup {
             a.button.primary href=(format!("/lacak/{code}")) { (t.track_now) }
         }
         p.small.muted #copy-status role="status" aria-live="polite" {}
+        @if let Some(link) = answer_link { (link) }
     };
     layout(p, t.words.request_sent, Nav::Submit, body)
 }
@@ -460,6 +461,7 @@ pub fn track(
     typed: &str,
     error: Option<&str>,
     found: Option<(&TrackedRequest, Tz)>,
+    answer: Option<Markup>,
 ) -> Markup {
     let t = p.t;
     let body = html! {
@@ -497,6 +499,7 @@ pub fn track(
                     }
                     dt { (t.activity) } dd { (time::when(r.starts_at, r.ends_at, tz, t.lang)) br; (r.location) br; (r.organizer) }
                 }
+                @if let Some(a) = &answer { (a) }
                 h3 { (t.words.timeline) }
                 ol.timeline {
                     @for e in &r.timeline {
