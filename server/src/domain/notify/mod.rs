@@ -508,7 +508,7 @@ pub fn may_read(
         Link::AgendaDay(_) => {}
     }
     match event {
-        Event::Submitted { request }
+        Event::Submitted { request, .. }
         | Event::Transition { request, .. }
         | Event::Disposition { request, .. }
         | Event::Reminder { request, .. } => requests.push(&request.id),
@@ -583,7 +583,10 @@ mod tests {
             states[(pick / 3) % states.len()],
         );
         match kind {
-            0 => Event::Submitted { request },
+            0 => Event::Submitted {
+                request,
+                answer_link: None,
+            },
             1 => Event::Transition {
                 request,
                 action: Action::ALL[pick % Action::ALL.len()],

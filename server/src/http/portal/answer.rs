@@ -432,13 +432,13 @@ async fn render(
 /// read-only page).
 pub(super) async fn answer_page(
     state: &AppState,
-    lang: Lang,
+    pl: PortalLang,
     headers: &HeaderMap,
     access: &Access,
     query: Option<&str>,
 ) -> Option<Response> {
     let (r, _) = resolve(state, headers, access).await?;
-    let fs = form_state(headers, lang);
+    let fs = form_state(headers, pl);
     let done = super::query_param(query, "selesai").and_then(|d| Answer::parse(&d));
     Some(
         render(
@@ -465,7 +465,7 @@ pub(super) async fn link_page(
     uri: axum::http::Uri,
 ) -> Response {
     let access = Access::Link(secret);
-    match answer_page(&state, pl.lang, &headers, &access, uri.query()).await {
+    match answer_page(&state, pl, &headers, &access, uri.query()).await {
         Some(res) => res,
         None => unknown_link(&state, pl.lang).await,
     }
@@ -487,7 +487,7 @@ async fn unknown_link(state: &AppState, lang: Lang) -> Response {
             h1 { (a.link_unknown_title) }
             p { (a.link_unknown_body) }
         }
-        p { a.button.primary href="/lacak" { (p.t.track_title) } }
+        p { a.button.primary href="/lacak" { (p.t.words.track_title) } }
     };
     page(
         StatusCode::NOT_FOUND,
@@ -503,7 +503,7 @@ pub(super) async fn link_post(
     headers: HeaderMap,
     multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Response {
-    post(state, pl.lang, headers, Access::Link(secret), multipart).await
+    post(state, pl, headers, Access::Link(secret), multipart).await
 }
 
 /// `POST /lacak/{code}`: answering as the browser that submitted.
@@ -517,16 +517,17 @@ pub(super) async fn cookie_post(
     let Some(code) = requests::normalize_tracking_code(&code) else {
         return unknown_link(&state, pl.lang).await;
     };
-    post(state, pl.lang, headers, Access::Cookie(code), multipart).await
+    post(state, pl, headers, Access::Cookie(code), multipart).await
 }
 
 async fn post(
     state: AppState,
-    lang: Lang,
+    pl: PortalLang,
     headers: HeaderMap,
     access: Access,
     multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Response {
+    let lang = pl.lang;
     let a = texts(lang);
     let t = super::i18n::Texts::get(lang);
     let Some((r, caller)) = resolve(&state, &headers, &access).await else {
@@ -535,7 +536,7 @@ async fn post(
             Access::Cookie(_) => (StatusCode::FORBIDDEN, a.not_yours).into_response(),
         };
     };
-    let mut fs = form_state(&headers, lang);
+    let mut fs = form_state(&headers, pl);
     let posted = match multipart {
         Ok(m) => read_form(m, state.ctx.limits.max_attachment_bytes).await,
         Err(_) => Posted {

@@ -697,11 +697,7 @@ async fn submit_form(
         }
     };
     let file_chosen = posted.file_chosen;
-    let base = state
-        .ctx
-        .public_url
-        .clone()
-        .unwrap_or_else(|| origin(&headers));
+    let base = state.ctx.public_base().to_string();
     match submit_from_device(&state, device, new, posted.file, Some(base)).await {
         Ok((r, _, secret)) => {
             if let Some(secret) = secret {
@@ -812,6 +808,7 @@ async fn submitted(
     State(state): State<AppState>,
     axum::Extension(pl): axum::Extension<PortalLang>,
     Path(code): Path<String>,
+    headers: HeaderMap,
 ) -> Response {
     let (regency, _) = match site(&state).await {
         Ok(x) => x,
@@ -836,13 +833,7 @@ async fn submitted(
         t.whatsapp_message,
         state.ctx.public_base()
     );
-    let base = state
-        .ctx
-        .public_url
-        .clone()
-        .unwrap_or_else(|| origin(&headers));
-    let link =
-        answer::sent_link(&state, pl.lang, &headers, &code, base.trim_end_matches('/')).await;
+    let link = answer::sent_link(&state, pl.lang, &headers, &code, state.ctx.public_base()).await;
     page(StatusCode::OK, views::submitted(&p, &code, &share, link))
 }
 
@@ -896,7 +887,7 @@ async fn track_page(
     if let Some(code) = normalize_tracking_code(&code)
         && let Some(res) = answer::answer_page(
             &state,
-            pl.lang,
+            pl,
             &headers,
             &answer::Access::Cookie(code),
             uri.query(),
