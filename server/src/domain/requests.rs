@@ -9,7 +9,7 @@ use sepiion_core::api::{AgendaItemInput, NewRequest, NoteInput, TransitionOutcom
 use sepiion_core::conflict::Slot;
 use sepiion_core::model::*;
 use sepiion_core::sync::Record;
-use sepiion_core::validation::{Msg, validate_new_request, validate_note};
+use sepiion_core::validation::{Lang, Msg, validate_new_request, validate_note};
 use sepiion_core::workflow::{
     Action, Actor, RequestFacts, TransitionInput, acts_on, apply_transition, check_transition,
 };
@@ -73,7 +73,14 @@ fn id_taken() -> ApiError {
 
 /// Submits a request for `device`. Submitting an id this device already used returns the
 /// existing request (`false`), so a retried submission never makes a copy.
-pub fn submit(tx: &Transaction, device: &str, new: &NewRequest) -> ApiResult<(Request, bool)> {
+/// Submits a request from a device; `lang` is the language the requester wrote in (the API's
+/// `Accept-Language`, the portal page's, the app's), kept for every message to them.
+pub fn submit(
+    tx: &Transaction,
+    device: &str,
+    new: &NewRequest,
+    lang: Lang,
+) -> ApiResult<(Request, bool)> {
     let id = match &new.id {
         Some(id) if !valid_client_id(id) => {
             return Err(ApiError::field(
@@ -118,9 +125,9 @@ pub fn submit(tx: &Transaction, device: &str, new: &NewRequest) -> ApiResult<(Re
         "INSERT INTO requests (id, tracking_code, device_id, kind, leader_id, title, description,
              starts_at, ends_at, location, organizer, requester_name, requester_phone,
              requester_email, expected_attendees, leader_role, dress_code, letter_number, state,
-             created_at, updated_at)
+             created_at, updated_at, language)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
-                 'submitted', ?19, ?19)",
+                 'submitted', ?19, ?19, ?20)",
         params![
             id,
             code,
@@ -140,7 +147,8 @@ pub fn submit(tx: &Transaction, device: &str, new: &NewRequest) -> ApiResult<(Re
             new.leader_role,
             new.dress_code,
             new.letter_number,
-            now.timestamp()
+            now.timestamp(),
+            lang_code(lang)
         ],
     )?;
     record_event(
@@ -401,11 +409,17 @@ pub fn transition(
                     .state_reason
                     .clone()
                     .unwrap_or_else(|| next.label_in_indonesian().to_string());
-                agenda::set_status(tx, &item, AgendaStatus::Cancelled, Some(&why))?;
+                agenda::set_status(
+                    tx,
+                    caller.staff(),
+                    &item,
+                    AgendaStatus::Cancelled,
+                    Some(&why),
+                )?;
                 Some(AgendaStatus::Cancelled)
             }
             RequestState::Done => {
-                agenda::set_status(tx, &item, AgendaStatus::Done, None)?;
+                agenda::set_status(tx, caller.staff(), &item, AgendaStatus::Done, None)?;
                 Some(AgendaStatus::Done)
             }
             _ => None,
@@ -661,5 +675,13 @@ mod tests {
         );
         assert_eq!(normalize_tracking_code("K7QM-3XR"), None);
         assert_eq!(normalize_tracking_code("K7QM-3XRD-9PT"), None);
+    }
+}
+
+/// The stored code of a requester's language.
+pub fn lang_code(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Id => "id",
+        Lang::En => "en",
     }
 }

@@ -32,6 +32,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0005_ics_feeds.sql"),
     include_str!("../../migrations/0007_inbox_paging.sql"),
     include_str!("../../migrations/0008_request_counts.sql"),
+    include_str!("../../migrations/0008_messages.sql"),
 ];
 
 fn migrations() -> Migrations<'static> {

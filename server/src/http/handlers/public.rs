@@ -9,12 +9,12 @@ use axum::response::{IntoResponse, Response};
 use sepiion_core::api::*;
 use sepiion_core::model::{AgendaItem, AttachmentMeta, Request, Visibility};
 use sepiion_core::time::local_days_range;
-use sepiion_core::validation::Msg;
+use sepiion_core::validation::{Lang, Msg};
 use sepiion_core::workflow::{Action, TransitionInput};
 
 use crate::domain::caller::{Caller, create_device};
 use crate::domain::requests::{self, normalize_tracking_code};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, RequestLang};
 use crate::http::auth::DeviceAuth;
 use crate::http::extract::{ClientKey, Json, Path, Query};
 use crate::http::state::AppState;
@@ -58,9 +58,10 @@ pub async fn register_device(
 pub async fn submit_request(
     State(state): State<AppState>,
     DeviceAuth(device): DeviceAuth,
+    RequestLang(lang): RequestLang,
     Json(new): Json<NewRequest>,
 ) -> ApiResult<(StatusCode, axum::Json<Request>)> {
-    let (r, created) = submit_from_device(&state, device, new, None).await?;
+    let (r, created) = submit_from_device(&state, device, new, None, lang).await?;
     let status = if created {
         StatusCode::CREATED
     } else {
@@ -84,13 +85,14 @@ pub async fn submit_from_device(
     device: String,
     new: NewRequest,
     letter: Option<Letter>,
+    lang: Lang,
 ) -> ApiResult<(Request, bool)> {
     state.take_submission(&device)?;
     let ctx = state.ctx.clone();
     state
         .db
         .write(move |tx| {
-            let (r, created) = requests::submit(tx, &device, &new)?;
+            let (r, created) = requests::submit(tx, &device, &new, lang)?;
             if let (Some(letter), true) = (letter, created) {
                 requests::add_attachment(
                     tx,

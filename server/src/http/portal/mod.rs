@@ -669,7 +669,7 @@ async fn submit_form(
         }
     };
     let file_chosen = posted.file_chosen;
-    match submit_from_device(&state, device, new, posted.file).await {
+    match submit_from_device(&state, device, new, posted.file, pl.lang).await {
         Ok((r, _)) => {
             let mut res =
                 Redirect::to(&format!("/ajukan/terkirim/{}", r.tracking_code)).into_response();
