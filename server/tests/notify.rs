@@ -1418,3 +1418,47 @@ async fn thousands_of_deliveries_each_reach_the_sinks_exactly_once() {
         "every claim freed by its outcome"
     );
 }
+
+#[tokio::test]
+async fn the_author_hears_which_mentions_matched_nobody_and_email_addresses_are_not_mentions() {
+    let s = start().await;
+    let db = db_of(&s);
+    let protokol = s.login("protokol").await;
+    let device = s.device().await;
+    let id = s.submit(&device, json!({})).await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let events = || {
+        count(
+            &db,
+            "SELECT COUNT(*) FROM notify_events WHERE event LIKE '%disposition%'",
+        )
+    };
+    let note = s
+        .post(
+            &format!("/api/v1/staff/requests/{id}/notes"),
+            Some(&protokol),
+            json!({"instruction": "", "text": "Mohon dicek @komang dan @ajudan.bupatii, juga @agenda dan @Ajudan.Bupati."}),
+        )
+        .await
+        .ok();
+    assert_eq!(
+        note["unknown_mentions"],
+        json!(["komang", "ajudan.bupatii"]),
+        "{note}"
+    );
+    assert!(note["id"].is_string() && note["text"].as_str().unwrap().contains("@komang"));
+    assert_eq!(events(), 1);
+    // A note that only carries an e-mail address is a plain note: nobody is paged.
+    let plain = s
+        .post(
+            &format!("/api/v1/staff/requests/{id}/notes"),
+            Some(&protokol),
+            json!({"instruction": "", "text": "Surat dari panitia@contoh.id sudah diterima."}),
+        )
+        .await
+        .ok();
+    assert_eq!(plain["unknown_mentions"], json!([]));
+    assert_eq!(events(), 1, "an e-mail address is not a mention");
+}

@@ -160,6 +160,26 @@ pub fn note_added(tx: &Transaction, staff: &Staff, note: &Note) -> rusqlite::Res
     )
 }
 
+/// The `@names` of a note that match no active account (by username or display name): the
+/// author is told at once, since nobody else will be.
+pub fn unknown_mentions(
+    tx: &Transaction,
+    instruction: &str,
+    text: &str,
+) -> rusqlite::Result<Vec<String>> {
+    let mut st = tx.prepare_cached(
+        "SELECT EXISTS (SELECT 1 FROM users WHERE active = 1
+            AND (username = ?1 COLLATE NOCASE OR display_name = ?1 COLLATE NOCASE))",
+    )?;
+    let mut out = Vec::new();
+    for name in sepiion_core::notify::person_mentions(instruction, text) {
+        if !st.query_row(params![name], |r| r.get::<_, bool>(0))? {
+            out.push(name);
+        }
+    }
+    Ok(out)
+}
+
 /// An agenda item was written (`before` is how it was): a change of time, place or status
 /// within the next 48 hours is told, with the old and new values, who did it and the reason.
 pub fn agenda_item_written(
