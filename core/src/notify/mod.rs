@@ -1396,11 +1396,10 @@ mod tests {
         /// Staff learn who acted on every path that has an actor (the requester never does).
         #[test]
         fn every_staff_notice_names_the_actor(ev in any_event()) {
-            let has_actor = match &ev {
-                Event::Transition { actor: Actor::Staff(_), .. } => true,
-                Event::AgendaChanged { .. } => true,
-                _ => false,
-            };
+            let has_actor = matches!(
+                &ev,
+                Event::Transition { actor: Actor::Staff(_), .. } | Event::AgendaChanged { .. }
+            );
             for n in notices(&ev, &cx()) {
                 if n.recipient.is_public() || !has_actor {
                     continue;

@@ -653,6 +653,14 @@ pub fn add_attachment(
     })
 }
 
+/// The stored code of a requester's language.
+pub fn lang_code(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Id => "id",
+        Lang::En => "en",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -675,13 +683,5 @@ mod tests {
         );
         assert_eq!(normalize_tracking_code("K7QM-3XR"), None);
         assert_eq!(normalize_tracking_code("K7QM-3XRD-9PT"), None);
-    }
-}
-
-/// The stored code of a requester's language.
-pub fn lang_code(lang: Lang) -> &'static str {
-    match lang {
-        Lang::Id => "id",
-        Lang::En => "en",
     }
 }
