@@ -79,8 +79,13 @@ fn load(db: &Path, items: std::ops::Range<u64>, requests: std::ops::Range<u64>) 
     for chunk in requests.chunks(2_000) {
         let tx = conn.transaction().unwrap();
         for &i in chunk {
-            sepiion_server::domain::requests::submit(&tx, &device, &request(i))
-                .unwrap_or_else(|e| panic!("request {i}: {e:?}"));
+            sepiion_server::domain::requests::submit(
+                &tx,
+                &device,
+                &request(i),
+                sepiion_core::validation::Lang::Id,
+            )
+            .unwrap_or_else(|e| panic!("request {i}: {e:?}"));
         }
         tx.execute("UPDATE notify_events SET expanded = 1", [])
             .unwrap();

@@ -482,3 +482,36 @@ async fn a_notification_read_on_one_phone_is_read_on_the_others_after_their_sync
         Err(sepiion::store::StoreError::NotFound)
     ));
 }
+
+#[tokio::test]
+async fn a_request_made_in_the_english_app_is_answered_in_english() {
+    let dir = tempfile::tempdir().unwrap();
+    let server_dir = tempfile::tempdir().unwrap();
+    let db = server_dir.path().join("server.db");
+    let port = free_port();
+    let url = format!("http://127.0.0.1:{port}");
+    let mut server = start_in(server_dir, db.clone(), &format!("127.0.0.1:{port}")).await;
+    let device = engine(dir.path(), "public", Variant::Public, &url);
+    device
+        .store()
+        .set_language(sepiion_core::validation::Lang::En)
+        .unwrap();
+    let r = device
+        .store()
+        .submit_request(new_request("Temple anniversary", 12))
+        .unwrap();
+    device.sync_once().await.unwrap();
+    let stored: String = rusqlite::Connection::open(&db)
+        .unwrap()
+        .query_row(
+            "SELECT language FROM requests WHERE id = ?1",
+            [&r.id],
+            |row| row.get(0),
+        )
+        .unwrap();
+    assert_eq!(
+        stored, "en",
+        "the server keeps the app's language for the requester"
+    );
+    server.stop().await;
+}

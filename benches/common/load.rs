@@ -20,7 +20,10 @@ async fn push_all(client: &ServerClient, token: &str, ops: Vec<MutationOp>) {
         })
         .collect();
     for chunk in mutations.chunks(MAX_PUSH) {
-        let res = client.push(token, chunk.to_vec()).await.expect("push");
+        let res = client
+            .push(token, chunk.to_vec(), sepiion_core::validation::Lang::Id)
+            .await
+            .expect("push");
         for r in &res.results {
             assert_eq!(r.status, MutationStatus::Applied, "{:?}", r.error);
         }

@@ -339,6 +339,17 @@ pub struct TransitionOutcome {
     pub conflicts: Vec<Conflict>,
 }
 
+/// The answer to adding a note: the note (its fields at the top level, as before) and the
+/// `@names` in it that matched no account, which nobody was told of.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NoteWrite {
+    #[serde(flatten)]
+    pub note: crate::model::Note,
+    #[serde(default)]
+    pub unknown_mentions: Vec<String>,
+}
+
 /// A disposition or note.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

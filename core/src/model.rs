@@ -255,6 +255,15 @@ impl AgendaStatus {
     pub fn label_in_indonesian(self) -> &'static str {
         crate::i18n::ID.agenda_status(self)
     }
+    /// The status's name in English, for messages the server sends (notifications).
+    pub fn label_in_english(self) -> &'static str {
+        match self {
+            AgendaStatus::Tentative => "Tentative",
+            AgendaStatus::Confirmed => "Confirmed",
+            AgendaStatus::Cancelled => "Cancelled",
+            AgendaStatus::Done => "Done",
+        }
+    }
 }
 
 /// Whether and how the leader attended (or will attend).

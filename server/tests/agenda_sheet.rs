@@ -360,3 +360,129 @@ async fn a_regency_template_from_the_configuration_replaces_the_built_in_one() {
     assert!(text.contains("07.00–08.00 Upacara bendera"), "{text}");
     assert!(!text.contains("AGENDA HARIAN PIMPINAN"), "{text}");
 }
+
+/// Saves a picture for docs/ when `SEPIION_SCREENSHOT_DIR` is set (a manual step, not CI's).
+fn keep_screenshot(name: &str, png: &[u8]) {
+    if let Ok(dir) = std::env::var("SEPIION_SCREENSHOT_DIR") {
+        std::fs::write(std::path::Path::new(&dir).join(name), png).unwrap();
+    }
+}
+
+#[tokio::test]
+async fn confidential_rows_are_marked_rahasia_and_a_sheet_without_them_can_be_chosen() {
+    let s = start().await;
+    let ajudan = s.login("ajudan.bupati").await;
+    let days = 8;
+    let date = wita_at(days, 9)[..10].to_string();
+    let rows = [
+        (
+            "Rapat Paripurna DPRD",
+            8,
+            10,
+            "public",
+            "confirmed",
+            json!({}),
+        ),
+        // 09.00–10.00 overlaps 08.00–10.00: a clash on both sheets.
+        (
+            "Pembukaan Pasar Seni",
+            9,
+            11,
+            "public",
+            "tentative",
+            json!({}),
+        ),
+        (
+            "Pertemuan tertutup investor",
+            12,
+            13,
+            "confidential",
+            "confirmed",
+            json!({}),
+        ),
+        (
+            "Peresmian Balai Banjar",
+            14,
+            15,
+            "public",
+            "confirmed",
+            json!({"attendance": "represented", "representative": "sekda"}),
+        ),
+    ];
+    for (title, from, to, vis, status, extra) in rows {
+        let mut body = json!({"title": title, "starts_at": wita_at(days, from),
+            "ends_at": wita_at(days, to), "visibility": vis, "status": status,
+            "running_order": "Susunan: sambutan, doa, penutup"});
+        merge(&mut body, extra);
+        s.create_item(&ajudan, body).await;
+    }
+
+    let (_, pdf) = bytes(
+        &s,
+        &format!("/api/v1/staff/agenda/sheet?date={date}"),
+        Some(&ajudan),
+    )
+    .await;
+    let text = pdf_text(&pdf);
+    assert!(
+        text.contains("RAHASIA — lembar ini memuat 1 agenda rahasia. Jangan dibagikan"),
+        "the banner: {text}"
+    );
+    let row = text
+        .find("Pertemuan tertutup investor")
+        .expect("the confidential row");
+    let mark = text[..row].rfind("RAHASIA").expect("a mark on the row");
+    assert!(row - mark < 12, "RAHASIA right before the title: {text}");
+    assert!(text.contains("SEMENTARA (belum pasti)"), "{text}");
+    assert!(text.contains("Bentrok waktu dengan agenda lain"), "{text}");
+    assert!(
+        text.contains("Diwakili I Wayan Sudarsana (Sekretaris Daerah)"),
+        "the representative by name, not its id: {text}"
+    );
+    assert!(!text.contains("Diwakili sekda"), "{text}");
+    let (_, png) = bytes(
+        &s,
+        &format!("/api/v1/staff/agenda/sheet?date={date}&format=png"),
+        Some(&ajudan),
+    )
+    .await;
+    assert!(png_size(&png).0 > 1000);
+    keep_screenshot("sheet-rahasia.png", &png);
+
+    // The sheet to share: nothing confidential, no banner, the rest as before.
+    let (_, pdf) = bytes(
+        &s,
+        &format!("/api/v1/staff/agenda/sheet?date={date}&confidential=false"),
+        Some(&ajudan),
+    )
+    .await;
+    let shared = pdf_text(&pdf);
+    assert!(!shared.contains("Pertemuan tertutup investor"), "{shared}");
+    assert!(!shared.contains("RAHASIA"), "{shared}");
+    assert!(shared.contains("Rapat Paripurna DPRD"), "{shared}");
+
+    // The public sheet: tentative marked, the clash flagged, the representative by name.
+    let (_, pdf) = bytes(
+        &s,
+        &format!("/api/v1/public/agenda/sheet?date={date}"),
+        None,
+    )
+    .await;
+    let public = pdf_text(&pdf);
+    assert!(
+        public.contains("Pembukaan Pasar Seni SEMENTARA (belum pasti)"),
+        "{public}"
+    );
+    assert!(
+        public.contains("Bentrok waktu dengan agenda lain"),
+        "{public}"
+    );
+    assert!(
+        public.contains("Diwakili I Wayan Sudarsana (Sekretaris Daerah)"),
+        "{public}"
+    );
+    assert!(
+        !public.contains("RAHASIA") && !public.contains("investor"),
+        "{public}"
+    );
+}

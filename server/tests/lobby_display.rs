@@ -158,3 +158,63 @@ async fn the_display_shows_todays_public_agenda_with_the_current_item_and_nothin
     assert!(h["content-type"].to_str().unwrap().starts_with("text/css"));
     assert!(css.contains(".item.current"));
 }
+
+#[tokio::test]
+async fn a_busy_day_hides_what_is_over_so_the_running_and_next_items_stay_on_screen() {
+    let s = start().await;
+    let admin = s.login("admin").await;
+    let (left, since) = (minutes_left_today(), 24 * 60 - minutes_left_today());
+    // Nine items, the fifth running now, spaced to fit today (WITA).
+    let step = ((since.min(left) - 2) / 5).clamp(3, 40);
+    assert!(since.min(left) > 15, "run not at local midnight");
+    for k in 0..9i64 {
+        let start = (k - 4) * step - step / 2;
+        s.create_item(
+            &admin,
+            json!({"title": format!("Kegiatan ke-{} hari ini", k + 1),
+                "starts_at": at(start), "ends_at": at(start + step - 1),
+                "location": format!("Tempat ke-{}", k + 1),
+                "status": if k == 6 { "tentative" } else { "confirmed" }}),
+        )
+        .await;
+    }
+    let (_, html) = text(&s, "/display?leader=bupati").await;
+    let li = |n: usize| {
+        html.split("<li ")
+            .find(|li| li.contains(&format!("Kegiatan ke-{n} hari")))
+            .unwrap()
+            .to_string()
+    };
+    for n in 1..=4 {
+        assert!(
+            li(n).contains(" gone"),
+            "item {n} is over and makes room: {}",
+            li(n)
+        );
+    }
+    assert!(li(5).starts_with(r#"class="item current""#), "{}", li(5));
+    for n in 6..=9 {
+        assert!(!li(n).contains("gone"), "item {n} is ahead: {}", li(n));
+    }
+    assert!(li(7).contains("tentative") && li(7).contains(r#"<span class="tag">Sementara</span>"#));
+
+    // English on request, for visitors.
+    let (_, en) = text(&s, "/display?leader=bupati&lang=en").await;
+    assert!(en.contains(r#"<html lang="en">"#));
+    assert!(
+        en.contains("Leaders&#39; agenda") || en.contains("Leaders' agenda"),
+        "{en}"
+    );
+    assert!(en.contains(r#"<span class="tag">Tentative</span>"#));
+    assert!(en.contains("Times in WITA · updated automatically"));
+    assert!(
+        en.contains(r#"data-source="/display/today.json?leader=bupati&amp;lang=en""#),
+        "{en}"
+    );
+    let json = s
+        .get("/display/today.json?leader=bupati&lang=en", None)
+        .await
+        .ok();
+    assert_eq!(json["tentative_label"], "Tentative");
+    assert_eq!(json["leaders"][0]["items"][6]["tentative"], true);
+}

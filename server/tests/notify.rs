@@ -759,7 +759,7 @@ async fn reminders_escalate_and_the_digest_goes_out_once_at_its_local_time() {
     .await;
     let title: String = db
         .query_row(
-            "SELECT n.title_id FROM notifications n JOIN users u ON u.id = n.user_id
+            "SELECT n.title_ind FROM notifications n JOIN users u ON u.id = n.user_id
              WHERE n.kind = 'daily_digest' AND u.username = 'ajudan.bupati' AND n.link_id = ?1",
             [tomorrow.to_string()],
             |r| r.get(0),
@@ -964,4 +964,455 @@ async fn a_read_mark_reaches_the_recipients_other_devices_once_and_only_the_reci
             .iter()
             .all(|n| n["id"] != id.as_str())
     );
+}
+
+/// The texts each account received for the events of `kinds`, by username.
+fn received(db: &rusqlite::Connection, kind: &str) -> Vec<(String, String, String)> {
+    let mut st = db
+        .prepare(
+            "SELECT u.username, n.title_ind || char(10) || n.body_ind,
+                    n.title_en || char(10) || n.body_en
+             FROM notifications n JOIN users u ON u.id = n.user_id
+             WHERE n.kind = ?1 ORDER BY n.created_at, n.id",
+        )
+        .unwrap();
+    st.query_map([kind], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap()
+}
+
+fn to_user<'a>(
+    list: &'a [(String, String, String)],
+    user: &str,
+) -> Vec<&'a (String, String, String)> {
+    list.iter().filter(|(u, _, _)| u == user).collect()
+}
+
+#[tokio::test]
+async fn nobody_is_told_of_their_own_action_and_staff_learn_who_did_what_and_why() {
+    let s = start().await;
+    let db = s.sql();
+    let ajudan = s.login("ajudan.bupati").await;
+    let protokol = s.login("protokol").await;
+
+    // The ajudan moves, then cancels an agenda item of tomorrow (the reported case).
+    let input = |from: i64, to: i64| {
+        json!({"leader_id": "bupati", "title": "Rapat Koordinasi Galungan",
+               "starts_at": wita_at(1, from), "ends_at": wita_at(1, to),
+               "location": "Kantor Bupati", "category": "rapat", "visibility": "internal",
+               "status": "confirmed", "attendance": "in_person"})
+    };
+    let item = s
+        .post("/api/v1/staff/agenda", Some(&ajudan), input(9, 10))
+        .await
+        .ok();
+    let item_id = item["item"]["id"].as_str().unwrap().to_string();
+    s.put(
+        &format!("/api/v1/staff/agenda/{item_id}"),
+        Some(&ajudan),
+        input(10, 11),
+    )
+    .await
+    .ok();
+    s.post(
+        &format!("/api/v1/staff/agenda/{item_id}/cancel"),
+        Some(&ajudan),
+        json!({"reason": "Bupati dipanggil ke Denpasar"}),
+    )
+    .await
+    .ok();
+
+    // A request 10 days ahead: forwarded, represented by the ajudan, then cancelled by
+    // protocol staff (more than 48 hours ahead).
+    let device = s.device().await;
+    let r = s.submit(&device, json!({})).await;
+    let id = r["id"].as_str().unwrap().to_string();
+    for (token, body) in [
+        (&protokol, json!({"action": "start_review"})),
+        (&protokol, json!({"action": "forward_to_leader"})),
+        (
+            &ajudan,
+            json!({"action": "represent", "representative": "sekda"}),
+        ),
+        (
+            &protokol,
+            json!({"action": "cancel", "reason": "Acara ditunda panitia"}),
+        ),
+    ] {
+        s.transition(token, &id, body).await.ok();
+    }
+    wait_until("every event expanded", || {
+        count(&db, "SELECT COUNT(*) FROM notify_events WHERE expanded = 0") == 0
+            && count(&db, "SELECT COUNT(*) FROM notify_events") >= 7
+    })
+    .await;
+
+    // On every path: each staff event knows its actor, and the actor got nothing of it.
+    assert_eq!(
+        count(
+            &db,
+            "SELECT COUNT(*) FROM notify_events WHERE actor_user_id IS NULL
+               AND (json_extract(event, '$.type') = 'agenda_changed'
+                    OR json_extract(event, '$.actor') != 'requester')
+               AND json_extract(event, '$.type') != 'submitted'"
+        ),
+        0,
+        "a staff event without its actor"
+    );
+    assert_eq!(
+        count(
+            &db,
+            "SELECT COUNT(*) FROM notifications n JOIN notify_events e ON e.id = n.event_id
+             WHERE n.user_id = e.actor_user_id"
+        ),
+        0,
+        "somebody was told of their own action"
+    );
+
+    let changed = received(&db, "agenda_changed");
+    assert!(to_user(&changed, "ajudan.bupati").is_empty(), "{changed:?}");
+    let sespri = to_user(&changed, "sespri.bupati");
+    assert_eq!(sespri.len(), 2, "moved, then cancelled: {changed:?}");
+    let (_, id_text, en_text) = sespri[0];
+    assert!(id_text.contains("09.00–10.00 WITA → "), "{id_text}");
+    assert!(id_text.contains(", 10.00–11.00 WITA\n"), "{id_text}");
+    assert!(
+        id_text.contains("Diubah oleh Komang Ajudan Bupati."),
+        "{id_text}"
+    );
+    let (_, id_text, en_text2) = sespri[1];
+    assert!(
+        id_text.starts_with("Agenda dibatalkan: Rapat Koordinasi Galungan"),
+        "{id_text}"
+    );
+    assert!(id_text.contains("Status: Pasti → Batal"), "{id_text}");
+    assert!(
+        id_text.contains("Alasan: Bupati dipanggil ke Denpasar"),
+        "{id_text}"
+    );
+    assert!(
+        id_text.contains("Diubah oleh Komang Ajudan Bupati."),
+        "{id_text}"
+    );
+    assert!(
+        en_text2.contains("Status: Confirmed → Cancelled"),
+        "{en_text2}"
+    );
+    assert!(!en_text.contains("confirmed") && !en_text2.contains("confirmed"));
+
+    // The outcome reaches protocol, the sespri and the Bupati, naming the representative
+    // and the ajudan who decided, as two different people.
+    let decisions = received(&db, "decision");
+    for user in ["protokol", "sespri.bupati", "bupati"] {
+        let got = to_user(&decisions, user);
+        let (_, text, en) = got
+            .iter()
+            .find(|(_, t, _)| t.starts_with("Diwakilkan"))
+            .unwrap_or_else(|| panic!("{user} hears the outcome: {decisions:?}"));
+        assert!(
+            text.contains("diwakili oleh I Wayan Sudarsana (Sekretaris Daerah)"),
+            "{text}"
+        );
+        assert!(
+            text.contains("Diputuskan oleh Komang Ajudan Bupati."),
+            "{text}"
+        );
+        assert!(en.contains("represented by I Wayan Sudarsana"), "{en}");
+    }
+    // Protocol's cancellation 10 days ahead reaches the Bupati's team, not protocol itself.
+    for user in ["ajudan.bupati", "sespri.bupati", "bupati"] {
+        assert!(
+            to_user(&decisions, user)
+                .iter()
+                .any(|(_, t, _)| t.starts_with("Dibatalkan")
+                    && t.contains("Dibatalkan oleh Kadek Protokol.")
+                    && t.contains("Alasan: Acara ditunda panitia")),
+            "{user}: {decisions:?}"
+        );
+    }
+    assert!(
+        !to_user(&decisions, "protokol")
+            .iter()
+            .any(|(_, t, _)| t.starts_with("Dibatalkan"))
+    );
+}
+
+#[tokio::test]
+async fn an_english_requester_hears_english_and_urgency_reaches_staff_with_importance() {
+    let ntfy = HttpSink::start().await;
+    let wa = HttpSink::start().await;
+    let smtp = SmtpSink::start();
+    let cfg = notify_config(&ntfy, &wa, Some(smtp.port));
+    let s = start_with(move |c| c.notify = cfg).await;
+    let db = s.sql();
+    set_contact(&db, "protokol", "081211112222", "protokol@pemkab.test");
+    let device = s.device().await;
+    // Three days ahead: urgent ("mendesak") under the default 7-day lead time.
+    let mut body = request_body(3);
+    merge(
+        &mut body,
+        json!({"requester_email": "guest@example.org", "requester_phone": "0812-3456-7890"}),
+    );
+    let r = s
+        .send(
+            s.http
+                .post(s.url("/api/v1/public/requests"))
+                .bearer_auth(&device)
+                .header("Accept-Language", "en-GB,en;q=0.9")
+                .json(&body),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let code = r.body["tracking_code"].as_str().unwrap().to_string();
+    let id = r.body["id"].as_str().unwrap().to_string();
+    let stored: String = db
+        .query_row("SELECT language FROM requests WHERE id = ?1", [&id], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(stored, "en");
+
+    wait_until("the receipt e-mail", || {
+        smtp.messages()
+            .iter()
+            .any(|m| m.contains("To: guest@example.org"))
+    })
+    .await;
+    let receipt = smtp
+        .messages()
+        .into_iter()
+        .find(|m| m.contains("To: guest@example.org"))
+        .unwrap();
+    assert!(
+        receipt.contains(&format!("Subject: Request received: {code}")),
+        "{receipt}"
+    );
+    let english = receipt.find("Your tracking code").expect("English text");
+    let indonesian = receipt
+        .find("Kode pelacakan Anda")
+        .expect("Indonesian below");
+    assert!(english < indonesian, "English first: {receipt}");
+    wait_until("the requester's WhatsApp", || {
+        wa.hits()
+            .iter()
+            .any(|h| h.json()["target"] == "6281234567890")
+    })
+    .await;
+    let hits = wa.hits();
+    let text = hits
+        .iter()
+        .find(|h| h.json()["target"] == "6281234567890")
+        .unwrap()
+        .json()["message"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        text.starts_with(&format!("*Request received: {code}*")),
+        "{text}"
+    );
+    assert!(!text.contains("Permohonan"), "{text}");
+
+    // Staff read Indonesian, tagged urgent, with the e-mail marked important.
+    wait_until("protocol staff's e-mail", || {
+        smtp.messages()
+            .iter()
+            .any(|m| m.contains("To: protokol@pemkab.test"))
+    })
+    .await;
+    let staff_mail = smtp
+        .messages()
+        .into_iter()
+        .find(|m| m.contains("To: protokol@pemkab.test"))
+        .unwrap();
+    assert!(
+        staff_mail.contains("Subject: [MENDESAK] Permohonan baru"),
+        "{staff_mail}"
+    );
+    assert!(staff_mail.contains("Importance: high"), "{staff_mail}");
+    assert!(staff_mail.contains("X-Priority: 1"), "{staff_mail}");
+    assert!(
+        staff_mail.contains("Penyelenggara: Desa Kamasan"),
+        "{staff_mail}"
+    );
+    assert!(
+        staff_mail.contains("Pimpinan: Bupati Klungkung"),
+        "{staff_mail}"
+    );
+
+    // Forwarded: the Bupati's team hears it urgent too.
+    let protokol = s.login("protokol").await;
+    s.transition(&protokol, &id, json!({"action": "start_review"}))
+        .await
+        .ok();
+    s.transition(&protokol, &id, json!({"action": "forward_to_leader"}))
+        .await
+        .ok();
+    wait_until("the forward is expanded", || {
+        count(
+            &db,
+            "SELECT COUNT(*) FROM notifications WHERE kind = 'forwarded'",
+        ) >= 3
+    })
+    .await;
+    for (user, title, _) in received(&db, "forwarded") {
+        assert!(
+            title.starts_with("[MENDESAK] Menunggu keputusan pimpinan"),
+            "{user}: {title}"
+        );
+    }
+    assert_eq!(
+        count(
+            &db,
+            "SELECT COUNT(*) FROM notifications WHERE kind = 'forwarded' AND priority != 'high'"
+        ),
+        0
+    );
+    // The requester's update (in review) came in English on WhatsApp too.
+    wait_until("the in-review WhatsApp", || {
+        wa.hits().iter().any(|h| {
+            h.json()["target"] == "6281234567890"
+                && h.json()["message"]
+                    .as_str()
+                    .unwrap_or("")
+                    .contains("In review")
+        })
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn thousands_of_deliveries_each_reach_the_sinks_exactly_once() {
+    let ntfy = HttpSink::start().await;
+    let wa = HttpSink::start().await;
+    let mut cfg = notify_config(&ntfy, &wa, None);
+    cfg.ntfy.as_mut().unwrap().rate_per_second = 5_000;
+    cfg.whatsapp.as_mut().unwrap().rate_per_second = 5_000;
+    cfg.poll_ms = 10;
+    let s = start_with(move |c| c.notify = cfg).await;
+    let db = s.sql();
+    // 1,500 notifications with one ntfy and one WhatsApp delivery each, written at once as the
+    // outbox would; the dispatcher's rounds run every 10 ms and on every finished send.
+    const N: usize = 1_500;
+    {
+        let mut db = s.sql();
+        let tx = db.transaction().unwrap();
+        let now = chrono::Utc::now();
+        tx.execute(
+            "INSERT INTO notify_events (created_at, event, expanded) VALUES (?1, '{}', 1)",
+            [now.timestamp()],
+        )
+        .unwrap();
+        let event = tx.last_insert_rowid();
+        for i in 0..N {
+            let id = format!("stress-{i}");
+            tx.execute(
+                "INSERT INTO notifications (id, event_id, created_at, kind, priority, user_id,
+                     link_type, link_id, title_ind, title_en, body_ind, body_en)
+                 VALUES (?1, ?2, ?3, 'reminder', 'normal', 1, 'request', 'x', 'Uji', 'Test',
+                         'Isi', 'Body')",
+                rusqlite::params![id, event, now.timestamp()],
+            )
+            .unwrap();
+            for (channel, address) in [("ntfy", "sepiion-stress"), ("whatsapp", "6281200000000")] {
+                tx.execute(
+                    "INSERT INTO deliveries (notification_id, channel, address, status,
+                         next_attempt_ms, created_at)
+                     VALUES (?1, ?2, ?3, 'pending', ?4, ?5)",
+                    rusqlite::params![
+                        id,
+                        channel,
+                        address,
+                        now.timestamp_millis(),
+                        now.timestamp()
+                    ],
+                )
+                .unwrap();
+            }
+        }
+        tx.commit().unwrap();
+    }
+    for _ in 0..1_200 {
+        if count(
+            &db,
+            "SELECT COUNT(*) FROM deliveries WHERE notification_id LIKE 'stress-%' AND status = 'sent'",
+        ) == (2 * N) as i64
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        count(
+            &db,
+            "SELECT COUNT(*) FROM deliveries WHERE notification_id LIKE 'stress-%' AND status = 'sent'"
+        ),
+        (2 * N) as i64,
+        "every delivery sent"
+    );
+    // Let any late duplicate arrive before counting.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let mut keys: HashMap<String, usize> = HashMap::new();
+    for h in ntfy.hits().iter().chain(wa.hits().iter()) {
+        *keys
+            .entry(h.header("idempotency-key").to_string())
+            .or_default() += 1;
+    }
+    let stress = keys.iter().filter(|(k, _)| k.contains("stress-")).count();
+    assert_eq!(stress, 2 * N, "one key per delivery");
+    let twice: Vec<_> = keys.iter().filter(|(_, n)| **n > 1).collect();
+    assert!(twice.is_empty(), "sent more than once: {twice:?}");
+    assert_eq!(
+        count(
+            &db,
+            "SELECT COUNT(*) FROM deliveries WHERE claimed_at_ms IS NOT NULL"
+        ),
+        0,
+        "every claim freed by its outcome"
+    );
+}
+
+#[tokio::test]
+async fn the_author_hears_which_mentions_matched_nobody_and_email_addresses_are_not_mentions() {
+    let s = start().await;
+    let db = s.sql();
+    let protokol = s.login("protokol").await;
+    let device = s.device().await;
+    let id = s.submit(&device, json!({})).await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let events = || {
+        count(
+            &db,
+            "SELECT COUNT(*) FROM notify_events WHERE event LIKE '%disposition%'",
+        )
+    };
+    let note = s
+        .post(
+            &format!("/api/v1/staff/requests/{id}/notes"),
+            Some(&protokol),
+            json!({"instruction": "", "text": "Mohon dicek @komang dan @ajudan.bupatii, juga @agenda dan @Ajudan.Bupati."}),
+        )
+        .await
+        .ok();
+    assert_eq!(
+        note["unknown_mentions"],
+        json!(["komang", "ajudan.bupatii"]),
+        "{note}"
+    );
+    assert!(note["id"].is_string() && note["text"].as_str().unwrap().contains("@komang"));
+    assert_eq!(events(), 1);
+    // A note that only carries an e-mail address is a plain note: nobody is paged.
+    let plain = s
+        .post(
+            &format!("/api/v1/staff/requests/{id}/notes"),
+            Some(&protokol),
+            json!({"instruction": "", "text": "Surat dari panitia@contoh.id sudah diterima."}),
+        )
+        .await
+        .ok();
+    assert_eq!(plain["unknown_mentions"], json!([]));
+    assert_eq!(events(), 1, "an e-mail address is not a mention");
 }

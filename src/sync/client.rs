@@ -9,6 +9,7 @@ use sepiion_core::api::{
     DeviceRegistration, ErrorBody, LoginInput, LoginResponse, ServerInfo, SheetFormat,
 };
 use sepiion_core::sync::{Mutation, PullPage, PushRequest, PushResponse};
+use sepiion_core::validation::Lang;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -426,12 +427,25 @@ impl ServerClient {
     }
 
     /// Sends mutations; the answer has one result per mutation, in order.
+    /// Pushes mutations. `lang` is the app's language, sent as `Accept-Language`: the server
+    /// answers errors in it and keeps it on a submitted request, so the requester's messages
+    /// come in the language they used.
     pub async fn push(
         &self,
         token: &str,
         mutations: Vec<Mutation>,
+        lang: Lang,
     ) -> Result<PushResponse, SyncError> {
-        self.post("/sync/push", Some(token), &PushRequest { mutations })
-            .await
+        let code = match lang {
+            Lang::Id => "id",
+            Lang::En => "en",
+        };
+        let req = self
+            .http
+            .post(self.url("/sync/push"))
+            .bearer_auth(token)
+            .header(reqwest::header::ACCEPT_LANGUAGE, code)
+            .json(&PushRequest { mutations });
+        self.send(req).await
     }
 }

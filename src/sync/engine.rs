@@ -300,7 +300,8 @@ impl SyncEngine {
             }
             let ids: Vec<String> = batch.iter().map(|m| m.id.clone()).collect();
             report.round_trips += 1;
-            let answer = self.client.push(token, batch).await?;
+            let lang = self.store.language().unwrap_or_default();
+            let answer = self.client.push(token, batch, lang).await?;
             let answered: Vec<&str> = answer.results.iter().map(|r| r.id.as_str()).collect();
             if answered != ids {
                 return Err(SyncError::Protocol(

@@ -22,11 +22,22 @@
     const now = Date.now() / 1000;
     document.getElementById("clock").textContent =
       clockFormat.format(new Date()).replace(":", ".") + " " + zone;
-    for (const li of document.querySelectorAll("li.item")) {
-      const starts = Number(li.dataset.starts);
-      const ends = Number(li.dataset.ends);
-      li.classList.toggle("current", starts <= now && now < ends);
-      li.classList.toggle("past", ends <= now);
+    // Per column: hide what is over, except the last item when nothing runs now, so that the
+    // running item and the next ones are always on screen however busy the day.
+    for (const ol of document.querySelectorAll("ol.items")) {
+      const items = Array.from(ol.querySelectorAll("li.item"));
+      let over = 0;
+      let running = false;
+      for (const li of items) {
+        const starts = Number(li.dataset.starts);
+        const ends = Number(li.dataset.ends);
+        li.classList.toggle("current", starts <= now && now < ends);
+        li.classList.toggle("past", ends <= now);
+        if (ends <= now && over === items.indexOf(li)) over += 1;
+        if (starts <= now && now < ends) running = true;
+      }
+      const first = running || over === 0 ? over : over - 1;
+      items.forEach((li, n) => li.classList.toggle("gone", n < first));
     }
   }
 
@@ -40,7 +51,7 @@
       if (l.name) h2.append(el("span", "name", l.name));
       section.append(h2);
       if (l.items.length === 0) {
-        section.append(el("p", "empty", "Tidak ada agenda publik hari ini."));
+        section.append(el("p", "empty", day.empty_label));
         return section;
       }
       const ol = el("ol", "items");
@@ -50,7 +61,12 @@
         li.dataset.ends = String(Date.parse(i.ends_at) / 1000);
         li.append(el("div", "time", i.start + "–" + i.end));
         const what = el("div", "what");
-        what.append(el("div", "title", i.title), el("div", "place", i.location));
+        const title = el("div", "title", i.title);
+        if (i.tentative) {
+          li.classList.add("tentative");
+          title.append(" ", el("span", "tag", day.tentative_label));
+        }
+        what.append(title, el("div", "place", i.location));
         if (i.note) what.append(el("div", "note", i.note));
         li.append(what);
         ol.append(li);

@@ -253,7 +253,7 @@ pub fn update(
         0,
         now,
     )?;
-    crate::domain::notify::agenda_item_written(tx, Some(staff), &current)?;
+    crate::domain::notify::agenda_item_written(tx, Some(staff), &current, None)?;
     audit(
         tx,
         &staff.audit_name(),
@@ -285,7 +285,13 @@ pub fn cancel(
             rules::already_cancelled(),
         ));
     }
-    set_status(tx, &current, AgendaStatus::Cancelled, Some(reason))?;
+    set_status(
+        tx,
+        Some(staff),
+        &current,
+        AgendaStatus::Cancelled,
+        Some(reason),
+    )?;
     audit(
         tx,
         &staff.audit_name(),
@@ -297,9 +303,11 @@ pub fn cancel(
     written(tx, ctx, staff, id)
 }
 
-/// Sets an item's status (and appends a note), bumping version and iCalendar sequence.
+/// Sets an item's status (and appends a note), bumping version and iCalendar sequence. `staff`
+/// is who did it (named in the notice, and not told of their own action); `note` is the reason.
 pub fn set_status(
     tx: &Transaction,
+    staff: Option<&Staff>,
     item: &AgendaItem,
     status: AgendaStatus,
     note: Option<&str>,
@@ -320,7 +328,7 @@ pub fn set_status(
          WHERE id = ?1",
         params![item.id, status.as_str(), Utc::now().timestamp(), stamp],
     )?;
-    crate::domain::notify::agenda_item_written(tx, None, item)?;
+    crate::domain::notify::agenda_item_written(tx, staff, item, note)?;
     log_change(tx, "agenda_item", &item.id)?;
     Ok(())
 }

@@ -49,6 +49,13 @@ pub enum Caller {
 }
 
 impl Caller {
+    /// The member of staff calling, if it is one.
+    pub fn staff(&self) -> Option<&Staff> {
+        match self {
+            Caller::Staff(s) => Some(s),
+            _ => None,
+        }
+    }
     pub fn audit_name(&self) -> String {
         match self {
             Caller::Anonymous => "anonymous".into(),

@@ -416,7 +416,8 @@ pub fn seed(conn: &mut Connection, ctx: &Ctx) -> anyhow::Result<()> {
                 letter_number: Some(format!("005/{n:03}/2026")),
                 notify_channels: None,
             };
-            let (r, _) = requests::submit(&tx, &device, &new).map_err(to_anyhow)?;
+            let (r, _) = requests::submit(&tx, &device, &new, sepiion_core::validation::Lang::Id)
+                .map_err(to_anyhow)?;
             let id = r.id.clone();
             let step = |caller: &Caller, input: TransitionInput| {
                 requests::transition(&tx, ctx, caller, &id, &input, None).map(|_| ())

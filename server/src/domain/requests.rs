@@ -10,7 +10,7 @@ use sepiion_core::conflict::Slot;
 use sepiion_core::model::*;
 use sepiion_core::sync::Record;
 use sepiion_core::validation::{
-    Msg, client_id, new_id, unknown_leader, validate_new_request, validate_note,
+    Lang, Msg, client_id, new_id, unknown_leader, validate_new_request, validate_note,
 };
 use sepiion_core::workflow::{
     Action, Actor, RequestFacts, TransitionInput, acts_on, apply_transition, check_transition,
@@ -74,8 +74,15 @@ fn id_taken() -> ApiError {
 
 /// Submits a request for `device`. Submitting an id this device already used returns the
 /// existing request (`false`), so a retried submission never makes a copy.
-pub fn submit(tx: &Transaction, device: &str, new: &NewRequest) -> ApiResult<(Request, bool)> {
-    submit_answerable(tx, device, new, None).map(|(r, created, _)| (r, created))
+/// Submits a request from a device; `lang` is the language the requester wrote in (the API's
+/// `Accept-Language`, the portal page's, the app's), kept for every message to them.
+pub fn submit(
+    tx: &Transaction,
+    device: &str,
+    new: &NewRequest,
+    lang: Lang,
+) -> ApiResult<(Request, bool)> {
+    submit_answerable(tx, device, new, lang, None).map(|(r, created, _)| (r, created))
 }
 
 /// [`submit`], and with `answer_base` (the portal's address, e.g. `https://agenda.example.go.id`)
@@ -85,6 +92,7 @@ pub fn submit_answerable(
     tx: &Transaction,
     device: &str,
     new: &NewRequest,
+    lang: Lang,
     answer_base: Option<&str>,
 ) -> ApiResult<(Request, bool, Option<String>)> {
     let id = client_id(new.id.as_deref()).map_err(ApiError::validation)?;
@@ -119,9 +127,9 @@ pub fn submit_answerable(
         "INSERT INTO requests (id, tracking_code, device_id, kind, leader_id, title, description,
              starts_at, ends_at, location, organizer, requester_name, requester_phone,
              requester_email, expected_attendees, leader_role, dress_code, letter_number, state,
-             created_at, updated_at)
+             created_at, updated_at, language)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
-                 'submitted', ?19, ?19)",
+                 'submitted', ?19, ?19, ?20)",
         params![
             id,
             code,
@@ -141,7 +149,8 @@ pub fn submit_answerable(
             new.leader_role,
             new.dress_code,
             new.letter_number,
-            now.timestamp()
+            now.timestamp(),
+            lang_code(lang)
         ],
     )?;
     record_event(
@@ -406,11 +415,17 @@ pub fn transition(
                     .state_reason
                     .clone()
                     .unwrap_or_else(|| next.label_in_indonesian().to_string());
-                agenda::set_status(tx, &item, AgendaStatus::Cancelled, Some(&why))?;
+                agenda::set_status(
+                    tx,
+                    caller.staff(),
+                    &item,
+                    AgendaStatus::Cancelled,
+                    Some(&why),
+                )?;
                 Some(AgendaStatus::Cancelled)
             }
             RequestState::Done => {
-                agenda::set_status(tx, &item, AgendaStatus::Done, None)?;
+                agenda::set_status(tx, caller.staff(), &item, AgendaStatus::Done, None)?;
                 Some(AgendaStatus::Done)
             }
             _ => None,
@@ -626,6 +641,14 @@ pub fn add_attachment(
         content_type: content_type.to_string(),
         size: data.len() as i64,
     })
+}
+
+/// The stored code of a requester's language.
+pub fn lang_code(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Id => "id",
+        Lang::En => "en",
+    }
 }
 
 #[cfg(test)]

@@ -11,7 +11,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{OptionalExtension, Transaction, params};
 use sepiion_core::api::SheetFormat;
 use sepiion_core::i18n::{self, Lang};
-use sepiion_core::model::AgendaStatus;
+use sepiion_core::model::{AgendaStatus, Attendance, Visibility};
 use sepiion_core::sync::Record;
 use sepiion_core::time::{self, local_days_range};
 use sepiion_core::validation::Msg;
@@ -30,7 +30,7 @@ use crate::domain::caller::Caller;
 use crate::domain::context::Ctx;
 use crate::domain::visibility::visible_record;
 use crate::error::{ApiError, ApiResult};
-use crate::storage::rows::{load_agenda_range, load_leader, load_leaders};
+use crate::storage::rows::{load_agenda_range, load_leader, load_leaders, load_representative};
 
 /// The built-in template; `[sheet] template` replaces it.
 pub const DEFAULT_TEMPLATE: &str = include_str!("../../assets/sheet/agenda-harian.typ");
@@ -62,6 +62,12 @@ pub struct SheetRow {
     pub attendance: String,
     /// Assigned staff and running order (staff sheet only).
     pub details: Vec<String>,
+    /// A confidential item: printed under a RAHASIA mark.
+    pub confidential: bool,
+    /// Not yet confirmed: printed with "SEMENTARA".
+    pub tentative: bool,
+    /// Overlaps another item of the same leader: printed with a clash warning.
+    pub clash: bool,
 }
 
 /// One leader's table.
@@ -86,6 +92,14 @@ pub struct SheetData {
     pub empty_text: String,
     pub columns: Vec<String>,
     pub sections: Vec<SheetSection>,
+    /// Confidential rows on this sheet (the template prints a RAHASIA banner when not zero).
+    pub confidential_count: usize,
+    /// The banner's text ("RAHASIA — …"); empty when the sheet has no confidential row.
+    pub confidential_text: String,
+    /// The marks printed on rows: "RAHASIA", "SEMENTARA", "Bentrok waktu dengan agenda lain".
+    pub confidential_mark: String,
+    pub tentative_mark: String,
+    pub clash_mark: String,
 }
 
 impl SheetData {
@@ -94,8 +108,27 @@ impl SheetData {
     }
 }
 
+/// "Diwakili oleh I Wayan Sudarsana (Sekretaris Daerah)": a representative entered by its id
+/// (`sekda`) is printed by name and position, in the catalogue's words.
+fn attendance_text(
+    tx: &Transaction,
+    attendance: Attendance,
+    representative: Option<&str>,
+) -> rusqlite::Result<String> {
+    let named = match representative.map(str::trim).filter(|r| !r.is_empty()) {
+        Some(r) => Some(match load_representative(tx, r)? {
+            Some(rep) => format!("{} ({})", rep.name, rep.position),
+            None => r.to_string(),
+        }),
+        None => None,
+    };
+    Ok(i18n::ID.attendance_with(attendance, named.as_deref()))
+}
+
 /// The day's sheet as `caller` may see it: items pass through `visible_record`, so the public
-/// sheet has public items with public fields only; cancelled items are left out.
+/// sheet has public items with public fields only; cancelled items are left out. With
+/// `with_confidential` false, confidential items are left out too (a sheet to share in a group).
+#[allow(clippy::too_many_arguments)]
 pub fn load_day(
     tx: &Transaction,
     ctx: &Ctx,
@@ -104,6 +137,7 @@ pub fn load_day(
     date: NaiveDate,
     now: DateTime<Utc>,
     has_logo: bool,
+    with_confidential: bool,
 ) -> ApiResult<SheetData> {
     let staff = matches!(caller, Caller::Staff(_));
     let leaders = match leader {
@@ -117,13 +151,16 @@ pub fn load_day(
     let mut sections = Vec::new();
     for l in leaders {
         let mut rows = Vec::new();
+        let mut spans = Vec::new();
         for item in load_agenda_range(tx, Some(&l.id), from, to)? {
             let Some(Record::AgendaItem(item)) =
                 visible_record(tx, caller, Record::AgendaItem(Box::new(item)))?
             else {
                 continue;
             };
-            if item.status == AgendaStatus::Cancelled {
+            if item.status == AgendaStatus::Cancelled
+                || (!with_confidential && item.visibility == Visibility::Confidential)
+            {
                 continue;
             }
             let mut role = String::new();
@@ -135,9 +172,6 @@ pub fn load_day(
                         .optional()?
                 {
                     role = r.trim().to_string();
-                }
-                if item.status == AgendaStatus::Tentative {
-                    details.push("Status: tentatif (belum pasti)".into());
                 }
                 if !internal.assigned_staff.is_empty() {
                     let names: Vec<String> = internal
@@ -154,15 +188,18 @@ pub fn load_day(
                     details.push(format!("Susunan acara: {}", internal.running_order.trim()));
                 }
             }
+            spans.push((item.starts_at, item.ends_at));
             rows.push(SheetRow {
+                confidential: item.visibility == Visibility::Confidential,
+                tentative: item.status == AgendaStatus::Tentative,
+                clash: false,
                 no: String::new(),
                 time: format!(
                     "{}–{}",
                     time::time(item.starts_at, ctx.tz, Lang::Id),
                     time::time(item.ends_at, ctx.tz, Lang::Id)
                 ),
-                attendance: i18n::ID
-                    .attendance_with(item.attendance, item.representative.as_deref()),
+                attendance: attendance_text(tx, item.attendance, item.representative.as_deref())?,
                 title: item.title,
                 location: item.location,
                 dress_code: item.dress_code,
@@ -172,6 +209,11 @@ pub fn load_day(
         }
         for (i, r) in rows.iter_mut().enumerate() {
             r.no = (i + 1).to_string();
+            let (s, e) = spans[i];
+            r.clash = spans
+                .iter()
+                .enumerate()
+                .any(|(j, (s2, e2))| j != i && s < *e2 && *s2 < e);
         }
         if !rows.is_empty() {
             let leader = if l.name.trim().is_empty() {
@@ -193,7 +235,24 @@ pub fn load_day(
     }
     columns.push("Kehadiran".into());
     let zone = sepiion_core::time::zone_abbrev(ctx.tz);
+    let confidential_count = sections
+        .iter()
+        .flat_map(|s: &SheetSection| &s.rows)
+        .filter(|r| r.confidential)
+        .count();
     Ok(SheetData {
+        confidential_count,
+        confidential_text: if confidential_count > 0 {
+            format!(
+                "RAHASIA — lembar ini memuat {confidential_count} agenda rahasia. Jangan dibagikan \
+                 ke grup; unduh lembar tanpa agenda rahasia untuk dibagikan."
+            )
+        } else {
+            String::new()
+        },
+        confidential_mark: "RAHASIA".into(),
+        tentative_mark: "SEMENTARA (belum pasti)".into(),
+        clash_mark: "Bentrok waktu dengan agenda lain".into(),
         regency: ctx.regency_name(tx)?,
         office: ctx.office.name.clone(),
         heading: if staff {

@@ -293,11 +293,12 @@ fn apply(
     ctx: &Ctx,
     caller: &Caller,
     m: &Mutation,
+    lang: Lang,
 ) -> ApiResult<(Record, Vec<sepiion_core::conflict::Conflict>)> {
     match (&m.op, caller) {
         (MutationOp::SubmitRequest { request }, Caller::Device(d)) => {
             require_id(request.id.as_deref())?;
-            let (r, _) = requests::submit(tx, d, request)?;
+            let (r, _) = requests::submit(tx, d, request, lang)?;
             Ok((Record::Request(Box::new(r)), Vec::new()))
         }
         (MutationOp::Transition { request_id, input }, Caller::Device(_) | Caller::Staff(_)) => {
@@ -448,7 +449,7 @@ async fn push_one(
             tx.query_row("SELECT COALESCE(MAX(id), 0) FROM audit_log", [], |r| {
                 r.get(0)
             })?;
-        let outcome = apply(tx, &ctx, &caller, &m);
+        let outcome = apply(tx, &ctx, &caller, &m, lang);
         // Every audit entry this mutation wrote names it, so an entry can be traced to the
         // device's change.
         if outcome.is_ok() {

@@ -33,6 +33,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0005_inbox_paging.sql"),
     include_str!("../../migrations/0006_request_counts.sql"),
     include_str!("../../migrations/0007_answer_links.sql"),
+    include_str!("../../migrations/0008_messages.sql"),
 ];
 
 fn migrations() -> Migrations<'static> {

@@ -12,7 +12,7 @@ pub fn load_notification(
     use sepiion_core::notify::{AppNotification, NoticeKind, Priority};
     use sepiion_core::validation::Msg;
     tx.prepare_cached(
-        "SELECT id, kind, priority, link_type, link_id, title_id, title_en, body_id, body_en,
+        "SELECT id, kind, priority, link_type, link_id, title_ind, title_en, body_ind, body_en,
                 created_at, read_at, version
          FROM notifications WHERE id = ?1",
     )?

@@ -24,6 +24,7 @@ class Store:
         text = (
             f"To: {msg['To']}\nSubject: {msg['Subject']}\nMessage-ID: {msg['Message-ID']}\n"
             f"X-Sepiion-Idempotency-Key: {msg['X-Sepiion-Idempotency-Key']}\n"
+            f"Importance: {msg['Importance']}\nX-Priority: {msg['X-Priority']}\n"
             f"Has-HTML: {html is not None}\n\n{plain.get_content() if plain else ''}"
         )
         name = f"{self.count:05}"

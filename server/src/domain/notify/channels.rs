@@ -9,6 +9,8 @@ use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
+use sepiion_core::validation::{Lang, Msg};
+
 use crate::config::{BodyEncoding, NotifyConfig, SmtpConfig, SmtpSecurity, WhatsappConfig};
 
 /// Why a send failed; `permanent` failures are not retried (a refused address, a bad request).
@@ -33,16 +35,26 @@ impl SendError {
     }
 }
 
-/// What goes out: the texts in both languages and the key.
+/// What goes out: the texts in both languages, the recipient's language and the key.
 #[derive(Debug, Clone)]
 pub struct Outgoing {
     pub key: String,
     pub high_priority: bool,
-    pub title_id: String,
-    pub body_id: String,
-    pub title_en: String,
-    pub body_en: String,
+    pub title: Msg,
+    pub body: Msg,
+    /// The recipient's language: short channels (push, WhatsApp, the e-mail's subject) speak it
+    /// alone; the e-mail puts it first and the other language below.
+    pub lang: Lang,
     pub address: String,
+}
+
+impl Outgoing {
+    fn title(&self) -> &str {
+        self.title.get(self.lang)
+    }
+    fn body(&self) -> &str {
+        self.body.get(self.lang)
+    }
 }
 
 /// The header that carries the idempotency key over HTTP.
@@ -78,8 +90,8 @@ pub async fn send_ntfy(
 ) -> Result<(), SendError> {
     let body = serde_json::json!({
         "topic": out.address,
-        "title": out.title_id,
-        "message": out.body_id,
+        "title": out.title(),
+        "message": out.body(),
         "priority": if out.high_priority { 4 } else { 3 },
         "tags": ["sepiion"],
     });
@@ -112,9 +124,9 @@ fn form_escape(s: &str) -> String {
     out
 }
 
-/// The WhatsApp text: the title in bold, then the body (Indonesian).
+/// The WhatsApp text: the title in bold, then the body, in the recipient's language.
 pub fn whatsapp_text(out: &Outgoing) -> String {
-    format!("*{}*\n{}", out.title_id, out.body_id)
+    format!("*{}*\n{}", out.title(), out.body())
 }
 
 /// Fills the gateway's body template.
@@ -177,7 +189,44 @@ fn html_escape(s: &str) -> String {
         .replace('\n', "<br>\n")
 }
 
-/// The e-mail: Indonesian first, English below; plain text with an HTML alternative.
+/// `Importance: high` and `X-Priority: 1` on an urgent e-mail (RFC 2156 and the common
+/// de-facto header), which mail clients flag.
+#[derive(Debug, Clone)]
+struct Importance(&'static str);
+
+impl Header for Importance {
+    fn name() -> HeaderName {
+        HeaderName::new_from_ascii_str("Importance")
+    }
+    fn parse(s: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(if s.eq_ignore_ascii_case("high") {
+            Importance("high")
+        } else {
+            Importance("normal")
+        })
+    }
+    fn display(&self) -> HeaderValue {
+        HeaderValue::new(Self::name(), self.0.to_string())
+    }
+}
+
+#[derive(Debug, Clone)]
+struct XPriority(&'static str);
+
+impl Header for XPriority {
+    fn name() -> HeaderName {
+        HeaderName::new_from_ascii_str("X-Priority")
+    }
+    fn parse(s: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(XPriority(if s.starts_with('1') { "1" } else { "3" }))
+    }
+    fn display(&self) -> HeaderValue {
+        HeaderValue::new(Self::name(), self.0.to_string())
+    }
+}
+
+/// The e-mail: the recipient's language first (and in the subject), the other below; plain
+/// text with an HTML alternative.
 pub fn email_message(from: &str, out: &Outgoing) -> Result<Message, SendError> {
     let from: Mailbox = from
         .parse()
@@ -186,25 +235,36 @@ pub fn email_message(from: &str, out: &Outgoing) -> Result<Message, SendError> {
         .address
         .parse()
         .map_err(|e| SendError::permanent(format!("address {:?}: {e}", out.address)))?;
+    let (first, second, first_code, second_code, second_name) = match out.lang {
+        Lang::Id => (Lang::Id, Lang::En, "id", "en", "English"),
+        Lang::En => (Lang::En, Lang::Id, "en", "id", "Bahasa Indonesia"),
+    };
     let plain = format!(
-        "{}\n\n{}\n\n— English —\n{}\n\n{}\n",
-        out.title_id, out.body_id, out.title_en, out.body_en
+        "{}\n\n{}\n\n— {second_name} —\n{}\n\n{}\n",
+        out.title.get(first),
+        out.body.get(first),
+        out.title.get(second),
+        out.body.get(second)
     );
     let html = format!(
-        "<!doctype html><html lang=\"id\"><body>\
-         <h2>{}</h2><p>{}</p><hr><div lang=\"en\"><h3>{}</h3><p>{}</p></div></body></html>",
-        html_escape(&out.title_id),
-        html_escape(&out.body_id),
-        html_escape(&out.title_en),
-        html_escape(&out.body_en)
+        "<!doctype html><html lang=\"{first_code}\"><body>\
+         <h2>{}</h2><p>{}</p><hr><div lang=\"{second_code}\"><h3>{}</h3><p>{}</p></div></body></html>",
+        html_escape(out.title.get(first)),
+        html_escape(out.body.get(first)),
+        html_escape(out.title.get(second)),
+        html_escape(out.body.get(second))
     );
     let domain = from.email.domain().to_string();
-    Message::builder()
+    let mut builder = Message::builder()
         .from(from)
         .to(to)
-        .subject(&out.title_id)
+        .subject(out.title())
         .message_id(Some(format!("<{}@{}>", out.key, domain)))
-        .header(IdempotencyKey(out.key.clone()))
+        .header(IdempotencyKey(out.key.clone()));
+    if out.high_priority {
+        builder = builder.header(Importance("high")).header(XPriority("1"));
+    }
+    builder
         .multipart(
             MultiPart::alternative()
                 .singlepart(
@@ -303,10 +363,9 @@ mod tests {
         let out = Outgoing {
             key: "sepiion-12-u3-email".into(),
             high_priority: false,
-            title_id: "Permohonan K7QM — Disetujui".into(),
-            body_id: "Isi <penting>".into(),
-            title_en: "Approved".into(),
-            body_en: "Body".into(),
+            title: Msg::new("Permohonan K7QM — Disetujui", "Approved"),
+            body: Msg::new("Isi <penting>", "Body"),
+            lang: Lang::Id,
             address: "warga@example.org".into(),
         };
         let m = email_message("Protokol <protokol@example.go.id>", &out).unwrap();

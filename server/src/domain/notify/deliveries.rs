@@ -12,7 +12,7 @@ use crate::storage::audit::audit;
 use crate::storage::rows::ts;
 
 const ENTRY_SQL: &str = "SELECT d.id, d.notification_id, n.kind, d.channel, d.address,
-        COALESCE(u.username, 'pemohon'), n.title_id, d.status, d.attempts, d.last_error,
+        COALESCE(u.username, 'pemohon'), n.title_ind, d.status, d.attempts, d.last_error,
         d.created_at, d.sent_at
     FROM deliveries d
     JOIN notifications n ON n.id = d.notification_id
@@ -94,7 +94,7 @@ pub fn resend(tx: &Transaction, admin: &Staff, id: i64) -> ApiResult<DeliveryEnt
     }
     tx.execute(
         "UPDATE deliveries SET status = 'pending', attempts = 0, generation = generation + 1,
-             next_attempt_ms = ?2, sent_at = NULL
+             next_attempt_ms = ?2, sent_at = NULL, claimed_at_ms = NULL
          WHERE id = ?1",
         params![id, chrono::Utc::now().timestamp_millis()],
     )?;

@@ -3,13 +3,14 @@
 //! backoff up to a maximum of attempts, then marked failed with the error for admin to see.
 //! Everything it needs is in the database, so a restart resumes where it stopped.
 
-use std::collections::{HashMap, HashSet};
-use std::sync::{Arc, Mutex};
+use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 use lettre::{AsyncSmtpTransport, Tokio1Executor};
 use rusqlite::{Transaction, params};
 use sepiion_core::notify::Channel;
+use sepiion_core::validation::{Lang, Msg};
 use tokio::sync::Semaphore;
 use tokio::time::Instant;
 
@@ -53,15 +54,21 @@ struct Due {
     out: Outgoing,
 }
 
-fn due(tx: &Transaction, limit: i64) -> rusqlite::Result<Vec<Due>> {
+/// Finds the due deliveries and claims them in the same transaction: a claimed delivery is not
+/// due again until its outcome is recorded (which frees it), so no two rounds send it.
+fn claim_due(tx: &Transaction, limit: i64) -> rusqlite::Result<Vec<Due>> {
+    let now = now_ms();
+    // A requester's notification goes out in the language they wrote in; staff read Indonesian.
     let mut st = tx.prepare_cached(
         "SELECT d.id, d.channel, d.address, d.attempts, d.generation, n.id, n.priority,
-                n.title_id, n.body_id, n.title_en, n.body_en
+                n.title_ind, n.body_ind, n.title_en, n.body_en,
+                CASE WHEN n.user_id IS NULL THEN COALESCE(r.language, 'id') ELSE 'id' END
          FROM deliveries d JOIN notifications n ON n.id = d.notification_id
-         WHERE d.status = 'pending' AND d.next_attempt_ms <= ?1
+              LEFT JOIN requests r ON r.id = n.request_id
+         WHERE d.status = 'pending' AND d.next_attempt_ms <= ?1 AND d.claimed_at_ms IS NULL
          ORDER BY d.next_attempt_ms, d.id LIMIT ?2",
     )?;
-    let rows = st.query_map(params![now_ms(), limit], |r| {
+    let rows = st.query_map(params![now, limit], |r| {
         let channel: String = r.get(1)?;
         let nid: String = r.get(5)?;
         let generation: i64 = r.get(4)?;
@@ -75,20 +82,39 @@ fn due(tx: &Transaction, limit: i64) -> rusqlite::Result<Vec<Due>> {
                 out: Outgoing {
                     key: idempotency_key(&nid, &channel, generation),
                     high_priority: priority == "high",
-                    title_id: r.get(7)?,
-                    body_id: r.get(8)?,
-                    title_en: r.get(9)?,
-                    body_en: r.get(10)?,
+                    title: Msg::new(r.get::<_, String>(7)?, r.get::<_, String>(9)?),
+                    body: Msg::new(r.get::<_, String>(8)?, r.get::<_, String>(10)?),
+                    lang: if r.get::<_, String>(11)? == "en" {
+                        Lang::En
+                    } else {
+                        Lang::Id
+                    },
                     address: r.get(2)?,
                 },
             },
         ))
     })?;
-    Ok(rows
+    let list: Vec<Due> = rows
         .collect::<rusqlite::Result<Vec<_>>>()?
         .into_iter()
         .map(|(_, d)| d)
-        .collect())
+        .collect();
+    let mut claim = tx.prepare_cached(
+        "UPDATE deliveries SET claimed_at_ms = ?2 WHERE id = ?1 AND claimed_at_ms IS NULL",
+    )?;
+    for d in &list {
+        claim.execute(params![d.id, now])?;
+    }
+    Ok(list)
+}
+
+/// Frees every claim: called when the dispatcher starts, since no send is in flight then (a
+/// delivery claimed by a process that crashed is sent again, under the same key).
+fn free_claims(tx: &Transaction) -> rusqlite::Result<usize> {
+    tx.execute(
+        "UPDATE deliveries SET claimed_at_ms = NULL WHERE claimed_at_ms IS NOT NULL",
+        [],
+    )
 }
 
 /// Records the outcome of one attempt.
@@ -103,7 +129,7 @@ fn record(
         Ok(()) => {
             tx.execute(
                 "UPDATE deliveries SET status = 'sent', attempts = ?2, sent_at = ?3,
-                     last_error = NULL
+                     last_error = NULL, claimed_at_ms = NULL
                  WHERE id = ?1 AND status = 'pending'",
                 params![d.id, attempts, now_ms() / 1000],
             )?;
@@ -112,7 +138,8 @@ fn record(
             tracing::warn!(delivery = d.id, channel = d.channel.as_str(), error = %e.message,
                 "delivery failed for good");
             tx.execute(
-                "UPDATE deliveries SET status = 'failed', attempts = ?2, last_error = ?3
+                "UPDATE deliveries SET status = 'failed', attempts = ?2, last_error = ?3,
+                     claimed_at_ms = NULL
                  WHERE id = ?1 AND status = 'pending'",
                 params![d.id, attempts, e.message],
             )?;
@@ -122,7 +149,8 @@ fn record(
             tracing::info!(delivery = d.id, channel = d.channel.as_str(), attempts,
                 retry_in_s = wait_ms / 1000, error = %e.message, "delivery failed, will retry");
             tx.execute(
-                "UPDATE deliveries SET attempts = ?2, last_error = ?3, next_attempt_ms = ?4
+                "UPDATE deliveries SET attempts = ?2, last_error = ?3, next_attempt_ms = ?4,
+                     claimed_at_ms = NULL
                  WHERE id = ?1 AND status = 'pending'",
                 params![d.id, attempts, e.message, now_ms() + wait_ms as i64],
             )?;
@@ -167,7 +195,6 @@ struct Shared {
     http: reqwest::Client,
     mailer: Option<AsyncSmtpTransport<Tokio1Executor>>,
     lanes: HashMap<Channel, Lane>,
-    in_flight: Mutex<HashSet<i64>>,
 }
 
 async fn send(s: &Shared, d: &Due) -> Result<(), SendError> {
@@ -217,13 +244,9 @@ async fn deliver(s: Arc<Shared>, d: Due) {
         s.db.write(move |tx| Ok(record(tx, &cfg, &d2, &result)?))
             .await
     {
-        // Left pending: it is sent again (same key) on the next round.
+        // Left pending and claimed: it is sent again (same key) after the next start.
         tracing::error!(delivery = d.id, error = ?e, "could not record a delivery");
     }
-    s.in_flight
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .remove(&d.id);
     super::WAKE.notify_one();
 }
 
@@ -270,11 +293,13 @@ impl Dispatcher {
             cfg,
             mailer,
             lanes,
-            in_flight: Mutex::new(HashSet::new()),
         });
         let (stop, mut stopped) = tokio::sync::oneshot::channel::<()>();
         let task = tokio::spawn(async move {
             let poll = Duration::from_millis(shared.cfg.poll_ms.max(10));
+            if let Err(e) = shared.db.write(|tx| Ok(free_claims(tx)?)).await {
+                tracing::error!(error = ?e, "could not free the deliveries claimed before");
+            }
             loop {
                 if let Err(e) = round(&shared, &ctx).await {
                     tracing::error!(error = ?e, "dispatcher round failed");
@@ -309,25 +334,19 @@ impl Drop for Dispatcher {
     }
 }
 
-/// One round: expand new events, start every due delivery not already in flight.
+/// One round: expand new events, claim the due deliveries and start each (a claimed delivery
+/// belongs to this round alone until its outcome is recorded).
 async fn round(shared: &Arc<Shared>, ctx: &Arc<Ctx>) -> ApiResult<()> {
     let ctx2 = ctx.clone();
     let list = shared
         .db
         .write(move |tx| {
             super::expand_pending(tx, &ctx2, now_ms())?;
-            Ok(due(tx, 500)?)
+            Ok(claim_due(tx, 500)?)
         })
         .await?;
     for d in list {
-        let fresh = shared
-            .in_flight
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(d.id);
-        if fresh {
-            tokio::spawn(deliver(shared.clone(), d));
-        }
+        tokio::spawn(deliver(shared.clone(), d));
     }
     Ok(())
 }

@@ -21,8 +21,8 @@ use rusqlite::{OptionalExtension, Transaction, params};
 use sepiion_core::RequestState;
 use sepiion_core::model::{AgendaItem, Note, Request};
 use sepiion_core::notify::{
-    AgendaChange, AgendaSubject, Channel, Event, Link, Notice, NotifyContext, Recipient,
-    RequestSubject, notices, within_notice_window,
+    AgendaBefore, AgendaChange, AgendaSubject, Channel, Event, Link, Notice, NotifyContext,
+    Recipient, RequestSubject, mentions, notices, within_notice_window,
 };
 use sepiion_core::workflow::{Action, Actor};
 
@@ -144,7 +144,7 @@ pub fn request_transition(
 
 /// A note was added: a disposition (with an instruction, or naming someone) is told.
 pub fn note_added(tx: &Transaction, staff: &Staff, note: &Note) -> rusqlite::Result<()> {
-    if note.instruction.trim().is_empty() && !note.text.contains('@') {
+    if note.instruction.trim().is_empty() && mentions(&note.text).is_empty() {
         return Ok(());
     }
     let Some(r) = load_request(tx, &note.request_id)? else {
@@ -163,12 +163,33 @@ pub fn note_added(tx: &Transaction, staff: &Staff, note: &Note) -> rusqlite::Res
     )
 }
 
+/// The `@names` of a note that match no active account (by username or display name): the
+/// author is told at once, since nobody else will be.
+pub fn unknown_mentions(
+    tx: &Transaction,
+    instruction: &str,
+    text: &str,
+) -> rusqlite::Result<Vec<String>> {
+    let mut st = tx.prepare_cached(
+        "SELECT EXISTS (SELECT 1 FROM users WHERE active = 1
+            AND (username = ?1 COLLATE NOCASE OR display_name = ?1 COLLATE NOCASE))",
+    )?;
+    let mut out = Vec::new();
+    for name in sepiion_core::notify::person_mentions(instruction, text) {
+        if !st.query_row(params![name], |r| r.get::<_, bool>(0))? {
+            out.push(name);
+        }
+    }
+    Ok(out)
+}
+
 /// An agenda item was written (`before` is how it was): a change of time, place or status
-/// within the next 48 hours is told.
+/// within the next 48 hours is told, with the old and new values, who did it and the reason.
 pub fn agenda_item_written(
     tx: &Transaction,
     staff: Option<&Staff>,
     before: &AgendaItem,
+    reason: Option<&str>,
 ) -> rusqlite::Result<()> {
     let Some(after) = crate::storage::rows::load_agenda_item(tx, &before.id)? else {
         return Ok(());
@@ -187,6 +208,13 @@ pub fn agenda_item_written(
             item: agenda_subject(&after),
             change,
             actor_name: staff.map(|s| s.display_name.clone()),
+            before: Some(AgendaBefore {
+                starts_at: before.starts_at,
+                ends_at: before.ends_at,
+                location: before.location.clone(),
+                status: before.status,
+            }),
+            reason: reason.map(str::to_string),
         },
         None,
         staff.map(|s| s.id),
@@ -366,7 +394,7 @@ pub fn expand_pending(tx: &Transaction, ctx: &Ctx, now_ms: i64) -> rusqlite::Res
             "UPDATE notify_events SET expanded = 1 WHERE id = ?1",
             params![event_id],
         )?;
-        let event: Event = match serde_json::from_str(json) {
+        let mut event: Event = match serde_json::from_str(json) {
             Ok(e) => e,
             Err(e) => {
                 tracing::error!(event_id, error = %e, "unreadable notification event skipped");
@@ -381,6 +409,9 @@ pub fn expand_pending(tx: &Transaction, ctx: &Ctx, now_ms: i64) -> rusqlite::Res
                 .unwrap_or_else(Utc::now),
             lead_time: Duration::days(ctx.notify.lead_time_days),
         };
+        if let Some(r) = event.request_mut() {
+            fill_in(tx, ctx, r)?;
+        }
         write_notices(
             tx,
             ctx,
@@ -394,6 +425,28 @@ pub fn expand_pending(tx: &Transaction, ctx: &Ctx, now_ms: i64) -> rusqlite::Res
         )?;
     }
     Ok(pending.len())
+}
+
+/// What only the server knows of a request: its leader's title and its tracking page.
+fn fill_in(tx: &Transaction, ctx: &Ctx, r: &mut RequestSubject) -> rusqlite::Result<()> {
+    if let Some(l) = r.responsible_leader() {
+        r.leader_name = tx
+            .query_row(
+                "SELECT CASE WHEN trim(name) = '' THEN title ELSE title || ' (' || name || ')' END
+                 FROM leaders WHERE id = ?1",
+                params![l],
+                |row| row.get(0),
+            )
+            .optional()?;
+    }
+    if let Some(base) = &ctx.public_url {
+        r.tracking_url = Some(format!(
+            "{}/lacak/{}",
+            base.trim_end_matches('/'),
+            r.tracking_code
+        ));
+    }
+    Ok(())
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -444,8 +497,8 @@ fn write_notices(
             let (link_type, link_id) = link_parts(&notice.link);
             tx.execute(
                 "INSERT OR IGNORE INTO notifications (id, event_id, created_at, kind, priority,
-                     user_id, device_id, request_id, link_type, link_id, title_id, title_en,
-                     body_id, body_en)
+                     user_id, device_id, request_id, link_type, link_id, title_ind, title_en,
+                     body_ind, body_en)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
                 params![
                     id,
@@ -622,7 +675,9 @@ mod tests {
                     place: true,
                     status: pick.is_multiple_of(2),
                 },
+                before: None,
                 actor_name: None,
+                reason: None,
             },
             _ => Event::DailyDigest {
                 leader_id: item.leader_id.clone(),
@@ -633,6 +688,7 @@ mod tests {
                     ends_at: item.ends_at,
                     title: item.title.clone(),
                     location: item.location.clone(),
+                    tentative: false,
                 }],
             },
         }

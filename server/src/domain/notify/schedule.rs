@@ -106,6 +106,7 @@ pub fn run_once(tx: &Transaction, ctx: &Ctx, now: DateTime<Utc>) -> rusqlite::Re
                     .map(|i| DigestLine {
                         starts_at: i.starts_at,
                         ends_at: i.ends_at,
+                        tentative: i.status == sepiion_core::AgendaStatus::Tentative,
                         title: i.title,
                         location: i.location,
                     })

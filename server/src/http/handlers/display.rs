@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use maud::{DOCTYPE, Markup, html};
 use rusqlite::Transaction;
-use sepiion_core::i18n::{self, Lang};
+use sepiion_core::i18n::Lang;
 use sepiion_core::model::{AgendaStatus, Attendance};
 use sepiion_core::sync::Record;
 use sepiion_core::time::{self, local_date, local_days_range, zone_abbrev};
@@ -23,7 +23,7 @@ use crate::domain::visibility::visible_record;
 use crate::error::{ApiError, ApiResult};
 use crate::http::extract::Query;
 use crate::http::state::AppState;
-use crate::storage::rows::{load_agenda_range, load_leader, load_leaders};
+use crate::storage::rows::{load_agenda_range, load_leader, load_leaders, load_representative};
 
 const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; \
                    img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
@@ -38,8 +38,10 @@ pub struct DisplayItem {
     pub end: String,
     pub starts_at: DateTime<Utc>,
     pub ends_at: DateTime<Utc>,
-    /// Who attends when not the leader, e.g. "Diwakili oleh Sekretaris Daerah".
+    /// Who attends when not the leader, e.g. "Diwakili Sekretaris Daerah".
     pub note: Option<String>,
+    /// Not yet confirmed: shown with [`DisplayDay::tentative_label`].
+    pub tentative: bool,
 }
 
 /// One leader's column.
@@ -61,18 +63,87 @@ pub struct DisplayDay {
     pub zone: String,
     pub now: DateTime<Utc>,
     pub leaders: Vec<DisplayLeader>,
+    /// `id` or `en`: the display's language (`?lang=en`).
+    pub lang: String,
+    pub tentative_label: String,
+    pub empty_label: String,
 }
 
 #[derive(Debug, Deserialize)]
 pub struct DisplayQuery {
     #[serde(default)]
     pub leader: Option<String>,
+    /// `en` for English (visitors' lobbies); Indonesian otherwise.
+    #[serde(default)]
+    pub lang: Option<String>,
 }
 
-/// A line under the item when the leader does not attend in person (core's words).
-fn note(attendance: Attendance, representative: Option<&str>) -> Option<String> {
-    (attendance != Attendance::InPerson)
-        .then(|| i18n::ID.attendance_with(attendance, representative))
+impl DisplayQuery {
+    fn lang(&self) -> Lang {
+        match self.lang.as_deref() {
+            Some("en") => Lang::En,
+            _ => Lang::Id,
+        }
+    }
+}
+
+/// The display's words in both languages.
+struct Words {
+    kicker: &'static str,
+    empty: &'static str,
+    tentative: &'static str,
+    footer: &'static str,
+    lang: Lang,
+}
+
+fn words(lang: Lang) -> Words {
+    match lang {
+        Lang::Id => Words {
+            kicker: "Agenda Pimpinan",
+            empty: "Tidak ada agenda publik hari ini.",
+            tentative: "Sementara",
+            footer: "Waktu dalam {zone} · diperbarui otomatis",
+            lang,
+        },
+        Lang::En => Words {
+            kicker: "Leaders' agenda",
+            empty: "No public agenda today.",
+            tentative: "Tentative",
+            footer: "Times in {zone} · updated automatically",
+            lang,
+        },
+    }
+}
+
+fn note(
+    tx: &Transaction,
+    w: &Words,
+    attendance: Attendance,
+    representative: Option<&str>,
+) -> rusqlite::Result<Option<String>> {
+    if attendance == Attendance::InPerson {
+        return Ok(None);
+    }
+    // A representative entered by its id (`sekda`) is shown by name and position.
+    let named = match representative.map(str::trim).filter(|r| !r.is_empty()) {
+        Some(r) => Some(match load_representative(tx, r)? {
+            Some(rep) => format!("{} ({})", rep.name, rep.position),
+            None => r.to_string(),
+        }),
+        None => None,
+    };
+    Ok(Some(
+        w.lang.words().attendance_with(attendance, named.as_deref()),
+    ))
+}
+
+/// Which items a lobby shows: from the last one already over (when nothing is running) or the
+/// running one, onwards. Earlier items are hidden so that what runs now and what comes next are
+/// always on screen, however busy the day.
+fn first_shown(items: &[DisplayItem], now: DateTime<Utc>) -> usize {
+    let over = items.iter().take_while(|i| i.ends_at <= now).count();
+    let running = items.iter().any(|i| i.starts_at <= now && now < i.ends_at);
+    if running || over == 0 { over } else { over - 1 }
 }
 
 /// Today's public agenda (in the regency's zone), cancelled items left out.
@@ -81,7 +152,9 @@ pub fn today(
     ctx: &Ctx,
     leader: Option<&str>,
     now: DateTime<Utc>,
+    lang: Lang,
 ) -> ApiResult<DisplayDay> {
+    let w = words(lang);
     let leaders = match leader {
         Some(id) => {
             vec![load_leader(tx, id)?.ok_or_else(|| ApiError::not_found("Pimpinan", "Leader"))?]
@@ -103,9 +176,10 @@ pub fn today(
                 continue;
             }
             items.push(DisplayItem {
-                start: time::time(item.starts_at, ctx.tz, Lang::Id),
-                end: time::time(item.ends_at, ctx.tz, Lang::Id),
-                note: note(item.attendance, item.representative.as_deref()),
+                start: time::time(item.starts_at, ctx.tz, lang),
+                end: time::time(item.ends_at, ctx.tz, lang),
+                note: note(tx, &w, item.attendance, item.representative.as_deref())?,
+                tentative: item.status == AgendaStatus::Tentative,
                 title: item.title,
                 location: item.location,
                 starts_at: item.starts_at,
@@ -121,22 +195,37 @@ pub fn today(
     }
     Ok(DisplayDay {
         regency: ctx.regency_name(tx)?,
-        date: time::date(date, Lang::Id),
+        date: time::date(date, lang),
         time_zone: ctx.tz.name().to_string(),
         zone: zone_abbrev(ctx.tz),
         now,
         leaders: columns,
+        lang: match lang {
+            Lang::Id => "id".into(),
+            Lang::En => "en".into(),
+        },
+        tentative_label: w.tentative.into(),
+        empty_label: w.empty.into(),
     })
 }
 
-fn page(day: &DisplayDay, leader: Option<&str>) -> Markup {
-    let json = match leader {
-        Some(l) => format!("/display/today.json?leader={}", urlencode(l)),
-        None => "/display/today.json".into(),
+fn page(day: &DisplayDay, leader: Option<&str>, lang: Lang) -> Markup {
+    let mut query = Vec::new();
+    if let Some(l) = leader {
+        query.push(format!("leader={}", urlencode(l)));
+    }
+    if lang == Lang::En {
+        query.push("lang=en".to_string());
+    }
+    let json = if query.is_empty() {
+        "/display/today.json".to_string()
+    } else {
+        format!("/display/today.json?{}", query.join("&"))
     };
+    let w = words(lang);
     html! {
         (DOCTYPE)
-        html lang="id" {
+        html lang=(day.lang) {
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
@@ -147,11 +236,11 @@ fn page(day: &DisplayDay, leader: Option<&str>) -> Markup {
             body data-source=(json) data-time-zone=(day.time_zone) data-zone=(day.zone) {
                 header {
                     div.regency {
-                        div.kicker { "Agenda Pimpinan" }
+                        div.kicker { (w.kicker) }
                         h1 { (day.regency) }
                     }
                     div.when {
-                        div #clock.clock { (time::time(day.now, parse_tz(&day.time_zone), Lang::Id)) " " (day.zone) }
+                        div #clock.clock { (time::time(day.now, parse_tz(&day.time_zone), lang)) " " (day.zone) }
                         div #date.date { (day.date) }
                     }
                 }
@@ -160,18 +249,22 @@ fn page(day: &DisplayDay, leader: Option<&str>) -> Markup {
                         section.leader {
                             h2 { (l.title) @if !l.name.is_empty() { span.name { (l.name) } } }
                             @if l.items.is_empty() {
-                                p.empty { "Tidak ada agenda publik hari ini." }
+                                p.empty { (day.empty_label) }
                             } @else {
+                                @let first = first_shown(&l.items, day.now);
                                 ol.items {
-                                    @for i in &l.items {
+                                    @for (n, i) in l.items.iter().enumerate() {
                                         @let current = i.starts_at <= day.now && day.now < i.ends_at;
                                         @let past = i.ends_at <= day.now;
-                                        li.item.current[current].past[past]
+                                        li.item.current[current].past[past].gone[n < first].tentative[i.tentative]
                                             data-starts=(i.starts_at.timestamp())
                                             data-ends=(i.ends_at.timestamp()) {
                                             div.time { (i.start) "–" (i.end) }
                                             div.what {
-                                                div.title { (i.title) }
+                                                div.title {
+                                                    (i.title)
+                                                    @if i.tentative { " " span.tag { (day.tentative_label) } }
+                                                }
                                                 div.place { (i.location) }
                                                 @if let Some(n) = &i.note { div.note { (n) } }
                                             }
@@ -182,7 +275,7 @@ fn page(day: &DisplayDay, leader: Option<&str>) -> Markup {
                         }
                     }
                 }
-                footer { "Waktu dalam " (day.zone) " · diperbarui otomatis" }
+                footer { (w.footer.replace("{zone}", &day.zone)) }
             }
         }
     }
@@ -212,11 +305,12 @@ pub async fn display_page(
 ) -> ApiResult<Response> {
     let ctx = state.ctx.clone();
     let leader = q.leader.clone();
+    let lang = q.lang();
     let day = state
         .db
-        .read(move |tx| today(tx, &ctx, leader.as_deref(), Utc::now()))
+        .read(move |tx| today(tx, &ctx, leader.as_deref(), Utc::now(), lang))
         .await?;
-    let body = page(&day, q.leader.as_deref()).into_string();
+    let body = page(&day, q.leader.as_deref(), lang).into_string();
     Ok((
         [
             (
@@ -237,9 +331,10 @@ pub async fn display_json(
     Query(q): Query<DisplayQuery>,
 ) -> ApiResult<Response> {
     let ctx = state.ctx.clone();
+    let lang = q.lang();
     let day = state
         .db
-        .read(move |tx| today(tx, &ctx, q.leader.as_deref(), Utc::now()))
+        .read(move |tx| today(tx, &ctx, q.leader.as_deref(), Utc::now(), lang))
         .await?;
     Ok((
         [(CACHE_CONTROL, HeaderValue::from_static("no-cache"))],

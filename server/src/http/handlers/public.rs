@@ -9,12 +9,12 @@ use axum::response::{IntoResponse, Response};
 use sepiion_core::api::*;
 use sepiion_core::model::{AgendaItem, AttachmentMeta, Request, Visibility};
 use sepiion_core::time::local_days_range;
-use sepiion_core::validation::Msg;
+use sepiion_core::validation::{Lang, Msg};
 use sepiion_core::workflow::{Action, TransitionInput};
 
 use crate::domain::caller::{Caller, create_device};
 use crate::domain::requests::{self, normalize_tracking_code};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, RequestLang};
 use crate::http::auth::DeviceAuth;
 use crate::http::extract::{ClientKey, Json, Path, Query};
 use crate::http::state::AppState;
@@ -58,9 +58,10 @@ pub async fn register_device(
 pub async fn submit_request(
     State(state): State<AppState>,
     DeviceAuth(device): DeviceAuth,
+    RequestLang(lang): RequestLang,
     Json(new): Json<NewRequest>,
 ) -> ApiResult<(StatusCode, axum::Json<Request>)> {
-    let (r, created, _) = submit_from_device(&state, device, new, None, None).await?;
+    let (r, created, _) = submit_from_device(&state, device, new, None, lang, None).await?;
     let status = if created {
         StatusCode::CREATED
     } else {
@@ -86,6 +87,7 @@ pub async fn submit_from_device(
     device: String,
     new: NewRequest,
     letter: Option<Letter>,
+    lang: Lang,
     answer_base: Option<String>,
 ) -> ApiResult<(Request, bool, Option<String>)> {
     state.take_submission(&device)?;
@@ -94,7 +96,7 @@ pub async fn submit_from_device(
         .db
         .write(move |tx| {
             let (r, created, secret) =
-                requests::submit_answerable(tx, &device, &new, answer_base.as_deref())?;
+                requests::submit_answerable(tx, &device, &new, lang, answer_base.as_deref())?;
             if let (Some(letter), true) = (letter, created) {
                 requests::add_attachment(
                     tx,

@@ -33,6 +33,10 @@ pub struct SheetQuery {
     #[serde(default)]
     #[param(inline)]
     pub format: Option<SheetFormat>,
+    /// `false`: leave confidential items out (a staff sheet to share in a group). Default:
+    /// everything the caller may see, confidential rows marked RAHASIA.
+    #[serde(default)]
+    pub confidential: Option<bool>,
 }
 
 fn parse_date(q: &SheetQuery, state: &AppState) -> ApiResult<NaiveDate> {
@@ -58,6 +62,7 @@ struct Wanted {
     date: NaiveDate,
     leader: Option<String>,
     format: SheetFormat,
+    with_confidential: bool,
 }
 
 impl Wanted {
@@ -66,6 +71,7 @@ impl Wanted {
             date: parse_date(q, state)?,
             leader: q.leader.clone().filter(|l| !l.trim().is_empty()),
             format: q.format.unwrap_or_default(),
+            with_confidential: q.confidential.unwrap_or(true),
         })
     }
 
@@ -77,7 +83,7 @@ impl Wanted {
 /// Gathers the day for `caller` (the same visibility rule as the agenda API) and typesets it.
 async fn make(state: &AppState, caller: Caller, w: &Wanted) -> ApiResult<Vec<u8>> {
     let ctx = state.ctx.clone();
-    let (leader, date) = (w.leader.clone(), w.date);
+    let (leader, date, with_confidential) = (w.leader.clone(), w.date, w.with_confidential);
     let data = state
         .db
         .read(move |tx| {
@@ -90,6 +96,7 @@ async fn make(state: &AppState, caller: Caller, w: &Wanted) -> ApiResult<Vec<u8>
                 date,
                 Utc::now(),
                 has_logo,
+                with_confidential,
             )
         })
         .await?;

@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use sepiion_core::api::*;
 use sepiion_core::conflict::{Conflict, Slot};
-use sepiion_core::model::{AgendaItem, Note, Request};
+use sepiion_core::model::{AgendaItem, Request};
 use sepiion_core::time::local_days_range;
 use sepiion_core::validation::Msg;
 use sepiion_core::workflow::{self, Action, TransitionInput};
@@ -184,7 +184,7 @@ pub async fn transition(
 #[utoipa::path(post, path = "/api/v1/staff/requests/{id}/notes", tag = "staff",
     params(("id" = String, Path, description = "Request id")),
     request_body = NoteInput,
-    responses((status = 201, body = Note), (status = 400, body = ErrorBody),
+    responses((status = 201, body = NoteWrite), (status = 400, body = ErrorBody),
               (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
               (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
               (status = 422, body = ErrorBody)),
@@ -194,12 +194,20 @@ pub async fn add_note(
     StaffAuth(staff): StaffAuth,
     Path(id): Path<String>,
     Json(input): Json<NoteInput>,
-) -> ApiResult<(StatusCode, axum::Json<Note>)> {
-    let note = state
+) -> ApiResult<(StatusCode, axum::Json<NoteWrite>)> {
+    let out = state
         .db
-        .write(move |tx| requests::add_note(tx, &staff, &id, &input))
+        .write(move |tx| {
+            let note = requests::add_note(tx, &staff, &id, &input)?;
+            let unknown_mentions =
+                crate::domain::notify::unknown_mentions(tx, &note.instruction, &note.text)?;
+            Ok(NoteWrite {
+                note,
+                unknown_mentions,
+            })
+        })
         .await?;
-    Ok((StatusCode::CREATED, axum::Json(note)))
+    Ok((StatusCode::CREATED, axum::Json(out)))
 }
 
 /// Downloads a request's attachment.

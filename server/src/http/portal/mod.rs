@@ -698,7 +698,7 @@ async fn submit_form(
     };
     let file_chosen = posted.file_chosen;
     let base = state.ctx.public_base().to_string();
-    match submit_from_device(&state, device, new, posted.file, Some(base)).await {
+    match submit_from_device(&state, device, new, posted.file, pl.lang, Some(base)).await {
         Ok((r, _, secret)) => {
             if let Some(secret) = secret {
                 answer::remember_link(secret, fs.https, &mut cookies_out);

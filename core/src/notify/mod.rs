@@ -11,21 +11,43 @@
 //! from what the requester already sees of their own request (tracking code, title, state,
 //! reason, representative, times). Staff names, dispositions, internal notes and agenda items
 //! never reach it (checked by the property tests below).
+//!
+//! Who is told lives in [`recipients`], what they are told in [`messages`] (both languages side
+//! by side, one fan-out for every event).
+
+mod messages;
+pub mod recipients;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
-use crate::i18n::Lang;
 use crate::model::{AgendaStatus, LeaderId, RequestState, Role, Visibility};
-use crate::time;
 use crate::validation::Msg;
 use crate::workflow::{Action, Actor};
 
+pub use messages::digest_clashes;
+pub use recipients::{disposition_addressees, mentions, person_mentions};
+
 /// Delivery channels of a notification.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::EnumIter,
+)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Channel {
     /// The synced record in the app (always on).
     App,
@@ -47,16 +69,12 @@ impl Channel {
     /// The channels that go out of the server (everything but the synced record).
     pub const OUTBOUND: [Channel; 3] = [Channel::Ntfy, Channel::Whatsapp, Channel::Email];
 
+    /// The wire and database code (`"whatsapp"`), the same as serde's.
     pub fn as_str(self) -> &'static str {
-        match self {
-            Channel::App => "app",
-            Channel::Ntfy => "ntfy",
-            Channel::Whatsapp => "whatsapp",
-            Channel::Email => "email",
-        }
+        self.into()
     }
     pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|c| c.as_str() == s)
+        s.parse().ok()
     }
 }
 
@@ -81,32 +99,58 @@ impl Recipient {
 }
 
 /// How urgently a notice should reach its recipient (ntfy priority, e-mail importance).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::EnumIter,
+)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Priority {
     Normal,
     High,
 }
 
 impl Priority {
+    /// The wire and database code (`"high"`), the same as serde's.
     pub fn as_str(self) -> &'static str {
-        match self {
-            Priority::Normal => "normal",
-            Priority::High => "high",
-        }
+        self.into()
     }
     pub fn parse(s: &str) -> Option<Self> {
-        [Priority::Normal, Priority::High]
-            .into_iter()
-            .find(|p| p.as_str() == s)
+        s.parse().ok()
     }
 }
 
 /// What a notice is about (a stable code; apps may pick an icon by it).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::EnumIter,
+)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum NoticeKind {
     /// A new request arrived (staff).
     NewRequest,
@@ -132,39 +176,14 @@ pub enum NoticeKind {
 }
 
 impl NoticeKind {
+    /// The wire and database code (`"new_request"`), the same as serde's.
     pub fn as_str(self) -> &'static str {
-        match self {
-            NoticeKind::NewRequest => "new_request",
-            NoticeKind::Receipt => "receipt",
-            NoticeKind::RequestUpdate => "request_update",
-            NoticeKind::RequesterActed => "requester_acted",
-            NoticeKind::Forwarded => "forwarded",
-            NoticeKind::Decision => "decision",
-            NoticeKind::AgendaChanged => "agenda_changed",
-            NoticeKind::Disposition => "disposition",
-            NoticeKind::Reminder => "reminder",
-            NoticeKind::DailyDigest => "daily_digest",
-        }
+        self.into()
     }
     pub fn parse(s: &str) -> Option<Self> {
-        use NoticeKind::*;
-        [
-            NewRequest,
-            Receipt,
-            RequestUpdate,
-            RequesterActed,
-            Forwarded,
-            Decision,
-            AgendaChanged,
-            Disposition,
-            Reminder,
-            DailyDigest,
-        ]
-        .into_iter()
-        .find(|k| k.as_str() == s)
+        s.parse().ok()
     }
 }
-
 /// What tapping a notice opens.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -222,6 +241,17 @@ pub struct RequestSubject {
     pub representative: Option<String>,
     pub proposed_starts_at: Option<DateTime<Utc>>,
     pub proposed_ends_at: Option<DateTime<Utc>>,
+    /// The organiser (organisation or OPD); empty in events written before it was kept.
+    #[serde(default)]
+    pub organizer: String,
+    /// The responsible leader's title ("Bupati Klungkung"), filled by the server when it
+    /// expands the event (leaders come from its data).
+    #[serde(default)]
+    pub leader_name: Option<String>,
+    /// The public tracking page of this request, filled by the server when its public address
+    /// is configured.
+    #[serde(default)]
+    pub tracking_url: Option<String>,
 }
 
 impl RequestSubject {
@@ -240,12 +270,20 @@ impl RequestSubject {
             representative: r.representative.clone(),
             proposed_starts_at: r.proposed_starts_at,
             proposed_ends_at: r.proposed_ends_at,
+            organizer: r.organizer.clone(),
+            leader_name: None,
+            tracking_url: None,
         }
     }
 
     /// The leader responsible once forwarded.
     fn forwarded_to(&self) -> Option<&str> {
         self.assigned_leader_id.as_deref()
+    }
+
+    /// The leader forwarded to, else the one asked for.
+    pub fn responsible_leader(&self) -> Option<&str> {
+        self.forwarded_to().or(self.leader_id.as_deref())
     }
 }
 
@@ -278,6 +316,15 @@ impl AgendaChange {
     }
 }
 
+/// An agenda item's time, place and status before a change ("09.00 → 10.00").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgendaBefore {
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub location: String,
+    pub status: AgendaStatus,
+}
+
 /// One line of the daily digest.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DigestLine {
@@ -285,14 +332,18 @@ pub struct DigestLine {
     pub ends_at: DateTime<Utc>,
     pub title: String,
     pub location: String,
+    /// Not yet confirmed (marked in the digest).
+    #[serde(default)]
+    pub tentative: bool,
 }
 
 /// Something that happened and may need telling.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Event {
-    /// A request was submitted. `answer_link`: the private address through which the requester
-    /// answers staff from any browser (portal submissions), told only to the requester.
+    /// A request was submitted.
+    /// `answer_link`: the private address through which the requester answers staff from any
+    /// browser (portal submissions), told only to the requester.
     Submitted {
         request: RequestSubject,
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -313,6 +364,12 @@ pub enum Event {
         item: AgendaSubject,
         change: AgendaChange,
         actor_name: Option<String>,
+        /// How the item was (absent in events written before it was kept).
+        #[serde(default)]
+        before: Option<AgendaBefore>,
+        /// The reason given (a cancellation's).
+        #[serde(default)]
+        reason: Option<String>,
     },
     /// A disposition or note with an instruction.
     Disposition {
@@ -384,105 +441,13 @@ pub fn within_notice_window(
     [before, after].iter().any(|t| *t >= now && *t <= end)
 }
 
-/// The people a disposition addresses: `@protokol`, `@ajudan`, `@sespri`, `@agenda`,
-/// `@pimpinan`, `@admin` name roles (the leader's own ajudan, sespri and leader once the request
-/// was forwarded); any other `@username` names one account.
-pub fn disposition_addressees(
-    request: &RequestSubject,
-    instruction: &str,
-    text: &str,
-) -> Vec<Recipient> {
-    let leader = request
-        .forwarded_to()
-        .or(request.leader_id.as_deref())
-        .map(str::to_string);
-    let mut out = Vec::new();
-    for word in instruction
-        .split_whitespace()
-        .chain(text.split_whitespace())
-    {
-        let Some(name) = word.strip_prefix('@') else {
-            continue;
-        };
-        let name: String = name
-            .chars()
-            .take_while(|c| c.is_alphanumeric() || matches!(c, '.' | '_' | '-'))
-            .collect::<String>()
-            .trim_end_matches(['.', '-'])
-            .to_lowercase();
-        if name.is_empty() {
-            continue;
-        }
-        let role = match name.as_str() {
-            "protokol" | "protocol" => Some(Role::Protocol),
-            "ajudan" | "adc" => Some(Role::Adc),
-            "sespri" => Some(Role::Sespri),
-            "agenda" => Some(Role::AgendaStaff),
-            "pimpinan" | "leader" => Some(Role::Leader),
-            "admin" => Some(Role::Admin),
-            _ => None,
-        };
-        let r = match (role, &leader) {
-            (Some(role), Some(l)) if role.is_bound_to_leader() => {
-                Recipient::LeaderStaff(role, l.clone())
-            }
-            (Some(role), _) => Recipient::Role(role),
-            (None, _) => Recipient::Staff(name),
-        };
-        if !out.contains(&r) {
-            out.push(r);
-        }
-    }
-    if out.is_empty() {
-        // Nobody named: the people working on the request.
-        out = coordinators(request);
-    }
-    out
-}
-
-/// Protocol staff, and the leader's ajudan and sespri once the request was forwarded.
-fn coordinators(request: &RequestSubject) -> Vec<Recipient> {
-    let mut out = vec![Recipient::Role(Role::Protocol)];
-    if let Some(l) = request.forwarded_to() {
-        out.push(Recipient::LeaderStaff(Role::Adc, l.to_string()));
-        out.push(Recipient::LeaderStaff(Role::Sespri, l.to_string()));
-    }
-    out
-}
-
-/// A leader's ajudan, sespri and the leader.
-fn leader_team(leader: &str) -> Vec<Recipient> {
-    [Role::Adc, Role::Sespri, Role::Leader]
-        .into_iter()
-        .map(|r| Recipient::LeaderStaff(r, leader.to_string()))
-        .collect()
-}
-
-fn by(actor_name: &Option<String>) -> (String, String) {
-    match actor_name
-        .as_deref()
-        .map(str::trim)
-        .filter(|n| !n.is_empty())
-    {
-        Some(n) => (format!(" oleh {n}"), format!(" by {n}")),
-        None => (String::new(), String::new()),
-    }
-}
-
-fn reason_line(reason: &Option<String>, id: &str, en: &str) -> (String, String) {
-    match reason.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
-        Some(r) => (format!("\n{id}: {r}"), format!("\n{en}: {r}")),
-        None => (String::new(), String::new()),
-    }
-}
-
 /// The notices an event causes. Every event yields at least one.
 pub fn notices(event: &Event, cx: &NotifyContext) -> Vec<Notice> {
     match event {
         Event::Submitted {
             request,
             answer_link,
-        } => submitted(request, answer_link.as_deref(), cx),
+        } => messages::submitted(request, answer_link.as_deref(), cx),
         Event::Transition {
             request,
             action,
@@ -490,586 +455,62 @@ pub fn notices(event: &Event, cx: &NotifyContext) -> Vec<Notice> {
             actor_name,
             from,
             to,
-        } => transition(request, *action, *actor, actor_name, *from, *to, cx),
+        } => messages::transition(request, *action, *actor, actor_name, *from, *to, cx),
         Event::AgendaChanged {
             item,
             change,
             actor_name,
-        } => agenda_changed(item, *change, actor_name, cx),
+            before,
+            reason,
+        } => messages::agenda_changed(item, *change, before, actor_name, reason, cx),
         Event::Disposition {
             request,
             author_name,
             instruction,
             text,
-        } => {
-            let (title, body) = (
-                Msg::new(
-                    format!("Disposisi: {}", request.title),
-                    format!("Disposition: {}", request.title),
-                ),
-                {
-                    let instr = instruction.trim();
-                    let head_id = if instr.is_empty() {
-                        format!("Catatan dari {author_name}")
-                    } else {
-                        format!("{instr} — dari {author_name}")
-                    };
-                    let head_en = if instr.is_empty() {
-                        format!("Note from {author_name}")
-                    } else {
-                        format!("{instr} — from {author_name}")
-                    };
-                    Msg::new(
-                        format!("{head_id}\n{}\n({})", text.trim(), request.tracking_code),
-                        format!("{head_en}\n{}\n({})", text.trim(), request.tracking_code),
-                    )
-                },
-            );
-            disposition_addressees(request, instruction, text)
-                .into_iter()
-                .map(|recipient| Notice {
-                    recipient,
-                    kind: NoticeKind::Disposition,
-                    priority: Priority::Normal,
-                    title: title.clone(),
-                    body: body.clone(),
-                    link: Link::Request(request.id.clone()),
-                })
-                .collect()
-        }
+        } => messages::disposition(request, author_name, instruction, text, cx),
         Event::Reminder {
             request,
             state,
             idle_hours,
             escalated,
-        } => {
-            let mut to = match state {
-                RequestState::AwaitingLeader => match request.forwarded_to() {
-                    Some(l) => vec![
-                        Recipient::LeaderStaff(Role::Adc, l.to_string()),
-                        Recipient::LeaderStaff(Role::Sespri, l.to_string()),
-                    ],
-                    None => vec![Recipient::Role(Role::Protocol)],
-                },
-                _ => vec![Recipient::Role(Role::Protocol)],
-            };
-            if *escalated {
-                to.push(Recipient::Role(Role::Admin));
-            }
-            let hours = *idle_hours;
-            let title = Msg::new(
-                format!("Menunggu {} jam: {}", hours, request.title),
-                format!("Waiting {} hours: {}", hours, request.title),
-            );
-            let body = Msg::new(
-                format!(
-                    "Permohonan {} berstatus \"{}\" dan belum ditindaklanjuti selama {} jam.{}",
-                    request.tracking_code,
-                    state.label_in_indonesian(),
-                    hours,
-                    if *escalated { " (eskalasi)" } else { "" }
-                ),
-                format!(
-                    "Request {} has been \"{}\" with no action for {} hours.{}",
-                    request.tracking_code,
-                    state.label_in_english(),
-                    hours,
-                    if *escalated { " (escalated)" } else { "" }
-                ),
-            );
-            to.into_iter()
-                .map(|recipient| Notice {
-                    recipient,
-                    kind: NoticeKind::Reminder,
-                    priority: if *escalated {
-                        Priority::High
-                    } else {
-                        Priority::Normal
-                    },
-                    title: title.clone(),
-                    body: body.clone(),
-                    link: Link::Request(request.id.clone()),
-                })
-                .collect()
-        }
+        } => messages::reminder(request, *state, *idle_hours, *escalated, cx),
         Event::DailyDigest {
             leader_id,
             leader_title,
             date,
             lines,
-        } => {
-            let date_id = time::date(*date, Lang::Id);
-            let date_en = time::date(*date, Lang::En);
-            let (mut body_id, mut body_en) = (String::new(), String::new());
-            if lines.is_empty() {
-                body_id.push_str("Tidak ada agenda.");
-                body_en.push_str("No agenda items.");
-            }
-            for l in lines {
-                let (s, e) = (l.starts_at, l.ends_at);
-                body_id.push_str(&format!(
-                    "{}–{} {} — {}\n",
-                    time::time(s, cx.tz, Lang::Id),
-                    time::time(e, cx.tz, Lang::Id),
-                    l.title,
-                    l.location
-                ));
-                body_en.push_str(&format!(
-                    "{}–{} {} — {}\n",
-                    time::time(s, cx.tz, Lang::En),
-                    time::time(e, cx.tz, Lang::En),
-                    l.title,
-                    l.location
-                ));
-            }
-            let title = Msg::new(
-                format!("Agenda {leader_title} besok, {date_id}"),
-                format!("Tomorrow's agenda of the {leader_title}, {date_en}"),
-            );
-            let body = Msg::new(body_id.trim_end(), body_en.trim_end());
-            leader_team(leader_id)
-                .into_iter()
-                .map(|recipient| Notice {
-                    recipient,
-                    kind: NoticeKind::DailyDigest,
-                    priority: Priority::Normal,
-                    title: title.clone(),
-                    body: body.clone(),
-                    link: Link::AgendaDay(date.format("%Y-%m-%d").to_string()),
-                })
-                .collect()
-        }
+        } => messages::daily_digest(leader_id, leader_title, *date, lines, cx),
     }
 }
 
-fn submitted(r: &RequestSubject, answer_link: Option<&str>, cx: &NotifyContext) -> Vec<Notice> {
-    let urgent = is_urgent(r.starts_at, cx.now, cx.lead_time);
-    let priority = if urgent {
-        Priority::High
-    } else {
-        Priority::Normal
-    };
-    let (tag_id, tag_en) = if urgent {
-        ("[MENDESAK] ", "[URGENT] ")
-    } else {
-        ("", "")
-    };
-    let staff = Notice {
-        recipient: Recipient::Role(Role::Protocol),
-        kind: NoticeKind::NewRequest,
-        priority,
-        title: Msg::new(
-            format!("{tag_id}Permohonan baru: {}", r.title),
-            format!("{tag_en}New request: {}", r.title),
-        ),
-        body: Msg::new(
-            format!(
-                "{}\n{}\nKode {}",
-                time::when(r.starts_at, r.ends_at, cx.tz, Lang::Id),
-                r.location,
-                r.tracking_code
-            ),
-            format!(
-                "{}\n{}\nCode {}",
-                time::when(r.starts_at, r.ends_at, cx.tz, Lang::En),
-                r.location,
-                r.tracking_code
-            ),
-        ),
-        link: Link::Request(r.id.clone()),
-    };
-    let admin = Notice {
-        recipient: Recipient::Role(Role::Admin),
-        ..staff.clone()
-    };
-    // The answer link goes to the requester alone (the staff notices above never carry it).
-    let (answer_id, answer_en) = match answer_link {
-        Some(link) => (
-            format!(
-                "\nUntuk menjawab petugas (menerima usulan waktu, melengkapi, membatalkan), buka tautan pribadi ini dan jangan bagikan: {link}"
-            ),
-            format!(
-                "\nTo answer the office (accept a proposed time, complete, cancel), open this private link and do not share it: {link}"
-            ),
-        ),
-        None => (String::new(), String::new()),
-    };
-    let receipt = Notice {
-        recipient: Recipient::Requester,
-        kind: NoticeKind::Receipt,
-        priority: Priority::Normal,
-        title: Msg::new(
-            format!("Permohonan diterima: {}", r.tracking_code),
-            format!("Request received: {}", r.tracking_code),
-        ),
-        body: Msg::new(
-            format!(
-                "Permohonan \"{}\" telah kami terima. Kode pelacakan Anda: {}. Simpan kode ini untuk melihat perkembangannya.{answer_id}",
-                r.title, r.tracking_code
-            ),
-            format!(
-                "We have received your request \"{}\". Your tracking code: {}. Keep it to follow its progress.{answer_en}",
-                r.title, r.tracking_code
-            ),
-        ),
-        link: Link::Request(r.id.clone()),
-    };
-    vec![staff, admin, receipt]
+impl Event {
+    /// The request the event is about, for the server to fill in what only it knows
+    /// ([`RequestSubject::leader_name`], [`RequestSubject::tracking_url`]).
+    pub fn request_mut(&mut self) -> Option<&mut RequestSubject> {
+        match self {
+            Event::Submitted { request, .. }
+            | Event::Transition { request, .. }
+            | Event::Disposition { request, .. }
+            | Event::Reminder { request, .. } => Some(request),
+            Event::AgendaChanged { .. } | Event::DailyDigest { .. } => None,
+        }
+    }
 }
 
 /// The message telling the requester where their request stands (the same words the channels
 /// send), for staff to send by hand through a `wa.me` link. Public facts only.
 pub fn requester_message(r: &crate::model::Request, cx: &NotifyContext) -> Msg {
-    let subject = RequestSubject::of(r);
-    let notice = match r.state {
-        RequestState::Submitted => submitted(&subject, None, cx).pop(),
-        to => Some(requester_update(&subject, to, cx)),
-    };
-    match notice {
-        Some(n) if n.recipient.is_public() => Msg::new(
-            format!("{}\n{}", n.title.id, n.body.id),
-            format!("{}\n{}", n.title.en, n.body.en),
-        ),
-        _ => Msg::new(String::new(), String::new()),
-    }
-}
-
-/// The requester's message for a staff transition, built from public facts only.
-fn requester_update(r: &RequestSubject, to: RequestState, cx: &NotifyContext) -> Notice {
-    let head_id = format!(
-        "Permohonan {} — {}",
-        r.tracking_code,
-        to.label_in_indonesian()
-    );
-    let head_en = format!("Request {} — {}", r.tracking_code, to.label_in_english());
-    let (extra_id, extra_en) = match to {
-        RequestState::InReview => (
-            "Permohonan Anda sedang ditinjau oleh staf protokol.".to_string(),
-            "Your request is being reviewed by the protocol office.".to_string(),
-        ),
-        RequestState::NeedsInfo => {
-            let (i, e) = reason_line(&r.reason, "Yang perlu dilengkapi", "Please add");
-            (
-                format!("Permohonan Anda perlu dilengkapi.{i}"),
-                format!("Your request needs more information.{e}"),
-            )
-        }
-        RequestState::TimeProposed => {
-            let (ps, pe) = (r.proposed_starts_at, r.proposed_ends_at);
-            let (wi, we) = match (ps, pe) {
-                (Some(s), Some(e)) => (
-                    time::when(s, e, cx.tz, Lang::Id),
-                    time::when(s, e, cx.tz, Lang::En),
-                ),
-                _ => (String::new(), String::new()),
-            };
-            let (i, e) = reason_line(&r.reason, "Keterangan", "Note");
-            (
-                format!(
-                    "Kami mengusulkan waktu lain: {wi}. Mohon terima atau tolak usulan ini di aplikasi.{i}"
-                ),
-                format!(
-                    "We propose another time: {we}. Please accept or decline it in the app.{e}"
-                ),
-            )
-        }
-        RequestState::Approved => (
-            format!(
-                "Permohonan \"{}\" disetujui; pimpinan hadir pada {}.",
-                r.title,
-                time::datetime(r.starts_at, cx.tz, Lang::Id)
-            ),
-            format!(
-                "Your request \"{}\" is approved; the leader attends on {}.",
-                r.title,
-                time::datetime(r.starts_at, cx.tz, Lang::En)
-            ),
-        ),
-        RequestState::Represented => {
-            let rep = r.representative.clone().unwrap_or_default();
-            (
-                format!(
-                    "Permohonan \"{}\" disetujui dan pimpinan diwakili oleh {rep}.",
-                    r.title
-                ),
-                format!(
-                    "Your request \"{}\" is approved; the leader is represented by {rep}.",
-                    r.title
-                ),
-            )
-        }
-        RequestState::Declined => {
-            let (i, e) = reason_line(&r.reason, "Alasan", "Reason");
-            (
-                format!("Mohon maaf, permohonan \"{}\" ditolak.{i}", r.title),
-                format!(
-                    "We are sorry, your request \"{}\" was declined.{e}",
-                    r.title
-                ),
-            )
-        }
-        RequestState::Cancelled => {
-            let (i, e) = reason_line(&r.reason, "Alasan", "Reason");
-            (
-                format!("Permohonan \"{}\" dibatalkan.{i}", r.title),
-                format!("Your request \"{}\" was cancelled.{e}", r.title),
-            )
-        }
-        RequestState::Done => (
-            format!("Kegiatan \"{}\" telah selesai. Terima kasih.", r.title),
-            format!("The event \"{}\" has taken place. Thank you.", r.title),
-        ),
-        RequestState::Submitted | RequestState::AwaitingLeader => (
-            format!(
-                "Status permohonan \"{}\": {}.",
-                r.title,
-                to.label_in_indonesian()
-            ),
-            format!(
-                "Status of your request \"{}\": {}.",
-                r.title,
-                to.label_in_english()
-            ),
-        ),
-    };
-    Notice {
-        recipient: Recipient::Requester,
-        kind: NoticeKind::RequestUpdate,
-        priority: if matches!(to, RequestState::NeedsInfo | RequestState::TimeProposed) {
-            Priority::High
-        } else {
-            Priority::Normal
-        },
-        title: Msg::new(head_id, head_en),
-        body: Msg::new(extra_id, extra_en),
-        link: Link::Request(r.id.clone()),
-    }
-}
-
-fn transition(
-    r: &RequestSubject,
-    action: Action,
-    actor: Actor,
-    actor_name: &Option<String>,
-    from: RequestState,
-    to: RequestState,
-    cx: &NotifyContext,
-) -> Vec<Notice> {
-    let link = Link::Request(r.id.clone());
-    let staff_notice = |recipients: Vec<Recipient>, kind: NoticeKind, title: Msg, body: Msg| {
-        recipients
-            .into_iter()
-            .map(|recipient| Notice {
-                recipient,
-                kind,
-                priority: Priority::Normal,
-                title: title.clone(),
-                body: body.clone(),
-                link: link.clone(),
-            })
-            .collect::<Vec<_>>()
-    };
-    let (by_id, by_en) = by(actor_name);
-    match (actor, action) {
-        (Actor::Requester, _) => {
-            let (what_id, what_en) = match action {
-                Action::SupplyInfo => (
-                    "Pemohon telah melengkapi permohonan".to_string(),
-                    "The requester supplied the information".to_string(),
-                ),
-                Action::AcceptProposal => (
-                    "Pemohon menerima usulan waktu".to_string(),
-                    "The requester accepted the proposed time".to_string(),
-                ),
-                Action::DeclineProposal => (
-                    "Pemohon menolak usulan waktu".to_string(),
-                    "The requester declined the proposed time".to_string(),
-                ),
-                Action::Cancel => (
-                    "Pemohon membatalkan permohonan".to_string(),
-                    "The requester cancelled the request".to_string(),
-                ),
-                other => (
-                    format!("Pemohon: {}", other.label_in_indonesian()),
-                    format!("Requester: {}", other.as_str()),
-                ),
-            };
-            staff_notice(
-                coordinators(r),
-                NoticeKind::RequesterActed,
-                Msg::new(
-                    format!("{what_id}: {}", r.title),
-                    format!("{what_en}: {}", r.title),
-                ),
-                Msg::new(
-                    format!(
-                        "Kode {} — status kini \"{}\" (sebelumnya \"{}\").",
-                        r.tracking_code,
-                        to.label_in_indonesian(),
-                        from.label_in_indonesian()
-                    ),
-                    format!(
-                        "Code {} — now \"{}\" (was \"{}\").",
-                        r.tracking_code,
-                        to.label_in_english(),
-                        from.label_in_english()
-                    ),
-                ),
-            )
-        }
-        (Actor::Staff(_), Action::ForwardToLeader) => {
-            let leader = r
-                .forwarded_to()
-                .or(r.leader_id.as_deref())
-                .unwrap_or_default();
-            staff_notice(
-                leader_team(leader),
-                NoticeKind::Forwarded,
-                Msg::new(
-                    format!("Menunggu keputusan pimpinan: {}", r.title),
-                    format!("Awaiting the leader's decision: {}", r.title),
-                ),
-                Msg::new(
-                    format!(
-                        "{}\n{}\nDiteruskan{by_id}. Kode {}.",
-                        time::when(r.starts_at, r.ends_at, cx.tz, Lang::Id),
-                        r.location,
-                        r.tracking_code
-                    ),
-                    format!(
-                        "{}\n{}\nForwarded{by_en}. Code {}.",
-                        time::when(r.starts_at, r.ends_at, cx.tz, Lang::En),
-                        r.location,
-                        r.tracking_code
-                    ),
-                ),
-            )
-        }
-        (Actor::Staff(_), action) => {
-            let mut out = vec![requester_update(r, to, cx)];
-            // Decisions taken on the leader's side are reported back to protocol staff, who
-            // answer the requester and keep the agenda.
-            if matches!(
-                action,
-                Action::Approve | Action::Represent | Action::Decline | Action::ProposeTime
-            ) && from == RequestState::AwaitingLeader
-            {
-                out.extend(staff_notice(
-                    vec![Recipient::Role(Role::Protocol)],
-                    NoticeKind::Decision,
-                    Msg::new(
-                        format!("{}: {}", to.label_in_indonesian(), r.title),
-                        format!("{}: {}", to.label_in_english(), r.title),
-                    ),
-                    Msg::new(
-                        format!(
-                            "Kode {} — {}{by_id}.",
-                            r.tracking_code,
-                            to.label_in_indonesian()
-                        ),
-                        format!(
-                            "Code {} — {}{by_en}.",
-                            r.tracking_code,
-                            to.label_in_english()
-                        ),
-                    ),
-                ));
-            }
-            out
-        }
-    }
-}
-
-fn agenda_changed(
-    item: &AgendaSubject,
-    change: AgendaChange,
-    actor_name: &Option<String>,
-    cx: &NotifyContext,
-) -> Vec<Notice> {
-    let mut what_id = Vec::new();
-    let mut what_en = Vec::new();
-    if change.time {
-        what_id.push("waktu");
-        what_en.push("time");
-    }
-    if change.place {
-        what_id.push("tempat");
-        what_en.push("place");
-    }
-    if change.status {
-        what_id.push("status");
-        what_en.push("status");
-    }
-    let (by_id, by_en) = by(actor_name);
-    let status_id = item.status.label_in_indonesian();
-    let title = Msg::new(
-        format!("Agenda berubah ({}): {}", what_id.join(", "), item.title),
-        format!("Agenda changed ({}): {}", what_en.join(", "), item.title),
-    );
-    let body = Msg::new(
-        format!(
-            "{}\n{}\nStatus: {status_id}. Diubah{by_id}.",
-            time::when(item.starts_at, item.ends_at, cx.tz, Lang::Id),
-            item.location
-        ),
-        format!(
-            "{}\n{}\nStatus: {}. Changed{by_en}.",
-            time::when(item.starts_at, item.ends_at, cx.tz, Lang::En),
-            item.location,
-            item.status.as_str()
-        ),
-    );
-    // Assigned staff outside the leader's team may not see a confidential item's details.
-    let redacted = (
-        Msg::new(
-            "Agenda rahasia pimpinan berubah",
-            "A confidential agenda item changed",
-        ),
-        Msg::new(
-            format!(
-                "Jadwal tugas Anda berubah: {}. Tanyakan rinciannya kepada ajudan.",
-                time::when(item.starts_at, item.ends_at, cx.tz, Lang::Id)
-            ),
-            format!(
-                "Your duty changed: {}. Ask the ajudan for details.",
-                time::when(item.starts_at, item.ends_at, cx.tz, Lang::En)
-            ),
-        ),
-    );
-    let mut recipients = vec![
-        Recipient::LeaderStaff(Role::Adc, item.leader_id.clone()),
-        Recipient::LeaderStaff(Role::Sespri, item.leader_id.clone()),
-    ];
-    let team_len = recipients.len();
-    for s in &item.assigned_staff {
-        let r = Recipient::Staff(s.trim().to_string());
-        if !s.trim().is_empty() && !recipients.contains(&r) {
-            recipients.push(r);
-        }
-    }
-    recipients
-        .into_iter()
-        .enumerate()
-        .map(|(i, recipient)| {
-            let (t, b) = if i >= team_len && item.visibility == Visibility::Confidential {
-                redacted.clone()
-            } else {
-                (title.clone(), body.clone())
-            };
-            Notice {
-                recipient,
-                kind: NoticeKind::AgendaChanged,
-                priority: Priority::High,
-                title: t,
-                body: b,
-                link: Link::AgendaItem(item.id.clone()),
-            }
-        })
-        .collect()
+    let n = messages::requester_notice(&RequestSubject::of(r), r.state, cx);
+    Msg::new(
+        format!("{}\n{}", n.title.id, n.body.id),
+        format!("{}\n{}", n.title.en, n.body.en),
+    )
 }
 
 #[cfg(test)]
 mod tests {
+    use super::recipients::{coordinators, leader_team};
     use super::*;
     use crate::workflow::{RequestFacts, TransitionInput, check_transition};
     use chrono::TimeZone;
@@ -1103,6 +544,9 @@ mod tests {
             representative: Some("Sekda".into()),
             proposed_starts_at: Some(start + Duration::days(1)),
             proposed_ends_at: Some(start + Duration::days(1) + Duration::hours(1)),
+            organizer: "Dinas Pariwisata".into(),
+            leader_name: Some("Bupati Klungkung".into()),
+            tracking_url: Some("https://agenda.test/lacak/K7QM-3XRD".into()),
         }
     }
 
@@ -1128,22 +572,6 @@ mod tests {
         assert_eq!(receipt.kind, NoticeKind::Receipt);
         assert!(receipt.body.id.contains("K7QM-3XRD") && receipt.body.en.contains("K7QM-3XRD"));
         assert_eq!(n[0].priority, Priority::Normal);
-    }
-
-    #[test]
-    fn the_answer_link_is_in_the_requesters_receipt_only() {
-        let link = "https://agenda.example.go.id/jawab/abc123";
-        let n = notices(
-            &Event::Submitted {
-                request: subject(30, false),
-                answer_link: Some(link.into()),
-            },
-            &cx(),
-        );
-        for notice in &n {
-            let has = notice.body.id.contains(link) && notice.body.en.contains(link);
-            assert_eq!(has, notice.recipient == Recipient::Requester, "{notice:?}");
-        }
     }
 
     #[test]
@@ -1297,6 +725,8 @@ mod tests {
                     ..Default::default()
                 },
                 actor_name: None,
+                before: None,
+                reason: None,
             },
             &cx(),
         );
@@ -1323,6 +753,8 @@ mod tests {
                     ..Default::default()
                 },
                 actor_name: None,
+                before: None,
+                reason: None,
             },
             &cx(),
         );
@@ -1424,6 +856,7 @@ mod tests {
                     ends_at: start + Duration::hours(1),
                     title: "Rapat".into(),
                     location: "Kantor".into(),
+                    tentative: false,
                 }],
             },
             &cx(),
@@ -1436,12 +869,19 @@ mod tests {
     }
 
     #[test]
-    fn codes_round_trip() {
-        for c in Channel::ALL {
-            assert_eq!(Channel::parse(c.as_str()), Some(c));
-        }
-        for p in [Priority::Normal, Priority::High] {
-            assert_eq!(Priority::parse(p.as_str()), Some(p));
+    fn the_answer_link_is_in_the_requesters_receipt_only() {
+        let link = "https://agenda.example.go.id/jawab/abc123";
+        let n = notices(
+            &Event::Submitted {
+                request: subject(30, false),
+                answer_link: Some(link.into()),
+            },
+            &cx(),
+        );
+        assert!(n.iter().any(|x| x.recipient == Recipient::Requester));
+        for notice in &n {
+            let has = notice.body.id.contains(link) && notice.body.en.contains(link);
+            assert_eq!(has, notice.recipient == Recipient::Requester, "{notice:?}");
         }
     }
 
@@ -1501,6 +941,13 @@ mod tests {
                         status,
                     },
                     actor_name: Some(STAFF_NAME.into()),
+                    before: Some(AgendaBefore {
+                        starts_at: cx().now + Duration::hours(18),
+                        ends_at: cx().now + Duration::hours(19),
+                        location: "Balai".into(),
+                        status: AgendaStatus::Tentative,
+                    }),
+                    reason: Some("hujan".into()),
                 }
             }),
             (any::<bool>(), "[a-z@ ]{0,20}").prop_map(|(a, words)| Event::Disposition {
@@ -1534,6 +981,7 @@ mod tests {
                         ends_at: cx().now + Duration::hours(i as i64 + 1),
                         title: SECRET_TITLE.into(),
                         location: "x".into(),
+                        tentative: i % 2 == 1,
                     })
                     .collect(),
             }),
@@ -1601,6 +1049,329 @@ mod tests {
                     );
                     assert!(!n.is_empty(), "{action:?} from {from:?} by {actor:?}");
                 }
+            }
+        }
+    }
+
+    fn decided(action: Action, days: i64, from: RequestState) -> Vec<Notice> {
+        let mut r = subject(days, true);
+        if action == Action::Decline {
+            r.reason = Some("Jadwal penuh".into());
+        }
+        notices(
+            &Event::Transition {
+                to: action.target(from, true),
+                request: r,
+                action,
+                actor: Actor::Staff(Role::Adc),
+                actor_name: Some("Komang Ajudan".into()),
+                from,
+            },
+            &cx(),
+        )
+    }
+
+    #[test]
+    fn the_outcome_reaches_protocol_sespri_and_leader_naming_representative_and_decider() {
+        let n = decided(Action::Represent, 30, RequestState::AwaitingLeader);
+        let staff: Vec<_> = n.iter().filter(|n| !n.recipient.is_public()).collect();
+        let who: Vec<_> = staff.iter().map(|n| n.recipient.clone()).collect();
+        let mut want = vec![Recipient::Role(Role::Protocol)];
+        want.extend(leader_team("bupati"));
+        assert_eq!(who, want);
+        let body = &staff[0].body;
+        assert!(
+            body.id.contains("Diwakilkan — diwakili oleh Sekda."),
+            "{}",
+            body.id
+        );
+        assert!(
+            body.en.contains("Represented — represented by Sekda."),
+            "{}",
+            body.en
+        );
+        assert!(
+            body.id.contains("Diputuskan oleh Komang Ajudan."),
+            "{}",
+            body.id
+        );
+        assert!(!body.id.contains("oleh Komang Ajudan Bupati"));
+        let declined = decided(Action::Decline, 30, RequestState::AwaitingLeader);
+        assert!(declined[1].body.id.contains("Alasan: Jadwal penuh"));
+        assert!(declined[1].body.en.contains("Reason: Jadwal penuh"));
+    }
+
+    #[test]
+    fn urgency_travels_to_everyone_on_staff_the_request_reaches() {
+        for (action, from) in [
+            (Action::ForwardToLeader, RequestState::InReview),
+            (Action::Approve, RequestState::AwaitingLeader),
+        ] {
+            for n in decided(action, 3, from) {
+                if n.recipient.is_public() {
+                    continue;
+                }
+                assert_eq!(n.priority, Priority::High, "{action:?} {:?}", n.recipient);
+                assert!(n.title.id.starts_with("[MENDESAK] "), "{}", n.title.id);
+                assert!(n.title.en.starts_with("[URGENT] "), "{}", n.title.en);
+            }
+            for n in decided(action, 30, from) {
+                assert!(!n.title.id.contains("MENDESAK"));
+            }
+        }
+        let disp = notices(
+            &Event::Disposition {
+                request: subject(3, true),
+                author_name: "Made".into(),
+                instruction: "@ajudan".into(),
+                text: "segera".into(),
+            },
+            &cx(),
+        );
+        assert_eq!(disp[0].priority, Priority::High);
+    }
+
+    #[test]
+    fn protocol_cancelling_an_approved_request_far_ahead_tells_the_leaders_team() {
+        let cancel = |days| {
+            notices(
+                &Event::Transition {
+                    request: subject(days, true),
+                    action: Action::Cancel,
+                    actor: Actor::Staff(Role::Protocol),
+                    actor_name: Some("Made Protokol".into()),
+                    from: RequestState::Approved,
+                    to: RequestState::Cancelled,
+                },
+                &cx(),
+            )
+        };
+        let far = cancel(10);
+        let team: Vec<_> = far
+            .iter()
+            .filter(|n| matches!(n.recipient, Recipient::LeaderStaff(..)))
+            .collect();
+        assert_eq!(team.len(), 3, "ajudan, sespri and the leader");
+        assert!(team[0].body.id.contains("Dibatalkan oleh Made Protokol."));
+        assert!(team[0].body.id.contains("Alasan: Mohon lampirkan surat"));
+        // Within 48 hours the agenda change notice tells them instead (no double notice).
+        assert!(
+            cancel(1)
+                .iter()
+                .all(|n| !matches!(n.recipient, Recipient::LeaderStaff(..)))
+        );
+    }
+
+    #[test]
+    fn agenda_changes_show_old_and_new_values_reason_and_who() {
+        let item = AgendaSubject {
+            status: AgendaStatus::Cancelled,
+            ..agenda(Visibility::Internal)
+        };
+        let before = AgendaBefore {
+            starts_at: item.starts_at - Duration::hours(1),
+            ends_at: item.ends_at - Duration::hours(1),
+            location: "Balai Desa".into(),
+            status: AgendaStatus::Confirmed,
+        };
+        let n = notices(
+            &Event::AgendaChanged {
+                item,
+                change: AgendaChange {
+                    time: true,
+                    place: true,
+                    status: true,
+                },
+                actor_name: Some("Komang Ajudan".into()),
+                before: Some(before),
+                reason: Some("Bupati sakit".into()),
+            },
+            &cx(),
+        );
+        let (id, en) = (&n[0].body.id, &n[0].body.en);
+        // 20 h after 00.00 UTC = 20.00 UTC = 04.00 WITA the next day; before it was 03.00.
+        assert!(id.contains("03.00–05.00 WITA → "), "{id}");
+        assert!(
+            id.contains("→ Sabtu, 21 November 2026, 04.00–06.00 WITA"),
+            "{id}"
+        );
+        assert!(en.contains("03:00–05:00 WITA → "), "{en}");
+        assert!(id.contains("Tempat: Balai Desa → Pendopo"), "{id}");
+        assert!(id.contains("Status: Pasti → Batal"), "{id}");
+        assert!(en.contains("Status: Confirmed → Cancelled"), "{en}");
+        assert!(!en.contains("confirmed"), "no raw codes: {en}");
+        assert!(id.contains("Alasan: Bupati sakit") && en.contains("Reason: Bupati sakit"));
+        assert!(
+            id.contains("Diubah oleh Komang Ajudan.") && en.contains("Changed by Komang Ajudan.")
+        );
+        assert!(n[0].title.id.starts_with("Agenda dibatalkan: "));
+    }
+
+    #[test]
+    fn the_new_request_names_leader_and_organiser_and_the_requester_gets_the_tracking_link() {
+        let n = notices(
+            &Event::Submitted {
+                request: subject(30, false),
+                answer_link: None,
+            },
+            &cx(),
+        );
+        assert!(
+            n[0].body.id.contains("Pimpinan: Bupati Klungkung"),
+            "{}",
+            n[0].body.id
+        );
+        assert!(n[0].body.id.contains("Penyelenggara: Dinas Pariwisata"));
+        assert!(n[0].body.en.contains("Organiser: Dinas Pariwisata"));
+        assert!(
+            n[2].body
+                .id
+                .contains("Lacak: https://agenda.test/lacak/K7QM-3XRD")
+        );
+        assert!(
+            n[2].body
+                .en
+                .contains("Track it: https://agenda.test/lacak/K7QM-3XRD")
+        );
+        let approved = decided(Action::Approve, 30, RequestState::AwaitingLeader);
+        assert!(
+            approved[0].body.id.contains("pimpinan akan hadir pada"),
+            "{}",
+            approved[0].body.id
+        );
+        assert!(approved[0].body.en.contains("the leader will attend on"));
+        assert!(
+            approved[0]
+                .body
+                .id
+                .contains("Lacak: https://agenda.test/lacak/")
+        );
+    }
+
+    #[test]
+    fn one_hour_is_singular_in_english() {
+        let n = notices(
+            &Event::Reminder {
+                request: subject(30, false),
+                state: RequestState::Submitted,
+                idle_hours: 1,
+                escalated: false,
+            },
+            &cx(),
+        );
+        assert!(
+            n[0].title.en.starts_with("Waiting 1 hour: "),
+            "{}",
+            n[0].title.en
+        );
+        assert!(n[0].body.en.contains("for 1 hour."), "{}", n[0].body.en);
+        assert!(n[0].title.id.starts_with("Menunggu 1 jam: "));
+    }
+
+    #[test]
+    fn the_digest_marks_tentative_items_and_flags_clashes() {
+        let date = NaiveDate::from_ymd_opt(2026, 11, 21).unwrap();
+        let at = |h: u32, m: u32| Utc.with_ymd_and_hms(2026, 11, 21, h, m, 0).unwrap();
+        let line = |s, e, title: &str, location: &str, tentative| DigestLine {
+            starts_at: s,
+            ends_at: e,
+            title: title.into(),
+            location: location.into(),
+            tentative,
+        };
+        // 08.30–10.30 and 10.00–11.00 WITA at different places; 13.00 tentative.
+        let lines = vec![
+            line(at(0, 30), at(2, 30), "Rapat Paripurna", "DPRD", false),
+            line(at(2, 0), at(3, 0), "Pembukaan Pasar", "Semarapura", false),
+            line(at(5, 0), at(6, 0), "Audiensi", "Kantor", true),
+        ];
+        assert_eq!(digest_clashes(&lines), vec![(0, 1)]);
+        let n = notices(
+            &Event::DailyDigest {
+                leader_id: "bupati".into(),
+                leader_title: "Bupati Klungkung".into(),
+                date,
+                lines,
+            },
+            &cx(),
+        );
+        let (id, en) = (&n[0].body.id, &n[0].body.en);
+        assert!(id.contains("⚠ 08.30–10.30 Rapat Paripurna — DPRD"), "{id}");
+        assert!(id.contains("⚠ 10.00–11.00 Pembukaan Pasar"), "{id}");
+        assert!(
+            id.contains("13.00–14.00 Audiensi — Kantor (SEMENTARA, belum pasti)"),
+            "{id}"
+        );
+        assert!(!id.contains("⚠ 13.00"), "{id}");
+        assert!(
+            id.contains("BENTROK: \"Rapat Paripurna\" dan \"Pembukaan Pasar\""),
+            "{id}"
+        );
+        assert!(
+            en.contains("(TENTATIVE, not confirmed)") && en.contains("CLASH"),
+            "{en}"
+        );
+        assert_eq!(n[0].priority, Priority::High);
+    }
+
+    #[test]
+    fn mentions_start_a_word_and_email_addresses_are_not_mentions() {
+        assert_eq!(
+            mentions("kirim ke panitia@contoh.id, cc (@Komang) dan @ajudan.bupatii."),
+            vec!["komang".to_string(), "ajudan.bupatii".to_string()]
+        );
+        assert_eq!(
+            person_mentions("@ajudan @made", "tolong @made dan @protokol"),
+            vec!["made".to_string()]
+        );
+        let r = subject(30, true);
+        assert_eq!(
+            disposition_addressees(&r, "", "undangan dari panitia@contoh.id"),
+            coordinators(&r),
+            "an e-mail address names nobody"
+        );
+    }
+
+    #[test]
+    fn codes_are_the_serde_names_and_round_trip() {
+        use strum::IntoEnumIterator;
+        for k in NoticeKind::iter() {
+            assert_eq!(NoticeKind::parse(k.as_str()), Some(k));
+            assert_eq!(serde_json::to_value(k).unwrap(), k.as_str());
+        }
+        for c in Channel::iter() {
+            assert_eq!(serde_json::to_value(c).unwrap(), c.as_str());
+        }
+        for p in Priority::iter() {
+            assert_eq!(serde_json::to_value(p).unwrap(), p.as_str());
+        }
+        // The stored codes stay what the database and the apps already hold.
+        assert_eq!(NoticeKind::NewRequest.as_str(), "new_request");
+        assert_eq!(NoticeKind::DailyDigest.as_str(), "daily_digest");
+        assert_eq!(NoticeKind::RequesterActed.as_str(), "requester_acted");
+        assert_eq!(Channel::Whatsapp.as_str(), "whatsapp");
+        assert_eq!(Priority::High.as_str(), "high");
+        assert_eq!(NoticeKind::parse("bogus"), None);
+    }
+
+    proptest! {
+        /// Staff learn who acted on every path that has an actor (the requester never does).
+        #[test]
+        fn every_staff_notice_names_the_actor(ev in any_event()) {
+            let has_actor = matches!(
+                &ev,
+                Event::Transition { actor: Actor::Staff(_), .. } | Event::AgendaChanged { .. }
+            );
+            for n in notices(&ev, &cx()) {
+                if n.recipient.is_public() || !has_actor {
+                    continue;
+                }
+                // A confidential item's redacted notice to outside staff names nobody.
+                if n.title.en == "A confidential agenda item changed" {
+                    continue;
+                }
+                prop_assert!(n.body.id.contains(STAFF_NAME), "{}", n.body.id);
+                prop_assert!(n.body.en.contains(STAFF_NAME), "{}", n.body.en);
             }
         }
     }
