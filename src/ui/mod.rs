@@ -100,6 +100,13 @@ impl Ui {
         self.nav.write().push(route);
     }
 
+    /// Shows `route` in place of the current screen (after a form is done, Back skips the form).
+    pub fn replace(&mut self, route: shell::Route) {
+        let mut nav = self.nav.write();
+        nav.pop();
+        nav.push(route);
+    }
+
     pub fn back(&mut self) {
         let mut nav = self.nav.write();
         if nav.len() > 1 {
