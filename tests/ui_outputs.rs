@@ -483,7 +483,10 @@ async fn a_new_device_shows_and_keeps_the_servers_notification_settings() {
         html.contains("value=\"protokol@klungkungkab.go.id\""),
         "{html}"
     );
-    assert!(html.contains("Pengaturan belum dimuat dari server"), "{html}");
+    assert!(
+        html.contains("Pengaturan belum dimuat dari server"),
+        "{html}"
+    );
     let kept = new.store().notification_settings().unwrap().unwrap();
     assert_eq!(kept.phone.as_deref(), Some("081234567890"));
     // Nothing was blanked on the server.

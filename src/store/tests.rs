@@ -580,3 +580,17 @@ fn a_record_is_stored_once_unless_a_local_change_is_shown_on_top() {
     assert_eq!(storage(&s, &made.id), (true, false));
     assert!(s.agenda_item(&made.id).unwrap().unwrap().pending);
 }
+
+#[test]
+fn a_request_sent_twice_with_its_client_id_is_queued_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let public = Store::open(&dir.path().join("public.db"), Variant::Public).unwrap();
+    let new = sepiion_core::api::NewRequest {
+        id: Some("7d0c8a52-4a1e-4f51-9a0b-3c2f6e1d9b10".into()),
+        ..new_request()
+    };
+    let first = public.submit_request(new.clone()).unwrap();
+    let second = public.submit_request(new).unwrap();
+    assert_eq!(first.id, second.id);
+    assert_eq!(public.outbox().unwrap().len(), 1);
+}

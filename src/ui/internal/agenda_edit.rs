@@ -134,7 +134,7 @@ pub fn AgendaEdit(id: Option<String>) -> Element {
             return;
         };
         let input = AgendaItemInput {
-            id: edit_id.is_none().then(|| client_id()),
+            id: edit_id.is_none().then(|| client_id.cloned()),
             base_version: f.base_version,
             leader_id: f.leader_id.clone(),
             title: f.title.clone(),
