@@ -1033,7 +1033,17 @@ fn element_with_id(edits: &[dioxus_core::Mutation], html_id: &str) -> dioxus_cor
 #[test]
 fn a_double_tap_on_simpan_makes_one_agenda_item_and_opens_it() {
     use dioxus_html::{PlatformEventData, SerializedFormData};
-    let (_d, store) = store_with(Variant::Internal, vec![]);
+    // The Bupati is busy from 09.00, when the form's new item starts by default.
+    let (_d, store) = store_with(
+        Variant::Internal,
+        vec![Record::AgendaItem(Box::new(item(
+            "a1",
+            "Rapat koordinasi OPD",
+            9,
+            Visibility::Internal,
+            true,
+        )))],
+    );
     sign_in(&store, "protokol", Role::Protocol, None);
     #[component]
     fn Root() -> Element {
@@ -1096,4 +1106,7 @@ fn a_double_tap_on_simpan_makes_one_agenda_item_and_opens_it() {
         !main.contains("id=\"item-title\""),
         "the form is gone: {main}"
     );
+    // With its clash, where the person is looking.
+    assert!(main.contains("card conflict"), "{main}");
+    assert!(main.contains("Rapat koordinasi OPD"), "{main}");
 }
