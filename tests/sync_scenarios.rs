@@ -515,3 +515,50 @@ async fn a_request_made_in_the_english_app_is_answered_in_english() {
     );
     server.stop().await;
 }
+
+/// Issue 23: "Simpan" tapped twice on a new agenda item. The form keeps one client id, so the
+/// second tap names the same item: one change in the outbox, one item on the server.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_tap_on_a_new_item_makes_no_second_item() {
+    let server = start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let device = staff(dir.path(), "protokol", &server.base, "protokol").await;
+    let s = device.store();
+    let start = chrono::Utc::now() + Duration::days(21);
+    let input = AgendaItemInput {
+        id: Some(uuid::Uuid::new_v4().to_string()),
+        base_version: None,
+        leader_id: "wakil_bupati".into(),
+        title: "Rapat koordinasi ketupat dua kali".into(),
+        starts_at: start,
+        ends_at: start + Duration::hours(1),
+        location: "Kantor Bupati".into(),
+        category: "Rapat".into(),
+        visibility: Visibility::Internal,
+        status: AgendaStatus::Tentative,
+        attendance: Attendance::InPerson,
+        representative: None,
+        dress_code: String::new(),
+        assigned_staff: vec![],
+        running_order: String::new(),
+        internal_notes: String::new(),
+    };
+    let first = s.create_agenda_item(input.clone()).unwrap();
+    let second = s.create_agenda_item(input.clone()).unwrap();
+    assert_eq!(first.id, second.id);
+    assert_eq!(s.pending_count().unwrap(), 1, "{:?}", s.outbox().unwrap());
+    device.sync_once().await.unwrap();
+    // A tap arriving after the push is answered changes nothing either.
+    s.create_agenda_item(input).unwrap();
+    assert_eq!(s.pending_count().unwrap(), 0);
+    device.sync_once().await.unwrap();
+    let db = rusqlite::Connection::open(&server.db).unwrap();
+    let on_server: i64 = db
+        .query_row(
+            "SELECT count(*) FROM agenda_items WHERE title = ?1",
+            ["Rapat koordinasi ketupat dua kali"],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(on_server, 1);
+}

@@ -419,3 +419,75 @@ async fn the_portal_and_the_app_label_the_request_form_alike_in_cores_order() {
         assert!(start.contains("(WITA)"), "{start}");
     }
 }
+
+/// Issue 23: a new staff device shows the server's phone and e-mail on Sinkronisasi, and a
+/// "Simpan" before they are on screen sends nothing instead of blanking them on the server.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_device_shows_and_keeps_the_servers_notification_settings() {
+    let server = common::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let old = common::staff(dir.path(), "old", &server.base, "protokol").await;
+    let input = sepiion_core::api::NotificationSettingsInput {
+        phone: Some("081234567890".into()),
+        email: Some("protokol@klungkungkab.go.id".into()),
+        channels: vec![],
+    };
+    old.save_notification_settings(&input).await.unwrap();
+    let new = Arc::new(common::staff(dir.path(), "new", &server.base, "protokol").await);
+    assert_eq!(new.store().notification_settings().unwrap(), None);
+
+    #[component]
+    fn Root() -> Element {
+        let launch = use_context::<Launch>();
+        ui::use_app(launch);
+        rsx! { sepiion::ui::internal::notify_settings::NotificationSettingsCard {} }
+    }
+    dioxus_html::set_event_converter(Box::new(dioxus_html::SerializedHtmlEventConverter));
+    let launch = Launch {
+        variant: Variant::Internal,
+        store: new.store().clone(),
+        engine: Some(new.clone()),
+        tz: Makassar,
+        initial_route: Some(Route::Sync),
+    };
+    let mut dom = VirtualDom::new(Root).with_root_context(launch);
+    let targets = click_targets(&dom.rebuild_to_vec().edits);
+    let save = *targets.last().expect("a save button");
+    // "Simpan" at once, before anything from the server is on screen.
+    let data =
+        dioxus_html::PlatformEventData::new(Box::<dioxus_html::SerializedMouseData>::default());
+    let event = dioxus_core::Event::new(
+        std::rc::Rc::new(data) as std::rc::Rc<dyn std::any::Any>,
+        true,
+    );
+    dom.runtime().handle_event("click", event, save);
+    let mut html = String::new();
+    for _ in 0..300 {
+        let _ =
+            tokio::time::timeout(std::time::Duration::from_millis(100), dom.wait_for_work()).await;
+        dom.render_immediate(&mut dioxus_core::NoOpMutations);
+        html = dioxus_ssr::render(&dom);
+        if html.contains("value=\"081234567890\"") {
+            break;
+        }
+    }
+    // The server's values, loaded when the card opened, and kept for offline display.
+    assert!(html.contains("value=\"081234567890\""), "{html}");
+    assert!(
+        html.contains("value=\"protokol@klungkungkab.go.id\""),
+        "{html}"
+    );
+    assert!(
+        html.contains("Pengaturan belum dimuat dari server"),
+        "{html}"
+    );
+    let kept = new.store().notification_settings().unwrap().unwrap();
+    assert_eq!(kept.phone.as_deref(), Some("081234567890"));
+    // Nothing was blanked on the server.
+    let on_server = old.notification_settings().await.unwrap();
+    assert_eq!(on_server.phone.as_deref(), Some("081234567890"));
+    assert_eq!(
+        on_server.email.as_deref(),
+        Some("protokol@klungkungkab.go.id")
+    );
+}

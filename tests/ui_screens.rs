@@ -927,3 +927,105 @@ fn the_staff_notification_settings_show_channels_and_the_ntfy_topic_link() {
         "only what the server offers"
     );
 }
+
+/// The element whose `id` attribute is `html_id` (a dynamic attribute, so it is in the edits).
+fn element_with_id(edits: &[dioxus_core::Mutation], html_id: &str) -> dioxus_core::ElementId {
+    edits
+        .iter()
+        .find_map(|m| match m {
+            dioxus_core::Mutation::SetAttribute {
+                name: "id",
+                value: dioxus_core::AttributeValue::Text(v),
+                id,
+                ..
+            } if v == html_id => Some(*id),
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("no element #{html_id}"))
+}
+
+/// Issue 23: "Simpan" tapped twice on a new agenda item makes one item, and the screen goes to
+/// that item.
+#[test]
+fn a_double_tap_on_simpan_makes_one_agenda_item_and_opens_it() {
+    use dioxus::prelude::*;
+    use dioxus_html::{PlatformEventData, SerializedFormData};
+    use sepiion::ui::Launch;
+    use sepiion::ui::shell::Frame;
+    // The Bupati is busy from 09.00, when the form's new item starts by default.
+    let (_d, store) = store_with(
+        Variant::Internal,
+        vec![Record::AgendaItem(Box::new(item(
+            "a1",
+            "Rapat koordinasi OPD",
+            9,
+            Visibility::Internal,
+            true,
+        )))],
+    );
+    sign_in(&store, "protokol", Role::Protocol, None);
+    #[component]
+    fn Root() -> Element {
+        let launch = use_context::<Launch>();
+        ui::use_app(launch);
+        rsx! { Frame {} }
+    }
+    dioxus_html::set_event_converter(Box::new(dioxus_html::SerializedHtmlEventConverter));
+    let launch = Launch {
+        variant: Variant::Internal,
+        store: store.clone(),
+        engine: None,
+        tz: Makassar,
+        initial_route: Some(Route::AgendaEdit(None)),
+    };
+    let mut dom = VirtualDom::new(Root).with_root_context(launch);
+    let edits = dom.rebuild_to_vec().edits;
+    let form_event = |value: &str| {
+        let data =
+            PlatformEventData::new(Box::new(SerializedFormData::new(value.to_string(), vec![])));
+        dioxus_core::Event::new(
+            std::rc::Rc::new(data) as std::rc::Rc<dyn std::any::Any>,
+            true,
+        )
+    };
+    for (field, value) in [
+        ("item-title", "Peresmian pasar Galiran"),
+        ("item-location", "Pasar Galiran"),
+    ] {
+        let target = element_with_id(&edits, field);
+        dom.runtime()
+            .handle_event("input", form_event(value), target);
+        dom.render_immediate(&mut dioxus_core::NoOpMutations);
+    }
+    let submit = edits
+        .iter()
+        .find_map(|m| match m {
+            dioxus_core::Mutation::NewEventListener { name, id } if name == "submit" => Some(*id),
+            _ => None,
+        })
+        .expect("the form");
+    // Two taps before the screen has redrawn.
+    dom.runtime().handle_event("submit", form_event(""), submit);
+    dom.runtime().handle_event("submit", form_event(""), submit);
+    dom.render_immediate(&mut dioxus_core::NoOpMutations);
+    let day = sepiion_core::time::local_date(Utc::now(), Makassar);
+    let items: Vec<_> = store
+        .agenda(None, day, day, Makassar)
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.item.title == "Peresmian pasar Galiran")
+        .collect();
+    assert_eq!(items.len(), 1, "one item");
+    assert_eq!(store.pending_count().unwrap(), 1, "one change to send");
+    // The screen is now the saved item's own.
+    let html = dioxus_ssr::render(&dom);
+    let main = main_of(&html);
+    assert!(main.contains("Peresmian pasar Galiran"), "{main}");
+    assert!(
+        !main.contains("id=\"item-title\""),
+        "the form is gone: {main}"
+    );
+    // With its clash, where the person is looking.
+    assert!(main.contains("card conflict"), "{main}");
+    assert!(main.contains("Rapat koordinasi OPD"), "{main}");
+}

@@ -96,6 +96,7 @@ pub const TEXTS: Texts = Texts {
     os_summary_title: "New notifications: {n}",
     os_summary_body: "Open Notifications in the Sepiion app to read them.",
     load_settings: "Load from the server",
+    settings_not_loaded: "The settings have not been loaded from the server yet, so nothing was saved (the phone and e-mail on the server are kept). Loading now; check them, then save again.",
     settings_saved: "Settings saved.",
     urgent: "Urgent",
     urgent_warning: "Your event starts in less than {days} days. The request is still accepted, but it may not be answered in time.",

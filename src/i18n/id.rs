@@ -96,6 +96,7 @@ pub const TEXTS: Texts = Texts {
     os_summary_title: "{n} notifikasi baru",
     os_summary_body: "Buka Notifikasi di aplikasi Sepiion untuk membacanya.",
     load_settings: "Muat dari server",
+    settings_not_loaded: "Pengaturan belum dimuat dari server, jadi tidak disimpan (nomor dan e-mail di server tetap). Memuat sekarang; periksa, lalu simpan lagi.",
     settings_saved: "Pengaturan tersimpan.",
     urgent: "Mendesak",
     urgent_warning: "Acara Anda dimulai kurang dari {days} hari lagi. Permohonan tetap diterima, tetapi mungkin tidak sempat dijawab tepat waktu.",

@@ -122,6 +122,8 @@ pub struct Texts {
     pub os_summary_title: &'static str,
     pub os_summary_body: &'static str,
     pub load_settings: &'static str,
+    /// "Simpan" on notification settings that were never loaded: nothing sent.
+    pub settings_not_loaded: &'static str,
     pub settings_saved: &'static str,
     pub urgent: &'static str,
     /// The form's warning when the event starts sooner than the lead time (`{days}`).

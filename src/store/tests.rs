@@ -821,3 +821,17 @@ fn a_full_device_refuses_new_changes_and_keeps_the_outbox() {
     );
     assert_eq!(queued(&again), made);
 }
+
+#[test]
+fn a_request_sent_twice_with_its_client_id_is_queued_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let public = Store::open(&dir.path().join("public.db"), Variant::Public).unwrap();
+    let new = sepiion_core::api::NewRequest {
+        id: Some("7d0c8a52-4a1e-4f51-9a0b-3c2f6e1d9b10".into()),
+        ..new_request()
+    };
+    let first = public.submit_request(new.clone()).unwrap();
+    let second = public.submit_request(new).unwrap();
+    assert_eq!(first.id, second.id);
+    assert_eq!(public.outbox().unwrap().len(), 1);
+}

@@ -26,6 +26,14 @@ fn new_id(id: &Option<String>) -> StoreResult<String> {
     client_id(id.as_deref().filter(|s| !s.trim().is_empty())).map_err(StoreError::Invalid)
 }
 
+/// The record a create with this client id already made on this device, if any: a second tap
+/// (or a retry) with the same id answers with it instead of queueing a second create, so every
+/// create is applied at most once.
+fn already_created(tx: &Transaction, kind: EntityKind, id: &str) -> StoreResult<Option<Record>> {
+    // Queued and not yet answered, or already in the cache from the server: shown either way.
+    shown_record(tx, kind, id)
+}
+
 fn staff_actor(tx: &Transaction) -> StoreResult<(LocalActor, Role)> {
     let actor = local_actor(tx)?;
     match actor.actor {
@@ -76,6 +84,9 @@ impl Store {
         let id = new_id(&new.id)?;
         new.id = Some(id.clone());
         self.write(|tx| {
+            if let Some(Record::Request(r)) = already_created(tx, EntityKind::Request, &id)? {
+                return Ok(*r);
+            }
             let actor = local_actor(tx)?;
             enqueue(tx, &actor, MutationOp::SubmitRequest { request: new }, None)?;
             attach_draft_to(tx, &id)?;
@@ -108,6 +119,9 @@ impl Store {
         self.write(|tx| {
             let (actor, _) = staff_actor(tx)?;
             shown_request(tx, request_id)?;
+            if let Some(Record::Note(n)) = already_created(tx, EntityKind::Note, &id)? {
+                return Ok(n);
+            }
             let op = MutationOp::AddNote {
                 request_id: request_id.to_string(),
                 note,
@@ -129,6 +143,9 @@ impl Store {
         item.base_version = None;
         self.write(|tx| {
             let actor = agenda_editor(tx, &item.leader_id, item.visibility)?;
+            if let Some(Record::AgendaItem(a)) = already_created(tx, EntityKind::AgendaItem, &id)? {
+                return Ok(*a);
+            }
             enqueue(tx, &actor, MutationOp::CreateAgendaItem { item }, None)?;
             shown_agenda_item(tx, &id)
         })

@@ -98,6 +98,16 @@ impl Ui {
         self.nav.write().push(route);
     }
 
+    /// Shows `route` in place of the current screen (after a form is done, Back skips the form);
+    /// when the screen below is `route` already (an edit opened from its item), goes back to it.
+    pub fn replace(&mut self, route: shell::Route) {
+        let mut nav = self.nav.write();
+        nav.pop();
+        if nav.last() != Some(&route) {
+            nav.push(route);
+        }
+    }
+
     pub fn back(&mut self) {
         let mut nav = self.nav.write();
         if nav.len() > 1 {

@@ -1,5 +1,7 @@
 //! Create or edit an agenda item: time and place, attendance and representative, visibility,
-//! assigned staff. Saved locally at once (works offline); clashes are shown after saving.
+//! assigned staff. Saved locally at once (works offline); after saving the item's own screen opens,
+//! with its clashes. A new item keeps one client id until it is saved, so a second tap cannot
+//! make a second item.
 
 use chrono::{NaiveDate, NaiveTime, TimeZone, Utc};
 use dioxus::prelude::*;
@@ -7,13 +9,11 @@ use sepiion_core::api::AgendaItemInput;
 use sepiion_core::model::{AgendaStatus, Attendance, StaffAssignment, Visibility};
 use sepiion_core::validation::FieldErrors;
 
-use super::agenda::local_conflicts;
 use super::current_user;
 use crate::store::StoreError;
-use crate::ui::components::{ConflictList, ErrorSummary, Field, SelectField};
+use crate::ui::components::{ErrorSummary, Field, SelectField};
 use crate::ui::shell::Route;
 use crate::ui::{Services, Ui};
-use sepiion_core::conflict::Slot;
 
 /// The edit form as typed.
 #[derive(Debug, Clone, PartialEq)]
@@ -98,13 +98,19 @@ pub fn AgendaEdit(id: Option<String>) -> Element {
     let mut errors = use_signal(FieldErrors::default);
     // Failed saves so far: keys the error summary, so each one moves focus to it again.
     let mut attempts = use_signal(|| 0u32);
-    let mut saved = use_signal(|| None::<(String, Vec<sepiion_core::conflict::Conflict>)>);
+    // The new item's id, chosen once: every tap on "Simpan" names the same item.
+    let client_id = use_signal(|| uuid::Uuid::new_v4().to_string());
+    // Set from the first tap until the store has answered; cleared only when saving failed.
+    let mut saving = use_signal(|| false);
     let err = move |f: &str| errors.read().get(f).map(|m| m.get(lang).to_string());
 
     let save_store = store.clone();
     let edit_id = id.clone();
     let save = move |e: FormEvent| {
         e.prevent_default();
+        if saving() {
+            return;
+        }
         let f = form();
         let at = |time: &str| {
             let d = NaiveDate::parse_from_str(&f.date, "%Y-%m-%d").ok()?;
@@ -127,7 +133,7 @@ pub fn AgendaEdit(id: Option<String>) -> Element {
             return;
         };
         let input = AgendaItemInput {
-            id: None,
+            id: edit_id.is_none().then(|| client_id.cloned()),
             base_version: f.base_version,
             leader_id: f.leader_id.clone(),
             title: f.title.clone(),
@@ -149,6 +155,7 @@ pub fn AgendaEdit(id: Option<String>) -> Element {
             running_order: f.running_order.clone(),
             internal_notes: f.internal_notes.clone(),
         };
+        saving.set(true);
         let result = match &edit_id {
             Some(i) => save_store.update_agenda_item(i, input),
             None => save_store.create_agenda_item(input),
@@ -156,15 +163,17 @@ pub fn AgendaEdit(id: Option<String>) -> Element {
         match result {
             Ok(item) => {
                 errors.set(FieldErrors::default());
-                let conflicts = local_conflicts(&save_store, tz, &Slot::from(&item));
-                saved.set(Some((item.id.clone(), conflicts)));
                 ui.changed();
+                // The saved item's screen shows it with its clashes, where the person looks.
+                ui.replace(Route::AgendaItem(item.id));
             }
             Err(StoreError::Invalid(f)) => {
+                saving.set(false);
                 errors.set(f);
                 *attempts.write() += 1;
             }
             Err(e) => {
+                saving.set(false);
                 let mut f = FieldErrors::default();
                 f.add(
                     "title",
@@ -235,15 +244,6 @@ pub fn AgendaEdit(id: Option<String>) -> Element {
             }),
     );
     rsx! {
-        if let Some((saved_id, conflicts)) = saved() {
-            div { class: "notice ok", role: "status",
-                "{t.save} ✓ "
-                button { class: "secondary", onclick: move |_| ui.go(Route::AgendaItem(saved_id.clone())), "{t.agenda_title}" }
-            }
-            if !conflicts.is_empty() {
-                section { class: "card conflict", ConflictList { conflicts, announce: true } }
-            }
-        }
         if !summary.is_empty() {
             ErrorSummary { key: "{attempts}", title: t.form_has_errors, errors: summary }
         }
@@ -299,7 +299,7 @@ pub fn AgendaEdit(id: Option<String>) -> Element {
                 error: err("running_order"), oninput: move |v| form.write().running_order = v }
             Field { id: "item-notes", label: t.internal_notes, value: f.internal_notes.clone(), multiline: true,
                 error: err("internal_notes"), oninput: move |v| form.write().internal_notes = v }
-            button { class: "primary block", r#type: "submit", "{t.save}" }
+            button { class: "primary block", r#type: "submit", disabled: saving(), "{t.save}" }
         }
     }
 }

@@ -1,7 +1,9 @@
 //! The staff member's notification settings: phone, e-mail and the outbound channels, and the
 //! secret ntfy topic as a link and a QR code to subscribe to in the ntfy app (scanned from the
 //! phone when the settings are open on another screen). Loaded and saved through the sync
-//! engine; the last answer is kept on the device so the card shows without network.
+//! engine; the last answer is kept on the device so the card shows without network. The card
+//! loads them from the server when it opens; until the server's settings (or the kept copy) are
+//! on screen, "Simpan" sends nothing, so it can never blank a phone or e-mail nobody saw.
 
 use dioxus::prelude::*;
 use sepiion_core::api::NotificationSettingsInput;
@@ -38,7 +40,7 @@ pub fn NotificationSettingsCard() -> Element {
     let mut message = use_signal(|| None::<String>);
     let load_engine = services.engine.clone();
     let save_engine = services.engine.clone();
-    let load = move |_| {
+    let mut load = move || {
         let Some(engine) = load_engine.clone() else {
             message.set(Some(t.needs_network.to_string()));
             return;
@@ -50,17 +52,34 @@ pub fn NotificationSettingsCard() -> Element {
                     email.set(s.email.clone().unwrap_or_default());
                     channels.set(s.channels.clone());
                     settings.set(Some(s));
-                    message.set(None);
+                    // An earlier "no connection" no longer holds; a refused save still says why.
+                    if message().as_deref() == Some(t.needs_network) {
+                        message.set(None);
+                    }
                 }
                 _ => message.set(Some(t.needs_network.to_string())),
             }
         });
     };
+    // Fresh from the server whenever the card opens (a new device has nothing kept yet).
+    let mut first_load = load.clone();
+    use_hook(move || {
+        if services.engine.is_some() {
+            first_load();
+        }
+    });
+    let mut load_again = load.clone();
     let save = move |_| {
         let Some(engine) = save_engine.clone() else {
             message.set(Some(t.needs_network.to_string()));
             return;
         };
+        if settings.read().is_none() {
+            // Never shown: saving now would send empty fields over the server's values.
+            message.set(Some(t.settings_not_loaded.to_string()));
+            load_again();
+            return;
+        }
         let input = NotificationSettingsInput {
             phone: Some(phone()).filter(|p| !p.trim().is_empty()),
             email: Some(email()).filter(|m| !m.trim().is_empty()),
@@ -120,7 +139,7 @@ pub fn NotificationSettingsCard() -> Element {
                 p { class: "small", role: "status", "{m}" }
             }
             div { class: "row",
-                button { class: "secondary", onclick: load, "{t.load_settings}" }
+                button { class: "secondary", onclick: move |_| load(), "{t.load_settings}" }
                 button { class: "primary", onclick: save, "{t.save}" }
             }
         }

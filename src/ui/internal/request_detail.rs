@@ -50,6 +50,8 @@ pub fn RequestDetail(id: String) -> Element {
     let mut message = use_signal(|| None::<String>);
     let mut note_instruction = use_signal(String::new);
     let mut note_text = use_signal(String::new);
+    // The note's id, kept until it is saved: a second tap names the same note.
+    let mut note_id = use_signal(|| uuid::Uuid::new_v4().to_string());
     ui.watch_store();
     let store = services.store.clone();
     let Some(detail) = store.request_detail(&id).ok().flatten() else {
@@ -106,12 +108,13 @@ pub fn RequestDetail(id: String) -> Element {
     let add_note = move |e: FormEvent| {
         e.prevent_default();
         let note = NoteInput {
-            id: None,
+            id: Some(note_id()),
             instruction: note_instruction(),
             text: note_text(),
         };
         match note_store.add_note(&note_rid, note) {
             Ok(_) => {
+                note_id.set(uuid::Uuid::new_v4().to_string());
                 note_instruction.set(String::new());
                 note_text.set(String::new());
                 message.set(None);

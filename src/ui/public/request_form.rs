@@ -74,10 +74,12 @@ pub fn RequestForm() -> Element {
         }
     };
 
+    // The request's id, kept until it is saved: a second tap names the same request.
+    let mut client_id = use_signal(|| uuid::Uuid::new_v4().to_string());
     let submit = move |e: FormEvent| {
         e.prevent_default();
         let submit_store = crate::ui::store();
-        let id = uuid::Uuid::new_v4().to_string();
+        let id = client_id();
         let typed = draft.read().clone();
         match to_new_request(&typed, Some(id), ui.tz, Utc::now()) {
             Err(errs) => {
@@ -92,6 +94,7 @@ pub fn RequestForm() -> Element {
                     touched.set(Vec::new());
                     submitted_errors.set(None);
                     outcome.set(Outcome::Saved { id: r.id });
+                    client_id.set(uuid::Uuid::new_v4().to_string());
                     ui.changed();
                 }
                 Err(e) => outcome.set(Outcome::Failed(e.to_string())),
