@@ -436,10 +436,10 @@ async fn confidential_rows_are_marked_rahasia_and_a_sheet_without_them_can_be_ch
     assert!(text.contains("SEMENTARA (belum pasti)"), "{text}");
     assert!(text.contains("Bentrok waktu dengan agenda lain"), "{text}");
     assert!(
-        text.contains("Diwakili I Wayan Sudarsana (Sekretaris Daerah)"),
+        text.contains("Diwakili oleh I Wayan Sudarsana (Sekretaris Daerah)"),
         "the representative by name, not its id: {text}"
     );
-    assert!(!text.contains("Diwakili sekda"), "{text}");
+    assert!(!text.contains("Diwakili oleh sekda"), "{text}");
     let (_, png) = bytes(
         &s,
         &format!("/api/v1/staff/agenda/sheet?date={date}&format=png"),

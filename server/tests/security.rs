@@ -536,8 +536,8 @@ async fn nobody_is_told_about_a_request_they_may_not_open() {
             .query_row(
                 "SELECT count(*) FROM notifications n JOIN users u ON u.id = n.user_id
                  WHERE u.username = ?1 AND n.event_id > ?3 AND (n.request_id = ?2
-                   OR n.link_id = ?2 OR n.title_id LIKE '%investor%'
-                   OR n.body_id LIKE '%RAHASIA%')",
+                   OR n.link_id = ?2 OR n.title_ind LIKE '%investor%'
+                   OR n.body_ind LIKE '%RAHASIA%')",
                 rusqlite::params![user, id, before],
                 |r| r.get(0),
             )
