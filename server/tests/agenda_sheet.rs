@@ -478,7 +478,7 @@ async fn confidential_rows_are_marked_rahasia_and_a_sheet_without_them_can_be_ch
         "{public}"
     );
     assert!(
-        public.contains("Diwakili I Wayan Sudarsana (Sekretaris Daerah)"),
+        public.contains("Diwakili oleh I Wayan Sudarsana (Sekretaris Daerah)"),
         "{public}"
     );
     assert!(
