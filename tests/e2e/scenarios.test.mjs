@@ -384,11 +384,11 @@ test('5. staff offline edit an agenda item and add a note; back online, a second
   await staff.getByLabel('Susunan acara').fill('19.00 Pembukaan\n19.15 Sambutan');
   await expectValues(staff, { 'item-location': NEW_LOCATION });
   await staff.getByRole('button', { name: 'Simpan', exact: true }).click();
-  await staff.locator('.notice.ok').waitFor();
-  await env.screenshot(staff, 'staff-offline-agenda-saved');
-
-  await staff.locator('.notice.ok').getByRole('button', { name: 'Agenda Pimpinan' }).click();
+  // Saving leads to the saved item: its card, waiting to be sent, with the new running order.
+  await staff.getByText('19.15 Sambutan').waitFor();
   await staff.getByText('Menunggu dikirim').first().waitFor();
+  assert.equal(await staff.getByRole('button', { name: 'Simpan', exact: true }).count(), 0, 'the form is gone');
+  await env.screenshot(staff, 'staff-offline-agenda-saved');
   await staff.getByRole('button', { name: 'Rincian Permohonan' }).click();
   await staff.getByRole('heading', { name: 'Rincian Permohonan' }).waitFor();
   await staff.getByLabel('Instruksi (misalnya: Hadiri & koordinasikan)').fill('Hadiri & koordinasikan');
