@@ -342,11 +342,14 @@ mod tests {
         d.expected_attendees = "banyak".into();
         let e = to_new_request(&d, None, Makassar, now()).unwrap_err();
         assert_eq!(
-            e.get("end_time").unwrap().id,
+            e.get("end_time").unwrap().ind,
             "Waktu selesai harus setelah waktu mulai."
         );
         assert!(e.get("requester_phone").is_some());
-        assert_eq!(e.get("expected_attendees").unwrap().id, "Isi dengan angka.");
+        assert_eq!(
+            e.get("expected_attendees").unwrap().ind,
+            "Isi dengan angka."
+        );
         let mut d = filled();
         d.start_date = "5 Desember".into();
         let e = to_new_request(&d, None, Makassar, now()).unwrap_err();

@@ -7,11 +7,13 @@ use serde::{Deserialize, Serialize};
 
 use crate::api::{AgendaItemInput, NewRequest, NoteInput};
 
-/// A user-facing message in both languages.
+/// A user-facing message in both languages: `ind` in Bahasa Indonesia, `en` in English. On the
+/// wire (and in the apps' caches) the Indonesian text keeps its old JSON name `id`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Msg {
-    pub id: String,
+    #[serde(rename = "id")]
+    pub ind: String,
     pub en: String,
 }
 
@@ -19,15 +21,15 @@ pub struct Msg {
 pub use crate::i18n::Lang;
 
 impl Msg {
-    pub fn new(id: impl Into<String>, en: impl Into<String>) -> Self {
+    pub fn new(ind: impl Into<String>, en: impl Into<String>) -> Self {
         Msg {
-            id: id.into(),
+            ind: ind.into(),
             en: en.into(),
         }
     }
     pub fn get(&self, lang: Lang) -> &str {
         match lang {
-            Lang::Id => &self.id,
+            Lang::Id => &self.ind,
             Lang::En => &self.en,
         }
     }
@@ -427,6 +429,18 @@ pub(crate) mod tests {
     use crate::model::RequestKind;
 
     #[test]
+    fn a_message_keeps_its_wire_names_id_and_en() {
+        let m = Msg::new("Wajib diisi.", "Required.");
+        assert_eq!(m.ind, "Wajib diisi.");
+        let json = serde_json::to_value(&m).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"id": "Wajib diisi.", "en": "Required."})
+        );
+        assert_eq!(serde_json::from_value::<Msg>(json).unwrap(), m);
+    }
+
+    #[test]
     fn a_client_id_is_a_uuid_or_made_here() {
         let given = new_id();
         assert_eq!(client_id(Some(&given)), Ok(given.clone()));
@@ -521,7 +535,7 @@ pub(crate) mod tests {
         r.ends_at = r.starts_at - Duration::hours(1);
         let e = validate_new_request(&r, now()).unwrap_err();
         assert_eq!(
-            e.get("ends_at").unwrap().id,
+            e.get("ends_at").unwrap().ind,
             "Waktu selesai harus setelah waktu mulai."
         );
     }

@@ -48,7 +48,7 @@ fn lines(parts: &[Msg]) -> Msg {
             .collect::<Vec<_>>()
             .join("\n")
     };
-    Msg::new(join(|m| &m.id), join(|m| &m.en))
+    Msg::new(join(|m| &m.ind), join(|m| &m.en))
 }
 
 fn none() -> Msg {
@@ -122,7 +122,7 @@ fn staff_title(r: &RequestSubject, cx: &NotifyContext, title: Msg) -> (Priority,
         (
             Priority::High,
             Msg::new(
-                format!("[MENDESAK] {}", title.id),
+                format!("[MENDESAK] {}", title.ind),
                 format!("[URGENT] {}", title.en),
             ),
         )
@@ -243,7 +243,7 @@ pub(super) fn requester_notice(r: &RequestSubject, to: RequestState, cx: &Notify
                 Msg::new(
                     format!(
                         "Kami mengusulkan waktu lain: {}. Mohon terima atau tolak usulan ini di aplikasi.",
-                        when.id
+                        when.ind
                     ),
                     format!(
                         "We propose another time: {}. Please accept or decline it in the app.",
@@ -330,7 +330,7 @@ fn outcome_line(r: &RequestSubject, to: RequestState, cx: &NotifyContext) -> Msg
         RequestState::Represented => {
             let rep = trimmed(&r.representative).unwrap_or("-");
             Msg::new(
-                format!("{} — diwakili oleh {rep}.", label.id),
+                format!("{} — diwakili oleh {rep}.", label.ind),
                 format!("{} — represented by {rep}.", label.en),
             )
         }
@@ -338,13 +338,13 @@ fn outcome_line(r: &RequestSubject, to: RequestState, cx: &NotifyContext) -> Msg
             (Some(s), Some(e)) => {
                 let w = range(s, e, cx.tz);
                 Msg::new(
-                    format!("{}: {}.", label.id, w.id),
+                    format!("{}: {}.", label.ind, w.ind),
                     format!("{}: {}.", label.en, w.en),
                 )
             }
-            _ => Msg::new(format!("{}.", label.id), format!("{}.", label.en)),
+            _ => Msg::new(format!("{}.", label.ind), format!("{}.", label.en)),
         },
-        _ => Msg::new(format!("{}.", label.id), format!("{}.", label.en)),
+        _ => Msg::new(format!("{}.", label.ind), format!("{}.", label.en)),
     }
 }
 
@@ -387,7 +387,7 @@ pub(super) fn transition(
                 r,
                 cx,
                 Msg::new(
-                    format!("{}: {}", what.id, r.title),
+                    format!("{}: {}", what.ind, r.title),
                     format!("{}: {}", what.en, r.title),
                 ),
             );
@@ -501,7 +501,7 @@ fn status_label(s: AgendaStatus) -> Msg {
 /// "lama → baru" per language.
 fn arrow(before: Msg, after: Msg) -> Msg {
     Msg::new(
-        format!("{} → {}", before.id, after.id),
+        format!("{} → {}", before.ind, after.ind),
         format!("{} → {}", before.en, after.en),
     )
 }
@@ -523,10 +523,10 @@ pub(super) fn agenda_changed(
             Some(b) => {
                 let was = range(b.starts_at, b.ends_at, cx.tz);
                 let d = arrow(was, now_range.clone());
-                Msg::new(format!("Waktu: {}", d.id), format!("Time: {}", d.en))
+                Msg::new(format!("Waktu: {}", d.ind), format!("Time: {}", d.en))
             }
             None => Msg::new(
-                format!("Waktu: {}", now_range.id),
+                format!("Waktu: {}", now_range.ind),
                 format!("Time: {}", now_range.en),
             ),
         });
@@ -543,7 +543,7 @@ pub(super) fn agenda_changed(
             None => Msg::new(item.location.clone(), item.location.clone()),
         };
         detail.push(Msg::new(
-            format!("Tempat: {}", d.id),
+            format!("Tempat: {}", d.ind),
             format!("Place: {}", d.en),
         ));
     } else {
@@ -557,7 +557,7 @@ pub(super) fn agenda_changed(
         _ => status_label(item.status),
     };
     detail.push(Msg::new(
-        format!("Status: {}", status.id),
+        format!("Status: {}", status.ind),
         format!("Status: {}", status.en),
     ));
     detail.push(reason_line(reason, "Alasan", "Reason"));
@@ -572,7 +572,7 @@ pub(super) fn agenda_changed(
             format!(
                 "Agenda berubah ({}): {}",
                 what.iter()
-                    .map(|m| m.id.as_str())
+                    .map(|m| m.ind.as_str())
                     .collect::<Vec<_>>()
                     .join(", "),
                 item.title
@@ -617,7 +617,7 @@ pub(super) fn agenda_changed(
         let b = Msg::new(
             format!(
                 "Jadwal tugas Anda berubah: {}. Tanyakan rinciannya kepada ajudan.",
-                now_range.id
+                now_range.ind
             ),
             format!(
                 "Your duty changed: {}. Ask the ajudan for details.",
@@ -724,7 +724,7 @@ pub(super) fn reminder(
         request,
         cx,
         Msg::new(
-            format!("Menunggu {}: {}", h.id, request.title),
+            format!("Menunggu {}: {}", h.ind, request.title),
             format!("Waiting {}: {}", h.en, request.title),
         ),
     );
@@ -734,7 +734,7 @@ pub(super) fn reminder(
             "Permohonan {} berstatus \"{}\" dan belum ditindaklanjuti selama {}.{}",
             request.tracking_code,
             state.label_in_indonesian(),
-            h.id,
+            h.ind,
             if escalated { " (eskalasi)" } else { "" }
         ),
         format!(

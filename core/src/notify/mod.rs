@@ -503,7 +503,7 @@ impl Event {
 pub fn requester_message(r: &crate::model::Request, cx: &NotifyContext) -> Msg {
     let n = messages::requester_notice(&RequestSubject::of(r), r.state, cx);
     Msg::new(
-        format!("{}\n{}", n.title.id, n.body.id),
+        format!("{}\n{}", n.title.ind, n.body.ind),
         format!("{}\n{}", n.title.en, n.body.en),
     )
 }
@@ -570,7 +570,7 @@ mod tests {
         );
         let receipt = &n[2];
         assert_eq!(receipt.kind, NoticeKind::Receipt);
-        assert!(receipt.body.id.contains("K7QM-3XRD") && receipt.body.en.contains("K7QM-3XRD"));
+        assert!(receipt.body.ind.contains("K7QM-3XRD") && receipt.body.en.contains("K7QM-3XRD"));
         assert_eq!(n[0].priority, Priority::Normal);
     }
 
@@ -584,7 +584,7 @@ mod tests {
             &cx(),
         );
         assert_eq!(n[0].priority, Priority::High);
-        assert!(n[0].title.id.starts_with("[MENDESAK]"));
+        assert!(n[0].title.ind.starts_with("[MENDESAK]"));
         assert!(n[0].title.en.starts_with("[URGENT]"));
         let soon = Utc::now() + Duration::days(2);
         assert!(flag_urgent(
@@ -648,16 +648,16 @@ mod tests {
             let req: Vec<_> = n.iter().filter(|n| n.recipient.is_public()).collect();
             assert_eq!(req.len(), 1, "{action:?}");
             assert!(
-                req[0].title.id.contains(word_id),
+                req[0].title.ind.contains(word_id),
                 "{action:?}: {}",
-                req[0].title.id
+                req[0].title.ind
             );
-            assert!(!req[0].body.id.contains(STAFF_NAME));
+            assert!(!req[0].body.ind.contains(STAFF_NAME));
         }
         let rep = staff_transition(Action::Represent, RequestState::AwaitingLeader, true);
-        assert!(rep[0].body.id.contains("Sekda"));
+        assert!(rep[0].body.ind.contains("Sekda"));
         let dec = staff_transition(Action::Decline, RequestState::InReview, false);
-        assert!(dec[0].body.id.contains("Mohon lampirkan surat"));
+        assert!(dec[0].body.ind.contains("Mohon lampirkan surat"));
         assert!(dec[0].body.en.contains("Reason: Mohon lampirkan surat"));
     }
 
@@ -666,7 +666,10 @@ mod tests {
         let n = staff_transition(Action::ForwardToLeader, RequestState::InReview, true);
         let who: Vec<_> = n.iter().map(|n| n.recipient.clone()).collect();
         assert_eq!(who, leader_team("bupati"));
-        assert!(n[0].body.id.contains(STAFF_NAME), "staff see who forwarded");
+        assert!(
+            n[0].body.ind.contains(STAFF_NAME),
+            "staff see who forwarded"
+        );
     }
 
     #[test]
@@ -739,8 +742,8 @@ mod tests {
                 Recipient::Staff("Made Protokol".into())
             ]
         );
-        assert!(n[2].title.id.contains(SECRET_TITLE));
-        assert!(n[0].title.id.contains("waktu"));
+        assert!(n[2].title.ind.contains(SECRET_TITLE));
+        assert!(n[0].title.ind.contains("waktu"));
     }
 
     #[test]
@@ -758,9 +761,9 @@ mod tests {
             },
             &cx(),
         );
-        assert!(n[0].title.id.contains(SECRET_TITLE));
-        assert!(!n[2].title.id.contains(SECRET_TITLE) && !n[2].body.en.contains(SECRET_TITLE));
-        assert!(!n[2].body.id.contains("Pendopo"));
+        assert!(n[0].title.ind.contains(SECRET_TITLE));
+        assert!(!n[2].title.ind.contains(SECRET_TITLE) && !n[2].body.en.contains(SECRET_TITLE));
+        assert!(!n[2].body.ind.contains("Pendopo"));
     }
 
     #[test]
@@ -828,7 +831,7 @@ mod tests {
         let n = notices(&ev(RequestState::Submitted, false), &cx());
         assert_eq!(n.len(), 1);
         assert_eq!(n[0].recipient, Recipient::Role(Role::Protocol));
-        assert!(n[0].body.id.contains("50 jam"));
+        assert!(n[0].body.ind.contains("50 jam"));
         let n = notices(&ev(RequestState::AwaitingLeader, true), &cx());
         let who: Vec<_> = n.iter().map(|n| n.recipient.clone()).collect();
         assert_eq!(
@@ -862,8 +865,8 @@ mod tests {
             &cx(),
         );
         assert_eq!(n.len(), 3);
-        assert!(n[0].title.id.contains("Sabtu, 21 November 2026"));
-        assert!(n[0].body.id.contains("09.00–10.00 Rapat — Kantor"));
+        assert!(n[0].title.ind.contains("Sabtu, 21 November 2026"));
+        assert!(n[0].body.ind.contains("09.00–10.00 Rapat — Kantor"));
         assert!(n[0].body.en.contains("09:00–10:00 Rapat"));
         assert_eq!(n[0].link, Link::AgendaDay("2026-11-21".into()));
     }
@@ -880,7 +883,7 @@ mod tests {
         );
         assert!(n.iter().any(|x| x.recipient == Recipient::Requester));
         for notice in &n {
-            let has = notice.body.id.contains(link) && notice.body.en.contains(link);
+            let has = notice.body.ind.contains(link) && notice.body.en.contains(link);
             assert_eq!(has, notice.recipient == Recipient::Requester, "{notice:?}");
         }
     }
@@ -994,8 +997,8 @@ mod tests {
             let n = notices(&ev, &cx());
             prop_assert!(!n.is_empty());
             for notice in &n {
-                prop_assert!(!notice.title.id.trim().is_empty() && !notice.title.en.trim().is_empty());
-                prop_assert!(!notice.body.id.trim().is_empty() && !notice.body.en.trim().is_empty());
+                prop_assert!(!notice.title.ind.trim().is_empty() && !notice.title.en.trim().is_empty());
+                prop_assert!(!notice.body.ind.trim().is_empty() && !notice.body.en.trim().is_empty());
             }
         }
 
@@ -1003,7 +1006,7 @@ mod tests {
         fn the_public_never_receives_internal_content(ev in any_event()) {
             for notice in notices(&ev, &cx()) {
                 if notice.recipient.is_public() {
-                    for text in [&notice.title.id, &notice.title.en, &notice.body.id, &notice.body.en] {
+                    for text in [&notice.title.ind, &notice.title.en, &notice.body.ind, &notice.body.en] {
                         prop_assert!(!text.contains(STAFF_NAME), "staff name in {text}");
                         prop_assert!(!text.contains(SECRET_TEXT), "internal note in {text}");
                         prop_assert!(!text.contains(SECRET_TITLE), "agenda title in {text}");
@@ -1081,9 +1084,9 @@ mod tests {
         assert_eq!(who, want);
         let body = &staff[0].body;
         assert!(
-            body.id.contains("Diwakilkan — diwakili oleh Sekda."),
+            body.ind.contains("Diwakilkan — diwakili oleh Sekda."),
             "{}",
-            body.id
+            body.ind
         );
         assert!(
             body.en.contains("Represented — represented by Sekda."),
@@ -1091,13 +1094,13 @@ mod tests {
             body.en
         );
         assert!(
-            body.id.contains("Diputuskan oleh Komang Ajudan."),
+            body.ind.contains("Diputuskan oleh Komang Ajudan."),
             "{}",
-            body.id
+            body.ind
         );
-        assert!(!body.id.contains("oleh Komang Ajudan Bupati"));
+        assert!(!body.ind.contains("oleh Komang Ajudan Bupati"));
         let declined = decided(Action::Decline, 30, RequestState::AwaitingLeader);
-        assert!(declined[1].body.id.contains("Alasan: Jadwal penuh"));
+        assert!(declined[1].body.ind.contains("Alasan: Jadwal penuh"));
         assert!(declined[1].body.en.contains("Reason: Jadwal penuh"));
     }
 
@@ -1112,11 +1115,11 @@ mod tests {
                     continue;
                 }
                 assert_eq!(n.priority, Priority::High, "{action:?} {:?}", n.recipient);
-                assert!(n.title.id.starts_with("[MENDESAK] "), "{}", n.title.id);
+                assert!(n.title.ind.starts_with("[MENDESAK] "), "{}", n.title.ind);
                 assert!(n.title.en.starts_with("[URGENT] "), "{}", n.title.en);
             }
             for n in decided(action, 30, from) {
-                assert!(!n.title.id.contains("MENDESAK"));
+                assert!(!n.title.ind.contains("MENDESAK"));
             }
         }
         let disp = notices(
@@ -1152,8 +1155,8 @@ mod tests {
             .filter(|n| matches!(n.recipient, Recipient::LeaderStaff(..)))
             .collect();
         assert_eq!(team.len(), 3, "ajudan, sespri and the leader");
-        assert!(team[0].body.id.contains("Dibatalkan oleh Made Protokol."));
-        assert!(team[0].body.id.contains("Alasan: Mohon lampirkan surat"));
+        assert!(team[0].body.ind.contains("Dibatalkan oleh Made Protokol."));
+        assert!(team[0].body.ind.contains("Alasan: Mohon lampirkan surat"));
         // Within 48 hours the agenda change notice tells them instead (no double notice).
         assert!(
             cancel(1)
@@ -1188,7 +1191,7 @@ mod tests {
             },
             &cx(),
         );
-        let (id, en) = (&n[0].body.id, &n[0].body.en);
+        let (id, en) = (&n[0].body.ind, &n[0].body.en);
         // 20 h after 00.00 UTC = 20.00 UTC = 04.00 WITA the next day; before it was 03.00.
         assert!(id.contains("03.00–05.00 WITA → "), "{id}");
         assert!(
@@ -1204,7 +1207,7 @@ mod tests {
         assert!(
             id.contains("Diubah oleh Komang Ajudan.") && en.contains("Changed by Komang Ajudan.")
         );
-        assert!(n[0].title.id.starts_with("Agenda dibatalkan: "));
+        assert!(n[0].title.ind.starts_with("Agenda dibatalkan: "));
     }
 
     #[test]
@@ -1217,15 +1220,15 @@ mod tests {
             &cx(),
         );
         assert!(
-            n[0].body.id.contains("Pimpinan: Bupati Klungkung"),
+            n[0].body.ind.contains("Pimpinan: Bupati Klungkung"),
             "{}",
-            n[0].body.id
+            n[0].body.ind
         );
-        assert!(n[0].body.id.contains("Penyelenggara: Dinas Pariwisata"));
+        assert!(n[0].body.ind.contains("Penyelenggara: Dinas Pariwisata"));
         assert!(n[0].body.en.contains("Organiser: Dinas Pariwisata"));
         assert!(
             n[2].body
-                .id
+                .ind
                 .contains("Lacak: https://agenda.test/lacak/K7QM-3XRD")
         );
         assert!(
@@ -1235,15 +1238,15 @@ mod tests {
         );
         let approved = decided(Action::Approve, 30, RequestState::AwaitingLeader);
         assert!(
-            approved[0].body.id.contains("pimpinan akan hadir pada"),
+            approved[0].body.ind.contains("pimpinan akan hadir pada"),
             "{}",
-            approved[0].body.id
+            approved[0].body.ind
         );
         assert!(approved[0].body.en.contains("the leader will attend on"));
         assert!(
             approved[0]
                 .body
-                .id
+                .ind
                 .contains("Lacak: https://agenda.test/lacak/")
         );
     }
@@ -1265,7 +1268,7 @@ mod tests {
             n[0].title.en
         );
         assert!(n[0].body.en.contains("for 1 hour."), "{}", n[0].body.en);
-        assert!(n[0].title.id.starts_with("Menunggu 1 jam: "));
+        assert!(n[0].title.ind.starts_with("Menunggu 1 jam: "));
     }
 
     #[test]
@@ -1295,7 +1298,7 @@ mod tests {
             },
             &cx(),
         );
-        let (id, en) = (&n[0].body.id, &n[0].body.en);
+        let (id, en) = (&n[0].body.ind, &n[0].body.en);
         assert!(id.contains("⚠ 08.30–10.30 Rapat Paripurna — DPRD"), "{id}");
         assert!(id.contains("⚠ 10.00–11.00 Pembukaan Pasar"), "{id}");
         assert!(
@@ -1370,7 +1373,7 @@ mod tests {
                 if n.title.en == "A confidential agenda item changed" {
                     continue;
                 }
-                prop_assert!(n.body.id.contains(STAFF_NAME), "{}", n.body.id);
+                prop_assert!(n.body.ind.contains(STAFF_NAME), "{}", n.body.ind);
                 prop_assert!(n.body.en.contains(STAFF_NAME), "{}", n.body.en);
             }
         }

@@ -511,9 +511,9 @@ fn write_notices(
                     request_id,
                     link_type,
                     link_id,
-                    notice.title.id,
+                    notice.title.ind,
                     notice.title.en,
-                    notice.body.id,
+                    notice.body.ind,
                     notice.body.en
                 ],
             )?;
