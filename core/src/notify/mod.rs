@@ -43,7 +43,8 @@ pub use recipients::{disposition_addressees, mentions, person_mentions};
     Deserialize,
     strum::IntoStaticStr,
     strum::EnumString,
-    strum::EnumIter,
+    strum::VariantArray,
+    strum::EnumCount,
 )]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
@@ -59,23 +60,12 @@ pub enum Channel {
     Email,
 }
 
+// `as_str`, `parse` and `ALL` like every coded enum of core (see `crate::codes`).
+codes!(Channel, Priority, NoticeKind);
+
 impl Channel {
-    pub const ALL: [Channel; 4] = [
-        Channel::App,
-        Channel::Ntfy,
-        Channel::Whatsapp,
-        Channel::Email,
-    ];
     /// The channels that go out of the server (everything but the synced record).
     pub const OUTBOUND: [Channel; 3] = [Channel::Ntfy, Channel::Whatsapp, Channel::Email];
-
-    /// The wire and database code (`"whatsapp"`), the same as serde's.
-    pub fn as_str(self) -> &'static str {
-        self.into()
-    }
-    pub fn parse(s: &str) -> Option<Self> {
-        s.parse().ok()
-    }
 }
 
 /// Who receives a notice. The server resolves it to accounts or the requester's device.
@@ -112,7 +102,8 @@ impl Recipient {
     Deserialize,
     strum::IntoStaticStr,
     strum::EnumString,
-    strum::EnumIter,
+    strum::VariantArray,
+    strum::EnumCount,
 )]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
@@ -120,16 +111,6 @@ impl Recipient {
 pub enum Priority {
     Normal,
     High,
-}
-
-impl Priority {
-    /// The wire and database code (`"high"`), the same as serde's.
-    pub fn as_str(self) -> &'static str {
-        self.into()
-    }
-    pub fn parse(s: &str) -> Option<Self> {
-        s.parse().ok()
-    }
 }
 
 /// What a notice is about (a stable code; apps may pick an icon by it).
@@ -146,7 +127,8 @@ impl Priority {
     Deserialize,
     strum::IntoStaticStr,
     strum::EnumString,
-    strum::EnumIter,
+    strum::VariantArray,
+    strum::EnumCount,
 )]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
@@ -175,15 +157,6 @@ pub enum NoticeKind {
     DailyDigest,
 }
 
-impl NoticeKind {
-    /// The wire and database code (`"new_request"`), the same as serde's.
-    pub fn as_str(self) -> &'static str {
-        self.into()
-    }
-    pub fn parse(s: &str) -> Option<Self> {
-        s.parse().ok()
-    }
-}
 /// What tapping a notice opens.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -1337,15 +1310,14 @@ mod tests {
 
     #[test]
     fn codes_are_the_serde_names_and_round_trip() {
-        use strum::IntoEnumIterator;
-        for k in NoticeKind::iter() {
+        for k in NoticeKind::ALL {
             assert_eq!(NoticeKind::parse(k.as_str()), Some(k));
             assert_eq!(serde_json::to_value(k).unwrap(), k.as_str());
         }
-        for c in Channel::iter() {
+        for c in Channel::ALL {
             assert_eq!(serde_json::to_value(c).unwrap(), c.as_str());
         }
-        for p in Priority::iter() {
+        for p in Priority::ALL {
             assert_eq!(serde_json::to_value(p).unwrap(), p.as_str());
         }
         // The stored codes stay what the database and the apps already hold.
