@@ -948,10 +948,7 @@ fn element_with_id(edits: &[dioxus_core::Mutation], html_id: &str) -> dioxus_cor
 /// that item.
 #[test]
 fn a_double_tap_on_simpan_makes_one_agenda_item_and_opens_it() {
-    use dioxus::prelude::*;
     use dioxus_html::{PlatformEventData, SerializedFormData};
-    use sepiion::ui::Launch;
-    use sepiion::ui::shell::Frame;
     // The Bupati is busy from 09.00, when the form's new item starts by default.
     let (_d, store) = store_with(
         Variant::Internal,
@@ -964,21 +961,8 @@ fn a_double_tap_on_simpan_makes_one_agenda_item_and_opens_it() {
         )))],
     );
     sign_in(&store, "protokol", Role::Protocol, None);
-    #[component]
-    fn Root() -> Element {
-        let launch = use_context::<Launch>();
-        ui::use_app(launch);
-        rsx! { Frame {} }
-    }
     dioxus_html::set_event_converter(Box::new(dioxus_html::SerializedHtmlEventConverter));
-    let launch = Launch {
-        variant: Variant::Internal,
-        store: store.clone(),
-        engine: None,
-        tz: Makassar,
-        initial_route: Some(Route::AgendaEdit(None)),
-    };
-    let mut dom = VirtualDom::new(Root).with_root_context(launch);
+    let mut dom = common::ui::app_dom(&store, Variant::Internal, Route::AgendaEdit(None));
     let edits = dom.rebuild_to_vec().edits;
     let form_event = |value: &str| {
         let data =

@@ -79,8 +79,9 @@ pub fn sign_in(store: &Store, username: &str, role: Role, leader: Option<&str>) 
         .unwrap();
 }
 
-/// Renders the app on `route` and returns the HTML.
-pub fn render(store: &Store, variant: Variant, route: Route) -> String {
+/// The whole app on `route` over `store` (no sync engine), not yet built: `render` builds and
+/// prints it; an interaction test builds it with `rebuild_to_vec` to find its elements.
+pub fn app_dom(store: &Store, variant: Variant, route: Route) -> VirtualDom {
     #[component]
     fn Root() -> Element {
         let launch = use_context::<Launch>();
@@ -94,7 +95,12 @@ pub fn render(store: &Store, variant: Variant, route: Route) -> String {
         tz: Makassar,
         initial_route: Some(route),
     };
-    let mut dom = VirtualDom::new(Root).with_root_context(launch);
+    VirtualDom::new(Root).with_root_context(launch)
+}
+
+/// Renders the app on `route` and returns the HTML.
+pub fn render(store: &Store, variant: Variant, route: Route) -> String {
+    let mut dom = app_dom(store, variant, route);
     dom.rebuild_in_place();
     dioxus_ssr::render(&dom)
 }
