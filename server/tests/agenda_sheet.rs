@@ -486,3 +486,58 @@ async fn confidential_rows_are_marked_rahasia_and_a_sheet_without_them_can_be_ch
         "{public}"
     );
 }
+
+/// Pages of a PDF, as poppler's `pdfinfo` counts them.
+fn pdf_pages(pdf: &[u8]) -> usize {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("sheet.pdf");
+    std::fs::write(&file, pdf).unwrap();
+    let out = Command::new("pdfinfo")
+        .arg(&file)
+        .output()
+        .expect("pdfinfo (poppler-utils) is installed");
+    let info = String::from_utf8(out.stdout).unwrap();
+    info.lines()
+        .find_map(|l| l.strip_prefix("Pages:"))
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no page count in {info}"))
+}
+
+/// A day with very many items: the PDF has every page, the PNG only the first three and a
+/// strip saying the rest is in the PDF (a 1240-px-wide A4 page is 1754 px tall).
+#[tokio::test]
+async fn a_png_of_a_very_long_day_holds_three_pages_and_points_to_the_pdf() {
+    let s = start().await;
+    let admin = s.login("admin").await;
+    let days = 9;
+    for i in 0..60 {
+        let h = 6 + (i % 14);
+        s.create_item(
+            &admin,
+            json!({"title": format!("{} ({i})", LONG[i as usize % 3]),
+                "starts_at": wita_at(days, h), "ends_at": wita_at(days, h + 1)}),
+        )
+        .await;
+    }
+    let date = wita_at(days, 9)[..10].to_string();
+    let (_, pdf) = bytes(
+        &s,
+        &format!("/api/v1/public/agenda/sheet?date={date}"),
+        None,
+    )
+    .await;
+    let pages = pdf_pages(&pdf);
+    assert!(pages > 4, "the day fills {pages} pages");
+    for (path, token) in [
+        ("/api/v1/public/agenda/sheet", None),
+        ("/api/v1/staff/agenda/sheet", Some(admin.as_str())),
+    ] {
+        let (ct, png) = bytes(&s, &format!("{path}?date={date}&format=png"), token).await;
+        assert_eq!(ct, "image/png");
+        let (w, h) = png_size(&png);
+        assert_eq!(w, 1240);
+        // Three pages and the strip: taller than three pages, well short of four.
+        assert!(h > 3 * 1754 && h < 3 * 1754 + 600, "{path}: height {h}");
+        keep_screenshot("agenda-harian-long-day.png", &png);
+    }
+}

@@ -873,3 +873,101 @@ async fn the_audit_log_traces_agenda_changes_of_transitions_and_sync_mutations()
     assert_eq!(agenda["mutation_id"], mutation.as_str());
     assert_eq!(agenda["actor"], "user:ajudan.bupati");
 }
+
+/// Twelve anonymous addresses keep the public sheet queue full (each asks for another day as
+/// soon as it is answered, and again shortly after a `429 busy`); meanwhile signed-in staff
+/// still get their own sheet every time: staff work has its own queue and goes first.
+#[tokio::test]
+async fn anonymous_sheet_load_cannot_make_a_staff_sheet_fail() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    let s = start_with(|c| c.limits.sheets_per_client = 10_000).await;
+    let admin = s.login("admin").await;
+    let stop = Arc::new(AtomicBool::new(false));
+    let busy = Arc::new(AtomicUsize::new(0));
+    let day = Arc::new(AtomicUsize::new(0));
+    let flood: Vec<_> = (2..14)
+        .map(|i| {
+            let http = client_from(&format!("127.0.2.{i}"));
+            let base = s.url("/api/v1/public/agenda/sheet");
+            let (stop, busy, day) = (stop.clone(), busy.clone(), day.clone());
+            tokio::spawn(async move {
+                // Bounded: at most 3000 requests per address.
+                for _ in 0..3000 {
+                    if stop.load(Ordering::SeqCst) {
+                        break;
+                    }
+                    // A day not asked before, so the cache never answers.
+                    let n = day.fetch_add(1, Ordering::SeqCst) as i64;
+                    let date = chrono::NaiveDate::from_ymd_opt(2030, 1, 1).unwrap()
+                        + chrono::Duration::days(n);
+                    let res = http.get(format!("{base}?date={date}")).send().await.unwrap();
+                    if res.status() == 429 {
+                        busy.fetch_add(1, Ordering::SeqCst);
+                        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+                    } else {
+                        assert_eq!(res.status(), 200);
+                    }
+                }
+            })
+        })
+        .collect();
+    // Wait (bounded) until the public queue has turned someone away: it is full.
+    for _ in 0..600 {
+        if busy.load(Ordering::SeqCst) > 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(busy.load(Ordering::SeqCst) > 0, "the flood fills the public queue");
+    let mut statuses = Vec::new();
+    for format in ["pdf", "png", "pdf"] {
+        let r = s
+            .send(
+                s.http
+                    .get(s.url(&format!("/api/v1/staff/agenda/sheet?format={format}")))
+                    .bearer_auth(&admin),
+            )
+            .await;
+        statuses.push(r.status.as_u16());
+    }
+    let busy_during = busy.load(Ordering::SeqCst);
+    stop.store(true, Ordering::SeqCst);
+    for f in flood {
+        f.await.unwrap();
+    }
+    assert_eq!(statuses, [200, 200, 200], "staff sheets under anonymous load");
+    assert!(busy_during > 0);
+}
+
+/// A bad date, format or leader is answered 400 before anything is counted: a flood of them
+/// leaves the client's sheet budget whole.
+#[tokio::test]
+async fn invalid_sheet_requests_spend_no_public_budget() {
+    let s = start_with(|c| c.limits.sheets_per_client = 2).await;
+    let http = client_from("127.0.3.2");
+    let get = |q: String| {
+        let req = http.get(s.url(&format!("/api/v1/public/agenda/sheet?{q}")));
+        async { s.send(req).await }
+    };
+    for i in 0..10 {
+        for q in [
+            format!("date=2031-02-{}", 30 + i),
+            format!("date=2031-03-0{}&format=gif", i % 9 + 1),
+            format!("date=2031-04-0{}&leader=raja-{i}", i % 9 + 1),
+        ] {
+            let r = get(q.clone()).await;
+            assert_eq!(r.status, 400, "{q}: {}", r.body);
+        }
+    }
+    let r = get("date=2031-02-30".into()).await;
+    assert!(r.body["fields"]["date"].is_string(), "{}", r.body);
+    let r = get("date=2031-04-01&leader=raja".into()).await;
+    assert!(r.body["fields"]["leader"].is_string(), "{}", r.body);
+    // The whole budget is still there: two new sheets, then the limit.
+    for date in ["2031-05-01", "2031-05-02"] {
+        let r = get(format!("date={date}")).await;
+        assert_eq!(r.status, 200, "{date}: {}", r.body);
+    }
+    get("date=2031-05-03".into()).await.err(429);
+}

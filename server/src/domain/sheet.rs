@@ -43,9 +43,32 @@ pub const CACHED_SHEETS: usize = 64;
 
 /// Sheets typeset at once: one, so a burst of requests costs one core, not all of them.
 const RENDERING_AT_ONCE: usize = 1;
-/// Sheets waiting or being typeset; past this a request is answered 429 at once instead of
-/// queueing without end.
+/// Sheets waiting or being typeset, per [`SheetLane`]; past this a request of that lane is
+/// answered 429 at once instead of queueing without end. Each lane has its own budget, so
+/// anonymous load never fills the staff's.
 const QUEUED_AT_MOST: usize = 8;
+
+/// Pages a PNG holds at most: a PNG is for a WhatsApp chat, and every page costs about 2.2
+/// million pixels (8.7 MB while it is drawn). A longer day gets its first pages and a closing
+/// strip saying the rest is in the PDF, which has every page.
+pub const PNG_MAX_PAGES: usize = 3;
+
+/// Whose sheet is being made: staff sheets have their own queue and go first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SheetLane {
+    /// A signed-in staff member.
+    Staff,
+    /// Anyone (the public sheet).
+    Public,
+}
+
+/// The strip closing a PNG cut at [`PNG_MAX_PAGES`]; its text arrives as data like the sheet's.
+const PNG_CONTINUED_TEMPLATE: &str = r##"#let d = json("/data.json")
+#set page(width: 595.28pt, height: auto, margin: (x: 1.5cm, y: 0.5cm), fill: rgb("#fff4d6"))
+#set text(font: "Libertinus Serif", lang: "id", size: 11pt)
+#text(weight: "bold", d.heading) \
+#d.text
+"##;
 
 /// One row of the table.
 #[derive(Debug, Serialize)]
@@ -280,8 +303,13 @@ pub struct SheetEngine {
     fonts: Vec<Font>,
     /// Typst's memo caches are global; one render at a time keeps memory and CPU bounded.
     rendering: Arc<Semaphore>,
-    /// Admission: requests waiting for or holding `rendering`.
-    queued: Arc<Semaphore>,
+    /// Admission per lane: requests waiting for or holding `rendering`.
+    staff_queued: Arc<Semaphore>,
+    public_queued: Arc<Semaphore>,
+    /// Public sheets pass here one at a time before they wait for `rendering`, so at most one
+    /// public sheet is ever ahead of a staff sheet in `rendering`'s (first come, first served)
+    /// queue: staff wait for the sheet being typeset, never for the anonymous queue.
+    public_turn: Arc<Semaphore>,
 }
 
 impl std::fmt::Debug for SheetEngine {
@@ -318,7 +346,9 @@ impl SheetEngine {
             book: LazyHash::new(FontBook::from_fonts(&fonts)),
             fonts,
             rendering: Arc::new(Semaphore::new(RENDERING_AT_ONCE)),
-            queued: Arc::new(Semaphore::new(QUEUED_AT_MOST)),
+            staff_queued: Arc::new(Semaphore::new(QUEUED_AT_MOST)),
+            public_queued: Arc::new(Semaphore::new(QUEUED_AT_MOST)),
+            public_turn: Arc::new(Semaphore::new(1)),
         })
     }
 
@@ -326,14 +356,19 @@ impl SheetEngine {
         self.logo.is_some()
     }
 
-    /// Typesets `data` on a blocking thread, one sheet at a time; 429 when too many wait.
+    /// Typesets `data` on a blocking thread, one sheet at a time, staff sheets first; 429 when
+    /// too many of `lane` wait.
     pub async fn render_bounded(
         self: &Arc<Self>,
         data: SheetData,
         format: SheetFormat,
+        lane: SheetLane,
     ) -> ApiResult<Vec<u8>> {
-        let queued = self
-            .queued
+        let queue = match lane {
+            SheetLane::Staff => &self.staff_queued,
+            SheetLane::Public => &self.public_queued,
+        };
+        let queued = queue
             .clone()
             .try_acquire_owned()
             .map_err(|_| ApiError {
@@ -347,6 +382,16 @@ impl SheetEngine {
                     ),
                 )
             })?;
+        let turn = match lane {
+            SheetLane::Staff => None,
+            SheetLane::Public => Some(
+                self.public_turn
+                    .clone()
+                    .acquire_owned()
+                    .await
+                    .map_err(ApiError::internal)?,
+            ),
+        };
         let rendering = self
             .rendering
             .clone()
@@ -358,7 +403,7 @@ impl SheetEngine {
         // slot while its sheet is still being typeset.
         tokio::task::spawn_blocking(move || {
             let out = engine.render(&data, format);
-            drop((rendering, queued));
+            drop((rendering, turn, queued));
             out
         })
         .await
@@ -368,21 +413,7 @@ impl SheetEngine {
 
     /// Typesets `data`; an error names the template's problem (for the log).
     pub fn render(&self, data: &SheetData, format: SheetFormat) -> Result<Vec<u8>, String> {
-        let json = serde_json::to_vec(data).map_err(|e| e.to_string())?;
-        let world = SheetWorld {
-            engine: self,
-            main: file_id("/main.typ"),
-            data_id: file_id("/data.json"),
-            logo_id: file_id("/logo"),
-            data: Bytes::new(json),
-        };
-        let document: PagedDocument = typst::compile(&world).output.map_err(|errors| {
-            errors
-                .iter()
-                .map(|e| e.message.to_string())
-                .collect::<Vec<_>>()
-                .join("; ")
-        })?;
+        let document = self.compile(&self.template, data)?;
         let out = match format {
             SheetFormat::Pdf => typst_pdf::pdf(&document, &typst_pdf::PdfOptions::default())
                 .map_err(|errors| {
@@ -393,6 +424,7 @@ impl SheetEngine {
                         .join("; ")
                 })?,
             SheetFormat::Png => {
+                let document = self.cut_for_png(document)?;
                 let width_pt = document
                     .pages()
                     .first()
@@ -415,6 +447,56 @@ impl SheetEngine {
         typst::comemo::evict(10);
         Ok(out)
     }
+
+    /// Lays out `source` over `data` (the JSON file `/data.json`).
+    fn compile(&self, source: &str, data: &impl Serialize) -> Result<PagedDocument, String> {
+        let json = serde_json::to_vec(data).map_err(|e| e.to_string())?;
+        let world = SheetWorld {
+            engine: self,
+            source,
+            main: file_id("/main.typ"),
+            data_id: file_id("/data.json"),
+            logo_id: file_id("/logo"),
+            data: Bytes::new(json),
+        };
+        typst::compile(&world).output.map_err(|errors| {
+            errors
+                .iter()
+                .map(|e| e.message.to_string())
+                .collect::<Vec<_>>()
+                .join("; ")
+        })
+    }
+
+    /// `document` as a PNG may hold it: at most [`PNG_MAX_PAGES`] pages, and when pages were
+    /// left out, a closing strip that says so and where the rest is.
+    fn cut_for_png(&self, document: PagedDocument) -> Result<PagedDocument, String> {
+        let total = document.pages().len();
+        if total <= PNG_MAX_PAGES {
+            return Ok(document);
+        }
+        let strip = self.compile(PNG_CONTINUED_TEMPLATE, &png_continued(total))?;
+        let pages = document.pages()[..PNG_MAX_PAGES]
+            .iter()
+            .chain(strip.pages())
+            .cloned()
+            .collect();
+        Ok(PagedDocument::new(
+            pages,
+            typst::model::DocumentInfo::default(),
+        ))
+    }
+}
+
+/// What the strip closing a cut PNG says.
+fn png_continued(total: usize) -> serde_json::Value {
+    serde_json::json!({
+        "heading": "Lanjut di PDF",
+        "text": format!(
+            "Gambar ini memuat halaman 1–{PNG_MAX_PAGES} dari {total}. Agenda selengkapnya ada \
+             di Agenda Harian versi PDF untuk hari yang sama."
+        ),
+    })
 }
 
 fn file_id(path: &str) -> FileId {
@@ -429,6 +511,7 @@ fn file_id(path: &str) -> FileId {
 /// other file and no package can be reached.
 struct SheetWorld<'a> {
     engine: &'a SheetEngine,
+    source: &'a str,
     main: FileId,
     data_id: FileId,
     logo_id: FileId,
@@ -450,7 +533,7 @@ impl World for SheetWorld<'_> {
 
     fn source(&self, id: FileId) -> FileResult<Source> {
         if id == self.main {
-            Ok(Source::new(id, self.engine.template.clone()))
+            Ok(Source::new(id, self.source.to_string()))
         } else {
             Err(FileError::NotFound(PathBuf::from(
                 id.get().vpath().get_with_slash().to_string(),

@@ -14,7 +14,7 @@ use sepiion_core::validation::Msg;
 use serde::Deserialize;
 
 use crate::domain::caller::Caller;
-use crate::domain::sheet::load_day;
+use crate::domain::sheet::{SheetData, SheetLane, load_day};
 use crate::error::{ApiError, ApiResult};
 use crate::http::auth::StaffAuth;
 use crate::http::extract::{ClientKey, Query};
@@ -80,11 +80,12 @@ impl Wanted {
     }
 }
 
-/// Gathers the day for `caller` (the same visibility rule as the agenda API) and typesets it.
-async fn make(state: &AppState, caller: Caller, w: &Wanted) -> ApiResult<Vec<u8>> {
+/// Gathers the day for `caller` (the same visibility rule as the agenda API); an unknown leader
+/// is refused here, before anything is typeset.
+async fn load(state: &AppState, caller: Caller, w: &Wanted) -> ApiResult<SheetData> {
     let ctx = state.ctx.clone();
     let (leader, date, with_confidential) = (w.leader.clone(), w.date, w.with_confidential);
-    let data = state
+    state
         .db
         .read(move |tx| {
             let has_logo = ctx.sheet.has_logo();
@@ -99,8 +100,7 @@ async fn make(state: &AppState, caller: Caller, w: &Wanted) -> ApiResult<Vec<u8>
                 with_confidential,
             )
         })
-        .await?;
-    state.ctx.sheet.render_bounded(data, w.format).await
+        .await
 }
 
 fn disposition(name: &str) -> HeaderValue {
@@ -108,7 +108,9 @@ fn disposition(name: &str) -> HeaderValue {
 }
 
 /// The daily agenda sheet with what this staff account may see, including assigned staff,
-/// running-order notes and the leader's role from the source request.
+/// running-order notes and the leader's role from the source request. Staff sheets have their
+/// own queue and go before public ones: anonymous load cannot make them fail. A PNG holds at
+/// most 3 pages (then a strip says the rest is in the PDF).
 #[utoipa::path(get, path = "/api/v1/staff/agenda/sheet", tag = "staff",
     params(SheetQuery),
     responses(
@@ -125,7 +127,12 @@ pub async fn staff_sheet(
     Query(q): Query<SheetQuery>,
 ) -> ApiResult<Response> {
     let wanted = Wanted::of(&q, &state)?;
-    let body = make(&state, Caller::Staff(staff), &wanted).await?;
+    let data = load(&state, Caller::Staff(staff), &wanted).await?;
+    let body = state
+        .ctx
+        .sheet
+        .render_bounded(data, wanted.format, SheetLane::Staff)
+        .await?;
     Ok((
         [
             (
@@ -140,7 +147,8 @@ pub async fn staff_sheet(
         .into_response())
 }
 
-/// The public daily agenda sheet: public items with public fields only.
+/// The public daily agenda sheet: public items with public fields only. A PNG holds at most 3
+/// pages (then a strip says the rest is in the PDF).
 #[utoipa::path(get, path = "/api/v1/public/agenda/sheet", tag = "public",
     params(SheetQuery),
     responses(
@@ -169,14 +177,20 @@ pub async fn public_sheet(
     let cached = match state.sheet_cache.get(&key) {
         Some(c) => c,
         None => {
+            let generation = state.sheet_cache.generation();
+            // Only a request that names a real day and leader spends the client's budget.
+            let data = load(&state, Caller::Anonymous, &wanted).await?;
             state.limiter.take(
                 "sheet",
                 &client.0,
                 state.ctx.limits.sheets_per_client,
                 Duration::from_secs(600),
             )?;
-            let generation = state.sheet_cache.generation();
-            let body = make(&state, Caller::Anonymous, &wanted).await?;
+            let body = state
+                .ctx
+                .sheet
+                .render_bounded(data, wanted.format, SheetLane::Public)
+                .await?;
             state.sheet_cache.put(
                 key,
                 generation,
