@@ -232,8 +232,11 @@ async fn the_shipped_site_holds_against_probing() {
 
     // Secrets in addresses stay out of nginx's access log.
     let secret = "spc_RAHASIAfeedSECRET0123456789";
+    let link_secret = "0123456789abcdef".repeat(4);
     for path in [
         format!("/ics/staff/{secret}.ics"),
+        format!("/jawab/{link_secret}"),
+        format!("/konfirmasi/{link_secret}"),
         format!("/api/v1/public/track/{code}"),
         format!("/lacak/{code}"),
         format!("/lacak?code={code}"),
@@ -271,7 +274,14 @@ async fn the_shipped_site_holds_against_probing() {
     let log = nginx.access_log();
     assert!(log.contains("/ics/staff/[secret]"), "{log}");
     assert!(log.contains("/lacak/[code]"), "{log}");
-    for s in [secret, code.as_str(), &code.replace('-', "")] {
+    assert!(log.contains("/jawab/[secret]"), "{log}");
+    assert!(log.contains("/konfirmasi/[secret]"), "{log}");
+    for s in [
+        secret,
+        link_secret.as_str(),
+        code.as_str(),
+        &code.replace('-', ""),
+    ] {
         assert!(!log.contains(s), "{s} in the access log: {log}");
     }
     drop(nginx);

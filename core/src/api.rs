@@ -616,6 +616,9 @@ pub enum DeliveryStatus {
     Sent,
     /// Given up after the last attempt, or refused for good; `last_error` says why.
     Failed,
+    /// Not sent on purpose (e.g. the destination's daily cap was reached); `last_error` says
+    /// why.
+    Skipped,
 }
 
 /// One row of the notification delivery log (admin).

@@ -74,6 +74,10 @@ limits! {
     /// Public Agenda Harian sheets a client may have typeset per 10 minutes (answers from the
     /// cache are not counted).
     sheets_per_client: u32 = 60,
+    /// WhatsApp messages (or e-mails) to one requester's number (or address) per day in the
+    /// regency's zone, across all devices, forms and requests; past it a delivery is not sent
+    /// but logged as skipped.
+    messages_per_destination_per_day: u32 = 10,
 }
 
 /// The protocol office as the public portal names it (page "Tentang"). Empty fields are left out.

@@ -231,13 +231,47 @@ fn count(db: &rusqlite::Connection, sql: &str) -> i64 {
     db.query_row(sql, [], |r| r.get(0)).unwrap()
 }
 
+/// The public address the tests' servers put in links (requests go to the loopback address).
+const PUBLIC_URL: &str = "https://agenda.example.go.id";
+
+/// The path of the contact confirmation link in a message (`/konfirmasi/<64 hex digits>`).
+fn confirmation_path(message: &str) -> String {
+    let at = message
+        .find(&format!("{PUBLIC_URL}/konfirmasi/"))
+        .unwrap_or_else(|| panic!("no confirmation link in {message}"));
+    let path = &message[at + PUBLIC_URL.len()..];
+    let end = "/konfirmasi/".len() + 64;
+    assert!(
+        path.len() >= end && path[12..end].bytes().all(|b| b.is_ascii_hexdigit()),
+        "{message}"
+    );
+    path[..end].to_string()
+}
+
+/// Confirms a requester's address the way its holder does: opens the link (a page that only
+/// asks), then presses the button.
+async fn confirm_contact(s: &TestServer, message: &str) {
+    let path = confirmation_path(message);
+    let page = s.http.get(s.url(&path)).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("Ya, ini kontak saya"), "{html}");
+    let done = s.http.post(s.url(&path)).send().await.unwrap();
+    assert_eq!(done.status(), 200);
+    assert!(done.text().await.unwrap().contains("sudah dikonfirmasi"));
+}
+
 #[tokio::test]
 async fn every_channel_carries_the_right_message_to_the_right_people() {
     let ntfy = HttpSink::start().await;
     let wa = HttpSink::start().await;
     let smtp = SmtpSink::start();
     let cfg = notify_config(&ntfy, &wa, Some(smtp.port));
-    let s = start_with(move |c| c.notify = cfg).await;
+    let s = start_with(move |c| {
+        c.notify = cfg;
+        c.public_url = Some(PUBLIC_URL.into());
+    })
+    .await;
     // Protocol staff set their own contact and channels.
     let protokol = s.login("protokol").await;
     let mine = s
@@ -269,7 +303,8 @@ async fn every_channel_carries_the_right_message_to_the_right_people() {
     let code = r["tracking_code"].as_str().unwrap().to_string();
     let id = r["id"].as_str().unwrap().to_string();
 
-    // The requester's receipt by e-mail: plain text with an HTML part, the tracking code, the key.
+    // The requester's receipt by e-mail: plain text with an HTML part, the tracking code, the
+    // key. The address is not confirmed yet: the tracking code and fixed sentences only.
     wait_until("the receipt e-mail", || {
         smtp.messages()
             .iter()
@@ -282,17 +317,22 @@ async fn every_channel_carries_the_right_message_to_the_right_people() {
         .find(|m| m.contains("To: warga@contoh.id"))
         .unwrap();
     assert!(
-        receipt.contains(&format!("Subject: Permohonan diterima: {code}")),
+        receipt.contains(&format!("Subject: Permohonan {code}")),
         "{receipt}"
     );
     assert!(
-        receipt.contains(&format!("Kode pelacakan Anda: {code}")),
+        receipt.contains(&format!("kode pelacakan {code}")),
         "{receipt}"
     );
     assert!(
-        receipt.contains("Your tracking code"),
+        receipt.contains(&format!("Lacak: {PUBLIC_URL}/lacak/{code}")),
+        "{receipt}"
+    );
+    assert!(
+        receipt.contains("tracking code"),
         "English below: {receipt}"
     );
+    assert!(!receipt.contains("Pesta Kesenian"), "no title: {receipt}");
     assert!(receipt.contains("Has-HTML: True"), "{receipt}");
     assert!(
         receipt.contains("X-Sepiion-Idempotency-Key: sepiion-"),
@@ -325,12 +365,12 @@ async fn every_channel_carries_the_right_message_to_the_right_people() {
         .iter()
         .find(|h| h.json()["target"] == "6281234567890")
         .unwrap();
-    assert!(
-        to_requester.json()["message"]
-            .as_str()
-            .unwrap()
-            .contains("Permohonan diterima")
-    );
+    let wa_receipt = to_requester.json()["message"].as_str().unwrap().to_string();
+    assert!(!wa_receipt.contains("Pesta Kesenian"), "{wa_receipt}");
+    // The holder of each address confirms it with the link sent to it; from now on its
+    // messages carry the details.
+    confirm_contact(&s, &receipt).await;
+    confirm_contact(&s, &wa_receipt).await;
 
     wait_until("ntfy pushes", || !ntfy.hits().is_empty()).await;
     let topic: String = s
@@ -388,6 +428,7 @@ async fn every_channel_carries_the_right_message_to_the_right_people() {
         approval.contains(&format!("Permohonan {code} — Disetujui")),
         "{approval}"
     );
+    assert!(approval.contains("Pesta Kesenian"), "details: {approval}");
     // Staff names never reach the requester.
     for m in smtp
         .messages()
@@ -396,6 +437,28 @@ async fn every_channel_carries_the_right_message_to_the_right_people() {
     {
         assert!(!m.to_lowercase().contains("ajudan bupati"), "{m}");
     }
+    // A confirmed address gets the whole receipt of the next request.
+    let second = s
+        .submit(&device, json!({"requester_email": "warga@contoh.id"}))
+        .await;
+    let code2 = second["tracking_code"].as_str().unwrap().to_string();
+    wait_until("the second receipt", || {
+        smtp.messages()
+            .iter()
+            .any(|m| m.contains(&format!("Subject: Permohonan diterima: {code2}")))
+    })
+    .await;
+    let receipt2 = smtp
+        .messages()
+        .into_iter()
+        .find(|m| m.contains(&format!("Subject: Permohonan diterima: {code2}")))
+        .unwrap();
+    assert!(
+        receipt2.contains(&format!("Kode pelacakan Anda: {code2}")),
+        "{receipt2}"
+    );
+    assert!(receipt2.contains("Pesta Kesenian"), "{receipt2}");
+    assert!(!receipt2.contains("/konfirmasi/"), "{receipt2}");
 }
 
 #[tokio::test]
@@ -440,6 +503,9 @@ async fn sinks_down_then_back_get_every_message_exactly_once() {
         ) == 0
     })
     .await;
+    // Counted again now: under load a submission's event may have been expanded only after
+    // the first retries began.
+    let total = count(&db, "SELECT COUNT(*) FROM deliveries");
     let mut keys: HashMap<String, usize> = HashMap::new();
     for h in ntfy.hits().iter().chain(wa.hits().iter()) {
         *keys
@@ -1144,7 +1210,11 @@ async fn an_english_requester_hears_english_and_urgency_reaches_staff_with_impor
     let wa = HttpSink::start().await;
     let smtp = SmtpSink::start();
     let cfg = notify_config(&ntfy, &wa, Some(smtp.port));
-    let s = start_with(move |c| c.notify = cfg).await;
+    let s = start_with(move |c| {
+        c.notify = cfg;
+        c.public_url = Some(PUBLIC_URL.into());
+    })
+    .await;
     let db = s.sql();
     set_contact(&db, "protokol", "081211112222", "protokol@pemkab.test");
     let device = s.device().await;
@@ -1184,13 +1254,16 @@ async fn an_english_requester_hears_english_and_urgency_reaches_staff_with_impor
         .into_iter()
         .find(|m| m.contains("To: guest@example.org"))
         .unwrap();
+    // Not confirmed yet: the fixed sentences, in English first.
     assert!(
-        receipt.contains(&format!("Subject: Request received: {code}")),
+        receipt.contains(&format!("Subject: Request {code}")),
         "{receipt}"
     );
-    let english = receipt.find("Your tracking code").expect("English text");
+    let english = receipt
+        .find("This number or address was given")
+        .expect("English text");
     let indonesian = receipt
-        .find("Kode pelacakan Anda")
+        .find("Nomor atau alamat ini dicantumkan")
         .expect("Indonesian below");
     assert!(english < indonesian, "English first: {receipt}");
     wait_until("the requester's WhatsApp", || {
@@ -1208,11 +1281,9 @@ async fn an_english_requester_hears_english_and_urgency_reaches_staff_with_impor
         .as_str()
         .unwrap()
         .to_string();
-    assert!(
-        text.starts_with(&format!("*Request received: {code}*")),
-        "{text}"
-    );
+    assert!(text.starts_with(&format!("*Request {code}*")), "{text}");
     assert!(!text.contains("Permohonan"), "{text}");
+    confirm_contact(&s, &text).await;
 
     // Staff read Indonesian, tagged urgent, with the e-mail marked important.
     wait_until("protocol staff's e-mail", || {
@@ -1415,4 +1486,103 @@ async fn the_author_hears_which_mentions_matched_nobody_and_email_addresses_are_
         .ok();
     assert_eq!(plain["unknown_mentions"], json!([]));
     assert_eq!(events(), 1, "an e-mail address is not a mention");
+}
+
+/// The regency's WhatsApp number and mail server are no relay: nine devices name one victim's
+/// number (written three ways) and address (with `+tags`) on requests whose title is an
+/// advertisement. The victim gets at most the day's cap of messages, none with the title; the
+/// rest are logged as skipped with the reason.
+#[tokio::test]
+async fn one_destination_gets_at_most_the_daily_cap_and_no_submitter_text() {
+    let ntfy = HttpSink::start().await;
+    let wa = HttpSink::start().await;
+    let smtp = SmtpSink::start();
+    let cfg = notify_config(&ntfy, &wa, Some(smtp.port));
+    let s = start_with(move |c| {
+        c.notify = cfg;
+        c.public_url = Some(PUBLIC_URL.into());
+        c.limits.messages_per_destination_per_day = 5;
+    })
+    .await;
+    let db = s.sql();
+    let spam = "PROMO OBAT KUAT murah hubungi spam.example";
+    let phones = ["0812-9999-0000", "+62 812 9999 0000", "081299990000"];
+    let mut codes = Vec::new();
+    for i in 0..9 {
+        let device = s.device().await;
+        let r = s
+            .submit(
+                &device,
+                json!({"title": spam, "requester_name": spam, "organizer": spam,
+                    "requester_phone": phones[i % 3],
+                    "requester_email": format!("Korban+{i}@Contoh.ID")}),
+            )
+            .await;
+        codes.push(r["tracking_code"].as_str().unwrap().to_string());
+    }
+    wait_until("every requester delivery decided", || {
+        count(
+            &db,
+            "SELECT COUNT(*) FROM deliveries d JOIN notifications n ON n.id = d.notification_id
+             WHERE n.user_id IS NULL AND d.channel IN ('whatsapp', 'email')",
+        ) == 18
+            && count(
+                &db,
+                "SELECT COUNT(*) FROM deliveries WHERE status = 'pending'
+                 AND channel IN ('whatsapp', 'email')",
+            ) == 0
+    })
+    .await;
+    let to_victim: Vec<String> = wa
+        .hits()
+        .iter()
+        .filter(|h| h.json()["target"] == "6281299990000")
+        .map(|h| h.json()["message"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(to_victim.len(), 5, "{to_victim:?}");
+    let mails: Vec<String> = smtp
+        .messages()
+        .into_iter()
+        .filter(|m| m.to_lowercase().contains("to: korban+"))
+        .collect();
+    assert_eq!(mails.len(), 5, "{mails:?}");
+    for m in to_victim.iter().chain(&mails) {
+        assert!(!m.contains("PROMO") && !m.contains("spam.example"), "{m}");
+        assert!(codes.iter().any(|c| m.contains(c.as_str())), "{m}");
+    }
+    // Admin sees the rest as skipped, with the reason.
+    let admin = s.login("admin").await;
+    for channel in ["whatsapp", "email"] {
+        let log = s
+            .get(
+                &format!("/api/v1/admin/deliveries?status=skipped&channel={channel}"),
+                Some(&admin),
+            )
+            .await
+            .ok();
+        let skipped = log.as_array().unwrap();
+        assert_eq!(skipped.len(), 4, "{log}");
+        for e in skipped {
+            assert_eq!(e["recipient"], "pemohon");
+            let why = e["last_error"].as_str().unwrap();
+            assert!(
+                why.contains("daily cap") && why.contains("messages_per_destination_per_day"),
+                "{why}"
+            );
+        }
+    }
+    // Staff accounts' own notices are not capped.
+    assert_eq!(
+        count(
+            &db,
+            "SELECT COUNT(*) FROM deliveries d JOIN notifications n ON n.id = d.notification_id
+             WHERE n.user_id IS NOT NULL AND d.status = 'skipped'"
+        ),
+        0
+    );
+    // A link that was never sent confirms nothing.
+    let unknown = format!("/konfirmasi/{}", "ab".repeat(32));
+    let r = s.http.post(s.url(&unknown)).send().await.unwrap();
+    assert_eq!(r.status(), 404);
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM confirmed_contacts"), 0);
 }

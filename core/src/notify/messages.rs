@@ -91,6 +91,52 @@ fn tracking_line(r: &RequestSubject) -> Msg {
     }
 }
 
+/// What a message to a requester's address that its holder has not confirmed says, whatever
+/// the notice: the tracking code and fixed sentences, never a word the submitter chose (a title,
+/// a name, a note) — so an anonymous form cannot make the regency's WhatsApp number or mail
+/// server carry someone's text to a stranger. `tracking_url` is the request's public page,
+/// `confirm_url` the link (sent to this address alone) that confirms it. Title and body.
+pub fn unconfirmed_contact_message(
+    tracking_code: &str,
+    tracking_url: Option<&str>,
+    confirm_url: Option<&str>,
+) -> (Msg, Msg) {
+    let title = Msg::new(
+        format!("Permohonan {tracking_code}"),
+        format!("Request {tracking_code}"),
+    );
+    let body = lines(&[
+        Msg::new(
+            format!(
+                "Nomor atau alamat ini dicantumkan pada permohonan dengan kode pelacakan {tracking_code}, dan ada kabar tentang permohonan itu."
+            ),
+            format!(
+                "This number or address was given in the request with tracking code {tracking_code}, and there is news about it."
+            ),
+        ),
+        match tracking_url {
+            Some(u) => Msg::new(format!("Lacak: {u}"), format!("Track it: {u}")),
+            None => none(),
+        },
+        match confirm_url {
+            Some(u) => Msg::new(
+                format!(
+                    "Jika Anda yang mengajukannya, konfirmasi alamat ini agar pesan berikutnya memuat rinciannya: {u}"
+                ),
+                format!(
+                    "If you made this request, confirm this address so that the next messages carry its details: {u}"
+                ),
+            ),
+            None => none(),
+        },
+        Msg::new(
+            "Jika bukan Anda, abaikan pesan ini.",
+            "If it was not you, please ignore this message.",
+        ),
+    ]);
+    (title, body)
+}
+
 /// "Kode K7QM-3XRD".
 fn code_line(r: &RequestSubject) -> Msg {
     Msg::new(

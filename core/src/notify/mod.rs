@@ -26,7 +26,7 @@ use crate::model::{AgendaStatus, LeaderId, RequestState, Role, Visibility};
 use crate::validation::Msg;
 use crate::workflow::{Action, Actor};
 
-pub use messages::digest_clashes;
+pub use messages::{digest_clashes, unconfirmed_contact_message};
 pub use recipients::{disposition_addressees, mentions, person_mentions};
 
 /// Delivery channels of a notification.

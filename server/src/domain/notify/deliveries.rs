@@ -12,7 +12,7 @@ use crate::storage::audit::audit;
 use crate::storage::rows::ts;
 
 const ENTRY_SQL: &str = "SELECT d.id, d.notification_id, n.kind, d.channel, d.address,
-        COALESCE(u.username, 'pemohon'), n.title_ind, d.status, d.attempts, d.last_error,
+        COALESCE(u.username, 'pemohon'), COALESCE(d.title_ind, n.title_ind), d.status, d.attempts, d.last_error,
         d.created_at, d.sent_at
     FROM deliveries d
     JOIN notifications n ON n.id = d.notification_id

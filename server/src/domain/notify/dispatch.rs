@@ -59,9 +59,11 @@ struct Due {
 fn claim_due(tx: &Transaction, limit: i64) -> rusqlite::Result<Vec<Due>> {
     let now = now_ms();
     // A requester's notification goes out in the language they wrote in; staff read Indonesian.
+    // A delivery's own text (to an unconfirmed address) replaces its notification's.
     let mut st = tx.prepare_cached(
         "SELECT d.id, d.channel, d.address, d.attempts, d.generation, n.id, n.priority,
-                n.title_ind, n.body_ind, n.title_en, n.body_en,
+                COALESCE(d.title_ind, n.title_ind), COALESCE(d.body_ind, n.body_ind),
+                COALESCE(d.title_en, n.title_en), COALESCE(d.body_en, n.body_en),
                 CASE WHEN n.user_id IS NULL THEN COALESCE(r.language, 'id') ELSE 'id' END
          FROM deliveries d JOIN notifications n ON n.id = d.notification_id
               LEFT JOIN requests r ON r.id = n.request_id

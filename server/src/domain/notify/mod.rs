@@ -11,6 +11,7 @@
 //! a receiver that honours the key shows it once.
 
 pub mod channels;
+pub mod contacts;
 pub mod deliveries;
 pub mod dispatch;
 pub mod schedule;
@@ -22,10 +23,13 @@ use sepiion_core::RequestState;
 use sepiion_core::model::{AgendaItem, Note, Request};
 use sepiion_core::notify::{
     AgendaBefore, AgendaChange, AgendaSubject, Channel, Event, Link, Notice, NotifyContext,
-    Recipient, RequestSubject, mentions, notices, within_notice_window,
+    Recipient, RequestSubject, mentions, notices, unconfirmed_contact_message,
+    within_notice_window,
 };
+use sepiion_core::validation::Msg;
 use sepiion_core::workflow::{Action, Actor};
 
+use self::contacts::Admission;
 use crate::domain::caller::{Caller, Staff};
 use crate::domain::context::Ctx;
 use crate::domain::visibility::{notification_is_for, staff_sees_item, staff_sees_request};
@@ -519,16 +523,84 @@ fn write_notices(
             )?;
             log_change(tx, "notification", &id)?;
             for (channel, address) in addresses(tx, ctx, &target, request_id)? {
+                let mut status = "pending";
+                let mut reason = None;
+                let mut own_text = None;
+                if target == Target::Requester && contacts::guarded(channel) {
+                    let now = Utc
+                        .timestamp_millis_opt(now_ms)
+                        .single()
+                        .unwrap_or_else(Utc::now);
+                    match contacts::admit(tx, ctx, channel, &address, now)? {
+                        Admission::Skip(why) => {
+                            status = "skipped";
+                            reason = Some(why);
+                        }
+                        Admission::Send { confirmed: true } => {}
+                        Admission::Send { confirmed: false } => {
+                            own_text = Some(unconfirmed_text(tx, ctx, channel, &address, request_id)?);
+                        }
+                    }
+                }
+                let (title, body) = match &own_text {
+                    Some((t, b)) => (Some(t), Some(b)),
+                    None => (None, None),
+                };
                 tx.execute(
                     "INSERT OR IGNORE INTO deliveries (notification_id, channel, address, status,
-                         next_attempt_ms, created_at)
-                     VALUES (?1, ?2, ?3, 'pending', ?4, ?5)",
-                    params![id, channel.as_str(), address, now_ms, now_ms / 1000],
+                         next_attempt_ms, created_at, last_error, title_ind, body_ind, title_en,
+                         body_en)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                    params![
+                        id,
+                        channel.as_str(),
+                        address,
+                        status,
+                        now_ms,
+                        now_ms / 1000,
+                        reason,
+                        title.map(|m| &m.ind),
+                        body.map(|m| &m.ind),
+                        title.map(|m| &m.en),
+                        body.map(|m| &m.en)
+                    ],
                 )?;
             }
         }
     }
     Ok(())
+}
+
+/// The words of a message to a requester's address its holder has not confirmed: the request's
+/// tracking code and link, a link confirming the address, nothing the submitter wrote.
+fn unconfirmed_text(
+    tx: &Transaction,
+    ctx: &Ctx,
+    channel: Channel,
+    address: &str,
+    request_id: Option<&str>,
+) -> rusqlite::Result<(Msg, Msg)> {
+    let code: Option<String> = match request_id {
+        Some(rid) => tx
+            .query_row(
+                "SELECT tracking_code FROM requests WHERE id = ?1",
+                params![rid],
+                |r| r.get(0),
+            )
+            .optional()?,
+        None => None,
+    };
+    let code = code.unwrap_or_default();
+    let tracking_url = ctx
+        .public_url
+        .as_deref()
+        .map(|base| format!("{}/lacak/{code}", base.trim_end_matches('/')));
+    let confirm_url = contacts::confirmation_url(tx, ctx, channel, address)?;
+    Ok(unconfirmed_contact_message(
+        &code,
+        tracking_url.as_deref(),
+        confirm_url.as_deref(),
+    ))
 }
 
 /// Whether staff member `user_id` may open, in the API at this moment, everything `notice` (of

@@ -5,6 +5,7 @@
 //! staff on the tracking page or through a private answer link (`answer`).
 
 mod answer;
+mod confirm;
 pub mod i18n;
 mod views;
 
@@ -117,6 +118,10 @@ pub fn router(state: &AppState) -> Router<AppState> {
             get(answer::link_page)
                 .post(answer::link_post)
                 .layer(DefaultBodyLimit::max(upload_limit)),
+        )
+        .route(
+            "/konfirmasi/{secret}",
+            get(confirm::confirm_page).post(confirm::confirm_post),
         )
         .route("/tentang", get(about))
         .route("/agenda/{id}", get(agenda_item))
