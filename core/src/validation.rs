@@ -209,7 +209,7 @@ pub fn is_valid_email(email: &str) -> bool {
         && !domain.starts_with('.')
         && !domain.ends_with('.')
         && !domain.contains('@')
-        && !e.chars().any(char::is_whitespace)
+        && !e.chars().any(|c| c.is_whitespace() || c.is_control())
         && e.len() <= 254
 }
 
@@ -386,13 +386,19 @@ pub fn validate_note(n: &NoteInput) -> Result<(), FieldErrors> {
     e.into_result()
 }
 
-/// Validates a staff member's notification settings: a phone that normalises, a valid e-mail,
-/// outbound channels only.
+/// Validates a staff member's notification settings: no control characters, a phone that
+/// normalises, a valid e-mail, outbound channels only.
 pub fn validate_notification_settings(
     n: &crate::api::NotificationSettingsInput,
 ) -> Result<(), FieldErrors> {
     let mut e = FieldErrors::default();
+    for (field, value) in [("phone", &n.phone), ("email", &n.email)] {
+        if value.as_deref().is_some_and(|v| has_forbidden_control(v, false)) {
+            e.add(field, control_character());
+        }
+    }
     if let Some(p) = n.phone.as_deref().filter(|p| !p.trim().is_empty())
+        && e.get("phone").is_none()
         && crate::phone::normalize_phone(p).is_none()
     {
         e.add(
@@ -404,6 +410,7 @@ pub fn validate_notification_settings(
         );
     }
     if let Some(m) = n.email.as_deref().filter(|m| !m.trim().is_empty())
+        && e.get("email").is_none()
         && !is_valid_email(m)
     {
         e.add(

@@ -372,6 +372,15 @@ impl Config {
         if let Some(v) = get("SEPIION_LOGIN_FAILURES") {
             self.limits.login_failures = num("SEPIION_LOGIN_FAILURES", v)?;
         }
+        if let Some(v) = get("SEPIION_TRACK_LOOKUPS_PER_CLIENT") {
+            self.limits.track_lookups_per_client = num("SEPIION_TRACK_LOOKUPS_PER_CLIENT", v)?;
+        }
+        if let Some(v) = get("SEPIION_TRACK_LOOKUPS_GLOBAL") {
+            self.limits.track_lookups_global = num("SEPIION_TRACK_LOOKUPS_GLOBAL", v)?;
+        }
+        if let Some(v) = get("SEPIION_SHEETS_PER_CLIENT") {
+            self.limits.sheets_per_client = num("SEPIION_SHEETS_PER_CLIENT", v)?;
+        }
         if let Some(v) = get("SEPIION_TRUSTED_PROXIES") {
             self.trusted_proxies = v
                 .split(',')
@@ -534,6 +543,15 @@ submissions_per_hour = 3
         c.apply_env(|k| (k == "SEPIION_TRAVEL_BUFFER_MINUTES").then(|| "10".to_string()))
             .unwrap();
         assert_eq!(c.travel_buffer_minutes, 10);
+        // The fuzzing script raises the public look-up and sheet limits this way.
+        c.apply_env(|k| k.starts_with("SEPIION_TRACK_").then(|| "100000".to_string()))
+            .unwrap();
+        assert_eq!(c.limits.track_lookups_per_client, 100_000);
+        assert_eq!(c.limits.track_lookups_global, 100_000);
+        assert!(
+            c.apply_env(|k| (k == "SEPIION_SHEETS_PER_CLIENT").then(|| "-1".to_string()))
+                .is_err()
+        );
         assert!(
             c.apply_env(|k| (k == "SEPIION_LOGIN_FAILURES").then(|| "x".to_string()))
                 .is_err()

@@ -269,3 +269,82 @@ async fn registrations_submissions_and_logins_are_rate_limited() {
     // Another account is not locked by these failures.
     s.login("agenda").await;
 }
+
+/// Control characters (a `\r\n` that would end a line of a feed, a header or a CSV row) are
+/// refused in staff display names, representatives and notification settings too: a 422 naming
+/// the field, and nothing stored.
+#[tokio::test]
+async fn control_characters_in_staff_and_admin_text_are_refused_with_the_field() {
+    let s = start().await;
+    let admin = s.login("admin").await;
+    let injected = "Komang\r\nEND:VEVENT\r\nBEGIN:VEVENT";
+    let field_of = |body: &serde_json::Value, name: &str| {
+        body["fields"][name]
+            .as_str()
+            .unwrap_or_else(|| panic!("{name} not named: {body}"))
+            .to_string()
+    };
+    let e = s
+        .post(
+            "/api/v1/admin/users",
+            Some(&admin),
+            json!({"username": "komang", "display_name": injected, "role": "protocol",
+                   "password": "kata-sandi-panjang-sekali"}),
+        )
+        .await
+        .err(422);
+    assert!(field_of(&e, "display_name").contains("kontrol"), "{e}");
+    let users = s.get("/api/v1/admin/users", Some(&admin)).await.ok();
+    assert!(!users.to_string().contains("komang"), "{users}");
+    let id = users
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["username"] == "protokol")
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let e = s
+        .put(
+            &format!("/api/v1/admin/users/{id}"),
+            Some(&admin),
+            json!({"display_name": "Putu\u{0007}"}),
+        )
+        .await
+        .err(422);
+    field_of(&e, "display_name");
+    for (field, body) in [
+        ("name", json!({"name": injected, "position": "Asisten I"})),
+        ("position", json!({"name": "I Made Test", "position": "Asisten\tI"})),
+    ] {
+        let e = s
+            .post("/api/v1/admin/representatives", Some(&admin), body.clone())
+            .await
+            .err(422);
+        field_of(&e, field);
+        let e = s
+            .put("/api/v1/admin/representatives/sekda", Some(&admin), body)
+            .await
+            .err(422);
+        field_of(&e, field);
+    }
+    let protokol = s.login("protokol").await;
+    for (field, body) in [
+        ("phone", json!({"phone": "0812\u{0000}3456 7890", "channels": []})),
+        (
+            "email",
+            json!({"email": "a@contoh.id\r\nBcc: semua@contoh.id", "channels": []}),
+        ),
+        ("email", json!({"email": "a\u{007f}@contoh.id", "channels": []})),
+    ] {
+        let e = s
+            .put(
+                "/api/v1/staff/notification-settings",
+                Some(&protokol),
+                body,
+            )
+            .await
+            .err(422);
+        field_of(&e, field);
+    }
+}

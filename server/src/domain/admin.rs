@@ -4,7 +4,7 @@
 use rusqlite::{Transaction, params};
 use sepiion_core::api::RepresentativeInput;
 use sepiion_core::model::Representative;
-use sepiion_core::validation::{FieldErrors, Msg};
+use sepiion_core::validation::{FieldErrors, Msg, control_character, has_forbidden_control};
 
 use crate::domain::caller::Staff;
 use crate::error::{ApiError, ApiResult};
@@ -25,7 +25,8 @@ pub fn revoke_device(tx: &Transaction, admin: &Staff, id: &str) -> ApiResult<()>
     Ok(())
 }
 
-/// A representative's name and position: required, at most 200 characters.
+/// A representative's name and position: required, at most 200 characters, one line without
+/// control characters (both reach the sheet, feeds and messages).
 pub fn check_representative(r: &RepresentativeInput) -> ApiResult<()> {
     let mut e = FieldErrors::default();
     for (field, v) in [("name", &r.name), ("position", &r.position)] {
@@ -33,6 +34,8 @@ pub fn check_representative(r: &RepresentativeInput) -> ApiResult<()> {
             e.add(field, Msg::required());
         } else if v.chars().count() > 200 {
             e.add(field, Msg::too_long(200));
+        } else if has_forbidden_control(v, false) {
+            e.add(field, control_character());
         }
     }
     e.into_result().map_err(ApiError::validation)

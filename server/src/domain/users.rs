@@ -3,7 +3,7 @@
 use rusqlite::{OptionalExtension, Transaction, params};
 use sepiion_core::api::{NewUser, UserUpdate};
 use sepiion_core::model::{Role, StaffUser};
-use sepiion_core::validation::{FieldErrors, Msg};
+use sepiion_core::validation::{FieldErrors, Msg, control_character, has_forbidden_control};
 
 use crate::domain::caller::check_password;
 use crate::error::{ApiError, ApiResult};
@@ -73,6 +73,18 @@ fn check_leader(
 
 /// Creates a staff account. `password_hash` is `u.password` hashed by the caller *before* the
 /// transaction (hashing takes tens of milliseconds and must not hold the database).
+/// A display name: required, at most 120 characters, one line without control characters (it
+/// reaches notifications, the sheet, calendar feeds and reports).
+fn check_display_name(name: &str, e: &mut FieldErrors) {
+    if name.trim().is_empty() {
+        e.add("display_name", Msg::required());
+    } else if name.chars().count() > 120 {
+        e.add("display_name", Msg::too_long(120));
+    } else if has_forbidden_control(name, false) {
+        e.add("display_name", control_character());
+    }
+}
+
 pub fn create(tx: &Transaction, u: &NewUser, password_hash: &str) -> ApiResult<StaffUser> {
     let mut e = FieldErrors::default();
     let username = u.username.trim().to_lowercase();
@@ -85,9 +97,7 @@ pub fn create(tx: &Transaction, u: &NewUser, password_hash: &str) -> ApiResult<S
             ),
         );
     }
-    if u.display_name.trim().is_empty() || u.display_name.chars().count() > 120 {
-        e.add("display_name", Msg::required());
-    }
+    check_display_name(&u.display_name, &mut e);
     check_leader(tx, u.role, u.leader_id.as_deref(), &mut e)?;
     if let Err(m) = check_password(&u.password) {
         e.add("password", m);
@@ -142,10 +152,8 @@ pub fn update(
     };
     let mut e = FieldErrors::default();
     check_leader(tx, role, leader_id.as_deref(), &mut e)?;
-    if let Some(d) = &u.display_name
-        && (d.trim().is_empty() || d.chars().count() > 120)
-    {
-        e.add("display_name", Msg::required());
+    if let Some(d) = &u.display_name {
+        check_display_name(d, &mut e);
     }
     if let Some(p) = &u.password
         && let Err(m) = check_password(p)
