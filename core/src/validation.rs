@@ -393,7 +393,10 @@ pub fn validate_notification_settings(
 ) -> Result<(), FieldErrors> {
     let mut e = FieldErrors::default();
     for (field, value) in [("phone", &n.phone), ("email", &n.email)] {
-        if value.as_deref().is_some_and(|v| has_forbidden_control(v, false)) {
+        if value
+            .as_deref()
+            .is_some_and(|v| has_forbidden_control(v, false))
+        {
             e.add(field, control_character());
         }
     }

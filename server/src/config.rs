@@ -544,8 +544,11 @@ submissions_per_hour = 3
             .unwrap();
         assert_eq!(c.travel_buffer_minutes, 10);
         // The fuzzing script raises the public look-up and sheet limits this way.
-        c.apply_env(|k| k.starts_with("SEPIION_TRACK_").then(|| "100000".to_string()))
-            .unwrap();
+        c.apply_env(|k| {
+            k.starts_with("SEPIION_TRACK_")
+                .then(|| "100000".to_string())
+        })
+        .unwrap();
         assert_eq!(c.limits.track_lookups_per_client, 100_000);
         assert_eq!(c.limits.track_lookups_global, 100_000);
         assert!(

@@ -315,7 +315,10 @@ async fn control_characters_in_staff_and_admin_text_are_refused_with_the_field()
     field_of(&e, "display_name");
     for (field, body) in [
         ("name", json!({"name": injected, "position": "Asisten I"})),
-        ("position", json!({"name": "I Made Test", "position": "Asisten\tI"})),
+        (
+            "position",
+            json!({"name": "I Made Test", "position": "Asisten\tI"}),
+        ),
     ] {
         let e = s
             .post("/api/v1/admin/representatives", Some(&admin), body.clone())
@@ -330,19 +333,21 @@ async fn control_characters_in_staff_and_admin_text_are_refused_with_the_field()
     }
     let protokol = s.login("protokol").await;
     for (field, body) in [
-        ("phone", json!({"phone": "0812\u{0000}3456 7890", "channels": []})),
+        (
+            "phone",
+            json!({"phone": "0812\u{0000}3456 7890", "channels": []}),
+        ),
         (
             "email",
             json!({"email": "a@contoh.id\r\nBcc: semua@contoh.id", "channels": []}),
         ),
-        ("email", json!({"email": "a\u{007f}@contoh.id", "channels": []})),
+        (
+            "email",
+            json!({"email": "a\u{007f}@contoh.id", "channels": []}),
+        ),
     ] {
         let e = s
-            .put(
-                "/api/v1/staff/notification-settings",
-                Some(&protokol),
-                body,
-            )
+            .put("/api/v1/staff/notification-settings", Some(&protokol), body)
             .await
             .err(422);
         field_of(&e, field);

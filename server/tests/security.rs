@@ -901,7 +901,11 @@ async fn anonymous_sheet_load_cannot_make_a_staff_sheet_fail() {
                     let n = day.fetch_add(1, Ordering::SeqCst) as i64;
                     let date = chrono::NaiveDate::from_ymd_opt(2030, 1, 1).unwrap()
                         + chrono::Duration::days(n);
-                    let res = http.get(format!("{base}?date={date}")).send().await.unwrap();
+                    let res = http
+                        .get(format!("{base}?date={date}"))
+                        .send()
+                        .await
+                        .unwrap();
                     if res.status() == 429 {
                         busy.fetch_add(1, Ordering::SeqCst);
                         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
@@ -919,7 +923,10 @@ async fn anonymous_sheet_load_cannot_make_a_staff_sheet_fail() {
         }
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
-    assert!(busy.load(Ordering::SeqCst) > 0, "the flood fills the public queue");
+    assert!(
+        busy.load(Ordering::SeqCst) > 0,
+        "the flood fills the public queue"
+    );
     let mut statuses = Vec::new();
     for format in ["pdf", "png", "pdf"] {
         let r = s
@@ -936,7 +943,11 @@ async fn anonymous_sheet_load_cannot_make_a_staff_sheet_fail() {
     for f in flood {
         f.await.unwrap();
     }
-    assert_eq!(statuses, [200, 200, 200], "staff sheets under anonymous load");
+    assert_eq!(
+        statuses,
+        [200, 200, 200],
+        "staff sheets under anonymous load"
+    );
     assert!(busy_during > 0);
 }
 

@@ -368,20 +368,17 @@ impl SheetEngine {
             SheetLane::Staff => &self.staff_queued,
             SheetLane::Public => &self.public_queued,
         };
-        let queued = queue
-            .clone()
-            .try_acquire_owned()
-            .map_err(|_| ApiError {
-                retry_after: Some(5),
-                ..ApiError::new(
-                    axum::http::StatusCode::TOO_MANY_REQUESTS,
-                    "busy",
-                    Msg::new(
-                        "Server sedang membuat banyak lembar agenda. Coba lagi sebentar lagi.",
-                        "The server is making many agenda sheets. Try again shortly.",
-                    ),
-                )
-            })?;
+        let queued = queue.clone().try_acquire_owned().map_err(|_| ApiError {
+            retry_after: Some(5),
+            ..ApiError::new(
+                axum::http::StatusCode::TOO_MANY_REQUESTS,
+                "busy",
+                Msg::new(
+                    "Server sedang membuat banyak lembar agenda. Coba lagi sebentar lagi.",
+                    "The server is making many agenda sheets. Try again shortly.",
+                ),
+            )
+        })?;
         let turn = match lane {
             SheetLane::Staff => None,
             SheetLane::Public => Some(

@@ -188,7 +188,11 @@ mod tests {
         let e = |a| destination(Channel::Email, a);
         assert_eq!(e(" Warga+promo@Contoh.ID "), "warga@contoh.id");
         assert_eq!(e("war.ga+1@gmail.com"), e("WARGA@gmail.com"));
-        assert_ne!(e("war.ga@contoh.id"), e("warga@contoh.id"), "dots matter elsewhere");
+        assert_ne!(
+            e("war.ga@contoh.id"),
+            e("warga@contoh.id"),
+            "dots matter elsewhere"
+        );
         let w = |a| destination(Channel::Whatsapp, a);
         assert_eq!(w("0812-3456-7890"), "6281234567890");
         assert_eq!(w("+62 812 3456 7890"), w("0812 3456 7890"));

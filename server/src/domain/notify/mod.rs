@@ -538,7 +538,8 @@ fn write_notices(
                         }
                         Admission::Send { confirmed: true } => {}
                         Admission::Send { confirmed: false } => {
-                            own_text = Some(unconfirmed_text(tx, ctx, channel, &address, request_id)?);
+                            own_text =
+                                Some(unconfirmed_text(tx, ctx, channel, &address, request_id)?);
                         }
                     }
                 }
