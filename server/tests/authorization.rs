@@ -294,6 +294,13 @@ async fn every_endpoint_checks_every_role() {
             Who::Staff,
         ),
         e(
+            "post",
+            "/api/v1/staff/requests/{id}/contact-confirmation",
+            format!("/api/v1/staff/requests/{r}/contact-confirmation"),
+            Body::None,
+            Who::Roles(&["admin", "protocol"]),
+        ),
+        e(
             "get",
             "/api/v1/staff/requests/{id}/attachments/{attachment_id}",
             format!("/api/v1/staff/requests/{r}/attachments/{att}"),

@@ -1585,4 +1585,33 @@ async fn one_destination_gets_at_most_the_daily_cap_and_no_submitter_text() {
     let r = s.http.post(s.url(&unknown)).send().await.unwrap();
     assert_eq!(r.status(), 404);
     assert_eq!(count(&db, "SELECT COUNT(*) FROM confirmed_contacts"), 0);
+
+    // Protocol staff who checked a requester's number with them confirm it (other roles may
+    // not); the next message to it carries the details.
+    let device = s.device().await;
+    let id = s
+        .submit_id(&device, json!({"requester_phone": "0813 1111 2222"}))
+        .await;
+    let to_opd = |wa: &HttpSink| -> Vec<String> {
+        wa.hits()
+            .iter()
+            .filter(|h| h.json()["target"] == "6281311112222")
+            .map(|h| h.json()["message"].as_str().unwrap().to_string())
+            .collect()
+    };
+    wait_until("the receipt", || !to_opd(&wa).is_empty()).await;
+    assert!(to_opd(&wa)[0].contains("Nomor atau alamat ini dicantumkan"));
+    let confirm = format!("/api/v1/staff/requests/{id}/contact-confirmation");
+    let ajudan = s.login("ajudan.bupati").await;
+    s.post(&confirm, Some(&ajudan), json!(null)).await.err(403);
+    let protokol = s.login("protokol").await;
+    let r = s.post(&confirm, Some(&protokol), json!(null)).await;
+    assert_eq!(r.status, 204);
+    s.transition(&protokol, &id, json!({"action": "start_review"}))
+        .await
+        .ok();
+    wait_until("the in-review message", || to_opd(&wa).len() == 2).await;
+    let update = &to_opd(&wa)[1];
+    assert!(update.contains("sedang ditinjau"), "{update}");
+    assert!(!update.contains("/konfirmasi/"), "{update}");
 }

@@ -8,7 +8,8 @@
 //! - **Unconfirmed addresses hear no free text**: until the holder of an address confirms it (by
 //!   the link sent to that address alone), its messages carry only the tracking code, fixed
 //!   sentences, the tracking link and that confirmation link — never a title, name or note the
-//!   submitter chose.
+//!   submitter chose. Protocol staff may confirm a request's contact too, once they checked
+//!   it with the requester ([`confirm_by_staff`]).
 //!
 //! Staff accounts' own addresses (set by the staff member) are not counted here.
 
@@ -16,8 +17,14 @@ use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, Transaction, params};
 use sepiion_core::notify::Channel;
 
-use crate::domain::caller::{new_token, token_hash};
+use sepiion_core::model::Role;
+
+use crate::domain::caller::{Staff, new_token, token_hash};
 use crate::domain::context::Ctx;
+use crate::domain::visibility::staff_sees_request;
+use crate::error::{ApiError, ApiResult};
+use crate::storage::audit::audit;
+use crate::storage::rows::load_request;
 
 /// Whether `channel` carries messages to an address the requester typed.
 pub fn guarded(channel: Channel) -> bool {
@@ -177,6 +184,47 @@ pub fn confirm(tx: &Transaction, secret: &str) -> rusqlite::Result<Option<Channe
         params![channel, dest, Utc::now().timestamp()],
     )?;
     Ok(Channel::parse(&channel))
+}
+
+/// Protocol staff (or admin) confirm the requester's number and address of request `id`, having
+/// checked them with the requester (a call, a letter): from now on messages to them carry the
+/// details. Other roles get 403; a request the caller may not see is "not found".
+pub fn confirm_by_staff(tx: &Transaction, staff: &Staff, id: &str) -> ApiResult<()> {
+    if !matches!(staff.role, Role::Admin | Role::Protocol) {
+        return Err(ApiError::forbidden());
+    }
+    let not_found = || ApiError::not_found("Permohonan", "Request");
+    let r = load_request(tx, id)?.ok_or_else(not_found)?;
+    if !staff_sees_request(tx, staff, &r)? {
+        return Err(not_found());
+    }
+    let mut confirmed = Vec::new();
+    if sepiion_core::phone::normalize_phone(&r.requester_phone).is_some() {
+        confirmed.push((Channel::Whatsapp, r.requester_phone.as_str()));
+    }
+    if let Some(e) = r.requester_email.as_deref().filter(|e| e.contains('@')) {
+        confirmed.push((Channel::Email, e));
+    }
+    for (channel, address) in confirmed {
+        tx.execute(
+            "INSERT OR IGNORE INTO confirmed_contacts (channel, destination, confirmed_at)
+             VALUES (?1, ?2, ?3)",
+            params![
+                channel.as_str(),
+                destination(channel, address),
+                Utc::now().timestamp()
+            ],
+        )?;
+    }
+    audit(
+        tx,
+        &staff.audit_name(),
+        "request.contact_confirmed",
+        "request",
+        id,
+        "",
+    )?;
+    Ok(())
 }
 
 #[cfg(test)]

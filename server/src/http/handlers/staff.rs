@@ -210,6 +210,27 @@ pub async fn add_note(
     Ok((StatusCode::CREATED, axum::Json(out)))
 }
 
+/// Confirms the requester's WhatsApp number and e-mail address of a request (admin and protocol
+/// staff, after checking them with the requester): messages to them then carry the request's
+/// details, not only its tracking code.
+#[utoipa::path(post, path = "/api/v1/staff/requests/{id}/contact-confirmation", tag = "staff",
+    params(("id" = String, Path, description = "Request id")),
+    responses((status = 204, description = "Confirmed"),
+              (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn confirm_contact(
+    State(state): State<AppState>,
+    StaffAuth(staff): StaffAuth,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
+    state
+        .db
+        .write(move |tx| crate::domain::notify::contacts::confirm_by_staff(tx, &staff, &id))
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 /// Downloads a request's attachment.
 #[utoipa::path(get, path = "/api/v1/staff/requests/{id}/attachments/{attachment_id}", tag = "staff",
     params(("id" = String, Path, description = "Request id"),
