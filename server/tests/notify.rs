@@ -1571,6 +1571,32 @@ async fn one_destination_gets_at_most_the_daily_cap_and_no_submitter_text() {
             );
         }
     }
+    // An admin may send a skipped one by hand: still without the submitter's text.
+    let skipped = s
+        .get(
+            "/api/v1/admin/deliveries?status=skipped&channel=whatsapp",
+            Some(&admin),
+        )
+        .await
+        .ok();
+    let first = skipped[0]["id"].as_i64().unwrap();
+    s.post(
+        &format!("/api/v1/admin/deliveries/{first}/resend"),
+        Some(&admin),
+        json!(null),
+    )
+    .await
+    .ok();
+    let victim_hits = || {
+        wa.hits()
+            .iter()
+            .filter(|h| h.json()["target"] == "6281299990000")
+            .map(|h| h.json()["message"].as_str().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    wait_until("the resent message", || victim_hits().len() == 6).await;
+    let resent = &victim_hits()[5];
+    assert!(!resent.contains("PROMO"), "{resent}");
     // Staff accounts' own notices are not capped.
     assert_eq!(
         count(

@@ -60,8 +60,7 @@ pub fn destination(channel: Channel, address: &str) -> String {
 /// What becomes of one message to a requester's address.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Admission {
-    /// Send it; `confirmed`: the address's holder confirmed it (the message may carry details).
-    Send { confirmed: bool },
+    Send,
     /// Do not send it, for this reason (kept in the delivery log).
     Skip(String),
 }
@@ -102,16 +101,19 @@ pub fn admit(
          ON CONFLICT (channel, destination, day) DO UPDATE SET messages = messages + 1",
     )?
     .execute(params![channel.as_str(), dest, day])?;
-    Ok(Admission::Send {
-        confirmed: is_confirmed(tx, channel, &dest)?,
-    })
+    Ok(Admission::Send)
 }
 
-fn is_confirmed(tx: &Transaction, channel: Channel, dest: &str) -> rusqlite::Result<bool> {
+/// Whether the holder of `address` (or staff) confirmed it: only then may messages to it carry
+/// a request's details.
+pub fn is_confirmed(tx: &Transaction, channel: Channel, address: &str) -> rusqlite::Result<bool> {
     tx.prepare_cached(
         "SELECT EXISTS (SELECT 1 FROM confirmed_contacts WHERE channel = ?1 AND destination = ?2)",
     )?
-    .query_row(params![channel.as_str(), dest], |r| r.get(0))
+    .query_row(
+        params![channel.as_str(), destination(channel, address)],
+        |r| r.get(0),
+    )
 }
 
 /// A new confirmation link for `address` (to be sent to that address alone), or `None` when the

@@ -531,16 +531,14 @@ fn write_notices(
                         .timestamp_millis_opt(now_ms)
                         .single()
                         .unwrap_or_else(Utc::now);
-                    match contacts::admit(tx, ctx, channel, &address, now)? {
-                        Admission::Skip(why) => {
-                            status = "skipped";
-                            reason = Some(why);
-                        }
-                        Admission::Send { confirmed: true } => {}
-                        Admission::Send { confirmed: false } => {
-                            own_text =
-                                Some(unconfirmed_text(tx, ctx, channel, &address, request_id)?);
-                        }
+                    if let Admission::Skip(why) = contacts::admit(tx, ctx, channel, &address, now)?
+                    {
+                        status = "skipped";
+                        reason = Some(why);
+                    }
+                    // Also for a skipped one: an admin's resend must not carry details either.
+                    if !contacts::is_confirmed(tx, channel, &address)? {
+                        own_text = Some(unconfirmed_text(tx, ctx, channel, &address, request_id)?);
                     }
                 }
                 let (title, body) = match &own_text {
