@@ -308,7 +308,8 @@ pub struct SheetEngine {
     public_queued: Arc<Semaphore>,
     /// Public sheets pass here one at a time before they wait for `rendering`, so at most one
     /// public sheet is ever ahead of a staff sheet in `rendering`'s (first come, first served)
-    /// queue: staff wait for the sheet being typeset, never for the anonymous queue.
+    /// queue: staff wait at most for the sheet being typeset and one public sheet, never for
+    /// the anonymous queue.
     public_turn: Arc<Semaphore>,
 }
 
