@@ -97,7 +97,7 @@ mod tests {
         same::<Visibility>(&["public", "internal", "confidential"]);
         same::<AgendaStatus>(&["tentative", "confirmed", "cancelled", "done"]);
         same::<Attendance>(&["in_person", "represented", "absent"]);
-        same::<DeliveryStatus>(&["pending", "sent", "failed"]);
+        same::<DeliveryStatus>(&["pending", "sent", "failed", "skipped"]);
         same::<SheetFormat>(&["pdf", "png"]);
         same::<Outcome>(&["attended", "represented", "declined", "cancelled", "open"]);
         same::<EntityKind>(&[

@@ -35,3 +35,5 @@ ALTER TABLE deliveries ADD COLUMN title_ind TEXT;
 ALTER TABLE deliveries ADD COLUMN body_ind TEXT;
 ALTER TABLE deliveries ADD COLUMN title_en TEXT;
 ALTER TABLE deliveries ADD COLUMN body_en TEXT;
+
+-- deliveries.status may now also be 'skipped' (not sent on purpose; last_error says why).
