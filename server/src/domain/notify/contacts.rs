@@ -104,6 +104,16 @@ pub fn admit(
     Ok(Admission::Send)
 }
 
+/// Forgets the counts of days before yesterday (the regency's zone): only today's count
+/// matters, so the table stays a day or two long. Run by the scheduler.
+pub fn forget_old_days(tx: &Transaction, ctx: &Ctx, now: DateTime<Utc>) -> rusqlite::Result<usize> {
+    let yesterday = sepiion_core::time::local_date(now, ctx.tz) - chrono::Duration::days(1);
+    tx.execute(
+        "DELETE FROM destination_days WHERE day < ?1",
+        params![yesterday.to_string()],
+    )
+}
+
 /// Whether the holder of `address` (or staff) confirmed it: only then may messages to it carry
 /// a request's details.
 pub fn is_confirmed(tx: &Transaction, channel: Channel, address: &str) -> rusqlite::Result<bool> {
@@ -232,6 +242,35 @@ pub fn confirm_by_staff(tx: &Transaction, staff: &Staff, id: &str) -> ApiResult<
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_cap_counts_per_local_day_and_old_days_are_forgotten() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut config = crate::config::Config::default();
+        config.limits.messages_per_destination_per_day = 2;
+        let ctx = Ctx::from_config(&config).unwrap();
+        let mut conn = crate::storage::open(&dir.path().join("t.db")).unwrap();
+        let tx = conn.transaction().unwrap();
+        // 15.30 UTC is 23.30 WITA; 16.30 UTC is already the next day in WITA.
+        let evening = "2026-12-01T15:30:00Z".parse::<DateTime<Utc>>().unwrap();
+        let next_day = "2026-12-01T16:30:00Z".parse::<DateTime<Utc>>().unwrap();
+        let admit_at = |at, a: &str| admit(&tx, &ctx, Channel::Whatsapp, a, at).unwrap();
+        assert_eq!(admit_at(evening, "0812-9999-0000"), Admission::Send);
+        assert_eq!(admit_at(evening, "+62 812 9999 0000"), Admission::Send);
+        assert!(matches!(
+            admit_at(evening, "081299990000"),
+            Admission::Skip(why) if why.contains("2026-12-01")
+        ));
+        assert_eq!(admit_at(next_day, "081299990000"), Admission::Send);
+        let days = |tx: &Transaction| -> i64 {
+            tx.query_row("SELECT COUNT(*) FROM destination_days", [], |r| r.get(0))
+                .unwrap()
+        };
+        assert_eq!(days(&tx), 2);
+        let later = next_day + chrono::Duration::days(2);
+        assert_eq!(forget_old_days(&tx, &ctx, later).unwrap(), 2);
+        assert_eq!(days(&tx), 0);
+    }
 
     #[test]
     fn spellings_of_one_mailbox_or_number_are_one_destination() {

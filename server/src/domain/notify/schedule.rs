@@ -1,5 +1,6 @@
 //! The scheduler: reminders (and escalation to admin) for requests that wait too long, and the
-//! daily digest of tomorrow's agenda at the configured local time. Each is written to the outbox
+//! daily digest of tomorrow's agenda at the configured local time (it also forgets the
+//! per-destination message counts of past days). Each is written to the outbox
 //! once (remembered in `notify_schedule`); the clock is injected so tests can move time.
 
 use std::sync::Arc;
@@ -41,6 +42,7 @@ fn first_time(tx: &Transaction, key: &str, now: DateTime<Utc>) -> rusqlite::Resu
 /// Writes the reminders and digests due at `now`; returns how many events.
 pub fn run_once(tx: &Transaction, ctx: &Ctx, now: DateTime<Utc>) -> rusqlite::Result<usize> {
     let mut written = 0;
+    super::contacts::forget_old_days(tx, ctx, now)?;
     let cfg = &ctx.notify;
     let waiting: Vec<(String, String, i64)> = {
         let mut st = tx.prepare_cached(
