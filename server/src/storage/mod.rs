@@ -34,6 +34,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0006_request_counts.sql"),
     include_str!("../../migrations/0007_answer_links.sql"),
     include_str!("../../migrations/0008_messages.sql"),
+    include_str!("../../migrations/0009_delivery_history.sql"),
 ];
 
 fn migrations() -> Migrations<'static> {
