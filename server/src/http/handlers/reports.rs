@@ -33,12 +33,30 @@ pub struct MonthlyQuery {
     pub month: String,
     /// `json` (default), `xlsx` or `csv`.
     #[serde(default)]
+    #[param(inline)]
     pub format: Option<ReportFormat>,
-    /// The language of the file's words, `id` or `en`; without it, the `Accept-Language`
-    /// header's (Indonesian unless English is preferred).
+    /// The language of the file's words; without it, the `Accept-Language` header's
+    /// (Indonesian unless English is preferred).
     #[serde(default)]
-    #[param(value_type = Option<String>)]
-    pub lang: Option<Lang>,
+    #[param(inline)]
+    pub lang: Option<ReportLang>,
+}
+
+/// The language of a report file.
+#[derive(Debug, Clone, Copy, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ReportLang {
+    Id,
+    En,
+}
+
+impl From<ReportLang> for Lang {
+    fn from(l: ReportLang) -> Lang {
+        match l {
+            ReportLang::Id => Lang::Id,
+            ReportLang::En => Lang::En,
+        }
+    }
 }
 
 pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
@@ -84,7 +102,7 @@ pub async fn monthly(
         })
         .await?;
     let heading = reports::Heading {
-        lang: q.lang.unwrap_or(header_lang),
+        lang: q.lang.map_or(header_lang, Lang::from),
         tz: state.ctx.tz,
         made_by: &staff,
         made_at: chrono::Utc::now(),
