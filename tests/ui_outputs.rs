@@ -284,6 +284,7 @@ fn sample_report() -> MonthlyReport {
             decision_median_hours: Some(30.0),
             decision_p90_hours: Some(70.0),
         }],
+        left_out: 0,
     }
 }
 

@@ -635,10 +635,15 @@ pub struct DeliveryEntry {
     pub recipient: String,
     pub title: String,
     pub status: DeliveryStatus,
+    /// Every attempt since the delivery was made, resends included.
     pub attempts: i64,
+    /// The latest error, kept when a later attempt succeeds.
     pub last_error: Option<String>,
     pub created_at: DateTime<Utc>,
     pub sent_at: Option<DateTime<Utc>>,
+    /// How often an admin sent it again.
+    #[serde(default)]
+    pub resends: i64,
 }
 
 /// Delivery log filters.

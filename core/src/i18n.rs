@@ -11,6 +11,7 @@ use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
 use crate::model::{AgendaStatus, Attendance, RequestKind, RequestState, Role, Visibility};
+use crate::report::Outcome;
 use crate::time::zone_abbrev;
 use crate::workflow::Action;
 
@@ -313,6 +314,23 @@ impl Words {
         }
     }
 
+    /// Where a request ended up (a report row).
+    pub fn outcome(&self, o: Outcome) -> &'static str {
+        use Outcome::*;
+        match (self.lang, o) {
+            (Lang::Id, Attended) => "Dihadiri pimpinan",
+            (Lang::Id, Outcome::Represented) => "Diwakilkan",
+            (Lang::Id, Declined) => "Ditolak",
+            (Lang::Id, Cancelled) => "Dibatalkan",
+            (Lang::Id, Open) => "Belum diputuskan",
+            (Lang::En, Attended) => "Attended by the leader",
+            (Lang::En, Outcome::Represented) => "Represented",
+            (Lang::En, Declined) => "Declined",
+            (Lang::En, Cancelled) => "Cancelled",
+            (Lang::En, Open) => "Not decided yet",
+        }
+    }
+
     /// How the leader attends, naming the representative when there is one:
     /// "Diwakili oleh Sekretaris Daerah" (the sheet, the lobby display, the calendar feeds).
     pub fn attendance_with(&self, a: Attendance, representative: Option<&str>) -> String {
@@ -393,6 +411,7 @@ mod tests {
             all_distinct(&AgendaStatus::ALL.map(|s| w.agenda_status(s)));
             all_distinct(&Visibility::ALL.map(|v| w.visibility(v)));
             all_distinct(&Attendance::ALL.map(|a| w.attendance(a)));
+            all_distinct(&Outcome::ALL.map(|o| w.outcome(o)));
         }
         // The two languages differ where the words do.
         assert_ne!(

@@ -329,7 +329,9 @@ pub struct AgendaItem {
 }
 
 impl AgendaItem {
-    /// The public's view: staff assignments, running order and internal notes removed.
+    /// The public's view: staff assignments, running order and internal notes removed. The one
+    /// rule of which agenda fields are public: the API, the portal, the Agenda Harian sheet and
+    /// the iCalendar feeds show the public every field this leaves (the dress code among them).
     pub fn public_view(mut self) -> AgendaItem {
         self.internal = None;
         self

@@ -132,6 +132,11 @@ pub struct MonthlyReport {
     pub requests: RequestReport,
     /// The twelve months ending with `month`, oldest first.
     pub response_times: Vec<ResponseTimes>,
+    /// Agenda items of the month left out because this reader may not see them (confidential
+    /// items of another leader's team): the figures above are without them. A count, never
+    /// which ones.
+    #[serde(default)]
+    pub left_out: i64,
 }
 
 codes!(Outcome);

@@ -38,6 +38,11 @@ pub fn date(d: NaiveDate, lang: Lang) -> String {
         .to_string()
 }
 
+/// A month in words: "Desember 2026" / "December 2026" (any day of it may be given).
+pub fn month(d: NaiveDate, lang: Lang) -> String {
+    d.format_localized("%B %Y", locale(lang)).to_string()
+}
+
 /// The local hour and minute of an instant: "09.00" / "09:00".
 pub fn time(at: DateTime<Utc>, tz: Tz, lang: Lang) -> String {
     let pattern = match lang {
@@ -184,6 +189,8 @@ mod tests {
             let day = DAYS[chrono::Datelike::weekday(&d).num_days_from_monday() as usize];
             assert_eq!(date(d, Lang::Id), format!("{}, 1 {id} 2027", day.0));
             assert_eq!(date(d, Lang::En), format!("{}, 1 {en} 2027", day.1));
+            assert_eq!(month(d, Lang::Id), format!("{id} 2027"));
+            assert_eq!(month(d, Lang::En), format!("{en} 2027"));
         }
     }
 

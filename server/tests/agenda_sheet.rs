@@ -361,7 +361,9 @@ async fn a_regency_template_from_the_configuration_replaces_the_built_in_one() {
     assert!(!text.contains("AGENDA HARIAN PIMPINAN"), "{text}");
 }
 
-/// Saves a picture for docs/ when `SEPIION_SCREENSHOT_DIR` is set (a manual step, not CI's).
+/// Saves a picture for docs/ when `SEPIION_SCREENSHOT_DIR` is set (a manual step, not CI's):
+/// `SEPIION_SCREENSHOT_DIR=$PWD/docs/screenshots cargo test -p sepiion-server --test agenda_sheet`
+/// retakes `docs/screenshots/sheet-rahasia.png` from the current sheet.
 fn keep_screenshot(name: &str, png: &[u8]) {
     if let Ok(dir) = std::env::var("SEPIION_SCREENSHOT_DIR") {
         std::fs::write(std::path::Path::new(&dir).join(name), png).unwrap();
@@ -440,6 +442,9 @@ async fn confidential_rows_are_marked_rahasia_and_a_sheet_without_them_can_be_ch
         "the representative by name, not its id: {text}"
     );
     assert!(!text.contains("Diwakili oleh sekda"), "{text}");
+    // Attendance in the catalogue's words (the picture in docs/ once said "Hadir langsung").
+    assert!(text.contains("Hadir sendiri"), "{text}");
+    assert!(!text.contains("Hadir langsung"), "{text}");
     let (_, png) = bytes(
         &s,
         &format!("/api/v1/staff/agenda/sheet?date={date}&format=png"),

@@ -353,3 +353,46 @@ async fn control_characters_in_staff_and_admin_text_are_refused_with_the_field()
         field_of(&e, field);
     }
 }
+
+/// A query parameter that cannot be read is named in `fields`, and the whole answer is in the
+/// request's language (no English parser text inside the Indonesian message).
+#[tokio::test]
+async fn bad_query_parameters_are_named_in_one_language() {
+    let s = start().await;
+    let admin = s.login("admin").await;
+    let get = |path: &str, lang: &str| {
+        s.http
+            .get(s.url(path))
+            .bearer_auth(&admin)
+            .header("accept-language", lang)
+    };
+    for (path, field) in [
+        ("/api/v1/public/agenda?from=kemarin&to=2027-01-02", "from"),
+        ("/api/v1/public/agenda?from=2027-01-01", "to"),
+        ("/api/v1/staff/requests?limit=banyak", "limit"),
+        ("/api/v1/staff/requests?limit=0", "limit"),
+        ("/api/v1/staff/requests?cursor=xyz", "cursor"),
+        ("/api/v1/admin/deliveries?limit=-1", "limit"),
+        ("/api/v1/admin/deliveries?before=kemarin", "before"),
+        ("/api/v1/staff/requests?state=unknown", "state"),
+    ] {
+        let id = s.send(get(path, "id")).await.err(400);
+        assert_eq!(id["error"], "invalid_query", "{path}: {id}");
+        let fields: Vec<&String> = id["fields"].as_object().unwrap().keys().collect();
+        assert_eq!(fields, [field], "{path}: {id}");
+        let text = format!("{} {}", id["message"], id["fields"][field]);
+        assert!(text.contains(field), "{path}: {text}");
+        for english in [
+            "Failed", "invalid", "input", "expected", "missing", "unknown",
+        ] {
+            assert!(!text.contains(english), "{path}: English in {text}");
+        }
+        let en = s.send(get(path, "en")).await.err(400);
+        assert_eq!(en["fields"].as_object().unwrap().len(), 1, "{en}");
+        let text = format!("{} {}", en["message"], en["fields"][field]);
+        for indonesian in ["tidak", "wajib", "Nilai"] {
+            assert!(!text.contains(indonesian), "{path}: Indonesian in {text}");
+        }
+        assert!(text.contains(field), "{path}: {text}");
+    }
+}

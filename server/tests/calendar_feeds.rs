@@ -59,7 +59,37 @@ async fn api_items(s: &TestServer, token: Option<&str>, leader: Option<&str>) ->
 }
 
 /// Asserts that the parsed feed holds exactly the API's items, field by field.
+/// The leaders' offices in the demo data, as a feed of several leaders names them.
+fn leader_title(id: &str) -> &'static str {
+    match id {
+        "bupati" => "Bupati Klungkung",
+        "wakil_bupati" => "Wakil Bupati Klungkung",
+        other => panic!("no leader {other}"),
+    }
+}
+
+/// An event's title without the leader a feed of several leaders puts before it.
+fn title_of(event: &Value) -> &str {
+    let summary = event["summary"].as_str().unwrap();
+    ["Bupati Klungkung: ", "Wakil Bupati Klungkung: "]
+        .iter()
+        .find_map(|prefix| summary.strip_prefix(prefix))
+        .unwrap_or(summary)
+}
+
+/// Asserts that the parsed feed holds exactly the API's items, field by field; `combined`: a
+/// feed of every leader, whose summaries name the leader first.
 fn assert_feed_equals_api(feed: &Value, items: &[Value], staff: bool, who: &str) {
+    assert_feed_equals_api_as(feed, items, staff, who, true)
+}
+
+fn assert_feed_equals_api_as(
+    feed: &Value,
+    items: &[Value],
+    staff: bool,
+    who: &str,
+    combined: bool,
+) {
     let events = feed["events"].as_array().unwrap();
     let mut by_uid: BTreeMap<String, &Value> = BTreeMap::new();
     for e in events {
@@ -82,7 +112,27 @@ fn assert_feed_equals_api(feed: &Value, items: &[Value], staff: bool, who: &str)
     for item in items {
         let e = by_uid[&format!("{}@sepiion", item["id"].as_str().unwrap())];
         let ctx = format!("{who}: {}", item["title"]);
-        assert_eq!(e["summary"], item["title"], "{ctx}");
+        let title = item["title"].as_str().unwrap();
+        let summary = if combined {
+            format!(
+                "{}: {title}",
+                leader_title(item["leader_id"].as_str().unwrap())
+            )
+        } else {
+            title.to_string()
+        };
+        assert_eq!(e["summary"], summary, "{ctx}");
+        // The dress code is public: in every feed that has the item.
+        let dress = item["dress_code"].as_str().unwrap();
+        let description = e["description"].as_str().unwrap();
+        if dress.is_empty() {
+            assert!(!description.contains("Pakaian:"), "{ctx}: {description}");
+        } else {
+            assert!(
+                description.contains(&format!("Pakaian: {dress}")),
+                "{ctx}: {description}"
+            );
+        }
         assert_eq!(e["location"], item["location"], "{ctx}");
         assert_eq!(
             e["start"],
@@ -132,7 +182,12 @@ fn assert_feed_equals_api(feed: &Value, items: &[Value], staff: bool, who: &str)
             }
         } else {
             assert!(!staff, "{ctx}: staff items carry internal fields");
-            for word in ["Petugas", "Catatan internal", "Susunan acara", "Pakaian"] {
+            for word in [
+                "Petugas",
+                "Catatan internal",
+                "Susunan acara",
+                "Peran pimpinan",
+            ] {
                 assert!(
                     !description.contains(word),
                     "{ctx}: public feed shows {word}"
@@ -250,7 +305,7 @@ async fn feeds_hold_what_the_agenda_api_gives_the_same_caller() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|e| e["summary"].as_str().unwrap())
+        .map(title_of)
         .collect();
     assert!(summaries.contains(&LONG_TITLE));
     assert!(summaries.contains(&"Peresmian pasar yang batal"));
@@ -279,14 +334,14 @@ async fn feeds_hold_what_the_agenda_api_gives_the_same_caller() {
         let res = s.http.get(s.url(path)).send().await.unwrap();
         assert_eq!(res.status(), 200, "{url}");
         let html = res.text().await.unwrap();
-        let title = maud::html! { (e["summary"].as_str().unwrap()) }.into_string();
+        let title = maud::html! { (title_of(e)) }.into_string();
         assert!(html.contains(&format!(">{title}</h1>")), "{url}: {html}");
     }
 
     let wakil = parse_ics(&feed_text(&s, "/ics/public.ics?leader=wakil_bupati").await);
     let wakil_api = api_items(&s, None, Some("wakil_bupati")).await;
     assert!(!wakil_api.is_empty());
-    assert_feed_equals_api(&wakil, &wakil_api, false, "public wakil_bupati");
+    assert_feed_equals_api_as(&wakil, &wakil_api, false, "public wakil_bupati", false);
 
     // Personal feeds: protocol staff (no confidential items) and the Bupati's ajudan (theirs).
     for username in ["protokol", "ajudan.bupati", "admin"] {
@@ -304,7 +359,7 @@ async fn feeds_hold_what_the_agenda_api_gives_the_same_caller() {
             .as_array()
             .unwrap()
             .iter()
-            .map(|e| e["summary"].as_str().unwrap())
+            .map(title_of)
             .collect();
         assert!(summaries.contains(&"Briefing internal staf protokol"));
         assert_eq!(
@@ -357,8 +412,47 @@ async fn feeds_answer_304_are_gzipped_and_personal_addresses_can_be_renewed_and_
         .await
         .unwrap();
     assert_eq!(res.headers()["content-encoding"], "gzip");
+    let gzip_tag = res.headers()["etag"].to_str().unwrap().to_string();
     let body = res.bytes().await.unwrap();
     assert_eq!(&body[..2], &[0x1f, 0x8b], "a gzip stream");
+
+    // The plain and the gzip answer are different bytes: each has its own strong ETag, and
+    // If-None-Match answers 304 only for the tag of the answer it would send.
+    let res = raw.get(s.url("/ics/public.ics")).send().await.unwrap();
+    assert!(res.headers().get("content-encoding").is_none());
+    let plain_tag = res.headers()["etag"].to_str().unwrap().to_string();
+    for tag in [&plain_tag, &gzip_tag] {
+        assert!(tag.starts_with('"'), "a strong tag: {tag}");
+    }
+    assert_ne!(plain_tag, gzip_tag, "one strong tag for two encodings");
+    for (encoding, tag, status) in [
+        (None, &plain_tag, 304),
+        (Some("gzip"), &gzip_tag, 304),
+        (Some("gzip"), &plain_tag, 200),
+        (None, &gzip_tag, 200),
+    ] {
+        let mut req = raw
+            .get(s.url("/ics/public.ics"))
+            .header("if-none-match", tag.as_str());
+        if let Some(e) = encoding {
+            req = req.header("accept-encoding", e);
+        }
+        let res = req.send().await.unwrap();
+        assert_eq!(res.status(), status, "{encoding:?} with {tag}");
+        assert_eq!(
+            res.headers()["etag"].to_str().unwrap(),
+            if encoding.is_some() {
+                &gzip_tag
+            } else {
+                &plain_tag
+            }
+        );
+        assert_eq!(res.headers()["vary"], "accept-encoding");
+        if status == 200 {
+            let body = res.bytes().await.unwrap();
+            assert_eq!(body[..2] == [0x1f, 0x8b], encoding.is_some());
+        }
+    }
 
     // Unknown leader, unknown or malformed secrets.
     s.get("/ics/public.ics?leader=raja", None).await.err(404);
@@ -533,5 +627,5 @@ async fn hostile_text_stays_inside_its_value() {
         json!([injected.replace("\r\n", "\n")]),
         "one category, as stored"
     );
-    assert_eq!(ours[0]["summary"], title.replace('\r', "\n"));
+    assert_eq!(title_of(ours[0]), title.replace('\r', "\n"));
 }

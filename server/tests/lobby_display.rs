@@ -207,6 +207,16 @@ async fn a_busy_day_hides_what_is_over_so_the_running_and_next_items_stay_on_scr
     );
     assert!(en.contains(r#"<span class="tag">Tentative</span>"#));
     assert!(en.contains("Times in WITA · updated automatically"));
+    // The "connection lost" note is the page's own text, in its language (it was Indonesian in
+    // the style sheet for every page).
+    assert!(
+        en.contains("connection lost, showing the last data received"),
+        "{en}"
+    );
+    assert!(!en.contains("koneksi"), "{en}");
+    assert!(html.contains("koneksi terputus, menampilkan data terakhir"));
+    let (_, css) = text(&s, "/display/display.css").await;
+    assert!(!css.contains("koneksi"), "no words in the style sheet");
     assert!(
         en.contains(r#"data-source="/display/today.json?leader=bupati&amp;lang=en""#),
         "{en}"

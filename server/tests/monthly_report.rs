@@ -39,12 +39,24 @@ async fn report(s: &TestServer, token: &str, month: &str) -> Value {
 }
 
 async fn file(s: &TestServer, token: &str, month: &str, format: &str) -> (String, Vec<u8>) {
+    file_in(s, token, month, format, "id").await
+}
+
+/// A report file in a language asked for by `Accept-Language`.
+async fn file_in(
+    s: &TestServer,
+    token: &str,
+    month: &str,
+    format: &str,
+    lang: &str,
+) -> (String, Vec<u8>) {
     let res = s
         .http
         .get(s.url(&format!(
             "/api/v1/staff/reports/monthly?month={month}&format={format}"
         )))
         .bearer_auth(token)
+        .header("accept-language", lang)
         .send()
         .await
         .unwrap();
@@ -142,7 +154,11 @@ async fn the_monthly_report_counts_agenda_and_requests_and_measures_response_tim
             json!({"attendance": "represented", "representative": "Sekretaris Daerah",
                 "category": "seremonial"}),
         ),
-        item("bupati", 1, json!({"visibility": "confidential"})),
+        item(
+            "bupati",
+            1,
+            json!({"visibility": "confidential", "title": "Pertemuan tertutup dengan investor"}),
+        ),
         item(
             "wakil_bupati",
             2,
@@ -222,7 +238,11 @@ async fn the_monthly_report_counts_agenda_and_requests_and_measures_response_tim
     assert_eq!(leader(&rp, "bupati")["items"], 3);
     assert_eq!(rp["requests"], r["requests"]);
 
-    // XLSX: three sheets whose typed cells carry the JSON's numbers.
+    assert_eq!(r["left_out"], 0, "admin sees every item");
+    assert_eq!(rp["left_out"], 1, "the confidential item, counted");
+
+    // XLSX: three sheets, each with the title block, then labels in Indonesian and typed cells
+    // carrying the JSON's numbers.
     let (ct, xlsx) = file(&s, &admin, &month, "xlsx").await;
     assert_eq!(
         ct,
@@ -230,9 +250,69 @@ async fn the_monthly_report_counts_agenda_and_requests_and_measures_response_tim
     );
     let wb = pytools::read_with("xlsx_dump.py", "laporan.xlsx", &xlsx);
     let sheets: Vec<&String> = wb.as_object().unwrap().keys().collect();
-    assert_eq!(sheets.len(), 3, "{sheets:?}");
+    assert_eq!(sheets, ["Agenda", "Permohonan", "Waktu respons"]);
+    let text = |rows: &[Value], r: usize| rows[r][0]["value"].as_str().unwrap_or("").to_string();
+    let month_words = [
+        "Januari",
+        "Februari",
+        "Maret",
+        "April",
+        "Mei",
+        "Juni",
+        "Juli",
+        "Agustus",
+        "September",
+        "Oktober",
+        "November",
+        "Desember",
+    ][first.month0() as usize];
+    for sheet in sheets.iter() {
+        let rows = wb[sheet.as_str()].as_array().unwrap();
+        assert_eq!(
+            text(rows, 0),
+            "Laporan Bulanan Kegiatan Pimpinan – Kabupaten Klungkung"
+        );
+        assert_eq!(
+            text(rows, 1),
+            format!("Bulan: {month_words} {}", first.year())
+        );
+        let made = text(rows, 2);
+        assert!(
+            made.starts_with("Dibuat oleh: Admin Prokompim (Admin), "),
+            "{made}"
+        );
+        assert!(made.ends_with(" WITA"), "{made}");
+        assert!(text(rows, 3).is_empty(), "no note when nothing is left out");
+    }
+    // No code anywhere a person reads.
+    let codes: Vec<String> = [
+        "awaiting_leader",
+        "in_review",
+        "attended",
+        "in_person",
+        "open",
+        "declined",
+        "undangan",
+        "items",
+        "cancelled",
+        "agenda_attendance",
+        "outcome",
+        "state",
+    ]
+    .iter()
+    .map(|c| c.to_string())
+    .collect();
+    for sheet in wb.as_object().unwrap().values() {
+        for row in sheet.as_array().unwrap() {
+            for c in row.as_array().unwrap() {
+                if let Some(t) = c["value"].as_str() {
+                    assert!(!codes.iter().any(|code| code == t), "a raw code: {t}");
+                }
+            }
+        }
+    }
     let agenda = wb["Agenda"].as_array().unwrap();
-    assert_eq!(agenda[0][0]["value"], "Pimpinan");
+    assert_eq!(text(agenda, 5), "Pimpinan");
     let cell_of = |rows: &[Value], cols: &[(usize, &str)], value_col: usize| -> Value {
         let row = rows
             .iter()
@@ -241,44 +321,63 @@ async fn the_monthly_report_counts_agenda_and_requests_and_measures_response_tim
         assert_eq!(row[value_col]["type"], "n", "a number cell: {row:?}");
         row[value_col]["value"].clone()
     };
+    let attendance_id = |code: &str| match code {
+        "in_person" => "Hadir sendiri",
+        "represented" => "Diwakilkan",
+        "absent" => "Tidak hadir",
+        other => panic!("{other}"),
+    };
     for l in r["agenda"].as_array().unwrap() {
         let title = l["leader_title"].as_str().unwrap();
         assert_eq!(
-            cell_of(agenda, &[(0, title), (2, "items")], 3),
+            cell_of(
+                agenda,
+                &[(0, title), (1, "Kegiatan"), (2, "Tidak dibatalkan")],
+                3
+            ),
             l["items"].as_f64().unwrap()
         );
+        assert_eq!(
+            cell_of(agenda, &[(0, title), (2, "Dibatalkan")], 3),
+            l["cancelled"].as_f64().unwrap()
+        );
         for c in l["by_attendance"].as_array().unwrap() {
-            let key = c["key"].as_str().unwrap();
+            let label = attendance_id(c["key"].as_str().unwrap());
             assert_eq!(
-                cell_of(agenda, &[(0, title), (1, "agenda_attendance"), (2, key)], 3),
+                cell_of(agenda, &[(0, title), (1, "Kehadiran"), (2, label)], 3),
                 c["count"].as_f64().unwrap()
             );
         }
         for c in l["by_category"].as_array().unwrap() {
             let key = c["key"].as_str().unwrap();
             assert_eq!(
-                cell_of(agenda, &[(0, title), (1, "agenda_category"), (2, key)], 3),
+                cell_of(agenda, &[(0, title), (1, "Kategori"), (2, key)], 3),
                 c["count"].as_f64().unwrap()
             );
         }
     }
     let permohonan = wb["Permohonan"].as_array().unwrap();
-    for (group, list) in [
-        ("kind", "by_kind"),
-        ("state", "by_state"),
-        ("outcome", "by_outcome"),
+    for (group, label, want) in [
+        ("Jenis", "Undangan menghadiri acara", 5.0),
+        ("Jenis", "Audiensi", 1.0),
+        ("Status", "Ditolak", 5.0),
+        ("Status", "Diajukan", 1.0),
+        ("Status", "Menunggu keputusan pimpinan", 0.0),
+        ("Hasil", "Ditolak", 5.0),
+        ("Hasil", "Belum diputuskan", 1.0),
+        ("Hasil", "Dihadiri pimpinan", 0.0),
     ] {
-        for c in r["requests"][list].as_array().unwrap() {
-            let key = c["key"].as_str().unwrap();
-            assert_eq!(
-                cell_of(permohonan, &[(0, group), (1, key)], 2),
-                c["count"].as_f64().unwrap()
-            );
-        }
+        assert_eq!(cell_of(permohonan, &[(0, group), (1, label)], 2), want);
     }
+    assert_eq!(
+        permohonan.len(),
+        6 + 4 + 10 + 5,
+        "title, header, every kind, state, outcome"
+    );
     let times = wb["Waktu respons"].as_array().unwrap();
-    assert_eq!(times.len(), 13, "a header and twelve months");
-    for (row, t) in times[1..].iter().zip(trend) {
+    assert_eq!(times.len(), 6 + 12, "title block, header and twelve months");
+    assert_eq!(times[5][3]["value"], "Median tanggapan (jam)");
+    for (row, t) in times[6..].iter().zip(trend) {
         assert!(row[0]["is_date"].as_bool().unwrap(), "{row:?}");
         assert_eq!(
             row[0]["value"].as_str().unwrap()[..7],
@@ -304,23 +403,163 @@ async fn the_monthly_report_counts_agenda_and_requests_and_measures_response_tim
             }
         }
     }
-    assert_eq!(times[12][3]["format"], "0.00");
+    assert_eq!(times[17][3]["format"], "0.00");
 
-    // CSV: the same numbers.
+    // In English when the reader asks for it: the same numbers under English words.
+    let (_, xlsx) = file_in(&s, &admin, &month, "xlsx", "en-GB,en;q=0.9").await;
+    let en = pytools::read_with("xlsx_dump.py", "report.xlsx", &xlsx);
+    let sheets: Vec<&String> = en.as_object().unwrap().keys().collect();
+    assert_eq!(sheets, ["Agenda", "Requests", "Response times"]);
+    let requests = en["Requests"].as_array().unwrap();
+    assert_eq!(
+        text(requests, 0),
+        "Monthly report of the leaders' activities – Kabupaten Klungkung"
+    );
+    assert!(
+        text(requests, 1).starts_with("Month: "),
+        "{}",
+        text(requests, 1)
+    );
+    assert!(
+        text(requests, 2).starts_with("Made by: Admin Prokompim (Administrator), "),
+        "{}",
+        text(requests, 2)
+    );
+    assert_eq!(cell_of(requests, &[(0, "State"), (1, "Declined")], 2), 5.0);
+    assert_eq!(
+        cell_of(requests, &[(0, "Outcome"), (1, "Not decided yet")], 2),
+        1.0
+    );
+    let en_agenda = en["Agenda"].as_array().unwrap();
+    assert_eq!(
+        cell_of(
+            en_agenda,
+            &[(0, "Bupati Klungkung"), (1, "Attendance"), (2, "In person")],
+            3
+        ),
+        3.0
+    );
+    // ?lang= wins over the header.
+    let res = s
+        .http
+        .get(s.url(&format!(
+            "/api/v1/staff/reports/monthly?month={month}&format=xlsx&lang=en"
+        )))
+        .bearer_auth(&admin)
+        .header("accept-language", "id")
+        .send()
+        .await
+        .unwrap();
+    let wb_en = pytools::read_with("xlsx_dump.py", "r.xlsx", &res.bytes().await.unwrap());
+    assert!(
+        wb_en.get("Requests").is_some(),
+        "{:?}",
+        wb_en.as_object().unwrap().keys()
+    );
+
+    // Protocol staff's report says that one confidential item was left out — a count, never
+    // the item.
+    let (_, xlsx) = file(&s, &protokol, &month, "xlsx").await;
+    let wb_p = pytools::read_with("xlsx_dump.py", "laporan.xlsx", &xlsx);
+    let agenda_p = wb_p["Agenda"].as_array().unwrap();
+    assert!(
+        text(agenda_p, 2).starts_with("Dibuat oleh: Kadek Protokol (Staf protokol), "),
+        "{}",
+        text(agenda_p, 2)
+    );
+    assert!(
+        text(agenda_p, 3).starts_with("1 agenda rahasia tidak termasuk dalam laporan ini"),
+        "{}",
+        text(agenda_p, 3)
+    );
+    assert_eq!(
+        cell_of(
+            agenda_p,
+            &[(0, "Bupati Klungkung"), (2, "Tidak dibatalkan")],
+            3
+        ),
+        3.0
+    );
+    let all_text = wb_p.to_string();
+    assert!(
+        !all_text.contains("Pertemuan tertutup"),
+        "no title of a hidden item"
+    );
+    let (_, xlsx) = file_in(&s, &protokol, &month, "xlsx", "en").await;
+    let wb_pe = pytools::read_with("xlsx_dump.py", "report.xlsx", &xlsx);
+    assert!(
+        text(wb_pe["Agenda"].as_array().unwrap(), 3).starts_with(
+            "Confidential agenda items left out of this report (outside your access): 1."
+        ),
+        "{}",
+        wb_pe["Agenda"]
+    );
+
+    // CSV: the title block as `#` lines, then codes for machines beside the reader's words, and
+    // the same numbers.
     let (ct, csv) = file(&s, &admin, &month, "csv").await;
     assert!(ct.starts_with("text/csv"));
     let text = String::from_utf8(csv).unwrap();
-    assert!(text.starts_with("table,group,key,value\n"));
-    assert!(text.contains("requests,state,declined,5\n"), "{text}");
-    assert!(text.contains("requests,outcome,open,1\n"), "{text}");
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next(),
+        Some("# Laporan Bulanan Kegiatan Pimpinan – Kabupaten Klungkung")
+    );
+    assert_eq!(
+        lines.next().unwrap(),
+        format!("# Bulan: {month_words} {}", first.year())
+    );
+    assert!(
+        lines
+            .next()
+            .unwrap()
+            .starts_with("# Dibuat oleh: Admin Prokompim (Admin), ")
+    );
+    assert_eq!(lines.next(), Some("table,group,key,label,value"));
+    assert!(
+        text.contains("requests,state,declined,Ditolak,5\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("requests,outcome,open,Belum diputuskan,1\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("requests,state,awaiting_leader,Menunggu keputusan pimpinan,0\n"),
+        "{text}"
+    );
     assert!(
         text.contains(&format!(
-            "response_times,{month},first_action_p90_hours,10\n"
+            "response_times,{month},first_action_p90_hours,P90 tanggapan (jam),10\n"
         )),
         "{text}"
     );
     assert!(
-        text.contains(&format!("response_times,{month},decision_median_hours,6\n")),
+        text.contains(&format!(
+            "response_times,{month},decision_median_hours,Median keputusan (jam),6\n"
+        )),
+        "{text}"
+    );
+    // A CSV reader told about comments sees one table.
+    let mut reader = csv::ReaderBuilder::new()
+        .comment(Some(b'#'))
+        .from_reader(text.as_bytes());
+    assert_eq!(
+        reader.headers().unwrap(),
+        vec!["table", "group", "key", "label", "value"]
+    );
+    assert!(reader.records().all(|r| r.unwrap().len() == 5));
+    let (_, csv) = file(&s, &protokol, &month, "csv").await;
+    let text = String::from_utf8(csv).unwrap();
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("# 1 agenda rahasia tidak termasuk")),
+        "{text}"
+    );
+    let (_, csv) = file_in(&s, &admin, &month, "csv", "en").await;
+    let text = String::from_utf8(csv).unwrap();
+    assert!(
+        text.contains("requests,state,declined,Declined,5\n"),
         "{text}"
     );
 }
@@ -354,7 +593,9 @@ async fn formulas_in_categories_are_neutralised_in_csv_and_xlsx() {
     }
     let (_, csv) = file(&s, &admin, &month, "csv").await;
     let text = String::from_utf8(csv).unwrap();
-    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let mut reader = csv::ReaderBuilder::new()
+        .comment(Some(b'#'))
+        .from_reader(text.as_bytes());
     let keys: Vec<String> = reader
         .records()
         .map(|r| r.unwrap()[2].to_string())

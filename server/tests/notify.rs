@@ -571,7 +571,10 @@ async fn a_failing_address_fails_for_good_without_holding_up_the_others() {
         .await
         .ok();
     assert_eq!(again["status"], "pending");
-    assert_eq!(again["attempts"], 0);
+    // The history stays: the three attempts and their error, and a count of resends.
+    assert_eq!(again["attempts"], 3, "{again}");
+    assert_eq!(again["last_error"].as_str(), Some(error.as_str()));
+    assert_eq!(again["resends"], 1);
     let generation: i64 = db
         .query_row(
             "SELECT generation FROM deliveries WHERE id = ?1",
@@ -595,6 +598,26 @@ async fn a_failing_address_fails_for_good_without_holding_up_the_others() {
     )
     .await
     .err(404);
+    // The resend tries again up to the maximum (three more attempts) and fails again: the log
+    // then says six attempts, resent once, with the error.
+    wait_until("the resent WhatsApp failed again", || {
+        count(
+            &db,
+            &format!("SELECT COUNT(*) FROM deliveries WHERE id = {id} AND status = 'failed'"),
+        ) == 1
+    })
+    .await;
+    let log = s
+        .get(
+            "/api/v1/admin/deliveries?status=failed&channel=whatsapp",
+            Some(&admin),
+        )
+        .await
+        .ok();
+    assert_eq!(log[0]["id"], id);
+    assert_eq!(log[0]["attempts"], 6, "{log}");
+    assert_eq!(log[0]["resends"], 1);
+    assert_eq!(log[0]["last_error"].as_str(), Some(error.as_str()));
     wait_until("ntfy delivered regardless", || {
         count(
             &db,

@@ -7,7 +7,9 @@
   const source = body.dataset.source;
   const timeZone = body.dataset.timeZone || "Asia/Makassar";
   const zone = body.dataset.zone || "WITA";
-  const clockFormat = new Intl.DateTimeFormat("id-ID", {
+  // "09.00" in Indonesian, "09:00" in English, as the server writes times.
+  const english = document.documentElement.lang === "en";
+  const clockFormat = new Intl.DateTimeFormat("en-GB", {
     timeZone, hour: "2-digit", minute: "2-digit", hour12: false,
   });
 
@@ -21,7 +23,8 @@
   function tick() {
     const now = Date.now() / 1000;
     document.getElementById("clock").textContent =
-      clockFormat.format(new Date()).replace(":", ".") + " " + zone;
+      (english ? clockFormat.format(new Date()) : clockFormat.format(new Date()).replace(":", ".")) +
+      " " + zone;
     // Per column: hide what is over, except the last item when nothing runs now, so that the
     // running item and the next ones are always on screen however busy the day.
     for (const ol of document.querySelectorAll("ol.items")) {

@@ -66,6 +66,9 @@ pub struct Feed {
     /// Base address for item links, without a trailing slash.
     pub base_url: String,
     pub tz: chrono_tz::Tz,
+    /// Whether the feed holds more than one leader's items: then each SUMMARY starts with the
+    /// leader ("Bupati Klungkung: Pembukaan …"), as a calendar shows little more than that line.
+    pub names_leader: bool,
 }
 
 /// Loads what a feed needs.
@@ -104,6 +107,7 @@ pub fn load_feed(
         leader_roles,
         base_url,
         tz,
+        names_leader: leader.is_none(),
     })
 }
 
@@ -111,24 +115,28 @@ fn attendance_text(item: &AgendaItem) -> String {
     sepiion_core::i18n::ID.attendance_with(item.attendance, item.representative.as_deref())
 }
 
-/// The DESCRIPTION of an item: public fields for everyone, internal fields when present
-/// (they are present only for staff, see `visible_record`).
-fn description(feed: &Feed, item: &AgendaItem) -> String {
-    let leader = feed
-        .leaders
+/// The leader's office ("Bupati Klungkung"), or the id of a leader no longer listed.
+fn leader_title<'a>(feed: &'a Feed, item: &'a AgendaItem) -> &'a str {
+    feed.leaders
         .iter()
         .find(|l| l.id == item.leader_id)
-        .map(|l| l.title.clone())
-        .unwrap_or_else(|| item.leader_id.clone());
+        .map_or(item.leader_id.as_str(), |l| l.title.as_str())
+}
+
+/// The DESCRIPTION of an item: every field the caller's view of the item holds. Which fields
+/// the public may see is decided once, by `AgendaItem::public_view` (applied for the public by
+/// `visible_record`), the rule the API, the portal and the sheet follow too: the dress code is
+/// public, the `internal` fields are present only for staff.
+fn description(feed: &Feed, item: &AgendaItem) -> String {
     let mut lines = vec![
-        format!("Pimpinan: {leader}"),
+        format!("Pimpinan: {}", leader_title(feed, item)),
         format!("Kategori: {}", item.category),
         format!("Kehadiran: {}", attendance_text(item)),
     ];
+    if !item.dress_code.trim().is_empty() {
+        lines.push(format!("Pakaian: {}", item.dress_code));
+    }
     if let Some(internal) = &item.internal {
-        if !item.dress_code.trim().is_empty() {
-            lines.push(format!("Pakaian: {}", item.dress_code));
-        }
         if let Some(role) = feed.leader_roles.get(&item.id) {
             lines.push(format!("Peran pimpinan: {role}"));
         }
@@ -234,7 +242,12 @@ pub fn render(feed: &Feed) -> String {
             "SEQUENCE",
             &u32::try_from(item.ical_sequence).unwrap_or(0).to_string(),
         );
-        text(&mut out, "SUMMARY", &item.title);
+        if feed.names_leader {
+            let summary = format!("{}: {}", leader_title(feed, item), item.title);
+            text(&mut out, "SUMMARY", &summary);
+        } else {
+            text(&mut out, "SUMMARY", &item.title);
+        }
         content_line(&mut out, "DTSTART", &utc(item.starts_at));
         content_line(&mut out, "DTEND", &utc(item.ends_at));
         text(&mut out, "LOCATION", &item.location);

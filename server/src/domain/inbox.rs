@@ -51,10 +51,13 @@ impl InboxCursor {
     /// A cursor made by [`InboxCursor::encode`]; anything else is a 400.
     pub fn parse(s: &str) -> ApiResult<InboxCursor> {
         let bad = || {
-            ApiError::bad_request(Msg::new(
-                "Kursor kotak masuk tidak dikenal.",
-                "Unknown inbox cursor.",
-            ))
+            ApiError::bad_query(
+                "cursor",
+                Msg::new(
+                    "Parameter cursor (kursor kotak masuk) tidak dikenal; muat ulang dari halaman pertama.",
+                    "Unknown inbox cursor; reload from the first page.",
+                ),
+            )
         };
         let mut parts = s.splitn(4, '.');
         if parts.next() != Some("i1") {

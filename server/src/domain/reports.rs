@@ -3,13 +3,14 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use chrono::{Datelike, Months, NaiveDate};
+use chrono::{DateTime, Datelike, Months, NaiveDate, Utc};
 use chrono_tz::Tz;
 use rusqlite::{Transaction, params};
 use rust_xlsxwriter::{ExcelDateTime, Format, Workbook, Worksheet, XlsxError};
+use sepiion_core::i18n::Lang;
 use sepiion_core::model::{AgendaStatus, Attendance, RequestKind, RequestState};
 use sepiion_core::report::*;
-use sepiion_core::time::day_start;
+use sepiion_core::time::{self, day_start};
 
 use crate::domain::caller::Staff;
 use crate::domain::context::Ctx;
@@ -43,18 +44,20 @@ fn counts<K: Copy + Eq + std::hash::Hash>(
         .collect()
 }
 
+/// Each leader's agenda of the month as `staff` may see it, and how many items were left out
+/// because `staff` may not see them.
 fn agenda_of_month(
     tx: &Transaction,
     staff: &Staff,
     tz: Tz,
     first: NaiveDate,
-) -> ApiResult<Vec<LeaderAgendaReport>> {
+) -> ApiResult<(Vec<LeaderAgendaReport>, i64)> {
     let (start, end) = (day_start(first, tz), day_start(next_month(first), tz));
     // Items that start in the month and that this reader may see (the agenda API's rule).
-    let items: Vec<_> = load_agenda_range(tx, None, start, end)?
+    let (items, hidden): (Vec<_>, Vec<_>) = load_agenda_range(tx, None, start, end)?
         .into_iter()
-        .filter(|i| i.starts_at >= start && staff_sees_item(staff, i))
-        .collect();
+        .filter(|i| i.starts_at >= start)
+        .partition(|i| staff_sees_item(staff, i));
     let mut out = Vec::new();
     for leader in load_leaders(tx)? {
         let mine: Vec<_> = items.iter().filter(|i| i.leader_id == leader.id).collect();
@@ -87,7 +90,7 @@ fn agenda_of_month(
             by_category,
         });
     }
-    Ok(out)
+    Ok((out, hidden.len() as i64))
 }
 
 /// A submitted request with the times of its first staff action and its decision.
@@ -218,11 +221,12 @@ pub fn monthly(
     }
     let month_start = day_start(first, tz).timestamp();
     let this: Vec<&Timed> = all.iter().filter(|r| r.created_at >= month_start).collect();
+    let (agenda, left_out) = agenda_of_month(tx, staff, tz, first)?;
     Ok(MonthlyReport {
         month: month_key(first),
         regency,
         time_zone: tz.name().to_string(),
-        agenda: agenda_of_month(tx, staff, tz, first)?,
+        agenda,
         requests: RequestReport {
             total: this.len() as i64,
             by_kind: counts(
@@ -242,65 +246,232 @@ pub fn monthly(
             ),
         },
         response_times: trend,
+        left_out,
     })
 }
 
-/// One row of the flat table both exports are made from.
+/// What a report file says about itself: whose it is, which month, who made it and when, in the
+/// reader's language. Both exports start with it.
+pub struct Heading<'a> {
+    pub lang: Lang,
+    pub tz: Tz,
+    pub made_by: &'a Staff,
+    pub made_at: DateTime<Utc>,
+}
+
+/// The words of the report files (this screen's catalogue; the names of states, kinds,
+/// outcomes, attendance and roles come from the core's).
+struct Texts {
+    title: &'static str,
+    month: &'static str,
+    made_by: &'static str,
+    /// `{n}` agenda items the reader may not see.
+    left_out: &'static str,
+    items_group: &'static str,
+    items_held: &'static str,
+    items_cancelled: &'static str,
+    attendance: &'static str,
+    category: &'static str,
+    kind: &'static str,
+    state: &'static str,
+    outcome: &'static str,
+    agenda_sheet: &'static str,
+    requests_sheet: &'static str,
+    times_sheet: &'static str,
+    agenda_columns: [&'static str; 4],
+    requests_columns: [&'static str; 3],
+    /// The month, then the seven figures of [`ResponseTimes`] in their order.
+    times_columns: [&'static str; 8],
+}
+
+static ID_TEXTS: Texts = Texts {
+    title: "Laporan Bulanan Kegiatan Pimpinan",
+    month: "Bulan",
+    made_by: "Dibuat oleh",
+    left_out: "{n} agenda rahasia tidak termasuk dalam laporan ini (di luar wewenang Anda); angka-angka di bawah tanpa agenda tersebut.",
+    items_group: "Kegiatan",
+    items_held: "Tidak dibatalkan",
+    items_cancelled: "Dibatalkan",
+    attendance: "Kehadiran",
+    category: "Kategori",
+    kind: "Jenis",
+    state: "Status",
+    outcome: "Hasil",
+    agenda_sheet: "Agenda",
+    requests_sheet: "Permohonan",
+    times_sheet: "Waktu respons",
+    agenda_columns: ["Pimpinan", "Kelompok", "Rincian", "Jumlah"],
+    requests_columns: ["Kelompok", "Rincian", "Jumlah"],
+    times_columns: [
+        "Bulan",
+        "Diajukan",
+        "Ditanggapi",
+        "Median tanggapan (jam)",
+        "P90 tanggapan (jam)",
+        "Diputuskan",
+        "Median keputusan (jam)",
+        "P90 keputusan (jam)",
+    ],
+};
+
+static EN_TEXTS: Texts = Texts {
+    title: "Monthly report of the leaders' activities",
+    month: "Month",
+    made_by: "Made by",
+    left_out: "Confidential agenda items left out of this report (outside your access): {n}. The figures below are without them.",
+    items_group: "Items",
+    items_held: "Not cancelled",
+    items_cancelled: "Cancelled",
+    attendance: "Attendance",
+    category: "Category",
+    kind: "Kind",
+    state: "State",
+    outcome: "Outcome",
+    agenda_sheet: "Agenda",
+    requests_sheet: "Requests",
+    times_sheet: "Response times",
+    agenda_columns: ["Leader", "Group", "Item", "Count"],
+    requests_columns: ["Group", "Item", "Count"],
+    times_columns: [
+        "Month",
+        "Submitted",
+        "First action",
+        "Median to first action (hours)",
+        "P90 to first action (hours)",
+        "Decided",
+        "Median to decision (hours)",
+        "P90 to decision (hours)",
+    ],
+};
+
+fn texts(lang: Lang) -> &'static Texts {
+    match lang {
+        Lang::Id => &ID_TEXTS,
+        Lang::En => &EN_TEXTS,
+    }
+}
+
+/// The title block: the report and the regency, the month in words, who made it (name and
+/// role) and when, and, when the reader's report leaves agenda items out, how many.
+fn title_lines(r: &MonthlyReport, h: &Heading) -> Vec<String> {
+    let t = texts(h.lang);
+    let first = parse_month(&r.month).expect("months are written by us");
+    let mut lines = vec![
+        format!("{} – {}", t.title, r.regency),
+        format!("{}: {}", t.month, time::month(first, h.lang)),
+        format!(
+            "{}: {} ({}), {}",
+            t.made_by,
+            h.made_by.display_name,
+            h.lang.words().role(h.made_by.role),
+            time::datetime(h.made_at, h.tz, h.lang)
+        ),
+    ];
+    if r.left_out > 0 {
+        lines.push(t.left_out.replace("{n}", &r.left_out.to_string()));
+    }
+    lines
+}
+
+/// One row of the flat table both exports are made from: codes for machines (`table`, `group`,
+/// `key`) and the words a person reads (`group_label`, `label`).
 struct Row<'a> {
     table: &'static str,
     group: &'a str,
+    group_label: &'a str,
     key: &'a str,
+    label: &'a str,
     value: f64,
 }
 
-fn rows(r: &MonthlyReport) -> Vec<(&'static str, Vec<Row<'_>>)> {
+fn rows(r: &MonthlyReport, lang: Lang) -> (Vec<Row<'_>>, Vec<Row<'_>>) {
+    let (t, w) = (texts(lang), lang.words());
     let mut agenda = Vec::new();
     for l in &r.agenda {
-        agenda.push(Row {
-            table: "agenda",
-            group: &l.leader_title,
-            key: "items",
-            value: l.items as f64,
-        });
-        agenda.push(Row {
-            table: "agenda",
-            group: &l.leader_title,
-            key: "cancelled",
-            value: l.cancelled as f64,
-        });
+        let leader = l.leader_title.as_str();
+        for (key, label, value) in [
+            ("items", t.items_held, l.items),
+            ("cancelled", t.items_cancelled, l.cancelled),
+        ] {
+            agenda.push(Row {
+                table: "agenda",
+                group: leader,
+                group_label: t.items_group,
+                key,
+                label,
+                value: value as f64,
+            });
+        }
         for c in &l.by_attendance {
             agenda.push(Row {
                 table: "agenda_attendance",
-                group: &l.leader_title,
+                group: leader,
+                group_label: t.attendance,
                 key: &c.key,
+                label: Attendance::parse(&c.key).map_or(c.key.as_str(), |a| w.attendance(a)),
                 value: c.count as f64,
             });
         }
         for c in &l.by_category {
             agenda.push(Row {
                 table: "agenda_category",
-                group: &l.leader_title,
+                group: leader,
+                group_label: t.category,
                 key: &c.key,
+                label: &c.key,
                 value: c.count as f64,
             });
         }
     }
     let mut requests = Vec::new();
-    for (group, list) in [
-        ("kind", &r.requests.by_kind),
-        ("state", &r.requests.by_state),
-        ("outcome", &r.requests.by_outcome),
+    let label = |group: &str, key: &str| -> Option<&'static str> {
+        match group {
+            "kind" => RequestKind::parse(key).map(|k| w.kind(k)),
+            "state" => RequestState::parse(key).map(|s| w.state(s)),
+            _ => Outcome::parse(key).map(|o| w.outcome(o)),
+        }
+    };
+    for (group, group_label, list) in [
+        ("kind", t.kind, &r.requests.by_kind),
+        ("state", t.state, &r.requests.by_state),
+        ("outcome", t.outcome, &r.requests.by_outcome),
     ] {
         for c in list {
             requests.push(Row {
                 table: "requests",
                 group,
+                group_label,
                 key: &c.key,
+                label: label(group, &c.key).unwrap_or(c.key.as_str()),
                 value: c.count as f64,
             });
         }
     }
-    vec![("agenda", agenda), ("requests", requests)]
+    (agenda, requests)
+}
+
+/// The codes of the response-time figures, in the order of [`Texts::times_columns`] after the
+/// month.
+const TIME_KEYS: [&str; 7] = [
+    "submitted",
+    "first_action_count",
+    "first_action_median_hours",
+    "first_action_p90_hours",
+    "decision_count",
+    "decision_median_hours",
+    "decision_p90_hours",
+];
+
+fn time_figures(t: &ResponseTimes) -> [Option<f64>; 7] {
+    [
+        Some(t.submitted as f64),
+        Some(t.first_action_count as f64),
+        t.first_action_median_hours,
+        t.first_action_p90_hours,
+        Some(t.decision_count as f64),
+        t.decision_median_hours,
+        t.decision_p90_hours,
+    ]
 }
 
 /// A cell's text as a spreadsheet may safely open it (OWASP, CSV injection): text a spreadsheet
@@ -314,113 +485,116 @@ pub fn neutralise(text: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-/// The report as CSV: one flat table `table,group,key,value` for counts, then the response
-/// times with one row per month. Headers are codes (English), as in the JSON.
-pub fn to_csv(r: &MonthlyReport) -> Result<Vec<u8>, csv::Error> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(["table", "group", "key", "value"])?;
-    for (_, list) in rows(r) {
-        for row in list {
-            w.write_record([
-                row.table,
-                &neutralise(row.group),
-                &neutralise(row.key),
-                &row.value.to_string(),
-            ])?;
-        }
+/// The report as CSV, for machines first: the title block as leading comment lines starting
+/// with `#` (most CSV readers skip them when told: `comment='#'` in pandas, `comment(Some(b'#'))`
+/// in Rust's csv), then one flat table `table,group,key,label,value` — codes in `table`, `group`
+/// and `key` (the JSON's, the same in every language), the words a person reads in `label`
+/// (the reader's language). Counts come first, then the response times with one row per month
+/// and figure.
+pub fn to_csv(r: &MonthlyReport, h: &Heading) -> Result<Vec<u8>, csv::Error> {
+    let mut out = Vec::new();
+    for line in title_lines(r, h) {
+        // One line each: a name typed with a line break must not end the comment.
+        out.extend_from_slice(format!("# {}\n", line.replace(['\r', '\n'], " ")).as_bytes());
+    }
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record(["table", "group", "key", "label", "value"])?;
+    let (agenda, requests) = rows(r, h.lang);
+    for row in agenda.iter().chain(&requests) {
+        w.write_record([
+            row.table,
+            &neutralise(row.group),
+            &neutralise(row.key),
+            &neutralise(row.label),
+            &row.value.to_string(),
+        ])?;
     }
     let opt = |v: Option<f64>| v.map(|x| x.to_string()).unwrap_or_default();
+    let labels = &texts(h.lang).times_columns[1..];
     for t in &r.response_times {
-        for (key, value) in [
-            ("submitted", Some(t.submitted as f64)),
-            ("first_action_count", Some(t.first_action_count as f64)),
-            ("first_action_median_hours", t.first_action_median_hours),
-            ("first_action_p90_hours", t.first_action_p90_hours),
-            ("decision_count", Some(t.decision_count as f64)),
-            ("decision_median_hours", t.decision_median_hours),
-            ("decision_p90_hours", t.decision_p90_hours),
-        ] {
-            w.write_record(["response_times", &t.month, key, &opt(value)])?;
+        for ((key, label), value) in TIME_KEYS.iter().zip(labels).zip(time_figures(t)) {
+            w.write_record(["response_times", &t.month, key, label, &opt(value)])?;
         }
     }
     w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
 }
 
-fn header(ws: &mut Worksheet, bold: &Format, titles: &[&str]) -> Result<(), XlsxError> {
+/// The row of each sheet's column headers: below the title block (rows 0–3) and an empty row.
+const HEADER_ROW: u32 = 5;
+
+/// A sheet's title block and column headers; the headers stay in view when scrolling.
+fn heading(
+    ws: &mut Worksheet,
+    lines: &[String],
+    bold: &Format,
+    titles: &[&str],
+) -> Result<(), XlsxError> {
+    for (n, line) in lines.iter().enumerate() {
+        let format = if n == 0 { bold } else { &Format::new() };
+        ws.write_string_with_format(n as u32, 0, neutralise(line), format)?;
+    }
     for (c, t) in titles.iter().enumerate() {
-        ws.write_string_with_format(0, c as u16, *t, bold)?;
+        ws.write_string_with_format(HEADER_ROW, c as u16, *t, bold)?;
         ws.set_column_width(c as u16, if c == 0 { 28 } else { 18 })?;
     }
-    ws.set_freeze_panes(1, 0)?;
+    ws.set_freeze_panes(HEADER_ROW + 1, 0)?;
     Ok(())
 }
 
-/// The report as an XLSX workbook: sheets "Agenda", "Permohonan" and "Waktu respons", with
-/// numbers as numbers, months as dates, hours with two decimals.
-pub fn to_xlsx(r: &MonthlyReport) -> Result<Vec<u8>, XlsxError> {
+/// The report as an XLSX workbook for people: sheets "Agenda", "Permohonan" and
+/// "Waktu respons" (in English "Agenda", "Requests", "Response times"), each starting with the
+/// title block, then labels in the reader's language, numbers as numbers, months as dates,
+/// hours with two decimals.
+pub fn to_xlsx(r: &MonthlyReport, h: &Heading) -> Result<Vec<u8>, XlsxError> {
+    let t = texts(h.lang);
+    let lines = title_lines(r, h);
     let mut wb = Workbook::new();
     let bold = Format::new().set_bold();
     let count = Format::new().set_num_format("0");
     let hours = Format::new().set_num_format("0.00");
     let month = Format::new().set_num_format("mmm yyyy");
+    let (agenda, requests) = rows(r, h.lang);
 
     let ws = wb.add_worksheet();
-    ws.set_name("Agenda")?;
-    header(ws, &bold, &["Pimpinan", "Tabel", "Kunci", "Jumlah"])?;
-    let tables = rows(r);
-    for (i, row) in tables[0].1.iter().enumerate() {
-        let n = i as u32 + 1;
+    ws.set_name(t.agenda_sheet)?;
+    heading(ws, &lines, &bold, &t.agenda_columns)?;
+    for (i, row) in agenda.iter().enumerate() {
+        let n = HEADER_ROW + 1 + i as u32;
         ws.write_string(n, 0, neutralise(row.group))?;
-        ws.write_string(n, 1, row.table)?;
-        ws.write_string(n, 2, neutralise(row.key))?;
+        ws.write_string(n, 1, row.group_label)?;
+        ws.write_string(n, 2, neutralise(row.label))?;
         ws.write_number_with_format(n, 3, row.value, &count)?;
     }
 
     let ws = wb.add_worksheet();
-    ws.set_name("Permohonan")?;
-    header(ws, &bold, &["Kelompok", "Kunci", "Jumlah"])?;
-    for (i, row) in tables[1].1.iter().enumerate() {
-        let n = i as u32 + 1;
-        ws.write_string(n, 0, neutralise(row.group))?;
-        ws.write_string(n, 1, neutralise(row.key))?;
+    ws.set_name(t.requests_sheet)?;
+    heading(ws, &lines, &bold, &t.requests_columns)?;
+    for (i, row) in requests.iter().enumerate() {
+        let n = HEADER_ROW + 1 + i as u32;
+        ws.write_string(n, 0, row.group_label)?;
+        ws.write_string(n, 1, neutralise(row.label))?;
         ws.write_number_with_format(n, 2, row.value, &count)?;
     }
 
     let ws = wb.add_worksheet();
-    ws.set_name("Waktu respons")?;
-    header(
-        ws,
-        &bold,
-        &[
-            "Bulan",
-            "Diajukan",
-            "Ditanggapi",
-            "Median tanggapan (jam)",
-            "P90 tanggapan (jam)",
-            "Diputuskan",
-            "Median keputusan (jam)",
-            "P90 keputusan (jam)",
-        ],
-    )?;
-    for (i, t) in r.response_times.iter().enumerate() {
-        let n = i as u32 + 1;
-        let first = parse_month(&t.month).expect("months are written by us");
+    ws.set_name(t.times_sheet)?;
+    heading(ws, &lines, &bold, &t.times_columns)?;
+    for (i, rt) in r.response_times.iter().enumerate() {
+        let n = HEADER_ROW + 1 + i as u32;
+        let first = parse_month(&rt.month).expect("months are written by us");
         let date = ExcelDateTime::from_ymd(first.year() as u16, first.month() as u8, 1)?;
         ws.write_date_with_format(n, 0, &date, &month)?;
-        ws.write_number_with_format(n, 1, t.submitted as f64, &count)?;
-        ws.write_number_with_format(n, 2, t.first_action_count as f64, &count)?;
-        for (col, v) in [
-            (3, t.first_action_median_hours),
-            (4, t.first_action_p90_hours),
-            (6, t.decision_median_hours),
-            (7, t.decision_p90_hours),
-        ] {
+        for (col, (key, v)) in TIME_KEYS.iter().zip(time_figures(rt)).enumerate() {
+            let format = if key.ends_with("_hours") {
+                &hours
+            } else {
+                &count
+            };
             // No figure for a month without requests: an empty cell, not a zero.
             if let Some(v) = v {
-                ws.write_number_with_format(n, col, v, &hours)?;
+                ws.write_number_with_format(n, col as u16 + 1, v, format)?;
             }
         }
-        ws.write_number_with_format(n, 5, t.decision_count as f64, &count)?;
     }
     wb.save_to_buffer()
 }

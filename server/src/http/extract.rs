@@ -69,8 +69,45 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for Query<T> {
         axum::extract::Query::<T>::from_request_parts(parts, state)
             .await
             .map(|q| Query(q.0))
-            .map_err(|e: QueryRejection| rejection(e.status(), "invalid_query", e.body_text()))
+            .map_err(|e: QueryRejection| query_error::<T>(parts.uri.query().unwrap_or(""), e))
     }
+}
+
+/// A query string that does not fit `T`: 400 naming the parameter, in one language (serde's own
+/// text is English and would end up inside the Indonesian message).
+fn query_error<T: DeserializeOwned>(query: &str, e: QueryRejection) -> ApiError {
+    let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
+    let Err(err) = serde_path_to_error::deserialize::<_, T>(de) else {
+        return rejection(e.status(), "invalid_query", e.body_text());
+    };
+    let inner = err.inner().to_string();
+    // A missing field is reported at the top level; serde names it in backticks.
+    let missing = inner
+        .strip_prefix("missing field `")
+        .and_then(|rest| rest.split('`').next());
+    let (field, msg) = match missing {
+        Some(name) => (
+            name.to_string(),
+            Msg::new(
+                format!("Parameter {name} wajib diisi."),
+                format!("The parameter {name} is required."),
+            ),
+        ),
+        None => {
+            let name = err.path().to_string();
+            let name = if name == "." {
+                "query".to_string()
+            } else {
+                name
+            };
+            let msg = Msg::new(
+                format!("Nilai parameter {name} tidak dapat dibaca."),
+                format!("The value of the parameter {name} cannot be read."),
+            );
+            (name, msg)
+        }
+    };
+    ApiError::bad_query(&field, msg)
 }
 
 /// Path parameters.

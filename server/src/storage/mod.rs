@@ -35,6 +35,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0007_answer_links.sql"),
     include_str!("../../migrations/0008_messages.sql"),
     include_str!("../../migrations/0009_requester_contacts.sql"),
+    include_str!("../../migrations/0010_delivery_history.sql"),
 ];
 
 fn migrations() -> Migrations<'static> {

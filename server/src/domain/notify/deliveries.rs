@@ -13,7 +13,7 @@ use crate::storage::rows::ts;
 
 const ENTRY_SQL: &str = "SELECT d.id, d.notification_id, n.kind, d.channel, d.address,
         COALESCE(u.username, 'pemohon'), COALESCE(d.title_ind, n.title_ind), d.status, d.attempts, d.last_error,
-        d.created_at, d.sent_at
+        d.created_at, d.sent_at, d.generation
     FROM deliveries d
     JOIN notifications n ON n.id = d.notification_id
     LEFT JOIN users u ON u.id = n.user_id";
@@ -42,6 +42,7 @@ fn entry_from_row(r: &rusqlite::Row) -> rusqlite::Result<DeliveryEntry> {
         last_error: r.get(9)?,
         created_at: ts(r.get(10)?),
         sent_at: r.get::<_, Option<i64>>(11)?.map(ts),
+        resends: r.get(12)?,
     })
 }
 
@@ -69,7 +70,8 @@ pub fn list(tx: &Transaction, q: &DeliveryQuery, limit: u32) -> ApiResult<Vec<De
 }
 
 /// Sends delivery `id` again under a new idempotency key (a failed one, or a sent one the
-/// recipient lost); one still waiting is refused.
+/// recipient lost); one still waiting is refused. The history stays: its attempts keep counting
+/// and its last error stays until a newer one; the retry limit starts afresh.
 pub fn resend(tx: &Transaction, admin: &Staff, id: i64) -> ApiResult<DeliveryEntry> {
     let status: Option<String> = tx
         .query_row(
@@ -93,8 +95,9 @@ pub fn resend(tx: &Transaction, admin: &Staff, id: i64) -> ApiResult<DeliveryEnt
         _ => {}
     }
     tx.execute(
-        "UPDATE deliveries SET status = 'pending', attempts = 0, generation = generation + 1,
-             next_attempt_ms = ?2, sent_at = NULL, claimed_at_ms = NULL
+        "UPDATE deliveries SET status = 'pending', attempts_before_resend = attempts,
+             generation = generation + 1, next_attempt_ms = ?2, sent_at = NULL,
+             claimed_at_ms = NULL
          WHERE id = ?1",
         params![id, chrono::Utc::now().timestamp_millis()],
     )?;

@@ -50,7 +50,10 @@ fn now_ms() -> i64 {
 struct Due {
     id: i64,
     channel: Channel,
+    /// Every attempt so far (the delivery log's count).
     attempts: u32,
+    /// The attempts since the latest resend: the retry limit and backoff count these.
+    round_attempts: u32,
     out: Outgoing,
 }
 
@@ -64,7 +67,8 @@ fn claim_due(tx: &Transaction, limit: i64) -> rusqlite::Result<Vec<Due>> {
         "SELECT d.id, d.channel, d.address, d.attempts, d.generation, n.id, n.priority,
                 COALESCE(d.title_ind, n.title_ind), COALESCE(d.body_ind, n.body_ind),
                 COALESCE(d.title_en, n.title_en), COALESCE(d.body_en, n.body_en),
-                CASE WHEN n.user_id IS NULL THEN COALESCE(r.language, 'id') ELSE 'id' END
+                CASE WHEN n.user_id IS NULL THEN COALESCE(r.language, 'id') ELSE 'id' END,
+                d.attempts - d.attempts_before_resend
          FROM deliveries d JOIN notifications n ON n.id = d.notification_id
               LEFT JOIN requests r ON r.id = n.request_id
          WHERE d.status = 'pending' AND d.next_attempt_ms <= ?1 AND d.claimed_at_ms IS NULL
@@ -81,6 +85,7 @@ fn claim_due(tx: &Transaction, limit: i64) -> rusqlite::Result<Vec<Due>> {
                 id: r.get(0)?,
                 channel: Channel::parse(&channel).unwrap_or(Channel::App),
                 attempts: r.get::<_, i64>(3)?.max(0) as u32,
+                round_attempts: r.get::<_, i64>(12)?.max(0) as u32,
                 out: Outgoing {
                     key: idempotency_key(&nid, &channel, generation),
                     high_priority: priority == "high",
@@ -127,16 +132,18 @@ fn record(
     result: &Result<(), SendError>,
 ) -> rusqlite::Result<()> {
     let attempts = d.attempts + 1;
+    let round_attempts = d.round_attempts + 1;
     match result {
+        // `last_error` stays: the log shows the error a delivery got over before it went out.
         Ok(()) => {
             tx.execute(
                 "UPDATE deliveries SET status = 'sent', attempts = ?2, sent_at = ?3,
-                     last_error = NULL, claimed_at_ms = NULL
+                     claimed_at_ms = NULL
                  WHERE id = ?1 AND status = 'pending'",
                 params![d.id, attempts, now_ms() / 1000],
             )?;
         }
-        Err(e) if e.permanent || attempts >= cfg.max_attempts => {
+        Err(e) if e.permanent || round_attempts >= cfg.max_attempts => {
             tracing::warn!(delivery = d.id, channel = d.channel.as_str(), error = %e.message,
                 "delivery failed for good");
             tx.execute(
@@ -147,7 +154,7 @@ fn record(
             )?;
         }
         Err(e) => {
-            let wait_ms = backoff_ms(cfg, attempts);
+            let wait_ms = backoff_ms(cfg, round_attempts);
             tracing::info!(delivery = d.id, channel = d.channel.as_str(), attempts,
                 retry_in_s = wait_ms / 1000, error = %e.message, "delivery failed, will retry");
             tx.execute(

@@ -93,6 +93,8 @@ struct Words {
     empty: &'static str,
     tentative: &'static str,
     footer: &'static str,
+    /// After the footer while the agenda cannot be refreshed.
+    stale: &'static str,
     lang: Lang,
 }
 
@@ -103,6 +105,7 @@ fn words(lang: Lang) -> Words {
             empty: "Tidak ada agenda publik hari ini.",
             tentative: "Sementara",
             footer: "Waktu dalam {zone} · diperbarui otomatis",
+            stale: " · koneksi terputus, menampilkan data terakhir",
             lang,
         },
         Lang::En => Words {
@@ -110,6 +113,7 @@ fn words(lang: Lang) -> Words {
             empty: "No public agenda today.",
             tentative: "Tentative",
             footer: "Times in {zone} · updated automatically",
+            stale: " · connection lost, showing the last data received",
             lang,
         },
     }
@@ -275,7 +279,10 @@ fn page(day: &DisplayDay, leader: Option<&str>, lang: Lang) -> Markup {
                         }
                     }
                 }
-                footer { (w.footer.replace("{zone}", &day.zone)) }
+                footer {
+                    (w.footer.replace("{zone}", &day.zone))
+                    span.stale role="status" { (w.stale) }
+                }
             }
         }
     }

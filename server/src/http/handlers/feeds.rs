@@ -2,7 +2,11 @@
 //! show and revoke a personal feed address.
 
 use axum::extract::State;
-use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, ETAG, IF_NONE_MATCH};
+use std::io::Write;
+
+use axum::http::header::{
+    CACHE_CONTROL, CONTENT_ENCODING, CONTENT_TYPE, ETAG, IF_NONE_MATCH, VARY,
+};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
@@ -16,6 +20,7 @@ use crate::domain::context::Ctx;
 use crate::domain::ics;
 use crate::error::{ApiError, ApiResult};
 use crate::http::auth::{AdminAuth, StaffAuth};
+use crate::http::cache::accepts_gzip;
 use crate::http::extract::{Path, Query};
 use crate::http::state::AppState;
 use crate::storage::audit::audit;
@@ -27,14 +32,25 @@ pub fn base_url(ctx: &Ctx, _headers: &HeaderMap) -> String {
     ctx.public_base().to_string()
 }
 
-/// A body with a strong ETag, answered 304 when the client already has it.
+/// A body with a strong ETag, answered 304 when the client already has it. A client that
+/// accepts gzip gets the gzip form with a tag of its own (`"<hash>-gzip"`): a strong tag names
+/// one sequence of bytes, so the plain and the gzip answer must not share it (RFC 9110 8.8.1),
+/// and each answers `If-None-Match` for itself. Compressed here, not by the compression layer,
+/// which would keep the plain answer's tag.
 pub fn with_etag(
     headers: &HeaderMap,
     content_type: &'static str,
     cache: &'static str,
     body: Vec<u8>,
 ) -> Response {
-    let etag = format!("\"{}\"", &hex::encode(Sha256::digest(&body))[..32]);
+    let hash = hex::encode(&Sha256::digest(&body)[..16]);
+    let gzipped = accepts_gzip(headers)
+        .then(|| gzip(&body))
+        .filter(|gz| gz.len() < body.len());
+    let etag = match gzipped {
+        Some(_) => format!("\"{hash}-gzip\""),
+        None => format!("\"{hash}\""),
+    };
     let etag_value = HeaderValue::from_str(&etag).expect("hex is a valid header value");
     let matches = headers
         .get_all(IF_NONE_MATCH)
@@ -46,16 +62,28 @@ pub fn with_etag(
     let common = [
         (ETAG, etag_value),
         (CACHE_CONTROL, HeaderValue::from_static(cache)),
+        (VARY, HeaderValue::from_static("accept-encoding")),
     ];
     if matches {
         return (StatusCode::NOT_MODIFIED, common).into_response();
     }
-    (
-        common,
-        [(CONTENT_TYPE, HeaderValue::from_static(content_type))],
-        body,
-    )
-        .into_response()
+    let content_type = [(CONTENT_TYPE, HeaderValue::from_static(content_type))];
+    match gzipped {
+        Some(gz) => (
+            common,
+            content_type,
+            [(CONTENT_ENCODING, HeaderValue::from_static("gzip"))],
+            gz,
+        )
+            .into_response(),
+        None => (common, content_type, body).into_response(),
+    }
+}
+
+fn gzip(data: &[u8]) -> Vec<u8> {
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    enc.write_all(data).expect("writing to memory");
+    enc.finish().expect("writing to memory")
 }
 
 const CALENDAR: &str = "text/calendar; charset=utf-8";

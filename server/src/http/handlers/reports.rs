@@ -5,12 +5,13 @@ use axum::http::HeaderValue;
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 use sepiion_core::api::ErrorBody;
+use sepiion_core::i18n::Lang;
 use sepiion_core::report::{MonthlyReport, may_read_reports};
 use sepiion_core::validation::Msg;
 use serde::Deserialize;
 
 use crate::domain::reports;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, RequestLang};
 use crate::http::auth::StaffAuth;
 use crate::http::extract::Query;
 use crate::http::state::AppState;
@@ -32,7 +33,30 @@ pub struct MonthlyQuery {
     pub month: String,
     /// `json` (default), `xlsx` or `csv`.
     #[serde(default)]
+    #[param(inline)]
     pub format: Option<ReportFormat>,
+    /// The language of the file's words; without it, the `Accept-Language` header's
+    /// (Indonesian unless English is preferred).
+    #[serde(default)]
+    #[param(inline)]
+    pub lang: Option<ReportLang>,
+}
+
+/// The language of a report file.
+#[derive(Debug, Clone, Copy, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ReportLang {
+    Id,
+    En,
+}
+
+impl From<ReportLang> for Lang {
+    fn from(l: ReportLang) -> Lang {
+        match l {
+            ReportLang::Id => Lang::Id,
+            ReportLang::En => Lang::En,
+        }
+    }
 }
 
 pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
@@ -53,6 +77,7 @@ pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadshee
 pub async fn monthly(
     State(state): State<AppState>,
     StaffAuth(staff): StaffAuth,
+    RequestLang(header_lang): RequestLang,
     Query(q): Query<MonthlyQuery>,
 ) -> ApiResult<Response> {
     if !may_read_reports(staff.role) {
@@ -68,13 +93,20 @@ pub async fn monthly(
         )
     })?;
     let ctx = state.ctx.clone();
+    let reader = staff.clone();
     let report = state
         .db
         .read(move |tx| {
             let regency = ctx.regency_name(tx)?;
-            reports::monthly(tx, &ctx, &staff, regency, first)
+            reports::monthly(tx, &ctx, &reader, regency, first)
         })
         .await?;
+    let heading = reports::Heading {
+        lang: q.lang.map_or(header_lang, Lang::from),
+        tz: state.ctx.tz,
+        made_by: &staff,
+        made_at: chrono::Utc::now(),
+    };
     let file = |ext: &str| {
         HeaderValue::from_str(&format!(
             "attachment; filename=\"laporan-{}.{ext}\"",
@@ -85,7 +117,7 @@ pub async fn monthly(
     Ok(match q.format.unwrap_or_default() {
         ReportFormat::Json => axum::Json(report).into_response(),
         ReportFormat::Xlsx => {
-            let body = reports::to_xlsx(&report).map_err(ApiError::internal)?;
+            let body = reports::to_xlsx(&report, &heading).map_err(ApiError::internal)?;
             (
                 [
                     (CONTENT_TYPE, HeaderValue::from_static(XLSX)),
@@ -96,7 +128,7 @@ pub async fn monthly(
                 .into_response()
         }
         ReportFormat::Csv => {
-            let body = reports::to_csv(&report).map_err(ApiError::internal)?;
+            let body = reports::to_csv(&report, &heading).map_err(ApiError::internal)?;
             (
                 [
                     (

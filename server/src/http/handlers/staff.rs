@@ -45,10 +45,13 @@ pub async fn inbox(
 ) -> ApiResult<axum::Json<Inbox>> {
     let limit = q.limit.unwrap_or(INBOX_PAGE);
     if !(1..=MAX_INBOX_PAGE).contains(&limit) {
-        return Err(ApiError::bad_request(Msg::new(
-            format!("limit harus antara 1 dan {MAX_INBOX_PAGE}."),
-            format!("limit must be between 1 and {MAX_INBOX_PAGE}."),
-        )));
+        return Err(ApiError::bad_query(
+            "limit",
+            Msg::new(
+                format!("limit harus antara 1 dan {MAX_INBOX_PAGE}."),
+                format!("limit must be between 1 and {MAX_INBOX_PAGE}."),
+            ),
+        ));
     }
     let cursor = q.cursor.as_deref().map(InboxCursor::parse).transpose()?;
     let tz = state.ctx.tz;
