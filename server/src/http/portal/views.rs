@@ -231,13 +231,15 @@ pub fn schedule(p: &PageCtx, v: &ScheduleView) -> Markup {
                 }
             }
         }
+        // One row on a phone: the steps shrink to their arrows there (named in full for screen
+        // readers), with their words from a tablet's width up.
         div.pager {
-            a.button.secondary href=(schedule_href(v.span, v.date - step, v.leader)) rel="prev" {
-                span aria-hidden="true" { "‹ " } (prev_label)
+            a.button.secondary href=(schedule_href(v.span, v.date - step, v.leader)) rel="prev" aria-label=(prev_label) {
+                span aria-hidden="true" { "‹" } span.long aria-hidden="true" { " " (prev_label) }
             }
             a.button.secondary href=(schedule_href(v.span, v.today, v.leader)) { (t.words.today) }
-            a.button.secondary href=(schedule_href(v.span, v.date + step, v.leader)) rel="next" {
-                (next_label) span aria-hidden="true" { " ›" }
+            a.button.secondary href=(schedule_href(v.span, v.date + step, v.leader)) rel="next" aria-label=(next_label) {
+                span.long aria-hidden="true" { (next_label) " " } span aria-hidden="true" { "›" }
             }
         }
         h2.range {
