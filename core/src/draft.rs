@@ -254,7 +254,10 @@ pub fn to_new_request(
         // Reads but is no instant in the zone (a skipped hour): said where the start is.
         errors.add("start_date", invalid_date());
     }
-    if ends_at.is_none() && start_date_error.is_none() && !errors.0.keys().any(|k| k.starts_with("end")) {
+    if ends_at.is_none()
+        && start_date_error.is_none()
+        && !errors.0.keys().any(|k| k.starts_with("end"))
+    {
         errors.add("end_time", invalid_time());
     }
     let attendees = d.expected_attendees.trim().replace('.', "");
@@ -413,7 +416,11 @@ mod tests {
         };
         let e = to_new_request(&d, None, Makassar, now()).unwrap_err();
         assert_eq!(e.get("start_date"), Some(&Msg::required()));
-        assert_eq!(e.get("end_time"), None, "the end time is fine; only the date is missing");
+        assert_eq!(
+            e.get("end_time"),
+            None,
+            "the end time is fine; only the date is missing"
+        );
         assert_eq!(e.get("start_time"), None);
         // A typed end date that is no date is reported there, not on the end time.
         let d = RequestDraft {
@@ -448,7 +455,10 @@ mod tests {
             for (field, msg) in &e.0 {
                 let label = lang.words().field(field).unwrap().to_lowercase();
                 let text = msg.get(lang).to_lowercase();
-                assert!(!text.contains(&label), "{field}: {text:?} repeats {label:?}");
+                assert!(
+                    !text.contains(&label),
+                    "{field}: {text:?} repeats {label:?}"
+                );
             }
         }
     }

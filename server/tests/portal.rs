@@ -705,7 +705,7 @@ async fn the_tracking_code_may_break_only_after_a_dash_on_every_page_that_shows_
     let reader = Browser::new(&s).get(&format!("/lacak/{code}"), "en").await;
     assert!(reader.html.contains(&groups), "{}", reader.html);
     // The stylesheet keeps a group whole and lets `hidden` hide the copy button.
-    let css = b.get(&format!("/static/portal.css"), "id").await.html;
+    let css = b.get("/static/portal.css", "id").await.html;
     assert!(css.contains(".code-group { white-space: nowrap; }"));
     assert!(css.contains("[hidden] { display: none !important; }"));
     assert!(!css.contains("break-all"));
@@ -720,10 +720,22 @@ async fn the_schedule_says_today_only_for_today_and_marks_today_in_the_week() {
         .date_naive();
     let other = today + chrono::Duration::days(3);
     let p = b.get(&format!("/?view=day&date={today}"), "id").await;
-    assert!(p.html.contains("Agenda Harian hari ini (PDF, untuk dicetak)"), "{}", p.html);
-    assert!(p.html.contains("Agenda Harian hari ini (gambar PNG, untuk WhatsApp)"));
+    assert!(
+        p.html
+            .contains("Agenda Harian hari ini (PDF, untuk dicetak)"),
+        "{}",
+        p.html
+    );
+    assert!(
+        p.html
+            .contains("Agenda Harian hari ini (gambar PNG, untuk WhatsApp)")
+    );
     let p = b.get(&format!("/?view=day&date={other}"), "id").await;
-    assert!(!p.html.contains("hari ini ("), "another day is not today: {}", p.html);
+    assert!(
+        !p.html.contains("hari ini ("),
+        "another day is not today: {}",
+        p.html
+    );
     let words = sepiion_core::time::date(other, sepiion_core::i18n::Lang::Id);
     assert!(
         p.html
@@ -733,23 +745,34 @@ async fn the_schedule_says_today_only_for_today_and_marks_today_in_the_week() {
     );
     let p = b.get(&format!("/?view=day&date={other}"), "en").await;
     let words = sepiion_core::time::date(other, sepiion_core::i18n::Lang::En);
-    assert!(p.html.contains(&format!("Daily agenda sheet for {words} (PDF, for printing)")));
+    assert!(p.html.contains(&format!(
+        "Daily agenda sheet for {words} (PDF, for printing)"
+    )));
     // The week marks today, and only today.
     let p = b.get(&format!("/?view=week&date={today}"), "id").await;
-    assert_eq!(p.html.matches("aria-current=\"date\"").count(), 1, "{}", p.html);
+    assert_eq!(
+        p.html.matches("aria-current=\"date\"").count(),
+        1,
+        "{}",
+        p.html
+    );
     let marked = &p.html[p.html.find("aria-current=\"date\"").unwrap()..];
     let words = sepiion_core::time::date(today, sepiion_core::i18n::Lang::Id);
     assert!(marked[..marked.find("</h3>").unwrap()].contains(&words));
     assert!(p.html.contains("class=\"day today\""));
     // A week that does not hold today marks nothing.
     let p = b
-        .get(&format!("/?view=week&date={}", today + chrono::Duration::days(14)), "id")
+        .get(
+            &format!("/?view=week&date={}", today + chrono::Duration::days(14)),
+            "id",
+        )
         .await;
     assert!(!p.html.contains("aria-current=\"date\""));
     // The filters fold into one line saying what is shown.
     let p = b.get("/?view=week&leader=bupati", "id").await;
     assert!(
-        p.html.contains("<summary>Tampilan: Minggu · Bupati Klungkung</summary>"),
+        p.html
+            .contains("<summary>Tampilan: Minggu · Bupati Klungkung</summary>"),
         "{}",
         p.html
     );
@@ -797,13 +820,24 @@ async fn error_texts_say_what_is_wrong_once_without_repeating_their_label() {
     let fields: Vec<&str> = lines.iter().map(|(f, _, _)| f.as_str()).collect();
     assert_eq!(
         fields,
-        ["expected_attendees", "start_date", "requester_phone", "requester_email"],
+        [
+            "expected_attendees",
+            "start_date",
+            "requester_phone",
+            "requester_email"
+        ],
         "the pre-filled end time gets no error: {lines:?}"
     );
     assert!(!p.html.contains("id=\"end_time-error\""));
     let start_date = lines.iter().find(|(f, _, _)| f == "start_date").unwrap();
-    assert_eq!(start_date.2, "Wajib diisi.", "an empty date is required, not a format lesson");
-    assert!(p.html.contains("Perkiraan jumlah peserta: Isi angka antara 1 dan 100.000."));
+    assert_eq!(
+        start_date.2, "Wajib diisi.",
+        "an empty date is required, not a format lesson"
+    );
+    assert!(
+        p.html
+            .contains("Perkiraan jumlah peserta: Isi angka antara 1 dan 100.000.")
+    );
     for (field, label, msg) in &lines {
         assert!(
             !msg.to_lowercase().contains(&label.to_lowercase()),
@@ -846,17 +880,28 @@ async fn switching_language_on_ajukan_keeps_everything_typed_and_submits_nothing
     ];
     let mut with_switch: Vec<(&str, &str)> = typed.to_vec();
     with_switch.push(("switch_lang", "1"));
-    let p = post_form_to(&mut b, "/ajukan?lang=en", with_letter(filled(&csrf, &id, &with_switch))).await;
+    let p = post_form_to(
+        &mut b,
+        "/ajukan?lang=en",
+        with_letter(filled(&csrf, &id, &with_switch)),
+    )
+    .await;
     assert_eq!(p.status, 200, "{}", p.html);
     assert!(p.html.contains("<html lang=\"en\""));
     assert!(p.html.contains("Submit a request"));
     assert_eq!(b.cookie("sepiion_lang").as_deref(), Some("en"));
-    assert!(p.html.contains("value=\"Malam Seni &lt;Klungkung&gt; &amp; &quot;Kawan&quot;\""));
+    assert!(
+        p.html
+            .contains("value=\"Malam Seni &lt;Klungkung&gt; &amp; &quot;Kawan&quot;\"")
+    );
     assert!(p.html.contains(">pendek</textarea>"));
     assert!(p.html.contains("value=\"Sekaa Gong Kebyar Dharma Santhi\""));
     assert!(p.html.contains("value=\"sari@contoh.id\""));
     assert!(p.html.contains("<option value=\"bupati\" selected>"));
-    assert!(p.html.contains("id=\"attachment-again\""), "the chosen file must be chosen again");
+    assert!(
+        p.html.contains("id=\"attachment-again\""),
+        "the chosen file must be chosen again"
+    );
     // Not sent, and no errors: the person has not asked to send yet.
     assert!(!p.html.contains("id=\"errors\""));
     assert_eq!(hidden(&p.html, "id"), id);
@@ -869,11 +914,18 @@ async fn switching_language_on_ajukan_keeps_everything_typed_and_submits_nothing
     again.extend([("switch_lang", "1"), ("checked", "1")]);
     let p = post_form_to(&mut b, "/ajukan?lang=en", filled(&csrf, &id, &again)).await;
     assert_eq!(p.status, 200);
-    assert!(p.html.contains("Too short (at least 10 characters)."), "{}", p.html);
+    assert!(
+        p.html.contains("Too short (at least 10 characters)."),
+        "{}",
+        p.html
+    );
     assert!(p.html.contains(">pendek</textarea>"));
     let p = post_form_to(&mut b, "/ajukan?lang=id", filled(&csrf, &id, &again)).await;
     assert!(p.html.contains("<html lang=\"id\""));
-    assert!(p.html.contains("Terlalu pendek (paling sedikit 10 karakter)."));
+    assert!(
+        p.html
+            .contains("Terlalu pendek (paling sedikit 10 karakter).")
+    );
     assert!(p.html.contains("value=\"Sekaa Gong Kebyar Dharma Santhi\""));
     assert_eq!(request_count(&s), before);
 }
