@@ -173,11 +173,42 @@ fn parse_local(date: &str, time: &str, tz: Tz) -> Option<chrono::DateTime<Utc>> 
         .map(|x| x.with_timezone(&Utc))
 }
 
-fn invalid_when() -> Msg {
+fn invalid_date() -> Msg {
     Msg::new(
-        "Isi tanggal (tttt-bb-hh) dan jam (jj:mm) yang benar.",
-        "Enter a valid date (yyyy-mm-dd) and time (hh:mm).",
+        "Tanggal tidak dikenali; tulis seperti 2026-12-05.",
+        "Not a date; write it like 2026-12-05.",
     )
+}
+
+fn invalid_time() -> Msg {
+    Msg::new(
+        "Jam tidak dikenali; tulis seperti 09:30.",
+        "Not a time; write it like 09:30.",
+    )
+}
+
+/// What is wrong with a typed date (`None`: it reads).
+fn date_error(date: &str) -> Option<Msg> {
+    let date = date.trim();
+    if date.is_empty() {
+        Some(Msg::required())
+    } else {
+        NaiveDate::parse_from_str(date, "%Y-%m-%d")
+            .is_err()
+            .then(invalid_date)
+    }
+}
+
+/// What is wrong with a typed time (`None`: it reads).
+fn time_error(time: &str) -> Option<Msg> {
+    let time = time.trim();
+    if time.is_empty() {
+        Some(Msg::required())
+    } else {
+        (NaiveTime::parse_from_str(time, "%H:%M").is_err()
+            && NaiveTime::parse_from_str(time, "%H.%M").is_err())
+        .then(invalid_time)
+    }
 }
 
 /// Turns the draft into a request and validates it with the same rules as the server. Errors
@@ -201,14 +232,37 @@ pub fn to_new_request(
     };
     let starts_at = parse_local(&d.start_date, &d.start_time, tz);
     let ends_at = parse_local(end_day, &d.end_time, tz);
-    if starts_at.is_none() {
-        errors.add("start_date", invalid_when());
+    // Each error on the input that holds the mistake, said once: an empty start date is
+    // "required" (not a lesson in formats), and an end that only lacks the start's date gets no
+    // error of its own.
+    let start_date_error = date_error(&d.start_date);
+    if let Some(m) = &start_date_error {
+        errors.add("start_date", m.clone());
     }
-    if ends_at.is_none() {
-        errors.add("end_time", invalid_when());
+    if let Some(m) = time_error(&d.start_time) {
+        errors.add("start_time", m);
+    }
+    if !d.end_date.trim().is_empty()
+        && let Some(m) = date_error(&d.end_date)
+    {
+        errors.add("end_date", m);
+    }
+    if let Some(m) = time_error(&d.end_time) {
+        errors.add("end_time", m);
+    }
+    if starts_at.is_none() && errors.is_empty() {
+        // Reads but is no instant in the zone (a skipped hour): said where the start is.
+        errors.add("start_date", invalid_date());
+    }
+    if ends_at.is_none()
+        && start_date_error.is_none()
+        && !errors.0.keys().any(|k| k.starts_with("end"))
+    {
+        errors.add("end_time", invalid_time());
     }
     let attendees = d.expected_attendees.trim().replace('.', "");
     let expected_attendees = if attendees.is_empty() {
+        errors.add("expected_attendees", Msg::required());
         0
     } else {
         match attendees.parse::<i64>() {
@@ -326,11 +380,7 @@ mod tests {
             let mut d = filled();
             d.set(f, String::new());
             let e = to_new_request(&d, None, Makassar, now()).unwrap_err();
-            let on = match *f {
-                "start_time" => "start_date",
-                other => other,
-            };
-            assert!(e.get(on).is_some(), "blank {f} accepted");
+            assert_eq!(e.get(f), Some(&Msg::required()), "blank {f}");
         }
     }
 
@@ -355,6 +405,62 @@ mod tests {
         let e = to_new_request(&d, None, Makassar, now()).unwrap_err();
         assert!(e.get("start_date").is_some());
         assert!(e.get("ends_at").is_none() && e.get("starts_at").is_none());
+    }
+
+    #[test]
+    fn an_empty_start_date_is_required_once_and_the_prefilled_end_is_left_alone() {
+        // The form as it opens (times pre-filled), sent without a date.
+        let d = RequestDraft {
+            start_date: String::new(),
+            ..filled()
+        };
+        let e = to_new_request(&d, None, Makassar, now()).unwrap_err();
+        assert_eq!(e.get("start_date"), Some(&Msg::required()));
+        assert_eq!(
+            e.get("end_time"),
+            None,
+            "the end time is fine; only the date is missing"
+        );
+        assert_eq!(e.get("start_time"), None);
+        // A typed end date that is no date is reported there, not on the end time.
+        let d = RequestDraft {
+            end_date: "besok".into(),
+            ..filled()
+        };
+        let e = to_new_request(&d, None, Makassar, now()).unwrap_err();
+        assert!(e.get("end_date").unwrap().ind.contains("2026-12-05"));
+        assert_eq!(e.get("end_time"), None);
+        // A start time that is no time.
+        let d = RequestDraft {
+            start_time: "jam 9".into(),
+            ..filled()
+        };
+        let e = to_new_request(&d, None, Makassar, now()).unwrap_err();
+        assert!(e.get("start_time").is_some());
+        assert_eq!(e.get("start_date"), None);
+    }
+
+    #[test]
+    fn no_message_repeats_the_label_it_is_shown_under() {
+        // The forms show "label: message"; a message starting with its own label says it twice.
+        let mut d = filled();
+        d.expected_attendees = "0".into();
+        d.title = String::new();
+        d.start_date = "2020-01-01".into();
+        d.requester_phone = "123".into();
+        d.requester_email = "bukan-alamat".into();
+        let e = to_new_request(&d, None, Makassar, now()).unwrap_err();
+        assert_eq!(e.0.len(), 5, "{e:?}");
+        for lang in crate::i18n::Lang::ALL {
+            for (field, msg) in &e.0 {
+                let label = lang.words().field(field).unwrap().to_lowercase();
+                let text = msg.get(lang).to_lowercase();
+                assert!(
+                    !text.contains(&label),
+                    "{field}: {text:?} repeats {label:?}"
+                );
+            }
+        }
     }
 
     #[test]

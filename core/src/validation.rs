@@ -255,8 +255,8 @@ pub fn validate_new_request(r: &NewRequest, now: DateTime<Utc>) -> Result<(), Fi
         e.add(
             "requester_phone",
             Msg::new(
-                "Nomor telepon/WhatsApp tidak valid (contoh: 0812 3456 7890).",
-                "Invalid phone/WhatsApp number (e.g. 0812 3456 7890).",
+                "Tidak valid (contoh: 0812 3456 7890).",
+                "Not valid (e.g. 0812 3456 7890).",
             ),
         );
     }
@@ -268,15 +268,18 @@ pub fn validate_new_request(r: &NewRequest, now: DateTime<Utc>) -> Result<(), Fi
     {
         e.add(
             "requester_email",
-            Msg::new("Alamat e-mail tidak valid.", "Invalid e-mail address."),
+            Msg::new(
+                "Tidak valid (contoh: nama@instansi.go.id).",
+                "Not valid (e.g. name@agency.go.id).",
+            ),
         );
     }
     if !(1..=100_000).contains(&r.expected_attendees) {
         e.add(
             "expected_attendees",
             Msg::new(
-                "Perkiraan jumlah peserta antara 1 dan 100.000.",
-                "Expected attendees must be between 1 and 100,000.",
+                "Isi angka antara 1 dan 100.000.",
+                "Enter a number from 1 to 100,000.",
             ),
         );
     }

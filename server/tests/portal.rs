@@ -246,10 +246,10 @@ async fn a_portal_submission_is_an_ordinary_request_with_its_letter() {
     // The success page shows the code, a WhatsApp link and the (hidden without JS) copy button.
     let p = b.get(&location, "id").await;
     assert_eq!(p.status, 200);
-    assert!(
-        p.html
-            .contains(&format!("<p class=\"code\" id=\"code\">{code}</p>"))
-    );
+    assert!(p.html.contains(&format!(
+        "<p class=\"code\" id=\"code\">{}</p>",
+        code_markup(&code)
+    )));
     assert!(p.html.contains("https://wa.me/?text="));
     assert!(p.html.contains("data-copy=") && p.html.contains(" hidden "));
 
@@ -666,6 +666,268 @@ async fn the_schedule_links_to_the_day_sheet_and_the_calendar_feed_of_what_it_sh
         week.html.contains("href=\"/ics/public.ics\"")
             && week.html.contains("Subscribe in your calendar")
     );
+}
+
+/// The tracking code as the pages write it: each group with its dash unbreakable, a line break
+/// allowed only after a dash.
+fn code_markup(code: &str) -> String {
+    let groups: Vec<&str> = code.split('-').collect();
+    let last = groups.len() - 1;
+    groups
+        .iter()
+        .enumerate()
+        .map(|(i, g)| {
+            if i < last {
+                format!("<span class=\"code-group\">{g}-</span><wbr>")
+            } else {
+                format!("<span class=\"code-group\">{g}</span>")
+            }
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn the_tracking_code_may_break_only_after_a_dash_on_every_page_that_shows_it() {
+    let s = start().await;
+    let mut b = Browser::new(&s);
+    let (csrf, id) = open_form(&mut b).await;
+    let p = b.post_form(filled(&csrf, &id, &[]), &[]).await;
+    assert_eq!(p.status, 303, "{}", p.html);
+    let location = p.headers[header::LOCATION].to_str().unwrap().to_string();
+    let code = location.rsplit('/').next().unwrap().to_string();
+    assert_eq!(code.matches('-').count(), 2, "{code}");
+    let groups = code_markup(&code);
+    let sent = b.get(&location, "id").await;
+    assert!(sent.html.contains(&groups), "{}", sent.html);
+    // The tracking page (the submitting browser) and a reader's view of it.
+    let tracked = b.get(&format!("/lacak/{code}"), "id").await;
+    assert!(tracked.html.contains(&groups), "{}", tracked.html);
+    let reader = Browser::new(&s).get(&format!("/lacak/{code}"), "en").await;
+    assert!(reader.html.contains(&groups), "{}", reader.html);
+    // The stylesheet keeps a group whole and lets `hidden` hide the copy button.
+    let css = b.get("/static/portal.css", "id").await.html;
+    assert!(css.contains(".code-group { white-space: nowrap; }"));
+    assert!(css.contains("[hidden] { display: none !important; }"));
+    assert!(!css.contains("break-all"));
+}
+
+#[tokio::test]
+async fn the_schedule_says_today_only_for_today_and_marks_today_in_the_week() {
+    let s = start().await;
+    let mut b = Browser::new(&s);
+    let today = chrono::Utc::now()
+        .with_timezone(&chrono_tz::Asia::Makassar)
+        .date_naive();
+    let other = today + chrono::Duration::days(3);
+    let p = b.get(&format!("/?view=day&date={today}"), "id").await;
+    assert!(
+        p.html
+            .contains("Agenda Harian hari ini (PDF, untuk dicetak)"),
+        "{}",
+        p.html
+    );
+    assert!(
+        p.html
+            .contains("Agenda Harian hari ini (gambar PNG, untuk WhatsApp)")
+    );
+    let p = b.get(&format!("/?view=day&date={other}"), "id").await;
+    assert!(
+        !p.html.contains("hari ini ("),
+        "another day is not today: {}",
+        p.html
+    );
+    let words = sepiion_core::time::date(other, sepiion_core::i18n::Lang::Id);
+    assert!(
+        p.html
+            .contains(&format!("Agenda Harian {words} (PDF, untuk dicetak)")),
+        "{words}: {}",
+        p.html
+    );
+    let p = b.get(&format!("/?view=day&date={other}"), "en").await;
+    let words = sepiion_core::time::date(other, sepiion_core::i18n::Lang::En);
+    assert!(p.html.contains(&format!(
+        "Daily agenda sheet for {words} (PDF, for printing)"
+    )));
+    // The week marks today, and only today.
+    let p = b.get(&format!("/?view=week&date={today}"), "id").await;
+    assert_eq!(
+        p.html.matches("aria-current=\"date\"").count(),
+        1,
+        "{}",
+        p.html
+    );
+    let marked = &p.html[p.html.find("aria-current=\"date\"").unwrap()..];
+    let words = sepiion_core::time::date(today, sepiion_core::i18n::Lang::Id);
+    assert!(marked[..marked.find("</h3>").unwrap()].contains(&words));
+    assert!(p.html.contains("class=\"day today\""));
+    // A week that does not hold today marks nothing.
+    let p = b
+        .get(
+            &format!("/?view=week&date={}", today + chrono::Duration::days(14)),
+            "id",
+        )
+        .await;
+    assert!(!p.html.contains("aria-current=\"date\""));
+    // The filters fold into one line saying what is shown.
+    let p = b.get("/?view=week&leader=bupati", "id").await;
+    assert!(
+        p.html
+            .contains("<summary>Tampilan: Minggu · Bupati Klungkung</summary>"),
+        "{}",
+        p.html
+    );
+}
+
+/// The error summary's lines: (field, label, message), from "<a href=\"#field\">label: message</a>".
+fn summary_lines(html: &str) -> Vec<(String, String, String)> {
+    let start = html.find("id=\"errors\"").expect("an error summary");
+    let end = start + html[start..].find("</ul>").unwrap();
+    html[start..end]
+        .split("<li><a href=\"#")
+        .skip(1)
+        .map(|li| {
+            let (field, rest) = li.split_once("\">").unwrap();
+            let text = &rest[..rest.find("</a>").unwrap()];
+            let (label, msg) = text.split_once(": ").unwrap();
+            (field.to_string(), label.to_string(), msg.to_string())
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn error_texts_say_what_is_wrong_once_without_repeating_their_label() {
+    let s = start().await;
+    let mut b = Browser::new(&s);
+    let (csrf, id) = open_form(&mut b).await;
+    // The form as it opens (times pre-filled), sent without a date, with other mistakes.
+    let p = b
+        .post_form(
+            filled(
+                &csrf,
+                &id,
+                &[
+                    ("start_date", ""),
+                    ("expected_attendees", "0"),
+                    ("requester_phone", "123"),
+                    ("requester_email", "bukan-alamat"),
+                ],
+            ),
+            &[],
+        )
+        .await;
+    assert_eq!(p.status, 422);
+    let lines = summary_lines(&p.html);
+    let fields: Vec<&str> = lines.iter().map(|(f, _, _)| f.as_str()).collect();
+    assert_eq!(
+        fields,
+        [
+            "expected_attendees",
+            "start_date",
+            "requester_phone",
+            "requester_email"
+        ],
+        "the pre-filled end time gets no error: {lines:?}"
+    );
+    assert!(!p.html.contains("id=\"end_time-error\""));
+    let start_date = lines.iter().find(|(f, _, _)| f == "start_date").unwrap();
+    assert_eq!(
+        start_date.2, "Wajib diisi.",
+        "an empty date is required, not a format lesson"
+    );
+    assert!(
+        p.html
+            .contains("Perkiraan jumlah peserta: Isi angka antara 1 dan 100.000.")
+    );
+    for (field, label, msg) in &lines {
+        assert!(
+            !msg.to_lowercase().contains(&label.to_lowercase()),
+            "{field}: \"{label}: {msg}\" says its label twice"
+        );
+    }
+}
+
+/// A post of the request form to `path` (e.g. the language switch's `/ajukan?lang=en`).
+async fn post_form_to(b: &mut Browser, path: &str, form: Form) -> Page {
+    let req = b
+        .http
+        .post(format!("{}{path}", b.base))
+        .header(header::ACCEPT_LANGUAGE, "id")
+        .header(header::ORIGIN, b.base.clone())
+        .multipart(form);
+    b.send(req).await
+}
+
+#[tokio::test]
+async fn switching_language_on_ajukan_keeps_everything_typed_and_submits_nothing() {
+    let s = start().await;
+    let before = request_count(&s);
+    let mut b = Browser::new(&s);
+    let p = b.get("/ajukan", "id").await;
+    // The switch is a button of the form, sending it to the other language's address.
+    assert!(
+        p.html.contains(
+            "<button class=\"lang\" type=\"submit\" form=\"ajukan-form\" name=\"switch_lang\" value=\"1\" formaction=\"/ajukan?lang=en\""
+        ),
+        "{}",
+        p.html
+    );
+    assert!(p.html.contains("<form id=\"ajukan-form\""));
+    let (csrf, id) = (hidden(&p.html, "csrf"), hidden(&p.html, "id"));
+    let typed = [
+        ("title", "Malam Seni <Klungkung> & \"Kawan\""),
+        ("description", "pendek"),
+        ("organizer", "Sekaa Gong Kebyar Dharma Santhi"),
+    ];
+    let mut with_switch: Vec<(&str, &str)> = typed.to_vec();
+    with_switch.push(("switch_lang", "1"));
+    let p = post_form_to(
+        &mut b,
+        "/ajukan?lang=en",
+        with_letter(filled(&csrf, &id, &with_switch)),
+    )
+    .await;
+    assert_eq!(p.status, 200, "{}", p.html);
+    assert!(p.html.contains("<html lang=\"en\""));
+    assert!(p.html.contains("Submit a request"));
+    assert_eq!(b.cookie("sepiion_lang").as_deref(), Some("en"));
+    assert!(
+        p.html
+            .contains("value=\"Malam Seni &lt;Klungkung&gt; &amp; &quot;Kawan&quot;\"")
+    );
+    assert!(p.html.contains(">pendek</textarea>"));
+    assert!(p.html.contains("value=\"Sekaa Gong Kebyar Dharma Santhi\""));
+    assert!(p.html.contains("value=\"sari@contoh.id\""));
+    assert!(p.html.contains("<option value=\"bupati\" selected>"));
+    assert!(
+        p.html.contains("id=\"attachment-again\""),
+        "the chosen file must be chosen again"
+    );
+    // Not sent, and no errors: the person has not asked to send yet.
+    assert!(!p.html.contains("id=\"errors\""));
+    assert_eq!(hidden(&p.html, "id"), id);
+    assert_eq!(request_count(&s), before);
+    // Back, after a failed submit: the errors come again, in the chosen language.
+    let p = b.post_form(filled(&csrf, &id, &typed), &[]).await;
+    assert_eq!(p.status, 422);
+    assert_eq!(hidden(&p.html, "checked"), "1");
+    let mut again: Vec<(&str, &str)> = typed.to_vec();
+    again.extend([("switch_lang", "1"), ("checked", "1")]);
+    let p = post_form_to(&mut b, "/ajukan?lang=en", filled(&csrf, &id, &again)).await;
+    assert_eq!(p.status, 200);
+    assert!(
+        p.html.contains("Too short (at least 10 characters)."),
+        "{}",
+        p.html
+    );
+    assert!(p.html.contains(">pendek</textarea>"));
+    let p = post_form_to(&mut b, "/ajukan?lang=id", filled(&csrf, &id, &again)).await;
+    assert!(p.html.contains("<html lang=\"id\""));
+    assert!(
+        p.html
+            .contains("Terlalu pendek (paling sedikit 10 karakter).")
+    );
+    assert!(p.html.contains("value=\"Sekaa Gong Kebyar Dharma Santhi\""));
+    assert_eq!(request_count(&s), before);
 }
 
 /// An answer post from the page at `path` (the tracking page or an answer link).

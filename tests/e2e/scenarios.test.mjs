@@ -164,7 +164,7 @@ test('1. a citizen submits a request, corrects an invalid field, gets a tracking
   await phoneError.waitFor();
   assert.equal(
     await phoneError.innerText(),
-    'Nomor telepon/WhatsApp tidak valid (contoh: 0812 3456 7890).',
+    'Tidak valid (contoh: 0812 3456 7890).',
   );
   // The message sits in the phone number's own field, tied to the input for screen readers.
   const phoneField = citizen.locator('.field', { has: citizen.locator('#requester_phone') });

@@ -227,12 +227,12 @@ pub fn RequestForm() -> Element {
                     oninput: move |v| { set("start_date", v); touch("start_date") } }
                 Field { id: "start_time", label: label("start_time"), value: d.start_time.clone(), kind: "time",
                     required: is_required("start_time"), error: err("start_time"),
-                    oninput: move |v| set("start_time", v), onblur: move |_| touch("start_date") }
+                    oninput: move |v| set("start_time", v), onblur: move |_| { touch("start_date"); touch("start_time") } }
             }
             div { class: "two",
                 Field { id: "end_date", label: label("end_date"), value: d.end_date.clone(),
                     kind: "date", required: is_required("end_date"), error: err("end_date"),
-                    oninput: move |v| { set("end_date", v); touch("end_time") } }
+                    oninput: move |v| { set("end_date", v); touch("end_date"); touch("end_time") } }
                 Field { id: "end_time", label: label("end_time"), value: d.end_time.clone(), kind: "time",
                     required: is_required("end_time"), error: err("end_time"),
                     oninput: move |v| { set("end_time", v); touch("end_time") } }

@@ -626,6 +626,29 @@ async fn submit_form(
         .cloned()
         .unwrap_or_else(new_id);
     let none = FieldErrors::default();
+    // The language switch: the same form again in the chosen language (`?lang=` on the post),
+    // everything typed kept, nothing submitted; errors already shown are shown again.
+    if posted.fields.contains_key("switch_lang") && same_origin(&headers) {
+        let errors = if posted.fields.get("checked").is_some_and(|v| v == "1") {
+            to_new_request(&draft, None, state.ctx.tz, Utc::now())
+                .err()
+                .unwrap_or_default()
+        } else {
+            FieldErrors::default()
+        };
+        return render_form(
+            &state,
+            &fs,
+            StatusCode::OK,
+            "/ajukan",
+            &draft,
+            &errors,
+            None,
+            &submission_id,
+            posted.file_chosen,
+        )
+        .await;
+    }
     let token_ok = !fs.new_csrf && posted.fields.get("csrf") == Some(&fs.csrf);
     if !same_origin(&headers) || !token_ok {
         // A fresh token for the next attempt; the values stay in the form.

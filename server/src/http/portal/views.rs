@@ -43,6 +43,17 @@ impl PageCtx<'_> {
 
 pub fn layout(p: &PageCtx, title: &str, current: Nav, body: Markup) -> Markup {
     let t = p.t;
+    let switch = html! {
+        a.lang href=(p.switch_href()) hreflang=(t.other_lang_code) lang=(t.other_lang_code) {
+            (t.other_lang_name)
+        }
+    };
+    page_layout(p, title, current, switch, body)
+}
+
+/// The page around `body`, with `switch` (the language switch) in the header.
+fn page_layout(p: &PageCtx, title: &str, current: Nav, switch: Markup, body: Markup) -> Markup {
+    let t = p.t;
     let nav = [
         (Nav::Schedule, "/", t.nav_schedule),
         (Nav::Submit, "/ajukan", t.nav_submit),
@@ -67,9 +78,7 @@ pub fn layout(p: &PageCtx, title: &str, current: Nav, body: Markup) -> Markup {
                             span.name { "Sepiion" }
                             span.regency { (p.regency) }
                         }
-                        a.lang href=(p.switch_href()) hreflang=(t.other_lang_code) lang=(t.other_lang_code) {
-                            (t.other_lang_name)
-                        }
+                        (switch)
                     }
                     nav.wrap aria-label=(t.nav_label) {
                         ul {
@@ -177,50 +186,65 @@ pub fn schedule(p: &PageCtx, v: &ScheduleView) -> Markup {
             .unwrap_or_else(|| id.to_string())
     };
     let days: Vec<NaiveDate> = from.iter_days().take_while(|d| *d <= to).collect();
+    let span_label = match v.span {
+        Span::Day => t.words.view_day,
+        Span::Week => t.words.view_week,
+    };
+    let chosen_leader = v
+        .leader
+        .map(leader_title)
+        .unwrap_or_else(|| t.words.all_leaders.to_string());
+    // "hari ini" only when the sheet is today's; any other day by its date in words.
+    let sheet_day = if v.date == v.today {
+        t.day_sheet_today.to_string()
+    } else {
+        format!("{}{}", t.day_sheet_on, time::date(v.date, t.lang))
+    };
     let body = html! {
         h1 { (t.words.schedule_title) }
         p.muted { (t.schedule_intro) }
-        div.controls {
-            div.group role="group" aria-label=(t.view_label) {
-                @for (span, label) in [(Span::Day, t.words.view_day), (Span::Week, t.words.view_week)] {
-                    a.seg href=(schedule_href(span, v.date, v.leader))
-                        aria-current=[(span == v.span).then_some("true")] { (label) }
+        // The choices fold into one line (what is shown now), so that on a phone the agenda
+        // starts near the top; the day-to-day paging stays open below it.
+        details.filters {
+            summary { (t.filters_label) ": " (span_label) " · " (chosen_leader) }
+            div.controls {
+                div.group role="group" aria-label=(t.view_label) {
+                    @for (span, label) in [(Span::Day, t.words.view_day), (Span::Week, t.words.view_week)] {
+                        a.seg href=(schedule_href(span, v.date, v.leader))
+                            aria-current=[(span == v.span).then_some("true")] { (label) }
+                    }
                 }
-            }
-            div.group role="group" aria-label=(t.leader_label) {
-                a.seg href=(schedule_href(v.span, v.date, None))
-                    aria-current=[v.leader.is_none().then_some("true")] { (t.words.all_leaders) }
-                @for l in v.leaders {
-                    a.seg href=(schedule_href(v.span, v.date, Some(&l.id)))
-                        aria-current=[(v.leader == Some(l.id.as_str())).then_some("true")] { (l.title) }
+                div.group role="group" aria-label=(t.leader_label) {
+                    a.seg href=(schedule_href(v.span, v.date, None))
+                        aria-current=[v.leader.is_none().then_some("true")] { (t.words.all_leaders) }
+                    @for l in v.leaders {
+                        a.seg href=(schedule_href(v.span, v.date, Some(&l.id)))
+                            aria-current=[(v.leader == Some(l.id.as_str())).then_some("true")] { (l.title) }
+                    }
+                }
+                form.jump method="get" action="/" {
+                    input type="hidden" name="view" value=(v.span.as_str());
+                    @if let Some(l) = v.leader { input type="hidden" name="leader" value=(l); }
+                    label for="date" { (t.go_to_date) }
+                    input #date type="date" name="date" value=(v.date.to_string());
+                    button.secondary type="submit" { (t.show) }
                 }
             }
         }
+        // One row on a phone: the steps shrink to their arrows there (named in full for screen
+        // readers), with their words from a tablet's width up.
         div.pager {
-            a.button.secondary href=(schedule_href(v.span, v.date - step, v.leader)) rel="prev" {
-                span aria-hidden="true" { "‹ " } (prev_label)
+            a.button.secondary href=(schedule_href(v.span, v.date - step, v.leader)) rel="prev" aria-label=(prev_label) {
+                span aria-hidden="true" { "‹" } span.long aria-hidden="true" { " " (prev_label) }
             }
             a.button.secondary href=(schedule_href(v.span, v.today, v.leader)) { (t.words.today) }
-            a.button.secondary href=(schedule_href(v.span, v.date + step, v.leader)) rel="next" {
-                (next_label) span aria-hidden="true" { " ›" }
+            a.button.secondary href=(schedule_href(v.span, v.date + step, v.leader)) rel="next" aria-label=(next_label) {
+                span.long aria-hidden="true" { (next_label) " " } span aria-hidden="true" { "›" }
             }
         }
-        form.jump method="get" action="/" {
-            input type="hidden" name="view" value=(v.span.as_str());
-            @if let Some(l) = v.leader { input type="hidden" name="leader" value=(l); }
-            label for="date" { (t.go_to_date) }
-            input #date type="date" name="date" value=(v.date.to_string());
-            button.secondary type="submit" { (t.show) }
-        }
-        h2.range { (heading) }
-        nav.take-away aria-label=(t.take_away_label) {
-            ul {
-                @if v.span == Span::Day {
-                    li { a href=(sheet_href(v.date, v.leader, "pdf")) { (t.day_sheet_pdf) } }
-                    li { a href=(sheet_href(v.date, v.leader, "png")) { (t.day_sheet_png) } }
-                }
-                li { a href=(feed_href(v.leader)) { (t.calendar_feed) } }
-            }
+        h2.range {
+            (heading)
+            @if v.span == Span::Day && v.date == v.today { " " span.chip.today { (t.words.today) } }
         }
         @if v.items.is_empty() {
             p.muted role="status" { (t.no_items) }
@@ -228,8 +252,11 @@ pub fn schedule(p: &PageCtx, v: &ScheduleView) -> Markup {
             @for day in &days {
                 @let list: Vec<&AgendaItem> = v.items.iter().filter(|i| local_date(i.starts_at, v.tz) == *day).collect();
                 @if v.span == Span::Week || !list.is_empty() {
-                    section.day aria-labelledby=(format!("d{day}")) {
-                        h3 #(format!("d{day}")) { (time::date(*day, t.lang)) }
+                    section.day.today[*day == v.today] aria-labelledby=(format!("d{day}")) {
+                        h3 #(format!("d{day}")) aria-current=[(*day == v.today).then_some("date")] {
+                            (time::date(*day, t.lang))
+                            @if *day == v.today { " " span.chip.today { (t.words.today) } }
+                        }
                         @if list.is_empty() {
                             p.muted.small { (t.no_items_day) }
                         }
@@ -251,6 +278,15 @@ pub fn schedule(p: &PageCtx, v: &ScheduleView) -> Markup {
                         }
                     }
                 }
+            }
+        }
+        nav.take-away aria-label=(t.take_away_label) {
+            ul {
+                @if v.span == Span::Day {
+                    li { a href=(sheet_href(v.date, v.leader, "pdf")) { (t.day_sheet) " " (sheet_day) " " (t.day_sheet_pdf) } }
+                    li { a href=(sheet_href(v.date, v.leader, "png")) { (t.day_sheet) " " (sheet_day) " " (t.day_sheet_png) } }
+                }
+                li { a href=(feed_href(v.leader)) { (t.calendar_feed) } }
             }
         }
     };
@@ -376,9 +412,11 @@ pub fn request_form(p: &PageCtx, f: &FormView) -> Markup {
             }
         }
         p.muted { (t.words.form_intro) }
-        form method="post" action="/ajukan" enctype="multipart/form-data" novalidate {
+        form #ajukan-form method="post" action="/ajukan" enctype="multipart/form-data" novalidate {
             input type="hidden" name="csrf" value=(f.csrf);
             input type="hidden" name="id" value=(f.submission_id);
+            // The errors are shown: a language switch shows them again, in the other language.
+            @if !f.errors.is_empty() { input type="hidden" name="checked" value="1"; }
             fieldset {
                 legend { (t.section_event) }
                 (field(t, f, Input { name: "kind", kind: "select", hint: None, autocomplete: None },
@@ -433,7 +471,27 @@ pub fn request_form(p: &PageCtx, f: &FormView) -> Markup {
             button.primary type="submit" { (t.words.submit_request) }
         }
     };
-    layout(p, t.words.form_title, Nav::Submit, body)
+    // The language switch sends the form (without submitting the request), so the page comes
+    // back in the other language with everything typed; it works without JavaScript.
+    let switch = html! {
+        button.lang type="submit" form="ajukan-form" name="switch_lang" value="1"
+            formaction=(format!("/ajukan?lang={}", t.other_lang_code)) formnovalidate
+            lang=(t.other_lang_code) { (t.other_lang_name) }
+    };
+    page_layout(p, t.words.form_title, Nav::Submit, switch, body)
+}
+
+/// A tracking code that line-breaks only after its dashes ("LC9R-" / "THWT-" / "FJ6S", never
+/// inside a group): each group with its dash is one unbreakable span, a `<wbr>` after it. The
+/// text stays the code itself (copying or reading it aloud gives "LC9R-THWT-FJ6S").
+pub fn tracking_code(code: &str) -> Markup {
+    let groups: Vec<&str> = code.split('-').collect();
+    let last = groups.len().saturating_sub(1);
+    html! {
+        @for (i, g) in groups.iter().enumerate() {
+            @if i < last { span.code-group { (g) "-" } wbr; } @else { span.code-group { (g) } }
+        }
+    }
 }
 
 pub fn submitted(p: &PageCtx, code: &str, share_text: &str, answer_link: Option<Markup>) -> Markup {
@@ -444,7 +502,7 @@ pub fn submitted(p: &PageCtx, code: &str, share_text: &str, answer_link: Option<
             p { (t.sent_body) }
         }
         p #code-label { (t.your_code) }
-        p.code #code { (code) }
+        p.code #code { (tracking_code(code)) }
         div.actions {
             button.secondary type="button" hidden data-copy=(code) data-done=(t.words.code_copied) { (t.words.copy_code) }
             a.button.secondary href=(sepiion_core::phone::wa_me_share(share_text)) rel="noopener noreferrer" { (t.words.share_whatsapp) }
@@ -481,7 +539,7 @@ pub fn track(
         }
         @if let Some((r, tz)) = found {
             section.card.tracked aria-labelledby="tracked-title" {
-                p.small.muted { (t.words.kind(r.kind)) " · " (r.tracking_code) }
+                p.small.muted { (t.words.kind(r.kind)) " · " (tracking_code(&r.tracking_code)) }
                 h2 #tracked-title { (r.title) }
                 dl {
                     dt { (t.state_label) }
