@@ -1051,7 +1051,7 @@ fn malloc_heaps(pid: u32) -> usize {
             let f: Vec<&str> = l.split_whitespace().collect();
             let start = u64::from_str_radix(f[0].split('-').next().unwrap(), 16).unwrap();
             // No file behind it (inode 0, no path).
-            f.len() == 5 && f[4] == "0" && start % HEAP == 0
+            f.len() == 5 && f[4] == "0" && start.is_multiple_of(HEAP)
         })
         .count()
 }
