@@ -3,8 +3,11 @@
 //! retries happen) under a steady mixed load for `SOAK_MINUTES` (default 10): public agenda
 //! reads, submissions (each a notification), staff sync pulls, Agenda Harian sheets (PDF) and the
 //! public calendar feed. Every minute it prints the p99 latency and count of each kind, the
-//! server's resident memory (VmRSS) and open file descriptors (/proc), and the 5xx answers so
-//! far; the last lines are key=value figures (README.md, "Performance").
+//! server's resident memory (VmRSS, split into anonymous and file-backed) and open file
+//! descriptors (/proc), what the server holds by its own account (`/metrics`: SQLite's memory,
+//! cached answers, throttle keys, the database's size) and the 5xx answers so far; the last lines
+//! are key=value figures, including the highest RSS of the first and of the second half of the
+//! run (README.md, "Performance").
 //!
 //! Env: SOAK_SERVER_BIN (the server binary, required), SOAK_MINUTES.
 
