@@ -88,6 +88,16 @@ async fn metrics_need_an_admin_token_or_an_allowed_direct_address() {
         .await
         .ok();
     s.get("/no/such/page", None).await.err(404);
+    // A public read the response cache keeps.
+    let from = chrono::Utc::now().date_naive();
+    let to = from + chrono::Duration::days(6);
+    let (status, _) = text(
+        &s,
+        &format!("/api/v1/public/agenda?from={from}&to={to}"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
 
     let (status, m) = text(&s, "/metrics", Some(&admin)).await;
     assert_eq!(status, 200, "{m}");
@@ -133,6 +143,14 @@ async fn metrics_need_an_admin_token_or_an_allowed_direct_address() {
     assert!(bytes > 100_000.0, "{m}");
     assert!(sample(&m, "sepiion_open_sessions").unwrap() >= 2.0, "{m}");
     assert!(sample(&m, "sepiion_active_devices").unwrap() >= 1.0, "{m}");
+    // What the server holds in memory: SQLite's caches, the cached answer, the throttle keys of
+    // the sign-ins and the device registration.
+    assert!(
+        sample(&m, "sepiion_sqlite_memory_bytes").unwrap() > 0.0,
+        "{m}"
+    );
+    assert!(sample(&m, "sepiion_cached_answers").unwrap() >= 1.0, "{m}");
+    assert!(sample(&m, "sepiion_throttle_keys").unwrap() >= 1.0, "{m}");
     s.stop().await;
 }
 
