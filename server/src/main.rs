@@ -154,7 +154,8 @@ async fn shutdown_signal() {
 
 /// The blocking pool runs the database work (one writer, a few readers): a few dozen threads
 /// are plenty, and tokio's default of 512 lets a burst of requests start hundreds of threads,
-/// each keeping its own stack and malloc arena afterwards (`bench/security`).
+/// each keeping its stack for a while afterwards (and, without [`tune_malloc`], each its own
+/// malloc arena; `bench/security`).
 const MAX_BLOCKING_THREADS: usize = 32;
 
 /// Whether logs are one JSON object per line (`SEPIION_LOG_FORMAT=json`, set in the systemd unit).
