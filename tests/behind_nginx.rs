@@ -2,9 +2,12 @@
 //! committed site configuration (`deploy/nginx/sepiion.conf`) and a test certificate, in front
 //! of the server with `trusted_proxies` set to the proxy. Clients connect to nginx from
 //! different loopback addresses (127.0.0.2, 127.0.0.3) and must be limited separately; what a
-//! client writes into `X-Forwarded-For` itself changes nothing.
+//! client writes into `X-Forwarded-For` itself changes nothing. Also the certificate's bootstrap
+//! and renewal with the shipped ACME site and deploy hook.
 
 mod common;
+
+use std::process::Command;
 
 use common::nginx::Nginx;
 use common::*;
@@ -286,4 +289,161 @@ async fn the_shipped_site_holds_against_probing() {
     }
     drop(nginx);
     server.stop().await;
+}
+
+/// README "TLS and nginx" before any certificate exists: the full site fails `nginx -t` (it names
+/// the certificate files), the shipped ACME site alone passes it and answers certbot's
+/// `--webroot` challenge from the directory the guide names; the full site then answers the
+/// renewals' challenges from the same directory and redirects everything else to HTTPS; and the
+/// deploy hook the guide installs checks the configuration, then reloads nginx.
+#[tokio::test]
+async fn the_first_certificate_can_be_fetched_and_renewals_reload_nginx() {
+    use common::nginx::{ACME_SITE_CONF, RELOAD_HOOK, SITE_CONF, render_site, test_site};
+    let readme = std::fs::read_to_string(repo("README.md")).unwrap();
+    // The webroot of the guide's certbot command is the one both sites serve.
+    assert!(
+        readme.contains("certbot certonly --webroot -w /var/www/letsencrypt"),
+        "README"
+    );
+    for site in [ACME_SITE_CONF, SITE_CONF] {
+        assert!(site.contains("        root /var/www/letsencrypt;\n"));
+    }
+
+    // No certificate yet: the full site cannot load, the ACME site can.
+    let empty = tempfile::tempdir().unwrap();
+    let missing = empty.path().join("live");
+    let full = render_site(
+        "127.0.0.1:9".parse().unwrap(),
+        free_port(),
+        free_port(),
+        &missing.join("fullchain.pem"),
+        &missing.join("privkey.pem"),
+        empty.path(),
+    );
+    let (ok, out) = test_site(empty.path(), &full);
+    assert!(!ok, "the full site loads without a certificate: {out}");
+    assert!(out.contains("fullchain.pem"), "{out}");
+
+    let acme = Nginx::start_acme();
+    let (ok, out) = test_site(
+        tempfile::tempdir().unwrap().path(),
+        &common::nginx::render_acme_site(free_port(), acme.dir.path()),
+    );
+    assert!(ok, "nginx -t on the ACME site: {out}");
+    // certbot --webroot writes its token under the webroot; the site serves it as is.
+    let challenges = acme.dir.path().join("acme/.well-known/acme-challenge");
+    std::fs::create_dir_all(&challenges).unwrap();
+    std::fs::write(challenges.join("tok3n-ABC_123"), "tok3n-ABC_123.thumbprint").unwrap();
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let r = http
+        .get(format!(
+            "{}/.well-known/acme-challenge/tok3n-ABC_123",
+            acme.http_url
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.text().await.unwrap(), "tok3n-ABC_123.thumbprint");
+    // Nothing else is served before there is HTTPS (and nothing reaches the server).
+    let r = http
+        .get(format!("{}/api/v1/public/info", acme.http_url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+    drop(acme);
+
+    // With the certificate, the full site: renewals' challenges from the same webroot, the
+    // rest redirected to HTTPS.
+    let dir = tempfile::tempdir().unwrap();
+    let server = RunningServer::start(config(&dir.path().join("server.db"), "127.0.0.1:0"))
+        .await
+        .unwrap();
+    let nginx = Nginx::start(server.addr);
+    let challenges = nginx.dir.path().join("acme/.well-known/acme-challenge");
+    std::fs::create_dir_all(&challenges).unwrap();
+    std::fs::write(challenges.join("renewal-token"), "renewal-token.thumbprint").unwrap();
+    let r = http
+        .get(format!(
+            "{}/.well-known/acme-challenge/renewal-token",
+            nginx.http_url
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.text().await.unwrap(), "renewal-token.thumbprint");
+    let r = http
+        .get(format!("{}/ajukan?x=1", nginx.http_url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 301);
+    assert_eq!(r.headers()["location"], "https://127.0.0.1/ajukan?x=1");
+    drop(nginx);
+
+    // The deploy hook: valid shell; with stand-ins for nginx and systemctl on PATH it checks the
+    // configuration, then reloads; a configuration that fails the check is not loaded.
+    let hook = repo(RELOAD_HOOK);
+    let (ok, out) = run_capture(Command::new("sh").arg("-n").arg(&hook));
+    assert!(ok, "sh -n: {out}");
+    let (ok, out) = run_capture(Command::new("bash").arg("-n").arg(&hook));
+    assert!(ok, "bash -n: {out}");
+    assert!(readme.contains(&format!(
+        "install -D -m 0755 {RELOAD_HOOK} /etc/letsencrypt/renewal-hooks/deploy/sepiion-reload-nginx"
+    )));
+    for nginx_ok in [true, false] {
+        let bin = tempfile::tempdir().unwrap();
+        let calls = bin.path().join("calls");
+        let exit = if nginx_ok { 0 } else { 1 };
+        for (name, code) in [("nginx", exit), ("systemctl", 0)] {
+            let path = bin.path().join(name);
+            std::fs::write(
+                &path,
+                format!(
+                    "#!/bin/sh\necho \"{name} $*\" >>'{}'\nexit {code}\n",
+                    calls.display()
+                ),
+            )
+            .unwrap();
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+        }
+        let (ok, out) = run_capture(
+            Command::new(&hook)
+                .env("PATH", format!("{}:/usr/bin:/bin", bin.path().display()))
+                .env("RENEWED_DOMAINS", "sepiion.example.go.id"),
+        );
+        let calls = std::fs::read_to_string(&calls).unwrap_or_default();
+        if nginx_ok {
+            assert!(ok, "{out}");
+            assert_eq!(calls, "nginx -t -q\nsystemctl reload nginx\n", "{out}");
+        } else {
+            assert!(!ok, "{out}");
+            assert_eq!(calls, "nginx -t -q\n", "not reloaded: {out}");
+            assert!(out.contains("nginx -t failed"), "{out}");
+        }
+    }
+}
+
+/// A file of this repository.
+fn repo(path: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
+}
+
+/// Runs `cmd`: whether it succeeded, and its stdout and stderr together.
+fn run_capture(cmd: &mut Command) -> (bool, String) {
+    let out = cmd.output().unwrap();
+    (
+        out.status.success(),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    )
 }

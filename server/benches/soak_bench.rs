@@ -3,8 +3,11 @@
 //! retries happen) under a steady mixed load for `SOAK_MINUTES` (default 10): public agenda
 //! reads, submissions (each a notification), staff sync pulls, Agenda Harian sheets (PDF) and the
 //! public calendar feed. Every minute it prints the p99 latency and count of each kind, the
-//! server's resident memory (VmRSS) and open file descriptors (/proc), and the 5xx answers so
-//! far; the last lines are key=value figures (README.md, "Performance").
+//! server's resident memory (VmRSS, split into anonymous and file-backed) and open file
+//! descriptors (/proc), what the server holds by its own account (`/metrics`: SQLite's memory,
+//! cached answers, throttle keys, the database's size) and the 5xx answers so far; the last lines
+//! are key=value figures, including the highest RSS of the first and of the second half of the
+//! run (README.md, "Performance").
 //!
 //! Env: SOAK_SERVER_BIN (the server binary, required), SOAK_MINUTES.
 
@@ -58,21 +61,58 @@ fn p99(v: &mut [u64]) -> f64 {
     v[i] as f64 / 1000.0
 }
 
-/// VmRSS (KiB) and open descriptors of a process.
-fn proc_figures(pid: u32) -> (u64, usize) {
-    let rss = std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmRSS:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|v| v.parse().ok())
-        })
-        .unwrap_or(0);
+/// What /proc says about a process: resident memory (KiB) in all, anonymous (heap, stacks) and
+/// file-backed (the binary, the database's mapped `-shm`), and open descriptors.
+#[derive(Clone, Copy, Default)]
+struct ProcFigures {
+    rss: u64,
+    anon: u64,
+    file: u64,
+    fds: usize,
+}
+
+fn proc_figures(pid: u32) -> ProcFigures {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let kib = |key: &str| {
+        status
+            .lines()
+            .find(|l| l.starts_with(key))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0)
+    };
     let fds = std::fs::read_dir(format!("/proc/{pid}/fd"))
         .map(|d| d.count())
         .unwrap_or(0);
-    (rss, fds)
+    ProcFigures {
+        rss: kib("VmRSS:"),
+        anon: kib("RssAnon:"),
+        file: kib("RssFile:"),
+        fds,
+    }
+}
+
+/// The server's own view of its memory, from `/metrics`: SQLite's memory, answers held by the
+/// response caches, keys held by the rate limits, and the database file's size.
+async fn server_gauges(http: &reqwest::Client, base: &str) -> String {
+    let text = match http.get(format!("{base}/metrics")).send().await {
+        Ok(r) => r.text().await.unwrap_or_default(),
+        Err(_) => String::new(),
+    };
+    let gauge = |name: &str| {
+        text.lines()
+            .find(|l| l.starts_with(name) && l[name.len()..].starts_with(' '))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(-1.0)
+    };
+    format!(
+        "sqlite_kib={:.0} cached_answers={} throttle_keys={} db_kib={:.0}",
+        gauge("sepiion_sqlite_memory_bytes") / 1024.0,
+        gauge("sepiion_cached_answers"),
+        gauge("sepiion_throttle_keys"),
+        gauge("sepiion_database_bytes") / 1024.0,
+    )
 }
 
 fn request_body(n: u64) -> Value {
@@ -134,6 +174,7 @@ async fn main() -> anyhow::Result<()> {
             r#"addr = "127.0.0.1:{port}"
 db = "{db}"
 demo = true
+metrics_allow = ["127.0.0.1/32"]
 [limits]
 registrations_per_hour = 1000000
 submissions_per_hour = 1000000
@@ -200,8 +241,15 @@ rate_per_second = 1000
     let begin = Instant::now();
     let end = begin + Duration::from_secs(minutes * 60);
     let submitted = Arc::new(AtomicU64::new(0));
-    let (rss0, fds0) = proc_figures(pid);
-    println!("start: rss_kib={rss0} fds={fds0}");
+    let start = proc_figures(pid);
+    println!(
+        "start: rss_kib={} anon_kib={} file_kib={} fds={} {}",
+        start.rss,
+        start.anon,
+        start.file,
+        start.fds,
+        server_gauges(&http, &base).await
+    );
 
     let mut tasks = Vec::new();
     // (kind, workers, pause between two requests of one worker)
@@ -283,7 +331,7 @@ rate_per_second = 1000
     for minute in 0..minutes {
         let at = begin + Duration::from_secs((minute + 1) * 60);
         tokio::time::sleep_until(at.into()).await;
-        let (rss, fds) = proc_figures(pid);
+        let now = proc_figures(pid);
         let mut line = format!("minute {:>2}:", minute + 1);
         {
             let mut lat = tally.latencies.lock().unwrap();
@@ -293,24 +341,32 @@ rate_per_second = 1000
             }
         }
         line += &format!(
-            " rss_kib={rss} fds={fds} 5xx={} sink_messages={}",
+            " rss_kib={} anon_kib={} file_kib={} fds={} {} 5xx={} sink_messages={}",
+            now.rss,
+            now.anon,
+            now.file,
+            now.fds,
+            server_gauges(&http, &base).await,
             tally.server_errors.load(Ordering::Relaxed),
             received.load(Ordering::Relaxed)
         );
         println!("{line}");
-        figures.push((rss, fds));
+        figures.push(now);
     }
     for t in tasks {
         t.await?;
     }
     // Let the dispatcher finish what is due (retries back off for a few seconds).
     tokio::time::sleep(Duration::from_secs(15)).await;
-    let (rss_end, fds_end) = proc_figures(pid);
+    let end_figures = proc_figures(pid);
     server.start_kill()?;
     let _ = server.wait().await;
 
     let total: usize = tally.latencies.lock().unwrap().values().map(Vec::len).sum();
-    let first = figures.first().copied().unwrap_or((rss0, fds0));
+    let first = figures.first().copied().unwrap_or(start);
+    // Memory after warm-up: the first half of the run against the second.
+    let half = figures.len() / 2;
+    let rss_max = |f: &[ProcFigures]| f.iter().map(|f| f.rss).max().unwrap_or(0);
     println!("minutes={minutes}");
     println!("requests={total}");
     println!("submissions={}", submitted.load(Ordering::Relaxed));
@@ -323,16 +379,18 @@ rate_per_second = 1000
         "client_errors_4xx={}",
         tally.other_errors.load(Ordering::Relaxed)
     );
-    println!("rss_kib_start={rss0}");
-    println!("rss_kib_minute1={}", first.0);
-    println!("rss_kib_end={rss_end}");
+    println!("rss_kib_start={}", start.rss);
+    println!("rss_kib_minute1={}", first.rss);
+    println!("rss_kib_end={}", end_figures.rss);
+    println!("rss_kib_max={}", rss_max(&figures));
+    println!("rss_kib_max_first_half={}", rss_max(&figures[..half]));
+    println!("rss_kib_max_second_half={}", rss_max(&figures[half..]));
+    println!("fds_start={}", start.fds);
+    println!("fds_minute1={}", first.fds);
+    println!("fds_end={}", end_figures.fds);
     println!(
-        "rss_kib_max={}",
-        figures.iter().map(|f| f.0).max().unwrap_or(0)
+        "fds_max={}",
+        figures.iter().map(|f| f.fds).max().unwrap_or(0)
     );
-    println!("fds_start={fds0}");
-    println!("fds_minute1={}", first.1);
-    println!("fds_end={fds_end}");
-    println!("fds_max={}", figures.iter().map(|f| f.1).max().unwrap_or(0));
     Ok(())
 }

@@ -88,6 +88,16 @@ async fn metrics_need_an_admin_token_or_an_allowed_direct_address() {
         .await
         .ok();
     s.get("/no/such/page", None).await.err(404);
+    // A public read the response cache keeps.
+    let from = chrono::Utc::now().date_naive();
+    let to = from + chrono::Duration::days(6);
+    let (status, _) = text(
+        &s,
+        &format!("/api/v1/public/agenda?from={from}&to={to}"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
 
     let (status, m) = text(&s, "/metrics", Some(&admin)).await;
     assert_eq!(status, 200, "{m}");
@@ -133,6 +143,14 @@ async fn metrics_need_an_admin_token_or_an_allowed_direct_address() {
     assert!(bytes > 100_000.0, "{m}");
     assert!(sample(&m, "sepiion_open_sessions").unwrap() >= 2.0, "{m}");
     assert!(sample(&m, "sepiion_active_devices").unwrap() >= 1.0, "{m}");
+    // What the server holds in memory: SQLite's caches, the cached answer, the throttle keys of
+    // the sign-ins and the device registration.
+    assert!(
+        sample(&m, "sepiion_sqlite_memory_bytes").unwrap() > 0.0,
+        "{m}"
+    );
+    assert!(sample(&m, "sepiion_cached_answers").unwrap() >= 1.0, "{m}");
+    assert!(sample(&m, "sepiion_throttle_keys").unwrap() >= 1.0, "{m}");
     s.stop().await;
 }
 
@@ -526,6 +544,11 @@ fn json_mode_writes_only_json_and_logs_the_schema_and_fatal_errors_with_their_ca
     let lines = json_lines(&out);
     let said = messages(&lines);
     assert!(said.contains(&format!("migrated 0 → {schema}")), "{said:?}");
+    assert_eq!(
+        said.iter().filter(|m| m.contains("migrated")).count(),
+        1,
+        "only our schema line, not rusqlite_migration's: {said:?}"
+    );
     assert!(
         said.iter().any(|m| m == "Sepiion server listening"),
         "{said:?}"
@@ -590,22 +613,18 @@ fn json_mode_writes_only_json_and_logs_the_schema_and_fatal_errors_with_their_ca
     );
 }
 
-#[test]
-fn create_user_prints_no_colour_codes_off_a_terminal() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("sepiion.db");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_sepiion-server"))
-        .env_remove("RUST_LOG")
-        .env_remove("SEPIION_LOG_FORMAT")
-        .args([
-            "create-user",
-            "--username",
-            "kabag",
-            "--display-name",
-            "Kabag",
-        ])
-        .args(["--role", "admin", "--db"])
-        .arg(&db)
+/// Runs `create-user` on `db` (a new admin called `username`), in JSON mode or not; returns
+/// whether it succeeded and its stdout and stderr together.
+fn create_user(db: &std::path::Path, username: &str, json: bool) -> (bool, String) {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_sepiion-server"));
+    cmd.env_remove("RUST_LOG").env_remove("SEPIION_LOG_FORMAT");
+    if json {
+        cmd.env("SEPIION_LOG_FORMAT", "json");
+    }
+    let mut child = cmd
+        .args(["create-user", "--username", username])
+        .args(["--display-name", "Kabag", "--role", "admin", "--db"])
+        .arg(db)
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
@@ -617,14 +636,38 @@ fn create_user_prints_no_colour_codes_off_a_terminal() {
         stdin.write_all(b"kata-sandi-yang-panjang-1\n").unwrap();
     }
     let out = child.wait_with_output().unwrap();
-    let all = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(out.status.success(), "{all}");
+    (
+        out.status.success(),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    )
+}
+
+#[test]
+fn create_user_logs_only_our_schema_line_without_colour_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    // A first install: create-user makes the database.
+    let (ok, all) = create_user(&dir.path().join("sepiion.db"), "kabag", false);
+    assert!(ok, "{all}");
     assert!(all.contains("migrated 0 → "), "the schema is logged: {all}");
+    assert!(all.contains("Akun dibuat: kabag (admin)"), "{all}");
+    // rusqlite_migration's own line ("Database migrated to version 8") is not ours.
+    assert!(!all.contains("Database migrated"), "{all}");
     assert!(!all.contains('\u{1b}'), "no escape codes: {all:?}");
+
+    // In JSON mode (the unit's SEPIION_LOG_FORMAT) every line is a record.
+    let (ok, all) = create_user(&dir.path().join("json.db"), "kabag", true);
+    assert!(ok, "{all}");
+    let said = messages(&json_lines(&all));
+    assert!(
+        said.iter().any(|m| m.starts_with("migrated 0 → ")),
+        "{said:?}"
+    );
+    assert!(said.iter().any(|m| m == "user created"), "{said:?}");
+    assert!(!all.contains("Database migrated"), "{all}");
 }
 
 /// The shipped units as systemd reads them: `systemd-analyze verify` on a root holding them
@@ -1011,4 +1054,92 @@ async fn a_full_disk_refuses_writes_keeps_reads_and_recovers_when_space_returns(
             .unwrap();
         assert_eq!(n, 1, "acknowledged request {id} is kept");
     }
+}
+
+/// glibc's malloc arenas of process `pid`: the heaps it maps for threads other than the main one
+/// are 64 MiB regions aligned to 64 MiB (HEAP_MAX_SIZE on 64-bit), anonymous; anything else
+/// (thread stacks, large blocks) starts there only by a 1-in-16384 chance.
+#[cfg(all(target_os = "linux", target_env = "gnu", target_pointer_width = "64"))]
+fn malloc_heaps(pid: u32) -> usize {
+    const HEAP: u64 = 64 << 20;
+    std::fs::read_to_string(format!("/proc/{pid}/maps"))
+        .unwrap()
+        .lines()
+        .filter(|l| {
+            let f: Vec<&str> = l.split_whitespace().collect();
+            let start = u64::from_str_radix(f[0].split('-').next().unwrap(), 16).unwrap();
+            // No file behind it (inode 0, no path).
+            f.len() == 5 && f[4] == "0" && start.is_multiple_of(HEAP)
+        })
+        .count()
+}
+
+/// The soak's memory growth was glibc keeping freed memory in one arena per thread (README,
+/// "Soak"): the server caps them, so many threads serving at once share one heap beside the
+/// main arena.
+#[cfg(all(target_os = "linux", target_env = "gnu", target_pointer_width = "64"))]
+#[test]
+fn the_server_keeps_two_malloc_arenas_however_many_threads_serve() {
+    use std::io::{Read, Write};
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let addr = format!("127.0.0.1:{port}");
+    let mut server = Reaped(
+        bin()
+            .args(["serve", "--demo", "--addr", &addr, "--db"])
+            .arg(dir.path().join("sepiion.db"))
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let get = |path: &str| -> Option<String> {
+        let mut s = std::net::TcpStream::connect(&addr).ok()?;
+        write!(
+            s,
+            "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+        )
+        .ok()?;
+        let mut answer = String::new();
+        s.read_to_string(&mut answer).ok()?;
+        Some(answer)
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while !get("/healthz").is_some_and(|a| a.starts_with("HTTP/1.1 200")) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the server did not start"
+        );
+        assert!(server.0.try_wait().unwrap().is_none(), "the server exited");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    // Sixteen clients at once, each reading what takes the database and the blocking pool's
+    // threads (the agenda, the calendar feed).
+    std::thread::scope(|scope| {
+        for c in 0..16 {
+            let get = &get;
+            scope.spawn(move || {
+                for i in 0..8 {
+                    // Distinct ranges: answers not cached yet, each read from the database.
+                    let from = chrono::Utc::now().date_naive()
+                        + chrono::Duration::days(i64::from(c * 8 + i));
+                    let to = from + chrono::Duration::days(6);
+                    let path = match (c + i) % 3 {
+                        0 | 1 => format!("/api/v1/public/agenda?from={from}&to={to}"),
+                        _ => "/ics/public.ics".to_string(),
+                    };
+                    let answer = get(&path).expect("an answer");
+                    assert!(answer.starts_with("HTTP/1.1 200"), "{path}: {answer:.200}");
+                }
+            });
+        }
+    });
+    let threads = std::fs::read_dir(format!("/proc/{}/task", server.0.id()))
+        .unwrap()
+        .count();
+    let heaps = malloc_heaps(server.0.id());
+    assert!(threads > 3, "the load used several threads: {threads}");
+    assert!(
+        heaps <= 1,
+        "{heaps} malloc heaps beside the main arena for {threads} threads"
+    );
 }

@@ -13,6 +13,10 @@ use std::time::{Duration, Instant};
 
 /// The deployment's site configuration, as committed.
 pub const SITE_CONF: &str = include_str!("../../deploy/nginx/sepiion.conf");
+/// The port-80 site for the first certificate (README, "TLS and nginx"), as committed.
+pub const ACME_SITE_CONF: &str = include_str!("../../deploy/nginx/sepiion-acme.conf");
+/// The certbot deploy hook the guide installs, as committed.
+pub const RELOAD_HOOK: &str = "deploy/certbot/sepiion-reload-nginx";
 
 pub struct Nginx {
     child: Child,
@@ -91,6 +95,109 @@ fn make_certificates(dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
         .arg("-out")
         .arg(&cert));
     (ca_pem, cert, key)
+}
+
+/// Applies `(line, replacement, how often the committed file has that line)` to `file`; a line
+/// that no longer occurs as often as expected fails, so the tests keep following the committed
+/// file.
+fn replace_lines(file: &str, name: &str, replacements: Vec<(&str, String, usize)>) -> String {
+    let mut site = file.to_string();
+    for (from, to, times) in replacements {
+        assert_eq!(
+            site.matches(from).count(),
+            times,
+            "{name} no longer has the line {from:?} {times} time(s): update tests/common/nginx.rs"
+        );
+        site = site.replace(from, &to);
+    }
+    site
+}
+
+/// The ACME site with its port and webroot (`{dir}/acme`) rendered for the test.
+pub fn render_acme_site(http_port: u16, dir: &Path) -> String {
+    let replacements = vec![
+        (
+            "    listen 80;\n",
+            format!("    listen 127.0.0.1:{http_port};\n"),
+            1,
+        ),
+        ("    listen [::]:80;\n", String::new(), 1),
+        (
+            "    server_name sepiion.example.go.id;\n",
+            "    server_name 127.0.0.1 localhost;\n".to_string(),
+            1,
+        ),
+        (
+            "        root /var/www/letsencrypt;\n",
+            format!("        root {}/acme;\n", dir.display()),
+            1,
+        ),
+    ];
+    replace_lines(
+        ACME_SITE_CONF,
+        "deploy/nginx/sepiion-acme.conf",
+        replacements,
+    )
+}
+
+/// nginx's main configuration for a site file `{dir}/sepiion.conf`, everything under `dir`.
+fn main_conf(dir: &Path) -> String {
+    let d = dir.display();
+    format!(
+        "worker_processes 1;\n\
+         pid {d}/nginx.pid;\n\
+         error_log {d}/error.log warn;\n\
+         events {{ worker_connections 256; }}\n\
+         http {{\n\
+         \x20   include /etc/nginx/mime.types;\n\
+         \x20   default_type application/octet-stream;\n\
+         \x20   access_log {d}/access.log;\n\
+         \x20   client_body_temp_path {d}/body;\n\
+         \x20   proxy_temp_path {d}/proxy;\n\
+         \x20   fastcgi_temp_path {d}/fastcgi;\n\
+         \x20   uwsgi_temp_path {d}/uwsgi;\n\
+         \x20   scgi_temp_path {d}/scgi;\n\
+         \x20   include {d}/sepiion.conf;\n\
+         }}\n"
+    )
+}
+
+fn nginx_binary() -> &'static str {
+    ["/usr/sbin/nginx", "nginx"]
+        .into_iter()
+        .find(|p| Path::new(p).exists() || *p == "nginx")
+        .unwrap()
+}
+
+/// A directory nginx's workers can read (they run as nobody when the tests run as root).
+fn nginx_dir() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    dir
+}
+
+/// `nginx -t` on `site` (as `{dir}/sepiion.conf` inside the test's main configuration):
+/// whether it passed, and what it printed.
+pub fn test_site(dir: &Path, site: &str) -> (bool, String) {
+    std::fs::write(dir.join("sepiion.conf"), site).unwrap();
+    let conf = dir.join("nginx.conf");
+    std::fs::write(&conf, main_conf(dir)).unwrap();
+    let out = Command::new(nginx_binary())
+        .arg("-p")
+        .arg(dir)
+        .arg("-c")
+        .arg(&conf)
+        .arg("-t")
+        .output()
+        .expect("nginx runs (apt-get install nginx)");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
 
 /// Replaces each line of the deployment file that names a port, a name or a path of the
@@ -172,61 +279,52 @@ pub fn render_site(
             1,
         ),
     ];
-    let mut site = SITE_CONF.to_string();
-    for (from, to, times) in replacements {
-        assert_eq!(
-            site.matches(from).count(),
-            times,
-            "deploy/nginx/sepiion.conf no longer has the line {from:?} {times} time(s): update \
-             tests/common/nginx.rs"
-        );
-        site = site.replace(from, &to);
-    }
-    site
+    replace_lines(SITE_CONF, "deploy/nginx/sepiion.conf", replacements.into())
 }
 
 impl Nginx {
     /// Starts nginx for `upstream` (the Sepiion server's address) and waits until it accepts.
     pub fn start(upstream: SocketAddr) -> Nginx {
-        let dir = tempfile::tempdir().expect("temp dir");
-        // nginx's workers (user nobody when the tests run as root) must reach the temp files.
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
-        }
+        let dir = nginx_dir();
         let (ca_pem, cert, key) = make_certificates(dir.path());
         let (http_port, https_port) = (super::free_port(), super::free_port());
         let site = render_site(upstream, http_port, https_port, &cert, &key, dir.path());
-        std::fs::write(dir.path().join("sepiion.conf"), site).unwrap();
-        std::fs::create_dir_all(dir.path().join("acme")).unwrap();
-        let d = dir.path().display();
-        let main = format!(
-            "worker_processes 1;\n\
-             pid {d}/nginx.pid;\n\
-             error_log {d}/error.log warn;\n\
-             events {{ worker_connections 256; }}\n\
-             http {{\n\
-             \x20   include /etc/nginx/mime.types;\n\
-             \x20   default_type application/octet-stream;\n\
-             \x20   access_log {d}/access.log;\n\
-             \x20   client_body_temp_path {d}/body;\n\
-             \x20   proxy_temp_path {d}/proxy;\n\
-             \x20   fastcgi_temp_path {d}/fastcgi;\n\
-             \x20   uwsgi_temp_path {d}/uwsgi;\n\
-             \x20   scgi_temp_path {d}/scgi;\n\
-             \x20   include {d}/sepiion.conf;\n\
-             }}\n"
-        );
-        let conf = dir.path().join("nginx.conf");
-        std::fs::write(&conf, main).unwrap();
-        let nginx = ["/usr/sbin/nginx", "nginx"]
-            .into_iter()
-            .find(|p| Path::new(p).exists() || *p == "nginx")
-            .unwrap();
-        let mut child = Command::new(nginx)
+        let child = Self::spawn(dir.path(), &site, https_port);
+        Nginx {
+            child,
+            https_url: format!("https://127.0.0.1:{https_port}"),
+            http_url: format!("http://127.0.0.1:{http_port}"),
+            ca_pem,
+            dir,
+        }
+    }
+
+    /// Starts nginx with the ACME site alone, as the guide enables it before the first
+    /// certificate: no certificate exists, so `https_url` and `ca_pem` are empty. Its webroot is
+    /// `{dir}/acme`.
+    pub fn start_acme() -> Nginx {
+        let dir = nginx_dir();
+        let http_port = super::free_port();
+        let site = render_acme_site(http_port, dir.path());
+        let child = Self::spawn(dir.path(), &site, http_port);
+        Nginx {
+            child,
+            https_url: String::new(),
+            http_url: format!("http://127.0.0.1:{http_port}"),
+            ca_pem: PathBuf::new(),
+            dir,
+        }
+    }
+
+    /// Runs nginx on `site` under `dir` (webroot `{dir}/acme`) until it accepts on `port`.
+    fn spawn(dir: &Path, site: &str, port: u16) -> Child {
+        std::fs::write(dir.join("sepiion.conf"), site).unwrap();
+        std::fs::create_dir_all(dir.join("acme")).unwrap();
+        let conf = dir.join("nginx.conf");
+        std::fs::write(&conf, main_conf(dir)).unwrap();
+        let mut child = Command::new(nginx_binary())
             .arg("-p")
-            .arg(dir.path())
+            .arg(dir)
             .arg("-c")
             .arg(&conf)
             .args(["-g", "daemon off;"])
@@ -236,7 +334,7 @@ impl Nginx {
             .spawn()
             .expect("nginx runs (apt-get install nginx)");
         let deadline = Instant::now() + Duration::from_secs(15);
-        let addr: SocketAddr = ([127, 0, 0, 1], https_port).into();
+        let addr: SocketAddr = ([127, 0, 0, 1], port).into();
         loop {
             if let Some(status) = child.try_wait().unwrap() {
                 let mut err = String::new();
@@ -244,7 +342,7 @@ impl Nginx {
                     use std::io::Read;
                     let _ = e.read_to_string(&mut err);
                 }
-                let log = std::fs::read_to_string(dir.path().join("error.log")).unwrap_or_default();
+                let log = std::fs::read_to_string(dir.join("error.log")).unwrap_or_default();
                 panic!("nginx exited ({status}): {err}\n{log}");
             }
             if TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_ok() {
@@ -256,13 +354,7 @@ impl Nginx {
             );
             std::thread::sleep(Duration::from_millis(50));
         }
-        Nginx {
-            child,
-            https_url: format!("https://127.0.0.1:{https_port}"),
-            http_url: format!("http://127.0.0.1:{http_port}"),
-            ca_pem,
-            dir,
-        }
+        child
     }
 
     /// nginx's access log of the site so far.

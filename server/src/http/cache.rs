@@ -101,6 +101,16 @@ impl PublicCache {
         self.generation.load(Ordering::Acquire)
     }
 
+    /// Entries held (current or stale), for `/metrics`.
+    pub fn len(&self) -> usize {
+        self.entries.read().unwrap_or_else(|p| p.into_inner()).len()
+    }
+
+    /// Whether nothing is held.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
     /// The entry for `key`, if it is still current.
     pub fn get(&self, key: &str) -> Option<Arc<Cached>> {
         let current = self.generation();

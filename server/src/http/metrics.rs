@@ -56,6 +56,9 @@ pub struct Metrics {
     wal_bytes: Gauge,
     open_sessions: Gauge,
     active_devices: Gauge,
+    sqlite_memory: Gauge,
+    cached_answers: Gauge,
+    throttle_keys: Gauge,
 }
 
 fn latency_histogram() -> Histogram {
@@ -132,6 +135,24 @@ impl Default for Metrics {
             "Public devices seen in the last 24 hours",
             active_devices.clone(),
         );
+        let sqlite_memory = Gauge::default();
+        registry.register(
+            "sqlite_memory_bytes",
+            "Memory SQLite holds (page caches of all connections, statements, schema)",
+            sqlite_memory.clone(),
+        );
+        let cached_answers = Gauge::default();
+        registry.register(
+            "cached_answers",
+            "Public answers and Agenda Harian sheets held by the response caches",
+            cached_answers.clone(),
+        );
+        let throttle_keys = Gauge::default();
+        registry.register(
+            "throttle_keys",
+            "Client keys held by the rate limits and the sign-in guard (bounded by limits.tracked_clients)",
+            throttle_keys.clone(),
+        );
         Metrics {
             registry,
             requests,
@@ -146,6 +167,9 @@ impl Default for Metrics {
             wal_bytes,
             open_sessions,
             active_devices,
+            sqlite_memory,
+            cached_answers,
+            throttle_keys,
         }
     }
 }
@@ -300,6 +324,12 @@ pub async fn metrics(
         .await?;
     m.open_sessions.set(sessions);
     m.active_devices.set(devices);
+    m.sqlite_memory.set(crate::storage::sqlite_memory_used());
+    let count = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
+    m.cached_answers
+        .set(count(state.cache.len() + state.sheet_cache.len()));
+    m.throttle_keys
+        .set(count(state.limiter.tracked() + state.logins.tracked()));
     Ok((
         [(
             header::CONTENT_TYPE,

@@ -94,6 +94,14 @@ fn open_logged(path: &Path, log: bool) -> anyhow::Result<Connection> {
 /// keeps it in `PRAGMA user_version`).
 pub const SCHEMA_VERSION: usize = MIGRATIONS.len();
 
+/// Bytes SQLite holds in memory right now, over all connections (page caches, prepared
+/// statements, schema): `/metrics` reports it, so a page cache that keeps growing shows.
+pub fn sqlite_memory_used() -> i64 {
+    // SAFETY: sqlite3_memory_used only reads SQLite's own counter; it takes no arguments and
+    // may be called from any thread at any time.
+    unsafe { rusqlite::ffi::sqlite3_memory_used() }
+}
+
 /// Read connections kept beside the writer. In WAL mode each reads the last committed snapshot
 /// and never waits for the writer; a handful is plenty for one regency's office.
 const READERS: usize = 4;
