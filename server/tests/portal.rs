@@ -988,8 +988,8 @@ async fn the_requester_answers_through_the_browser_or_the_answer_link_and_the_co
         .query_row("SELECT secret_hash FROM answer_links", [], |r| r.get(0))
         .unwrap();
     assert_ne!(stored, secret);
-    // The receipt carries the link to the requester (by e-mail/WhatsApp once the address is
-    // confirmed: an unconfirmed one hears only the tracking code).
+    // The receipt carries the link to the requester (by e-mail/WhatsApp also to an address not
+    // yet confirmed: beside the tracking code it is the one thing an unconfirmed one hears).
     let event: String = conn
         .query_row(
             "SELECT event FROM notify_events WHERE event LIKE '%\"submitted\"%'",

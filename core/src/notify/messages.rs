@@ -96,10 +96,13 @@ fn tracking_line(r: &RequestSubject) -> Msg {
 /// a name, a note) — so an anonymous form cannot make the regency's WhatsApp number or mail
 /// server carry someone's text to a stranger. `tracking_url` is the request's public page,
 /// `confirm_url` the link (sent to this address alone) that confirms it. Title and body.
+/// `answer_link`: the receipt's private answer link (portal submissions) — no words of the
+/// submitter's, and the requester needs it to answer the office from any browser.
 pub fn unconfirmed_contact_message(
     tracking_code: &str,
     tracking_url: Option<&str>,
     confirm_url: Option<&str>,
+    answer_link: Option<&str>,
 ) -> (Msg, Msg) {
     let title = Msg::new(
         format!("Permohonan {tracking_code}"),
@@ -116,6 +119,10 @@ pub fn unconfirmed_contact_message(
         ),
         match tracking_url {
             Some(u) => Msg::new(format!("Lacak: {u}"), format!("Track it: {u}")),
+            None => none(),
+        },
+        match answer_link {
+            Some(link) => answer_link_line(link),
             None => none(),
         },
         match confirm_url {
@@ -217,6 +224,18 @@ pub(super) fn submitted(
     out
 }
 
+/// The line carrying the private answer link.
+fn answer_link_line(link: &str) -> Msg {
+    Msg::new(
+        format!(
+            "Untuk menjawab petugas (menerima usulan waktu, melengkapi, membatalkan), buka tautan pribadi ini dan jangan bagikan: {link}"
+        ),
+        format!(
+            "To answer the office (accept a proposed time, complete, cancel), open this private link and do not share it: {link}"
+        ),
+    )
+}
+
 /// The requester's receipt; `answer_link` (portal submissions) is told to the requester alone.
 fn receipt(r: &RequestSubject, answer_link: Option<&str>) -> Notice {
     Notice {
@@ -240,14 +259,7 @@ fn receipt(r: &RequestSubject, answer_link: Option<&str>) -> Notice {
             ),
             tracking_line(r),
             match answer_link {
-                Some(link) => Msg::new(
-                    format!(
-                        "Untuk menjawab petugas (menerima usulan waktu, melengkapi, membatalkan), buka tautan pribadi ini dan jangan bagikan: {link}"
-                    ),
-                    format!(
-                        "To answer the office (accept a proposed time, complete, cancel), open this private link and do not share it: {link}"
-                    ),
-                ),
+                Some(link) => answer_link_line(link),
                 None => none(),
             },
         ]),

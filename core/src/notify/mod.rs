@@ -1350,4 +1350,25 @@ mod tests {
             }
         }
     }
+
+    #[test]
+    fn an_unconfirmed_address_hears_the_code_and_the_private_links_only() {
+        let (title, body) = unconfirmed_contact_message(
+            "LC9R-THWT-FJ6S",
+            Some("https://agenda.example/lacak/LC9R-THWT-FJ6S"),
+            Some("https://agenda.example/konfirmasi/abc"),
+            Some("https://agenda.example/jawab/def"),
+        );
+        for text in [&title.ind, &title.en, &body.ind, &body.en] {
+            assert!(text.contains("LC9R-THWT-FJ6S"), "{text}");
+        }
+        for text in [&body.ind, &body.en] {
+            assert!(text.contains("/konfirmasi/abc"), "{text}");
+            assert!(text.contains("/jawab/def"), "{text}");
+        }
+        assert!(body.ind.contains("tautan pribadi ini dan jangan bagikan"), "{}", body.ind);
+        // Without an answer link (API and app submissions) no answer line is written.
+        let (_, plain) = unconfirmed_contact_message("LC9R-THWT-FJ6S", None, None, None);
+        assert!(!plain.ind.contains("tautan pribadi"), "{}", plain.ind);
+    }
 }

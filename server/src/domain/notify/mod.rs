@@ -538,7 +538,17 @@ fn write_notices(
                     }
                     // Also for a skipped one: an admin's resend must not carry details either.
                     if !contacts::is_confirmed(tx, channel, &address)? {
-                        own_text = Some(unconfirmed_text(tx, ctx, channel, &address, request_id)?);
+                        let answer_link = match event {
+                            Event::Submitted { answer_link, .. } => answer_link.as_deref(),
+                            _ => None,
+                        };
+                        own_text = Some(unconfirmed_text(
+                            tx,
+                            ctx,
+                            (channel, &address),
+                            request_id,
+                            answer_link,
+                        )?);
                     }
                 }
                 let (title, body) = match &own_text {
@@ -571,13 +581,14 @@ fn write_notices(
 }
 
 /// The words of a message to a requester's address its holder has not confirmed: the request's
-/// tracking code and link, a link confirming the address, nothing the submitter wrote.
+/// tracking code and link, a link confirming the address, the receipt's private answer link,
+/// nothing the submitter wrote.
 fn unconfirmed_text(
     tx: &Transaction,
     ctx: &Ctx,
-    channel: Channel,
-    address: &str,
+    (channel, address): (Channel, &str),
     request_id: Option<&str>,
+    answer_link: Option<&str>,
 ) -> rusqlite::Result<(Msg, Msg)> {
     let code: Option<String> = match request_id {
         Some(rid) => tx
@@ -599,6 +610,7 @@ fn unconfirmed_text(
         &code,
         tracking_url.as_deref(),
         confirm_url.as_deref(),
+        answer_link,
     ))
 }
 
