@@ -67,7 +67,7 @@ pub fn MyRequest(id: String) -> Element {
     let mut info = use_signal(String::new);
     let mut reason = use_signal(String::new);
     let mut message = use_signal(|| None::<(bool, String)>);
-    let mut copied = use_signal(|| false);
+    let mut copied = use_signal(|| None::<bool>);
     ui.watch_store();
     let Some(detail) = services.store.request_detail(&id).ok().flatten() else {
         return rsx! { p { class: "muted", "{t.no_requests}" } };
@@ -129,21 +129,24 @@ pub fn MyRequest(id: String) -> Element {
         if !code.is_empty() {
             section { class: "card",
                 div { class: "muted small", "{t.words.tracking_code}" }
-                div { class: "code", "{code}" }
+                super::sent::TrackingCode { code: code.clone() }
                 div { class: "row",
                     button { class: "secondary",
                         onclick: move |_| {
-                            let js = format!("navigator.clipboard && navigator.clipboard.writeText({:?})", copy_code);
-                            document::eval(&js);
-                            copied.set(true);
+                            let c = copy_code.clone();
+                            async move { copied.set(Some(super::sent::copy_to_clipboard(&c).await)); }
                         },
                         "{t.words.copy_code}"
                     }
                     a { class: "button", href: "{whatsapp_link(&code, &r.title)}", target: "_blank", rel: "noopener",
                         "{t.words.share_whatsapp}" }
                 }
-                if copied() {
-                    p { class: "small", role: "status", "{t.words.code_copied}" }
+                p { class: "small", role: "status", "aria-live": "polite",
+                    match copied() {
+                        Some(true) => t.words.code_copied,
+                        Some(false) => t.copy_failed,
+                        None => "",
+                    }
                 }
             }
         }
@@ -174,12 +177,10 @@ pub fn MyRequest(id: String) -> Element {
         if !r.attachments.is_empty() || !local_files.is_empty() {
             section { class: "card",
                 h2 { "{t.attachments}" }
+                crate::ui::attachments::AttachmentList { request_id: r.id.clone(), attachments: r.attachments.clone() }
                 ul { class: "small",
-                    for a in r.attachments.iter() {
-                        li { key: "{a.id}", "{a.filename} ({a.size / 1024} KB)" }
-                    }
                     for f in local_files {
-                        li { key: "{f.id}", "{f.filename} ({f.size / 1024} KB) "
+                        li { key: "{f.id}", "{f.filename} ({crate::ui::attachments::format_size(f.size, lang)}) "
                             if let Some(e) = &f.error {
                                 span { class: "chip state-declined", "{e}" }
                             } else {
