@@ -175,7 +175,7 @@ fn AttachmentItem(request_id: String, attachment: AttachmentMeta) -> Element {
                 disabled: state() == Opening::Busy,
                 onclick: open,
                 span { class: "attachment-name", "{attachment.filename}" }
-                span { class: "muted", " ({size})" }
+                span { class: "muted", "\u{a0}({size})" }
             }
             div { class: "small", id: "{status_id}", role: "status", "aria-live": "polite", "{message}" }
         }

@@ -185,14 +185,17 @@ test('1. a citizen submits a request, corrects an invalid field, gets a tracking
   await env.screenshot(citizen, 'citizen-form-fixed');
   await citizen.getByRole('button', { name: 'Kirim permohonan' }).click();
 
-  const notice = citizen.locator('.notice.ok');
-  // Saved on the device first, sent once the sync has given it its code (core's words).
-  await notice.getByText(/Permohonan (tersimpan|terkirim)/).waitFor();
-  const code = await waitFor('the tracking code', async () => (await notice.innerText()).match(TRACKING)?.[0], {
+  // The "sent" screen: saved on the device first, sent once the sync has given it its code
+  // (core's words).
+  const sent = citizen.locator('.card.sent');
+  await sent.getByRole('heading', { name: /Permohonan (tersimpan|terkirim)/ }).waitFor();
+  const code = await waitFor('the tracking code', async () => (await sent.innerText()).match(TRACKING)?.[0], {
     timeoutMs: 30_000,
   });
   await env.screenshot(citizen, 'citizen-submitted-tracking-code');
-  // The form is empty again for the next request.
+  // Back from it: the form is empty again for the next request.
+  await citizen.getByRole('button', { name: 'Kembali' }).click();
+  await citizen.getByLabel('Nama kegiatan').waitFor();
   assert.equal(await citizen.getByLabel('Nama kegiatan').inputValue(), '');
 
   const token = await env.login('protokol');
@@ -211,8 +214,7 @@ test('2. offline: a request waits to be sent, then goes by itself, exactly once'
   await fillRequest(citizen, B);
   await expectValues(citizen, { title: B.title, requester_phone: B.requester_phone });
   await citizen.getByRole('button', { name: 'Kirim permohonan' }).click();
-  const notice = citizen.locator('.notice.ok');
-  await notice.getByText('Menunggu dikirim').waitFor();
+  await citizen.locator('.card.sent').getByText('Menunggu dikirim').waitFor();
   await waitFor('the sync bar to show the unsent change', async () => {
     const bar = await citizen.locator('.syncbar').innerText();
     return bar.includes('1 perubahan belum terkirim') && bar.includes('Luring');

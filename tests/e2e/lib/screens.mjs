@@ -124,7 +124,9 @@ export async function walkPublic(page, lang, visit, ctx) {
     await waitFor(`#${id}`, async () => (await page.locator(`#${id}`).inputValue()) === value, { timeoutMs: 10_000 });
   }
   await page.locator('form button[type=submit]').click();
-  await page.locator('.notice.ok', { hasText: T.submitted }).waitFor();
+  // The "sent" screen, with the code once the sync has brought it.
+  await page.locator('#sent-heading', { hasText: T.submitted }).waitFor();
+  await page.locator('#tracking-code').waitFor({ timeout: 30_000 });
   await visit('ajukan-terkirim', page);
 
   await tab(page, 3);
