@@ -522,9 +522,10 @@ test('6. keyboard only: the form is filled and submitted without a mouse; every 
     }
   }
   assert.ok(submitted, 'Tab reached the submit button');
-  const notice = page.locator('.notice.ok');
-  // Saved on the device first, sent once the sync has given it its code (core's words).
-  await notice.getByText(/Permohonan (tersimpan|terkirim)/).waitFor();
+  // The "sent" screen: saved on the device first, sent once the sync has given it its code
+  // (core's words).
+  const notice = page.locator('.card.sent');
+  await notice.getByRole('heading', { name: /Permohonan (tersimpan|terkirim)/ }).waitFor();
   await waitFor('the tracking code', async () => TRACKING.test(await notice.innerText()), { timeoutMs: 30_000 });
   await env.screenshot(page, 'keyboard-submitted');
   const token = await env.login('protokol');
@@ -606,9 +607,10 @@ test('7. a citizen submits: the protocol session is notified; the ajudan approve
   await fillRequest(citizen, C);
   await expectValues(citizen, { title: C.title, requester_phone: C.requester_phone, start_date: C.start_date });
   await citizen.getByRole('button', { name: 'Kirim permohonan' }).click();
-  const notice = citizen.locator('.notice.ok');
-  // Saved on the device first, sent once the sync has given it its code (core's words).
-  await notice.getByText(/Permohonan (tersimpan|terkirim)/).waitFor();
+  // The "sent" screen: saved on the device first, sent once the sync has given it its code
+  // (core's words).
+  const notice = citizen.locator('.card.sent');
+  await notice.getByRole('heading', { name: /Permohonan (tersimpan|terkirim)/ }).waitFor();
   const code = await waitFor('the tracking code', async () => (await notice.innerText()).match(TRACKING)?.[0], {
     timeoutMs: 30_000,
   });
