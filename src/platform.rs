@@ -225,13 +225,22 @@ fn show_with_system(path: &std::path::Path, content_type: &str) -> Result<(), Op
         let package: String = env.get_string(&package.into())?.into();
         let authority = env.new_string(format!("{package}.files"))?;
         let file_path = env.new_string(path.to_string_lossy())?;
-        let file = env.new_object("java/io/File", "(Ljava/lang/String;)V", &[JValue::Object(&file_path)])?;
+        let file = env.new_object(
+            "java/io/File",
+            "(Ljava/lang/String;)V",
+            &[JValue::Object(&file_path)],
+        )?;
         let loader = env
             .call_method(&context, "getClassLoader", "()Ljava/lang/ClassLoader;", &[])?
             .l()?;
         let name = env.new_string("androidx.core.content.FileProvider")?;
         let provider: JClass = env
-            .call_method(&loader, "loadClass", "(Ljava/lang/String;)Ljava/lang/Class;", &[JValue::Object(&name)])?
+            .call_method(
+                &loader,
+                "loadClass",
+                "(Ljava/lang/String;)Ljava/lang/Class;",
+                &[JValue::Object(&name)],
+            )?
             .l()?
             .into();
         let uri = env
@@ -239,11 +248,19 @@ fn show_with_system(path: &std::path::Path, content_type: &str) -> Result<(), Op
                 provider,
                 "getUriForFile",
                 "(Landroid/content/Context;Ljava/lang/String;Ljava/io/File;)Landroid/net/Uri;",
-                &[JValue::Object(&context), JValue::Object(&authority), JValue::Object(&file)],
+                &[
+                    JValue::Object(&context),
+                    JValue::Object(&authority),
+                    JValue::Object(&file),
+                ],
             )?
             .l()?;
         let action = env.new_string("android.intent.action.VIEW")?;
-        let intent = env.new_object("android/content/Intent", "(Ljava/lang/String;)V", &[JValue::Object(&action)])?;
+        let intent = env.new_object(
+            "android/content/Intent",
+            "(Ljava/lang/String;)V",
+            &[JValue::Object(&action)],
+        )?;
         let mime = env.new_string(content_type)?;
         env.call_method(
             &intent,
@@ -252,8 +269,18 @@ fn show_with_system(path: &std::path::Path, content_type: &str) -> Result<(), Op
             &[JValue::Object(&uri), JValue::Object(&mime)],
         )?;
         // FLAG_GRANT_READ_URI_PERMISSION | FLAG_ACTIVITY_NEW_TASK
-        env.call_method(&intent, "addFlags", "(I)Landroid/content/Intent;", &[JValue::Int(0x0000_0001 | 0x1000_0000)])?;
-        env.call_method(&context, "startActivity", "(Landroid/content/Intent;)V", &[JValue::Object(&intent)])?;
+        env.call_method(
+            &intent,
+            "addFlags",
+            "(I)Landroid/content/Intent;",
+            &[JValue::Int(0x0000_0001 | 0x1000_0000)],
+        )?;
+        env.call_method(
+            &context,
+            "startActivity",
+            "(Landroid/content/Intent;)V",
+            &[JValue::Object(&intent)],
+        )?;
         Ok(())
     })();
     if result.is_err() && env.exception_check().unwrap_or(false) {

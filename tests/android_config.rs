@@ -202,7 +202,11 @@ fn attachments_open_through_a_private_file_provider() {
             "android:grantUriPermissions=\"true\"",
             "android:resource=\"@xml/sepiion_file_paths\"",
         ] {
-            assert!(provider.contains(needed), "{}: provider lacks {needed}", v.dir);
+            assert!(
+                provider.contains(needed),
+                "{}: provider lacks {needed}",
+                v.dir
+            );
         }
     }
     let paths = read("android/common/res/xml/sepiion_file_paths.xml");
@@ -214,7 +218,10 @@ fn attachments_open_through_a_private_file_provider() {
         .map(str::trim)
         .filter(|l| l.starts_with('<') && !l.starts_with("</"))
         .collect();
-    assert_eq!(shared, ["<cache-path name=\"letters\" path=\"letters/\" />"]);
+    assert_eq!(
+        shared,
+        ["<cache-path name=\"letters\" path=\"letters/\" />"]
+    );
     let platform = read("src/platform.rs");
     assert!(platform.contains("format!(\"{package}.files\")"));
     assert!(platform.contains("base.join(\"letters\")"));

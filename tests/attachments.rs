@@ -96,12 +96,17 @@ async fn an_opened_letter_is_the_same_bytes_and_opens_offline_afterwards() {
     let dir = tempfile::tempdir().unwrap();
     let citizen = engine(dir.path(), "public", Variant::Public, &server.base);
     let store = citizen.store().clone();
-    store.add_draft_attachment("surat-undangan.pdf", PDF).unwrap();
+    store
+        .add_draft_attachment("surat-undangan.pdf", PDF)
+        .unwrap();
     let r = store
         .submit_request(new_request("Odalan Pura Dalem", 15))
         .unwrap();
     citizen.sync_once().await.expect("request sent");
-    citizen.sync_once().await.expect("letter uploaded and pulled");
+    citizen
+        .sync_once()
+        .await
+        .expect("letter uploaded and pulled");
     let meta = store
         .own_requests()
         .unwrap()
@@ -117,14 +122,26 @@ async fn an_opened_letter_is_the_same_bytes_and_opens_offline_afterwards() {
 
     // The citizen opens their own letter through the public API.
     assert!(store.cached_attachment(&meta.id).unwrap().is_none());
-    let own = citizen.fetch_attachment(&r.id, &meta).await.expect("own letter");
+    let own = citizen
+        .fetch_attachment(&r.id, &meta)
+        .await
+        .expect("own letter");
     assert_eq!(own, PDF);
 
     // Staff open it through the staff API; the bytes stay on the device.
     let protokol = staff(dir.path(), "staff", &server.base, "protokol").await;
     protokol.sync_once().await.expect("staff sync");
-    assert!(protokol.store().cached_attachment(&meta.id).unwrap().is_none());
-    let bytes = protokol.fetch_attachment(&r.id, &meta).await.expect("letter");
+    assert!(
+        protokol
+            .store()
+            .cached_attachment(&meta.id)
+            .unwrap()
+            .is_none()
+    );
+    let bytes = protokol
+        .fetch_attachment(&r.id, &meta)
+        .await
+        .expect("letter");
     assert_eq!(bytes, PDF);
     let cached = protokol
         .store()
@@ -143,7 +160,10 @@ async fn an_opened_letter_is_the_same_bytes_and_opens_offline_afterwards() {
 
     // Offline, the kept copy is still there; signing out takes it away.
     server.stop().await;
-    assert!(protokol.fetch_attachment(&r.id, &meta).await.is_err(), "offline");
+    assert!(
+        protokol.fetch_attachment(&r.id, &meta).await.is_err(),
+        "offline"
+    );
     assert_eq!(
         protokol
             .store()
@@ -153,5 +173,11 @@ async fn an_opened_letter_is_the_same_bytes_and_opens_offline_afterwards() {
         Some(PDF.to_vec())
     );
     protokol.store().sign_out().unwrap();
-    assert!(protokol.store().cached_attachment(&meta.id).unwrap().is_none());
+    assert!(
+        protokol
+            .store()
+            .cached_attachment(&meta.id)
+            .unwrap()
+            .is_none()
+    );
 }

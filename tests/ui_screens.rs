@@ -1052,7 +1052,10 @@ fn the_sent_screen_of_an_unsent_request_says_it_waits() {
         .unwrap();
     let html = render(&store, Variant::Public, Route::Submitted(r.id));
     let main = main_of(&html);
-    assert!(main.contains("Permohonan tersimpan di perangkat ini"), "{main}");
+    assert!(
+        main.contains("Permohonan tersimpan di perangkat ini"),
+        "{main}"
+    );
     assert!(main.contains("Menunggu dikirim"), "{main}");
     assert!(!main.contains("tracking-code"), "{main}");
 }
@@ -1144,7 +1147,10 @@ fn attachments_are_buttons_with_their_real_size() {
             .find(|b| b.contains("surat-undangan.pdf"))
             .unwrap_or_else(|| panic!("{variant:?}: the letter is a button: {main}"));
         assert!(letter.contains("(45 B)"), "{letter}");
-        assert!(main.contains("denah-lokasi.png") && main.contains("(1,2 MB)"), "{main}");
+        assert!(
+            main.contains("denah-lokasi.png") && main.contains("(1,2 MB)"),
+            "{main}"
+        );
         assert!(!main.contains("0 KB"), "{main}");
     }
 }
@@ -1176,6 +1182,12 @@ async fn settings_show_the_server_address_in_use() {
     let html = dioxus_ssr::render(&dom);
     let main = main_of(&html);
     assert!(main.contains(&format!("value=\"{in_use}\"")), "{main}");
-    assert!(main.contains(&format!("Dipakai sekarang: {in_use}")), "{main}");
-    assert!(main.contains(ui::DEFAULT_SERVER_URL), "the default is still named");
+    assert!(
+        main.contains(&format!("Dipakai sekarang: {in_use}")),
+        "{main}"
+    );
+    assert!(
+        main.contains(ui::DEFAULT_SERVER_URL),
+        "the default is still named"
+    );
 }

@@ -147,9 +147,11 @@ async fn main() {
             )
             .route(
                 &format!("{prefix}/files/{{id}}"),
-                get(move |Path(id): Path<String>, headers: HeaderMap| async move {
-                    download(&files_shared, variant, &id, &headers)
-                }),
+                get(
+                    move |Path(id): Path<String>, headers: HeaderMap| async move {
+                        download(&files_shared, variant, &id, &headers)
+                    },
+                ),
             );
     }
     let listener = match tokio::net::TcpListener::bind(args.addr).await {
@@ -258,9 +260,8 @@ async fn session(
             let server_url = shared.server_url.clone();
             let chosen = BrowserFiles::default();
             let into_chosen = chosen.clone();
-            let socket = axum_socket(socket).map(move |message| {
-                message.map(|bytes| take_chosen_files(bytes, &into_chosen))
-            });
+            let socket = axum_socket(socket)
+                .map(move |message| message.map(|bytes| take_chosen_files(bytes, &into_chosen)));
             let offers = shared.clone();
             let result = shared
                 .pool
@@ -371,7 +372,11 @@ impl FileShower for SessionFiles {
 /// `/<variant>/files/<id>`: an offered file, to the browser of the session that offered it, while
 /// that session is signed in (staff) or registered (public); 404 to anyone else.
 fn download(shared: &Shared, variant: Variant, id: &str, headers: &HeaderMap) -> Response {
-    let not_found = (StatusCode::NOT_FOUND, "Berkas tidak ditemukan. / File not found.").into_response();
+    let not_found = (
+        StatusCode::NOT_FOUND,
+        "Berkas tidak ditemukan. / File not found.",
+    )
+        .into_response();
     let Some(browser) = browser_id(headers) else {
         return not_found;
     };
@@ -392,7 +397,13 @@ fn download(shared: &Shared, variant: Variant, id: &str, headers: &HeaderMap) ->
     let ascii: String = o
         .filename
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || ".-_ ".contains(c) { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || ".-_ ".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
     let encoded: String = o
         .filename

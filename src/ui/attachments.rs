@@ -94,7 +94,11 @@ impl BrowserFiles {
 /// input means the bytes did not reach the app: the caller must say so, not drop it silently.
 pub async fn chosen_files(e: &FormEvent) -> Vec<(String, Result<Vec<u8>, String>)> {
     if let Some(browser) = try_consume_context::<BrowserFiles>() {
-        return browser.take().into_iter().map(|(n, b)| (n, Ok(b))).collect();
+        return browser
+            .take()
+            .into_iter()
+            .map(|(n, b)| (n, Ok(b)))
+            .collect();
     }
     let mut out = Vec::new();
     for f in e.files() {
@@ -249,7 +253,10 @@ mod tests {
         let taken = files.take();
         assert_eq!(
             taken,
-            vec![("b.pdf".to_string(), vec![2u8]), ("c.png".to_string(), vec![3u8])]
+            vec![
+                ("b.pdf".to_string(), vec![2u8]),
+                ("c.png".to_string(), vec![3u8])
+            ]
         );
         assert!(files.take().is_empty());
     }

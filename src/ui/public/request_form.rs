@@ -147,7 +147,9 @@ pub fn RequestForm() -> Element {
                 Err(e) => errors.push(format!("{name}: {e}")),
             }
         }
-        attach_note.set((!added.is_empty()).then(|| format!("{}: {}", t.attachment_added, added.join(", "))));
+        attach_note.set(
+            (!added.is_empty()).then(|| format!("{}: {}", t.attachment_added, added.join(", "))),
+        );
         attach_error.set((!errors.is_empty()).then(|| errors.join(" ")));
     };
     let d = draft.read().clone();

@@ -32,10 +32,11 @@ pub fn Sent(id: String) -> Element {
         .ok()
         .flatten()
         .map(|d| d.request.request);
-    let title = request.as_ref().map(|r| r.title.clone()).unwrap_or_default();
-    let code = request
-        .map(|r| r.tracking_code)
-        .filter(|c| !c.is_empty());
+    let title = request
+        .as_ref()
+        .map(|r| r.title.clone())
+        .unwrap_or_default();
+    let code = request.map(|r| r.tracking_code).filter(|c| !c.is_empty());
     let heading = if code.is_some() {
         t.words.request_sent
     } else {
@@ -124,8 +125,5 @@ pub async fn copy_to_clipboard(text: &str) -> bool {
     let js = format!(
         "try {{ await navigator.clipboard.writeText({text:?}); return true; }} catch (e) {{ return false; }}"
     );
-    matches!(
-        document::eval(&js).await,
-        Ok(serde_json::Value::Bool(true))
-    )
+    matches!(document::eval(&js).await, Ok(serde_json::Value::Bool(true)))
 }
