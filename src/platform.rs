@@ -132,7 +132,7 @@ pub enum OpenError {
 /// Where a file to show is written: `letters/<attachment id>/<name>` under the app's cache
 /// directory (the system may clear it; the bytes stay in the app's store). The name keeps only
 /// its last path component, so a file name can never lead out of that folder.
-fn file_to_show(variant: Variant, base: PathBuf, id: &str, filename: &str) -> PathBuf {
+fn file_to_show(base: PathBuf, id: &str, filename: &str) -> PathBuf {
     let safe = |s: &str| -> String {
         std::path::Path::new(s)
             .file_name()
@@ -140,7 +140,6 @@ fn file_to_show(variant: Variant, base: PathBuf, id: &str, filename: &str) -> Pa
             .filter(|n| !n.is_empty() && n != "." && n != "..")
             .unwrap_or_else(|| "berkas".to_string())
     };
-    let _ = variant;
     base.join("letters").join(safe(id)).join(safe(filename))
 }
 
@@ -155,7 +154,7 @@ pub fn open_file(
     data: &[u8],
 ) -> Result<(), OpenError> {
     let base = cache_dir(variant)?;
-    let path = file_to_show(variant, base, id, filename);
+    let path = file_to_show(base, id, filename);
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(|e| OpenError::Write(dir.to_path_buf(), e))?;
     }
@@ -409,6 +408,29 @@ mod server_url_tests {
 #[cfg(all(test, not(target_os = "android")))]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_file_to_show_stays_in_its_own_folder_whatever_its_name() {
+        let base = PathBuf::from("/cache/sepiion-internal");
+        assert_eq!(
+            file_to_show(base.clone(), "a1", "surat-undangan.pdf"),
+            base.join("letters/a1/surat-undangan.pdf")
+        );
+        for (id, name) in [
+            ("a1", "../../etc/passwd"),
+            ("../x", "/tmp/y.pdf"),
+            ("a1", ".."),
+        ] {
+            let p = file_to_show(base.clone(), id, name);
+            assert!(p.starts_with(base.join("letters")), "{}", p.display());
+            assert!(
+                !p.components().any(|c| c == std::path::Component::ParentDir),
+                "{}",
+                p.display()
+            );
+            assert_eq!(p.components().count(), base.components().count() + 3);
+        }
+    }
 
     #[test]
     fn desktop_variants_get_separate_directories() {

@@ -6,7 +6,7 @@
 //!
 //! Files go both ways beside Dioxus's own events. A file chosen in the request form: the liveview
 //! glue puts its bytes into the change event's message, where Dioxus 0.7 has no field for them;
-//! [`take_chosen_files`] lifts them out of each message into the session's
+//! [`BrowserFiles::lift_from_message`] lifts them out of each message into the session's
 //! [`BrowserFiles`] before Dioxus parses it. A file to open (the invitation letter): the session
 //! offers it at `/<variant>/files/<random id>`, served only to the browser of that session
 //! (its `sepiion_browser` cookie) while it is still signed in, as a download.
@@ -261,7 +261,7 @@ async fn session(
             let chosen = BrowserFiles::default();
             let into_chosen = chosen.clone();
             let socket = axum_socket(socket)
-                .map(move |message| message.map(|bytes| take_chosen_files(bytes, &into_chosen)));
+                .map(move |message| message.map(|bytes| into_chosen.lift_from_message(bytes)));
             let offers = shared.clone();
             let result = shared
                 .pool
@@ -293,43 +293,6 @@ async fn session(
                 eprintln!("session {n} ended: {e}");
             }
         })
-}
-
-/// Lifts the bytes of chosen files out of an event message (`params.data.files.files`, file name
-/// → array of byte values, as dioxus-liveview's glue sends them) into `chosen`, and passes the
-/// message on without them. Other messages pass unchanged.
-fn take_chosen_files(message: Vec<u8>, chosen: &BrowserFiles) -> Vec<u8> {
-    const MARK: &[u8] = b"\"files\":{\"files\":";
-    if !message.windows(MARK.len()).any(|w| w == MARK) {
-        return message;
-    }
-    let Ok(mut value) = serde_json::from_slice::<serde_json::Value>(&message) else {
-        return message;
-    };
-    let Some(data) = value
-        .pointer_mut("/params/data")
-        .and_then(|d| d.as_object_mut())
-    else {
-        return message;
-    };
-    let Some(files) = data.remove("files") else {
-        return message;
-    };
-    let mut taken = HashMap::new();
-    if let Some(by_name) = files.get("files").and_then(|f| f.as_object()) {
-        for (name, bytes) in by_name {
-            let bytes: Option<Vec<u8>> = bytes.as_array().and_then(|a| {
-                a.iter()
-                    .map(|b| b.as_u64().and_then(|b| u8::try_from(b).ok()))
-                    .collect()
-            });
-            if let Some(bytes) = bytes {
-                taken.insert(name.clone(), bytes);
-            }
-        }
-    }
-    chosen.put(taken);
-    serde_json::to_vec(&value).unwrap_or(message)
 }
 
 /// Offers a session's files to its browser as downloads.

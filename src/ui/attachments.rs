@@ -64,8 +64,9 @@ pub struct Opener(pub Arc<dyn FileShower>);
 /// liveview glue reads the chosen file's bytes into the change event's message, but the event
 /// type the app receives (`SerializedFormData`) has no field for them and drops them, and its
 /// `read_bytes` then reads a path of that name on the *server's* disk instead. The liveview
-/// binary takes the bytes out of the message before Dioxus parses it and keeps them here, per
-/// session; the request form takes them from here. Holds the files of the last such event only.
+/// binary takes the bytes out of the message before Dioxus parses it
+/// ([`BrowserFiles::lift_from_message`]) and keeps them here, per session; the request form
+/// takes them from here. Holds the files of the last such event only.
 #[derive(Clone, Default)]
 pub struct BrowserFiles(Arc<Mutex<HashMap<String, Vec<u8>>>>);
 
@@ -86,6 +87,44 @@ impl BrowserFiles {
             .unwrap_or_default();
         files.sort_by(|a, b| a.0.cmp(&b.0));
         files
+    }
+
+    /// Lifts the bytes of chosen files out of a liveview event message
+    /// (`params.data.files.files`: file name → array of byte values, as dioxus-liveview's glue
+    /// sends them) into `self`, and returns the message without them. Other messages come back
+    /// unchanged.
+    pub fn lift_from_message(&self, message: Vec<u8>) -> Vec<u8> {
+        const MARK: &[u8] = b"\"files\":{\"files\":";
+        if !message.windows(MARK.len()).any(|w| w == MARK) {
+            return message;
+        }
+        let Ok(mut value) = serde_json::from_slice::<serde_json::Value>(&message) else {
+            return message;
+        };
+        let Some(data) = value
+            .pointer_mut("/params/data")
+            .and_then(|d| d.as_object_mut())
+        else {
+            return message;
+        };
+        let Some(files) = data.remove("files") else {
+            return message;
+        };
+        let mut taken = HashMap::new();
+        if let Some(by_name) = files.get("files").and_then(|f| f.as_object()) {
+            for (name, bytes) in by_name {
+                let bytes: Option<Vec<u8>> = bytes.as_array().and_then(|a| {
+                    a.iter()
+                        .map(|b| b.as_u64().and_then(|b| u8::try_from(b).ok()))
+                        .collect()
+                });
+                if let Some(bytes) = bytes {
+                    taken.insert(name.clone(), bytes);
+                }
+            }
+        }
+        self.put(taken);
+        serde_json::to_vec(&value).unwrap_or(message)
     }
 }
 
@@ -240,6 +279,35 @@ mod tests {
         assert_eq!(format_size(1_258_291, Lang::En), "1.2 MB");
         assert_eq!(format_size(5 * 1024 * 1024, Lang::Id), "5,0 MB");
         assert_eq!(format_size(12 * 1024 * 1024, Lang::En), "12 MB");
+    }
+
+    #[test]
+    fn chosen_files_are_lifted_out_of_liveview_event_messages() {
+        let files = BrowserFiles::default();
+        let event = br#"{"method":"user_event","params":{"name":"change","element":12,"bubbles":true,"data":{"value":"C:\\fakepath\\surat.pdf","values":[],"valid":true,"files":{"files":{"surat.pdf":[37,80,68,70,255]}}}}}"#;
+        let passed = files.lift_from_message(event.to_vec());
+        let passed: serde_json::Value = serde_json::from_slice(&passed).unwrap();
+        assert!(passed.pointer("/params/data/files").is_none(), "{passed}");
+        assert_eq!(
+            passed.pointer("/params/data/valid"),
+            Some(&serde_json::json!(true))
+        );
+        assert_eq!(
+            passed.pointer("/params/element"),
+            Some(&serde_json::json!(12))
+        );
+        assert_eq!(
+            files.take(),
+            vec![("surat.pdf".to_string(), vec![37u8, 80, 68, 70, 255])]
+        );
+        // Any other message passes untouched, and leaves nothing behind.
+        let click = br#"{"method":"user_event","params":{"name":"click","element":3,"data":{}}}"#;
+        assert_eq!(files.lift_from_message(click.to_vec()), click.to_vec());
+        assert_eq!(
+            files.lift_from_message(b"__ping__".to_vec()),
+            b"__ping__".to_vec()
+        );
+        assert!(files.take().is_empty());
     }
 
     #[test]
