@@ -137,6 +137,10 @@ test('a citizen sends a request with its letter, sees the code, and staff open t
   const ownLetter = citizen.getByRole('button', { name: /surat-undangan\.pdf/ });
   await ownLetter.waitFor({ timeout: 30_000 });
   assert.match(await ownLetter.innerText(), /\(45 B\)/);
+  // The citizen opens their own letter too: the same bytes come back.
+  const [own] = await Promise.all([citizen.waitForEvent('download'), ownLetter.click()]);
+  assert.deepEqual(readFileSync(await own.path()), LETTER);
+  await citizen.getByText('Berkas diunduh.').waitFor();
   await env.screenshot(citizen, 'my-request-with-letter');
 
   // Back to Ajukan: a fresh, empty form with no file.
