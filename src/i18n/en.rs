@@ -194,4 +194,5 @@ pub const TEXTS: Texts = Texts {
     attachment_unreadable: "The app could not read the file's contents. Choose the file again.",
     server_in_use: "In use now",
     server_after_restart: "Address saved. The new address is used once the app is opened again.",
+    share_code_message: "Tracking code of the request \"{title}\" on Sepiion: {code} — {link}",
 };

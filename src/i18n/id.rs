@@ -194,4 +194,5 @@ pub const TEXTS: Texts = Texts {
     attachment_unreadable: "Isi berkas tidak dapat dibaca oleh aplikasi. Pilih berkasnya lagi.",
     server_in_use: "Dipakai sekarang",
     server_after_restart: "Alamat tersimpan. Alamat baru dipakai setelah aplikasi dibuka ulang.",
+    share_code_message: "Kode pelacakan permohonan \"{title}\" di Sepiion: {code} — {link}",
 };

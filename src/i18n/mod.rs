@@ -231,6 +231,9 @@ pub struct Texts {
     pub attachment_unreadable: &'static str,
     pub server_in_use: &'static str,
     pub server_after_restart: &'static str,
+    /// The message "Bagikan lewat WhatsApp" prepares: `{title}`, `{code}` and `{link}` (where
+    /// the request can be tracked on the web) are filled in.
+    pub share_code_message: &'static str,
 }
 
 /// The texts of a language.

@@ -164,7 +164,8 @@ enum Opening {
 #[component]
 pub fn AttachmentList(request_id: String, attachments: Vec<AttachmentMeta>) -> Element {
     rsx! {
-        ul { class: "attachments",
+        // No bullets, and a long file name wraps inside its button (200 % text on a phone).
+        ul { class: "attachments", style: "list-style: none; padding: 0; margin: 0",
             for a in attachments {
                 AttachmentItem { key: "{a.id}", request_id: request_id.clone(), attachment: a.clone() }
             }
@@ -214,10 +215,11 @@ fn AttachmentItem(request_id: String, attachment: AttachmentMeta) -> Element {
     rsx! {
         li { class: "attachment",
             button { class: "secondary attachment-open", r#type: "button",
+                style: "max-width: 100%; flex-wrap: wrap; justify-content: flex-start; text-align: start; overflow-wrap: anywhere; padding-block: 6px",
                 "aria-describedby": "{status_id}",
                 disabled: state() == Opening::Busy,
                 onclick: open,
-                span { class: "attachment-name", "{attachment.filename}" }
+                span { class: "attachment-name", style: "min-width: 0", "{attachment.filename}" }
                 span { class: "muted", "\u{a0}({size})" }
             }
             div { class: "small", id: "{status_id}", role: "status", "aria-live": "polite", "{message}" }

@@ -5,7 +5,7 @@
 
 use dioxus::prelude::*;
 
-use super::my_requests::whatsapp_link;
+use super::my_requests::{server_address, whatsapp_link};
 use crate::ui::components::PendingChip;
 use crate::ui::shell::Route;
 use crate::ui::{Services, Ui};
@@ -68,7 +68,7 @@ pub fn Sent(id: String) -> Element {
                             },
                             "{t.words.copy_code}"
                         }
-                        a { class: "button secondary", href: "{whatsapp_link(code.as_deref().unwrap_or_default(), &title)}",
+                        a { class: "button secondary", href: "{whatsapp_link(t, &server_address(), code.as_deref().unwrap_or_default(), &title)}",
                             target: "_blank", rel: "noopener noreferrer",
                             "{t.words.share_whatsapp}" }
                     }
