@@ -72,6 +72,12 @@ fn platform_dir(variant: Variant) -> Result<PathBuf, PlatformError> {
 /// no sub-directory. `dirs` knows nothing of it: ask `Context.getFilesDir()` through JNI.
 #[cfg(target_os = "android")]
 fn platform_dir(_variant: Variant) -> Result<PathBuf, PlatformError> {
+    android_dir("getFilesDir")
+}
+
+/// One of the Context's directories (`getFilesDir`, `getCacheDir`), through JNI.
+#[cfg(target_os = "android")]
+fn android_dir(method: &str) -> Result<PathBuf, PlatformError> {
     use jni::JavaVM;
     use jni::objects::{JObject, JString};
 
@@ -86,7 +92,7 @@ fn platform_dir(_variant: Variant) -> Result<PathBuf, PlatformError> {
     // SAFETY: a global reference to the Context, owned by the activity glue, never freed here.
     let context = unsafe { JObject::from_raw(ctx.context().cast()) };
     let dir = env
-        .call_method(&context, "getFilesDir", "()Ljava/io/File;", &[])?
+        .call_method(&context, method, "()Ljava/io/File;", &[])?
         .l()?;
     if dir.is_null() {
         return Err(PlatformError::NoDataDir);
@@ -107,6 +113,181 @@ pub fn downloads_dir(variant: Variant) -> Result<PathBuf, PlatformError> {
         return Ok(dir);
     }
     data_dir(variant)
+}
+
+/// Why a file could not be shown.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    #[error(transparent)]
+    Platform(#[from] PlatformError),
+    #[error("cannot write {0}: {1}")]
+    Write(PathBuf, std::io::Error),
+    #[error("no program to open {0}: {1}")]
+    Viewer(PathBuf, std::io::Error),
+    #[cfg(target_os = "android")]
+    #[error("Android has no app to show this file: {0}")]
+    Intent(String),
+}
+
+/// Where a file to show is written: `letters/<attachment id>/<name>` under the app's cache
+/// directory (the system may clear it; the bytes stay in the app's store). The name keeps only
+/// its last path component, so a file name can never lead out of that folder.
+fn file_to_show(base: PathBuf, id: &str, filename: &str) -> PathBuf {
+    let safe = |s: &str| -> String {
+        std::path::Path::new(s)
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .filter(|n| !n.is_empty() && n != "." && n != "..")
+            .unwrap_or_else(|| "berkas".to_string())
+    };
+    base.join("letters").join(safe(id)).join(safe(filename))
+}
+
+/// Writes `data` to the app's cache directory and asks the system to show it: `xdg-open` on
+/// Linux (the desktop's default viewer for the type), `open` on macOS, `start` on Windows; on
+/// Android a view intent through the app's FileProvider (see android/common/res/xml).
+pub fn open_file(
+    variant: Variant,
+    id: &str,
+    filename: &str,
+    content_type: &str,
+    data: &[u8],
+) -> Result<(), OpenError> {
+    let base = cache_dir(variant)?;
+    let path = file_to_show(base, id, filename);
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| OpenError::Write(dir.to_path_buf(), e))?;
+    }
+    std::fs::write(&path, data).map_err(|e| OpenError::Write(path.clone(), e))?;
+    show_with_system(&path, content_type)
+}
+
+#[cfg(not(target_os = "android"))]
+fn cache_dir(variant: Variant) -> Result<PathBuf, PlatformError> {
+    match dirs::cache_dir() {
+        Some(base) => Ok(base.join(format!("sepiion-{}", variant.as_str()))),
+        None => data_dir(variant),
+    }
+}
+
+/// The system's own program for opening a file by its type. (A hand-made switch of three lines
+/// rather than a crate: the desktop build is for development, Linux first.)
+#[cfg(not(target_os = "android"))]
+fn show_with_system(path: &std::path::Path, _content_type: &str) -> Result<(), OpenError> {
+    let mut cmd = if cfg!(target_os = "macos") {
+        std::process::Command::new("open")
+    } else if cfg!(windows) {
+        let mut c = std::process::Command::new("cmd");
+        c.args(["/C", "start", ""]);
+        c
+    } else {
+        std::process::Command::new("xdg-open")
+    };
+    let mut child = cmd
+        .arg(path)
+        .stdin(std::process::Stdio::null())
+        .spawn()
+        .map_err(|e| OpenError::Viewer(path.to_path_buf(), e))?;
+    // Reaped in the background: the viewer may stay open long after.
+    std::thread::spawn(move || child.wait());
+    Ok(())
+}
+
+#[cfg(target_os = "android")]
+fn cache_dir(_variant: Variant) -> Result<PathBuf, PlatformError> {
+    android_dir("getCacheDir")
+}
+
+/// An `ACTION_VIEW` intent for a `content://` address from the app's FileProvider (authority
+/// `<application id>.files`, declared in the variant's AndroidManifest.xml, serving
+/// `cache/letters/` per android/common/res/xml/sepiion_file_paths.xml), with read permission
+/// granted to the viewer. The FileProvider class is the app's (androidx), so it is loaded
+/// through the Context's class loader: a thread attached from Rust sees only the system's.
+#[cfg(target_os = "android")]
+fn show_with_system(path: &std::path::Path, content_type: &str) -> Result<(), OpenError> {
+    use jni::JavaVM;
+    use jni::objects::{JClass, JObject, JValue};
+
+    let intent_error = |e: jni::errors::Error| OpenError::Intent(e.to_string());
+    let ctx = ndk_context::android_context();
+    if ctx.vm().is_null() || ctx.context().is_null() {
+        return Err(OpenError::Platform(PlatformError::NoDataDir));
+    }
+    // SAFETY: as in `platform_dir`: the process's JavaVM and the application Context.
+    let vm = unsafe { JavaVM::from_raw(ctx.vm().cast()) }.map_err(intent_error)?;
+    let mut env = vm.attach_current_thread().map_err(intent_error)?;
+    let context = unsafe { JObject::from_raw(ctx.context().cast()) };
+    let result = (|| -> jni::errors::Result<()> {
+        let package = env
+            .call_method(&context, "getPackageName", "()Ljava/lang/String;", &[])?
+            .l()?;
+        let package: String = env.get_string(&package.into())?.into();
+        let authority = env.new_string(format!("{package}.files"))?;
+        let file_path = env.new_string(path.to_string_lossy())?;
+        let file = env.new_object(
+            "java/io/File",
+            "(Ljava/lang/String;)V",
+            &[JValue::Object(&file_path)],
+        )?;
+        let loader = env
+            .call_method(&context, "getClassLoader", "()Ljava/lang/ClassLoader;", &[])?
+            .l()?;
+        let name = env.new_string("androidx.core.content.FileProvider")?;
+        let provider: JClass = env
+            .call_method(
+                &loader,
+                "loadClass",
+                "(Ljava/lang/String;)Ljava/lang/Class;",
+                &[JValue::Object(&name)],
+            )?
+            .l()?
+            .into();
+        let uri = env
+            .call_static_method(
+                provider,
+                "getUriForFile",
+                "(Landroid/content/Context;Ljava/lang/String;Ljava/io/File;)Landroid/net/Uri;",
+                &[
+                    JValue::Object(&context),
+                    JValue::Object(&authority),
+                    JValue::Object(&file),
+                ],
+            )?
+            .l()?;
+        let action = env.new_string("android.intent.action.VIEW")?;
+        let intent = env.new_object(
+            "android/content/Intent",
+            "(Ljava/lang/String;)V",
+            &[JValue::Object(&action)],
+        )?;
+        let mime = env.new_string(content_type)?;
+        env.call_method(
+            &intent,
+            "setDataAndType",
+            "(Landroid/net/Uri;Ljava/lang/String;)Landroid/content/Intent;",
+            &[JValue::Object(&uri), JValue::Object(&mime)],
+        )?;
+        // FLAG_GRANT_READ_URI_PERMISSION | FLAG_ACTIVITY_NEW_TASK
+        env.call_method(
+            &intent,
+            "addFlags",
+            "(I)Landroid/content/Intent;",
+            &[JValue::Int(0x0000_0001 | 0x1000_0000)],
+        )?;
+        env.call_method(
+            &context,
+            "startActivity",
+            "(Landroid/content/Intent;)V",
+            &[JValue::Object(&intent)],
+        )?;
+        Ok(())
+    })();
+    if result.is_err() && env.exception_check().unwrap_or(false) {
+        // No viewer for the type (ActivityNotFoundException) or no provider: clear it, report it.
+        let _ = env.exception_describe();
+        let _ = env.exception_clear();
+    }
+    result.map_err(intent_error)
 }
 
 /// Plain HTTP is for development only. The Android manifest's network security configuration
@@ -227,6 +408,29 @@ mod server_url_tests {
 #[cfg(all(test, not(target_os = "android")))]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_file_to_show_stays_in_its_own_folder_whatever_its_name() {
+        let base = PathBuf::from("/cache/sepiion-internal");
+        assert_eq!(
+            file_to_show(base.clone(), "a1", "surat-undangan.pdf"),
+            base.join("letters/a1/surat-undangan.pdf")
+        );
+        for (id, name) in [
+            ("a1", "../../etc/passwd"),
+            ("../x", "/tmp/y.pdf"),
+            ("a1", ".."),
+        ] {
+            let p = file_to_show(base.clone(), id, name);
+            assert!(p.starts_with(base.join("letters")), "{}", p.display());
+            assert!(
+                !p.components().any(|c| c == std::path::Component::ParentDir),
+                "{}",
+                p.display()
+            );
+            assert_eq!(p.components().count(), base.components().count() + 3);
+        }
+    }
 
     #[test]
     fn desktop_variants_get_separate_directories() {

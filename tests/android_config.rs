@@ -182,6 +182,51 @@ fn manifests_name_and_permit_what_each_variant_needs() {
     assert_ne!(public, internal);
 }
 
+/// Opening an attachment (src/platform.rs, `open_file`) asks for a content:// address from the
+/// provider with authority `<package>.files` for a file under the cache's `letters/`: each
+/// manifest declares that provider, not exported, granting per-intent read access, and the paths
+/// file shares that folder and nothing else.
+#[test]
+fn attachments_open_through_a_private_file_provider() {
+    for v in &VARIANTS {
+        let m = read(format!("android/{}/AndroidManifest.xml", v.dir));
+        let provider = m
+            .split("<provider")
+            .nth(1)
+            .and_then(|p| p.split("</provider>").next())
+            .unwrap_or_else(|| panic!("{}: no provider", v.dir));
+        for needed in [
+            "android:name=\"androidx.core.content.FileProvider\"",
+            "android:authorities=\"${applicationId}.files\"",
+            "android:exported=\"false\"",
+            "android:grantUriPermissions=\"true\"",
+            "android:resource=\"@xml/sepiion_file_paths\"",
+        ] {
+            assert!(
+                provider.contains(needed),
+                "{}: provider lacks {needed}",
+                v.dir
+            );
+        }
+    }
+    let paths = read("android/common/res/xml/sepiion_file_paths.xml");
+    let shared: Vec<&str> = paths
+        .split("<paths>")
+        .nth(1)
+        .unwrap()
+        .lines()
+        .map(str::trim)
+        .filter(|l| l.starts_with('<') && !l.starts_with("</"))
+        .collect();
+    assert_eq!(
+        shared,
+        ["<cache-path name=\"letters\" path=\"letters/\" />"]
+    );
+    let platform = read("src/platform.rs");
+    assert!(platform.contains("format!(\"{package}.files\")"));
+    assert!(platform.contains("base.join(\"letters\")"));
+}
+
 #[test]
 fn cleartext_is_allowed_only_to_the_phone_itself() {
     let nsc = read("android/common/res/xml/sepiion_network_security.xml");

@@ -1013,3 +1013,181 @@ fn a_double_tap_on_simpan_makes_one_agenda_item_and_opens_it() {
     assert!(main.contains("card conflict"), "{main}");
     assert!(main.contains("Rapat koordinasi OPD"), "{main}");
 }
+
+/// Issue 23: after sending, a "sent" screen with the tracking code big, kept whole per group
+/// (a line breaks only after a dash), copy, WhatsApp share and "Lihat status".
+#[test]
+fn the_sent_screen_shows_the_code_in_whole_groups_with_copy_share_and_status() {
+    let (_d, store) = store_with(
+        Variant::Public,
+        vec![Record::Request(Box::new(request(
+            "r1",
+            RequestState::Submitted,
+            Some("bupati"),
+        )))],
+    );
+    let html = render(&store, Variant::Public, Route::Submitted("r1".into()));
+    assert_eq!(title_of(&html), "Ajukan Permohonan");
+    let main = main_of(&html);
+    assert!(main.contains("id=\"sent-heading\""), "{main}");
+    assert!(main.contains("Permohonan terkirim"), "{main}");
+    // K7QM-3XRD: two groups, each unbreakable, a break opportunity after the dash.
+    assert!(
+        main.contains("<span style=\"white-space: nowrap\">K7QM-</span><wbr")
+            && main.contains("<span style=\"white-space: nowrap\">3XRD</span>"),
+        "{main}"
+    );
+    assert!(main.contains("Salin kode") && main.contains("Lihat status"));
+    assert!(main.contains("https://wa.me/?text=") && main.contains("K7QM-3XRD"));
+    // No form on this screen: its draft notice and file input are gone.
+    assert!(!main.contains("id=\"attachment\"") && !main.contains("Draf tersimpan"));
+}
+
+/// Offline, the sent screen says the request waits and shows no code yet.
+#[test]
+fn the_sent_screen_of_an_unsent_request_says_it_waits() {
+    let (_d, store) = store_with(Variant::Public, vec![]);
+    let r = store
+        .submit_request(common::new_request("Ngaben massal Desa Kusamba", 20))
+        .unwrap();
+    let html = render(&store, Variant::Public, Route::Submitted(r.id));
+    let main = main_of(&html);
+    assert!(
+        main.contains("Permohonan tersimpan di perangkat ini"),
+        "{main}"
+    );
+    assert!(main.contains("Menunggu dikirim"), "{main}");
+    assert!(!main.contains("tracking-code"), "{main}");
+}
+
+/// Issue 23: two taps on "Kirim permohonan" before the screen redraws make one request, and
+/// the screen becomes the "sent" screen (the form and its draft gone).
+#[test]
+fn a_double_tap_on_kirim_makes_one_request_and_shows_the_sent_screen() {
+    use dioxus_html::{PlatformEventData, SerializedFormData};
+    let (_d, store) = store_with(Variant::Public, vec![]);
+    let day = (Utc::now().with_timezone(&Makassar).date_naive() + Duration::days(20))
+        .format("%Y-%m-%d")
+        .to_string();
+    let draft = serde_json::json!({
+        "kind": "undangan", "leader_id": "bupati", "title": "Pujawali Pura Goa Lawah",
+        "description": "Mohon Bapak Bupati berkenan hadir pada pujawali.",
+        "start_date": day, "start_time": "09:00", "end_date": day, "end_time": "11:00",
+        "location": "Pura Goa Lawah, Pesinggahan", "organizer": "Desa Adat Pesinggahan",
+        "requester_name": "I Made Artawan", "requester_phone": "0812 3456 7890",
+        "expected_attendees": "300", "leader_role": "menghadiri"
+    });
+    store
+        .set_pref(ui::prefs::REQUEST_DRAFT, Some(&draft.to_string()))
+        .unwrap();
+    dioxus_html::set_event_converter(Box::new(dioxus_html::SerializedHtmlEventConverter));
+    let mut dom = common::ui::app_dom(&store, Variant::Public, Route::Submit);
+    let edits = dom.rebuild_to_vec().edits;
+    let submit = edits
+        .iter()
+        .find_map(|m| match m {
+            dioxus_core::Mutation::NewEventListener { name, id } if name == "submit" => Some(*id),
+            _ => None,
+        })
+        .expect("the form");
+    let event = || {
+        let data = PlatformEventData::new(Box::new(SerializedFormData::new(String::new(), vec![])));
+        dioxus_core::Event::new(
+            std::rc::Rc::new(data) as std::rc::Rc<dyn std::any::Any>,
+            true,
+        )
+    };
+    dom.runtime().handle_event("submit", event(), submit);
+    dom.runtime().handle_event("submit", event(), submit);
+    dom.render_immediate(&mut dioxus_core::NoOpMutations);
+    let mine = store.own_requests().unwrap();
+    assert_eq!(mine.len(), 1, "one request");
+    assert_eq!(store.pending_count().unwrap(), 1, "one change to send");
+    assert!(
+        store.pref(ui::prefs::REQUEST_DRAFT).unwrap().is_none(),
+        "draft cleared"
+    );
+    let html = dioxus_ssr::render(&dom);
+    let main = main_of(&html);
+    assert!(main.contains("id=\"sent-heading\""), "{main}");
+    assert!(!main.contains("id=\"title\""), "the form is gone: {main}");
+}
+
+/// Issue 23: the letter is a control that opens it, with its size written right ("45 B", not
+/// "0 KB"), in the staff app's request detail and in the public app's own request.
+#[test]
+fn attachments_are_buttons_with_their_real_size() {
+    let mut r = request("r1", RequestState::Submitted, Some("bupati"));
+    r.attachments = vec![
+        AttachmentMeta {
+            id: "a1".into(),
+            filename: "surat-undangan.pdf".into(),
+            content_type: "application/pdf".into(),
+            size: 45,
+        },
+        AttachmentMeta {
+            id: "a2".into(),
+            filename: "denah-lokasi.png".into(),
+            content_type: "image/png".into(),
+            size: 1_258_291,
+        },
+    ];
+    for variant in [Variant::Internal, Variant::Public] {
+        let (_d, store) = store_with(variant, vec![Record::Request(Box::new(r.clone()))]);
+        let route = if variant == Variant::Internal {
+            sign_in(&store, "protokol", Role::Protocol, None);
+            Route::Request("r1".into())
+        } else {
+            Route::MyRequest("r1".into())
+        };
+        let html = render(&store, variant, route);
+        let main = main_of(&html);
+        let letter = main
+            .split("<button")
+            .find(|b| b.contains("surat-undangan.pdf"))
+            .unwrap_or_else(|| panic!("{variant:?}: the letter is a button: {main}"));
+        assert!(letter.contains("(45 B)"), "{letter}");
+        assert!(
+            main.contains("denah-lokasi.png") && main.contains("(1,2 MB)"),
+            "{main}"
+        );
+        assert!(!main.contains("0 KB"), "{main}");
+    }
+}
+
+/// Issue 23: Pengaturan shows the server address the sync engine uses (here the one the app
+/// was started with), not the built-in default.
+#[tokio::test]
+async fn settings_show_the_server_address_in_use() {
+    use dioxus::prelude::*;
+    use sepiion::sync::{ServerClient, SyncEngine};
+    #[component]
+    fn Root() -> Element {
+        let launch = use_context::<ui::Launch>();
+        ui::use_app(launch);
+        rsx! { ui::shell::Frame {} }
+    }
+    let (_d, store) = store_with(Variant::Public, vec![]);
+    let in_use = "http://127.0.0.1:9";
+    let engine = SyncEngine::new(store.clone(), ServerClient::new(in_use).unwrap());
+    let launch = ui::Launch {
+        variant: Variant::Public,
+        store: store.clone(),
+        engine: Some(std::sync::Arc::new(engine)),
+        tz: Makassar,
+        initial_route: Some(Route::Settings),
+    };
+    let mut dom = VirtualDom::new(Root).with_root_context(launch);
+    dom.rebuild_in_place();
+    let html = dioxus_ssr::render(&dom);
+    let main = main_of(&html);
+    assert!(main.contains(&format!("value=\"{in_use}\"")), "{main}");
+    assert!(
+        main.contains(&format!("Dipakai sekarang: {in_use}")),
+        "{main}"
+    );
+    assert!(
+        main.contains(ui::DEFAULT_SERVER_URL),
+        "the default is still named"
+    );
+}

@@ -215,6 +215,25 @@ pub struct Texts {
     pub outcome_declined: &'static str,
     pub outcome_cancelled: &'static str,
     pub outcome_open: &'static str,
+    // The "sent" screen after submitting, and attachments (issue 23)
+    pub your_code: &'static str,
+    pub sent_waiting_body: &'static str,
+    pub see_status: &'static str,
+    pub new_request: &'static str,
+    pub copy_failed: &'static str,
+    pub open_file: &'static str,
+    pub opening_file: &'static str,
+    pub file_opened: &'static str,
+    pub file_downloaded: &'static str,
+    pub file_not_opened: &'static str,
+    pub file_needs_network: &'static str,
+    pub attachment_added: &'static str,
+    pub attachment_unreadable: &'static str,
+    pub server_in_use: &'static str,
+    pub server_after_restart: &'static str,
+    /// The message "Bagikan lewat WhatsApp" prepares: `{title}`, `{code}` and `{link}` (where
+    /// the request can be tracked on the web) are filled in.
+    pub share_code_message: &'static str,
 }
 
 /// The texts of a language.

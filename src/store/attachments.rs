@@ -168,3 +168,58 @@ impl Store {
         })
     }
 }
+
+/// An attachment opened on this device, kept so that it opens offline afterwards.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CachedFile {
+    pub filename: String,
+    pub content_type: String,
+    pub data: Vec<u8>,
+}
+
+impl Store {
+    /// The bytes of an attachment opened here before, if they are still on the device.
+    pub fn cached_attachment(&self, attachment_id: &str) -> StoreResult<Option<CachedFile>> {
+        self.read(|tx| {
+            let mut st = tx.prepare_cached(
+                "SELECT filename, content_type, data FROM attachment_files WHERE id = ?1",
+            )?;
+            let mut rows = st.query_map(params![attachment_id], |r| {
+                Ok(CachedFile {
+                    filename: r.get(0)?,
+                    content_type: r.get(1)?,
+                    data: r.get(2)?,
+                })
+            })?;
+            Ok(rows.next().transpose()?)
+        })
+    }
+
+    /// Keeps an attachment's bytes as the server sent them (opened once: it opens offline
+    /// afterwards). Storing the same attachment again replaces it.
+    pub fn cache_attachment(
+        &self,
+        request_id: &str,
+        meta: &sepiion_core::model::AttachmentMeta,
+        data: &[u8],
+    ) -> StoreResult<()> {
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO attachment_files (id, request_id, filename, content_type, data, fetched_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                 ON CONFLICT (id) DO UPDATE SET filename = excluded.filename,
+                     content_type = excluded.content_type, data = excluded.data,
+                     fetched_at = excluded.fetched_at",
+                params![
+                    meta.id,
+                    request_id,
+                    meta.filename,
+                    meta.content_type,
+                    data,
+                    Utc::now().timestamp()
+                ],
+            )?;
+            Ok(())
+        })
+    }
+}

@@ -105,12 +105,13 @@ impl Store {
         self.write(|tx| set_state(tx, NOTIFY_SETTINGS_KEY, &json))
     }
 
-    /// Signs the staff member out: their session, every cached record, the outbox and the sync
-    /// position are removed from the device. Preferences stay.
+    /// Signs the staff member out: their session, every cached record, the attachments opened,
+    /// the outbox and the sync position are removed from the device. Preferences stay.
     pub fn sign_out(&self) -> StoreResult<()> {
         self.write(|tx| {
             tx.execute("DELETE FROM records", [])?;
             tx.execute("DELETE FROM outbox", [])?;
+            tx.execute("DELETE FROM attachment_files", [])?;
             let keep = DEVICE_KEYS
                 .iter()
                 .map(|p| format!("key NOT LIKE '{p}%'"))

@@ -150,8 +150,21 @@ CREATE INDEX records_by_state ON records (kind, state);
 CREATE INDEX records_by_request ON records (kind, request_id);
 ";
 
+/// Version 7: attachments opened on this device (the invitation letter), kept so that they open
+/// offline afterwards. Removed with the account's data on sign-out.
+const V7: &str = "
+CREATE TABLE attachment_files (
+    id           TEXT PRIMARY KEY,
+    request_id   TEXT NOT NULL,
+    filename     TEXT NOT NULL,
+    content_type TEXT NOT NULL,
+    data         BLOB NOT NULL,
+    fetched_at   INTEGER NOT NULL
+);
+";
+
 /// The migrations, oldest first.
-pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6];
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7];
 
 /// The schema version this build writes.
 pub const LATEST: usize = MIGRATIONS.len();

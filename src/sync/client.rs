@@ -406,6 +406,25 @@ impl ServerClient {
         self.send(req).await
     }
 
+    /// An attachment's bytes: through the staff API with a staff token, else through the public
+    /// API, which serves only the device's own requests.
+    pub async fn download_attachment(
+        &self,
+        token: &str,
+        staff: bool,
+        request_id: &str,
+        attachment_id: &str,
+    ) -> Result<Vec<u8>, SyncError> {
+        let scope = if staff { "staff" } else { "public" };
+        let req = self
+            .http
+            .get(self.url(&format!(
+                "/{scope}/requests/{request_id}/attachments/{attachment_id}"
+            )))
+            .bearer_auth(token);
+        Ok(self.send_raw(req).await?.1.as_ref().to_vec())
+    }
+
     /// One page of changes after `cursor` (`None`: from scratch).
     pub async fn pull(
         &self,

@@ -225,6 +225,26 @@ impl SyncEngine {
             .await
     }
 
+    /// An attachment's bytes from the server (staff: any request they may see; a public device:
+    /// its own requests), kept in the store so that it opens offline afterwards.
+    pub async fn fetch_attachment(
+        &self,
+        request_id: &str,
+        meta: &sepiion_core::model::AttachmentMeta,
+    ) -> Result<Vec<u8>, SyncError> {
+        let (token, staff) = match self.store.identity()? {
+            Identity::Staff { token, .. } => (token, true),
+            Identity::None => return Err(SyncError::NotSignedIn),
+            identity => (identity.token().unwrap_or_default().to_string(), false),
+        };
+        let data = self
+            .client
+            .download_attachment(&token, staff, request_id, &meta.id)
+            .await?;
+        self.store.cache_attachment(request_id, meta, &data)?;
+        Ok(data)
+    }
+
     /// The token to sync with; a public device registers the first time.
     async fn token(&self, round_trips: &mut u64) -> Result<String, SyncError> {
         match self.store.identity()? {

@@ -2,6 +2,7 @@
 //! staff app; the binary picks one by Cargo feature. Screens read the local [`Store`] and write
 //! through it, so everything works offline; the sync engine runs in the background.
 
+pub mod attachments;
 pub mod calendar;
 pub mod components;
 pub mod draft;
@@ -272,6 +273,11 @@ fn start_sync(mut ui: Ui, services: Services) -> Option<SyncTask> {
 /// The store, from inside event handlers (closures stay `Copy` by not capturing it).
 pub fn store() -> Store {
     consume_context::<Services>().store
+}
+
+/// The texts in the app's language, from inside event handlers and async blocks.
+pub fn texts_now() -> &'static Texts {
+    consume_context::<Ui>().texts()
 }
 
 /// Runs `work` on tokio (network calls) and hands the result back to the UI task.

@@ -13,6 +13,8 @@ pub enum Route {
     // Public app
     Schedule,
     Submit,
+    /// The "sent" screen after a submission (the request's id).
+    Submitted(String),
     MyRequests,
     MyRequest(String),
     Track,
@@ -40,6 +42,7 @@ impl Route {
         Some(match (name, arg) {
             ("schedule", None) => Route::Schedule,
             ("submit", None) => Route::Submit,
+            ("submitted", Some(id)) => Route::Submitted(id),
             ("my-requests", None) => Route::MyRequests,
             ("my-request", Some(id)) => Route::MyRequest(id),
             ("track", None) => Route::Track,
@@ -61,6 +64,7 @@ impl Route {
     fn tab(&self) -> Route {
         match self {
             Route::MyRequest(_) => Route::MyRequests,
+            Route::Submitted(_) => Route::Submit,
             Route::Request(_) => Route::Inbox,
             Route::AgendaItem(_) | Route::AgendaEdit(_) => Route::Agenda,
             r => r.clone(),
@@ -78,6 +82,7 @@ pub fn Frame() -> Element {
     let title = match &route {
         Route::Schedule => t.words.schedule_title,
         Route::Submit => t.words.form_title,
+        Route::Submitted(_) => t.words.form_title,
         Route::MyRequests => t.my_requests_title,
         Route::MyRequest(_) => t.my_requests_title,
         Route::Track => t.words.track_title,
@@ -180,6 +185,7 @@ fn screen(route: &Route) -> Element {
     match route.clone() {
         Route::Schedule => rsx! { public::schedule::Schedule {} },
         Route::Submit => rsx! { public::request_form::RequestForm {} },
+        Route::Submitted(id) => rsx! { public::sent::Sent { id } },
         Route::MyRequests => rsx! { public::my_requests::MyRequests {} },
         Route::MyRequest(id) => rsx! { public::my_requests::MyRequest { id } },
         Route::Track => rsx! { public::track::Track {} },

@@ -185,14 +185,17 @@ test('1. a citizen submits a request, corrects an invalid field, gets a tracking
   await env.screenshot(citizen, 'citizen-form-fixed');
   await citizen.getByRole('button', { name: 'Kirim permohonan' }).click();
 
-  const notice = citizen.locator('.notice.ok');
-  // Saved on the device first, sent once the sync has given it its code (core's words).
-  await notice.getByText(/Permohonan (tersimpan|terkirim)/).waitFor();
-  const code = await waitFor('the tracking code', async () => (await notice.innerText()).match(TRACKING)?.[0], {
+  // The "sent" screen: saved on the device first, sent once the sync has given it its code
+  // (core's words).
+  const sent = citizen.locator('.card.sent');
+  await sent.getByRole('heading', { name: /Permohonan (tersimpan|terkirim)/ }).waitFor();
+  const code = await waitFor('the tracking code', async () => (await sent.innerText()).match(TRACKING)?.[0], {
     timeoutMs: 30_000,
   });
   await env.screenshot(citizen, 'citizen-submitted-tracking-code');
-  // The form is empty again for the next request.
+  // Back from it: the form is empty again for the next request.
+  await citizen.getByRole('button', { name: 'Kembali' }).click();
+  await citizen.getByLabel('Nama kegiatan').waitFor();
   assert.equal(await citizen.getByLabel('Nama kegiatan').inputValue(), '');
 
   const token = await env.login('protokol');
@@ -211,8 +214,7 @@ test('2. offline: a request waits to be sent, then goes by itself, exactly once'
   await fillRequest(citizen, B);
   await expectValues(citizen, { title: B.title, requester_phone: B.requester_phone });
   await citizen.getByRole('button', { name: 'Kirim permohonan' }).click();
-  const notice = citizen.locator('.notice.ok');
-  await notice.getByText('Menunggu dikirim').waitFor();
+  await citizen.locator('.card.sent').getByText('Menunggu dikirim').waitFor();
   await waitFor('the sync bar to show the unsent change', async () => {
     const bar = await citizen.locator('.syncbar').innerText();
     return bar.includes('1 perubahan belum terkirim') && bar.includes('Luring');
@@ -520,9 +522,10 @@ test('6. keyboard only: the form is filled and submitted without a mouse; every 
     }
   }
   assert.ok(submitted, 'Tab reached the submit button');
-  const notice = page.locator('.notice.ok');
-  // Saved on the device first, sent once the sync has given it its code (core's words).
-  await notice.getByText(/Permohonan (tersimpan|terkirim)/).waitFor();
+  // The "sent" screen: saved on the device first, sent once the sync has given it its code
+  // (core's words).
+  const notice = page.locator('.card.sent');
+  await notice.getByRole('heading', { name: /Permohonan (tersimpan|terkirim)/ }).waitFor();
   await waitFor('the tracking code', async () => TRACKING.test(await notice.innerText()), { timeoutMs: 30_000 });
   await env.screenshot(page, 'keyboard-submitted');
   const token = await env.login('protokol');
@@ -604,9 +607,10 @@ test('7. a citizen submits: the protocol session is notified; the ajudan approve
   await fillRequest(citizen, C);
   await expectValues(citizen, { title: C.title, requester_phone: C.requester_phone, start_date: C.start_date });
   await citizen.getByRole('button', { name: 'Kirim permohonan' }).click();
-  const notice = citizen.locator('.notice.ok');
-  // Saved on the device first, sent once the sync has given it its code (core's words).
-  await notice.getByText(/Permohonan (tersimpan|terkirim)/).waitFor();
+  // The "sent" screen: saved on the device first, sent once the sync has given it its code
+  // (core's words).
+  const notice = citizen.locator('.card.sent');
+  await notice.getByRole('heading', { name: /Permohonan (tersimpan|terkirim)/ }).waitFor();
   const code = await waitFor('the tracking code', async () => (await notice.innerText()).match(TRACKING)?.[0], {
     timeoutMs: 30_000,
   });

@@ -184,11 +184,7 @@ pub fn RequestDetail(id: String) -> Element {
             }
             if !r.attachments.is_empty() {
                 h3 { "{t.attachments}" }
-                ul { class: "small",
-                    for a in r.attachments.iter() {
-                        li { key: "{a.id}", "{a.filename} ({a.size / 1024} KB)" }
-                    }
-                }
+                crate::ui::attachments::AttachmentList { request_id: r.id.clone(), attachments: r.attachments.clone() }
             }
         }
         if !conflicts.is_empty() {

@@ -4,5 +4,6 @@
 pub mod my_requests;
 pub mod request_form;
 pub mod schedule;
+pub mod sent;
 pub mod settings;
 pub mod track;

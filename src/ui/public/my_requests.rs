@@ -6,6 +6,7 @@ use sepiion_core::RequestState;
 use sepiion_core::time;
 use sepiion_core::workflow::{Action, Actor, TransitionInput, available_actions};
 
+use crate::i18n::Texts;
 use crate::store::StoreError;
 use crate::ui::components::{PendingChip, StateChip, Timeline};
 use crate::ui::shell::Route;
@@ -52,10 +53,23 @@ pub fn MyRequests() -> Element {
     }
 }
 
-/// A WhatsApp link that shares the tracking code.
-pub fn whatsapp_link(code: &str, title: &str) -> String {
-    let text = format!("Kode pelacakan permohonan \"{title}\" di Sepiion: {code}");
+/// A WhatsApp link that shares the tracking code in the app's language, with the address where
+/// anyone can follow the request on the web (the server's portal, `/lacak/<code>`).
+pub fn whatsapp_link(t: &Texts, server: &str, code: &str, title: &str) -> String {
+    let text = t
+        .share_code_message
+        .replace("{title}", title)
+        .replace("{code}", code)
+        .replace("{link}", &format!("{server}/lacak/{code}"));
     sepiion_core::phone::wa_me_share(&text)
+}
+
+/// The server address the app uses (the portal's), for links to share.
+pub fn server_address() -> String {
+    consume_context::<crate::ui::Services>()
+        .engine
+        .map(|e| e.client().base_url().to_string())
+        .unwrap_or_else(|| crate::ui::DEFAULT_SERVER_URL.to_string())
 }
 
 #[component]
@@ -67,7 +81,7 @@ pub fn MyRequest(id: String) -> Element {
     let mut info = use_signal(String::new);
     let mut reason = use_signal(String::new);
     let mut message = use_signal(|| None::<(bool, String)>);
-    let mut copied = use_signal(|| false);
+    let mut copied = use_signal(|| None::<bool>);
     ui.watch_store();
     let Some(detail) = services.store.request_detail(&id).ok().flatten() else {
         return rsx! { p { class: "muted", "{t.no_requests}" } };
@@ -129,21 +143,24 @@ pub fn MyRequest(id: String) -> Element {
         if !code.is_empty() {
             section { class: "card",
                 div { class: "muted small", "{t.words.tracking_code}" }
-                div { class: "code", "{code}" }
+                super::sent::TrackingCode { code: code.clone() }
                 div { class: "row",
                     button { class: "secondary",
                         onclick: move |_| {
-                            let js = format!("navigator.clipboard && navigator.clipboard.writeText({:?})", copy_code);
-                            document::eval(&js);
-                            copied.set(true);
+                            let c = copy_code.clone();
+                            async move { copied.set(Some(super::sent::copy_to_clipboard(&c).await)); }
                         },
                         "{t.words.copy_code}"
                     }
-                    a { class: "button", href: "{whatsapp_link(&code, &r.title)}", target: "_blank", rel: "noopener",
+                    a { class: "button", href: "{whatsapp_link(t, &server_address(), &code, &r.title)}", target: "_blank", rel: "noopener",
                         "{t.words.share_whatsapp}" }
                 }
-                if copied() {
-                    p { class: "small", role: "status", "{t.words.code_copied}" }
+                p { class: "small", role: "status", "aria-live": "polite",
+                    match copied() {
+                        Some(true) => t.words.code_copied,
+                        Some(false) => t.copy_failed,
+                        None => "",
+                    }
                 }
             }
         }
@@ -174,12 +191,10 @@ pub fn MyRequest(id: String) -> Element {
         if !r.attachments.is_empty() || !local_files.is_empty() {
             section { class: "card",
                 h2 { "{t.attachments}" }
+                crate::ui::attachments::AttachmentList { request_id: r.id.clone(), attachments: r.attachments.clone() }
                 ul { class: "small",
-                    for a in r.attachments.iter() {
-                        li { key: "{a.id}", "{a.filename} ({a.size / 1024} KB)" }
-                    }
                     for f in local_files {
-                        li { key: "{f.id}", "{f.filename} ({f.size / 1024} KB) "
+                        li { key: "{f.id}", "{f.filename} ({crate::ui::attachments::format_size(f.size, lang)}) "
                             if let Some(e) = &f.error {
                                 span { class: "chip state-declined", "{e}" }
                             } else {
@@ -212,7 +227,16 @@ mod tests {
 
     #[test]
     fn whatsapp_links_encode_the_message() {
-        let l = whatsapp_link("K7QM-3XRD", "Festival & Pawai");
+        let l = whatsapp_link(
+            crate::i18n::texts(sepiion_core::validation::Lang::Id),
+            "https://sepiion.klungkungkab.go.id",
+            "K7QM-3XRD",
+            "Festival & Pawai",
+        );
+        assert!(
+            l.contains("sepiion.klungkungkab.go.id%2Flacak%2FK7QM-3XRD"),
+            "{l}"
+        );
         assert!(l.starts_with("https://wa.me/?text="));
         assert!(l.contains("K7QM-3XRD"));
         assert!(l.contains("%26"), "{l}");

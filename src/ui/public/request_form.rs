@@ -12,14 +12,10 @@ use crate::ui::draft::{RequestDraft, live_errors, to_new_request};
 use crate::ui::{Services, Ui, prefs};
 use sepiion_core::draft::{FIELDS, is_required};
 
-/// What the user sees after submitting.
+/// What the user sees after a submit that did not lead to the "sent" screen.
 #[derive(Debug, Clone, PartialEq)]
 enum Outcome {
     None,
-    /// The request's id: its tracking code is shown once the server has given it one.
-    Saved {
-        id: String,
-    },
     Failed(String),
 }
 
@@ -74,10 +70,18 @@ pub fn RequestForm() -> Element {
         }
     };
 
-    // The request's id, kept until it is saved: a second tap names the same request.
-    let mut client_id = use_signal(|| uuid::Uuid::new_v4().to_string());
+    // The request's id, kept for this form: a second tap names the same request (the store
+    // answers it with the one already saved), and a fresh form (back from the "sent" screen)
+    // makes a new one.
+    let client_id = use_signal(|| uuid::Uuid::new_v4().to_string());
+    // Set once the request is saved: a second tap of "Kirim" that arrives before the "sent"
+    // screen replaces the form does nothing.
+    let mut sent = use_signal(|| false);
     let submit = move |e: FormEvent| {
         e.prevent_default();
+        if sent() {
+            return;
+        }
         let submit_store = crate::ui::store();
         let id = client_id();
         let typed = draft.read().clone();
@@ -89,13 +93,15 @@ pub fn RequestForm() -> Element {
             }
             Ok(new) => match submit_store.submit_request(new) {
                 Ok(r) => {
+                    sent.set(true);
                     let _ = submit_store.set_pref(prefs::REQUEST_DRAFT, None);
                     draft.set(RequestDraft::default());
                     touched.set(Vec::new());
                     submitted_errors.set(None);
-                    outcome.set(Outcome::Saved { id: r.id });
-                    client_id.set(uuid::Uuid::new_v4().to_string());
+                    outcome.set(Outcome::None);
                     ui.changed();
+                    // The "sent" screen on top of the form: Back leads to a fresh, empty form.
+                    ui.go(crate::ui::shell::Route::Submitted(r.id));
                 }
                 Err(e) => outcome.set(Outcome::Failed(e.to_string())),
             },
@@ -106,28 +112,45 @@ pub fn RequestForm() -> Element {
     // Re-read whenever the store changes: adding or removing a file is a store write.
     ui.watch_store();
     let draft_files = store.local_attachments(None).unwrap_or_default();
-    let pick = move |e: FormEvent| {
-        let files = e.files();
-        spawn(async move {
-            for f in files {
-                let added = match f.read_bytes().await {
-                    Ok(bytes) => crate::ui::store()
-                        .add_draft_attachment(&f.name(), &bytes)
-                        .map(|_| ())
-                        .map_err(|e| match e {
-                            crate::store::StoreError::Invalid(fields) => fields
-                                .0
-                                .values()
-                                .map(|m| m.get(lang).to_string())
-                                .collect::<Vec<_>>()
-                                .join(" "),
-                            other => other.to_string(),
-                        }),
-                    Err(e) => Err(e.to_string()),
-                };
-                attach_error.set(added.err());
+    let mut attach_note = use_signal(|| None::<String>);
+    let pick = move |e: FormEvent| async move {
+        // The input names a file (its value) even when its bytes did not reach the app: that is
+        // said on screen, never dropped silently.
+        let named = !e.value().trim().is_empty();
+        let files = crate::ui::attachments::chosen_files(&e).await;
+        let t = crate::ui::texts_now();
+        if files.is_empty() {
+            attach_note.set(None);
+            attach_error.set(named.then(|| t.attachment_unreadable.to_string()));
+            return;
+        }
+        let mut errors = Vec::new();
+        let mut added = Vec::new();
+        for (name, bytes) in files {
+            let result = match bytes {
+                Ok(bytes) => crate::ui::store()
+                    .add_draft_attachment(&name, &bytes)
+                    .map(|f| f.filename)
+                    .map_err(|e| match e {
+                        crate::store::StoreError::Invalid(fields) => fields
+                            .0
+                            .values()
+                            .map(|m| m.get(lang).to_string())
+                            .collect::<Vec<_>>()
+                            .join(" "),
+                        other => other.to_string(),
+                    }),
+                Err(_) => Err(t.attachment_unreadable.to_string()),
+            };
+            match result {
+                Ok(n) => added.push(n),
+                Err(e) => errors.push(format!("{name}: {e}")),
             }
-        });
+        }
+        attach_note.set(
+            (!added.is_empty()).then(|| format!("{}: {}", t.attachment_added, added.join(", "))),
+        );
+        attach_error.set((!errors.is_empty()).then(|| errors.join(" ")));
     };
     let d = draft.read().clone();
     let kinds: Vec<(String, String)> = RequestKind::ALL
@@ -166,29 +189,7 @@ pub fn RequestForm() -> Element {
             })
         })
         .collect();
-    // The tracking code comes from the server with the next sync; `watch_store` above re-reads
-    // the submitted request whenever the store changes, so the notice shows the code.
-    let code = match outcome() {
-        Outcome::Saved { id } => store
-            .request_detail(&id)
-            .ok()
-            .flatten()
-            .map(|d| d.request.request.tracking_code)
-            .filter(|c| !c.is_empty()),
-        _ => None,
-    };
-
     rsx! {
-        if let Outcome::Saved { .. } = outcome() {
-            div { class: "notice ok", role: "status",
-                strong { if code.is_some() { "{t.words.request_sent}" } else { "{t.words.request_saved_offline}" } }
-                match code {
-                    Some(c) => rsx! { p { "{t.words.tracking_code}: " span { class: "code", "{c}" } } },
-                    None => rsx! { p { span { class: "chip pending", "{t.waiting_to_send}" } } },
-                }
-                p { class: "small", "{t.submitted_body}" }
-            }
-        }
         if let Outcome::Failed(msg) = outcome() {
             div { class: "notice error", role: "alert", "{msg}" }
         }
@@ -248,16 +249,19 @@ pub fn RequestForm() -> Element {
                 oninput: move |v| set("requester_email", v), onblur: move |_| touch("requester_email") }
             div { class: if attach_error().is_some() { "field invalid" } else { "field" },
                 label { r#for: "attachment", {label("attachment")} }
-                input { id: "attachment", r#type: "file", accept: "application/pdf,image/jpeg,image/png",
+                input { id: "attachment", name: "attachment", r#type: "file", accept: "application/pdf,image/jpeg,image/png",
                     "aria-describedby": "attachment-hint", onchange: pick }
                 div { class: "hint", id: "attachment-hint", "{t.words.attachment_hint}" }
                 if let Some(e) = attach_error() {
                     div { class: "error", role: "alert", "{e}" }
                 }
+                if let Some(n) = attach_note() {
+                    div { class: "small", role: "status", "{n}" }
+                }
                 ul { class: "small",
                     for f in draft_files {
                         li { key: "{f.id}",
-                            "{f.filename} ({f.size / 1024} KB) "
+                            "{f.filename} ({crate::ui::attachments::format_size(f.size, lang)}) "
                             button { class: "secondary", r#type: "button", "aria-label": "{t.remove} {f.filename}",
                                 onclick: {
                                     let id = f.id.clone();

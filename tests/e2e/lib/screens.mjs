@@ -123,8 +123,17 @@ export async function walkPublic(page, lang, visit, ctx) {
     await page.locator(`#${id}`).fill(value);
     await waitFor(`#${id}`, async () => (await page.locator(`#${id}`).inputValue()) === value, { timeoutMs: 10_000 });
   }
+  // With the invitation letter, so that the request's own screen lists it.
+  await page.locator('#attachment').setInputFiles({
+    name: 'surat-undangan.pdf',
+    mimeType: 'application/pdf',
+    buffer: Buffer.from('%PDF-1.4\n%surat undangan\n%%EOF\n'),
+  });
+  await page.locator('form li', { hasText: 'surat-undangan.pdf' }).waitFor();
   await page.locator('form button[type=submit]').click();
-  await page.locator('.notice.ok', { hasText: T.submitted }).waitFor();
+  // The "sent" screen, with the code once the sync has brought it.
+  await page.locator('#sent-heading', { hasText: T.submitted }).waitFor();
+  await page.locator('#tracking-code').waitFor({ timeout: 30_000 });
   await visit('ajukan-terkirim', page);
 
   await tab(page, 3);
@@ -133,6 +142,8 @@ export async function walkPublic(page, lang, visit, ctx) {
   await visit('permohonan-saya', page);
   await page.locator('main article').first().click();
   await page.locator('main h2').first().waitFor();
+  // The letter, once uploaded, as a button that opens it.
+  await page.locator('.attachment-open').waitFor({ timeout: 30_000 });
   await visit('permohonan-saya-rincian', page);
 
   await tab(page, 4);
