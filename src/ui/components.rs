@@ -61,7 +61,12 @@ pub fn AgendaCard(
     let ui = use_context::<Ui>();
     let t = ui.texts();
     let lang = (ui.lang)();
-    let time = time::time_range(item.starts_at, item.ends_at, ui.tz, lang);
+    // Under a day's heading the hours are enough; alone on its screen it says the date too.
+    let time = if standalone {
+        time::when(item.starts_at, item.ends_at, ui.tz, lang)
+    } else {
+        time::time_range(item.starts_at, item.ends_at, ui.tz, lang)
+    };
     let status = t.words.agenda_status(item.status);
     let cancelled = item.status == sepiion_core::AgendaStatus::Cancelled;
     let leader = ui.leader_title(&item.leader_id);
@@ -158,15 +163,24 @@ pub fn AgendaDays(
     }
 }
 
-/// Clashes named one per line. `announce` makes it an alert: only where the user's own action
-/// (a save) produced it, not on every card of a list, which would read out each one at once.
+/// Clashes named one per line, each clash once. `announce` makes it an alert: only where the
+/// user's own action (a save) produced it, not on every card of a list, which would read out
+/// each one at once. `heading` replaces "Bentrok jadwal" (a warning that says more).
 #[component]
-pub fn ConflictList(conflicts: Vec<Conflict>, #[props(default)] announce: bool) -> Element {
+pub fn ConflictList(
+    conflicts: Vec<Conflict>,
+    #[props(default)] announce: bool,
+    #[props(default)] heading: Option<String>,
+) -> Element {
     let ui = use_context::<Ui>();
     let t = ui.texts();
+    let mut conflicts = conflicts;
+    let mut seen = std::collections::HashSet::new();
+    conflicts.retain(|c| seen.insert(c.other_id.clone()));
+    let heading = heading.unwrap_or_else(|| t.conflict_heading.to_string());
     rsx! {
         div { role: announce.then_some("alert"),
-            strong { "{t.conflict_heading}" }
+            strong { "{heading}" }
             ul { class: "conflict-list",
                 for c in conflicts {
                     li { key: "{c.other_id}", "{t.conflict(&c, ui.tz, (ui.lang)())}" }
@@ -385,6 +399,100 @@ pub fn SelectField(
             }
             if let Some(err) = &error {
                 div { class: "error", id: "{id}-error", "{err}" }
+            }
+        }
+    }
+}
+
+/// A destructive action's one question, inline where its button was: what will happen, said in
+/// full (`question`), any input it needs (`children`), then the action and "Kembali". It is an
+/// `alertdialog` that takes focus when it appears, so a screen reader reads the question; Esc or
+/// "Kembali" closes it (`oncancel`) and focus goes back to `return_to` (the button that opened
+/// it). `busy` disables the action while it runs, so a double tap acts once.
+#[component]
+pub fn ConfirmStep(
+    /// The element id of the dialog; the question is `{id}-question`, the buttons
+    /// `{id}-yes` and `{id}-no`.
+    id: String,
+    question: String,
+    confirm_label: String,
+    onconfirm: EventHandler<()>,
+    oncancel: EventHandler<()>,
+    /// The id of the element that gets focus back when the step is closed without acting.
+    #[props(default)]
+    return_to: Option<String>,
+    #[props(default)] busy: bool,
+    #[props(default)] children: Element,
+) -> Element {
+    let t = use_context::<Ui>().texts();
+    let back = move || {
+        oncancel.call(());
+        if let Some(target) = &return_to {
+            document::eval(&format!(
+                "setTimeout(() => document.getElementById({target:?})?.focus(), 0)"
+            ));
+        }
+    };
+    let back_key = back.clone();
+    let back_click = back;
+    rsx! {
+        div {
+            class: "confirm-step notice warn stack",
+            id: "{id}",
+            role: "alertdialog",
+            "aria-labelledby": "{id}-question",
+            tabindex: "-1",
+            onmounted: move |e: MountedEvent| async move {
+                let _ = e.set_focus(true).await;
+            },
+            onkeydown: move |e: KeyboardEvent| {
+                if e.key() == Key::Escape {
+                    back_key();
+                }
+            },
+            p { id: "{id}-question", strong { "{question}" } }
+            {children}
+            div { class: "row",
+                button {
+                    class: "danger",
+                    id: "{id}-yes",
+                    r#type: "button",
+                    disabled: busy,
+                    onclick: move |_| onconfirm.call(()),
+                    "{confirm_label}"
+                }
+                button {
+                    class: "secondary",
+                    id: "{id}-no",
+                    r#type: "button",
+                    onclick: move |_| back_click(),
+                    "{t.back}"
+                }
+            }
+        }
+    }
+}
+
+/// What the person's last action did, said where they are looking and to screen readers: a
+/// polite live region that is always on the screen (so it is announced when its text changes),
+/// whose message takes focus when it appears. Give the message a `key` that changes with every
+/// action so that each one takes focus again.
+#[component]
+pub fn ActionStatus(id: String, message: Option<String>) -> Element {
+    rsx! {
+        div { class: "action-status", role: "status", "aria-live": "polite",
+            if let Some(m) = message {
+                p {
+                    class: "notice ok",
+                    id: "{id}",
+                    tabindex: "-1",
+                    onmounted: move |e: MountedEvent| async move {
+                        // Into view (the screen may have been scrolled far from it), then focus.
+                        let _ = e.scroll_to(ScrollBehavior::Instant).await;
+                        let _ = e.set_focus(true).await;
+                    },
+                    "{m}"
+                }
             }
         }
     }
