@@ -16,6 +16,9 @@ use crate::ui::public::schedule::{AgendaControls, Span, span_dates};
 use crate::ui::shell::Route;
 use crate::ui::{Services, Ui};
 
+/// The element id of "Batalkan agenda", which opens its confirmation (and gets focus back from it).
+pub const CANCEL_ITEM: &str = "cancel-item";
+
 /// Clashes of `candidate` with its leader's cached agenda (the day before to the day after),
 /// with the server's travel buffer as last synced. The server checks again when the change is
 /// synced.
@@ -35,10 +38,12 @@ pub fn local_conflicts(store: &Store, tz: Tz, candidate: &Slot) -> Vec<Conflict>
     find_conflicts(candidate, &others, buffer)
 }
 
-/// Whether an item still needs its clashes pointed out: not cancelled, not done, not over.
-/// (A finished item drawn as a red clash box only alarms.)
-fn still_ahead(item: &AgendaItem, now: chrono::DateTime<Utc>) -> bool {
-    !matches!(item.status, AgendaStatus::Cancelled | AgendaStatus::Done) && item.ends_at > now
+/// Whether an item still needs its clashes pointed out: not cancelled, not done, and not on a
+/// day already past (a finished item drawn as a red clash box only alarms; today's items all
+/// count, so the day's plan reads the same all day).
+fn still_ahead(item: &AgendaItem, tz: Tz) -> bool {
+    !matches!(item.status, AgendaStatus::Cancelled | AgendaStatus::Done)
+        && local_date(item.ends_at, tz) >= local_date(Utc::now(), tz)
 }
 
 #[component]
@@ -56,8 +61,7 @@ pub fn Agenda() -> Element {
         .store
         .agenda(leader().as_deref(), from, to, ui.tz)
         .unwrap_or_default();
-    let now = Utc::now();
-    let today = local_date(now, ui.tz);
+    let today = local_date(Utc::now(), ui.tz);
     let items: Vec<AgendaItem> = entries.iter().map(|e| e.item.clone()).collect();
     let live: Vec<Slot> = items
         .iter()
@@ -69,7 +73,7 @@ pub fn Agenda() -> Element {
     });
     let mut days: Vec<(chrono::NaiveDate, Vec<_>)> = Vec::new();
     for e in entries {
-        let conflicts = if still_ahead(&e.item, now) {
+        let conflicts = if still_ahead(&e.item, ui.tz) {
             find_conflicts(&Slot::from(&e.item), &live, buffer)
         } else {
             Vec::new()
@@ -137,7 +141,7 @@ pub fn AgendaItemView(id: String) -> Element {
         return rsx! { p { class: "muted", "{t.no_items}" } };
     };
     let item = entry.item.clone();
-    let conflicts = if still_ahead(&item, Utc::now()) {
+    let conflicts = if still_ahead(&item, ui.tz) {
         local_conflicts(&store, ui.tz, &Slot::from(&item))
     } else {
         Vec::new()
@@ -221,7 +225,7 @@ pub fn AgendaItemView(id: String) -> Element {
                         id: "confirm-cancel-item",
                         question,
                         confirm_label: t.confirm_cancel_item,
-                        return_to: "cancel-item",
+                        return_to: CANCEL_ITEM,
                         onconfirm: move |_| cancel(),
                         oncancel: move |_| { confirming.set(false); message.set(None); },
                         div { class: "field",
@@ -233,7 +237,7 @@ pub fn AgendaItemView(id: String) -> Element {
                         }
                     }
                 } else {
-                    button { class: "danger block", id: "cancel-item",
+                    button { class: "danger block", id: "{CANCEL_ITEM}",
                         onclick: move |_| confirming.set(true),
                         "{t.cancel_item}"
                     }

@@ -363,7 +363,7 @@ pub fn RequestDetail(id: String) -> Element {
                                 oninput: move |e| input.write().reason = e.value() }
                         }
                     }
-                    button { class: "primary block", id: "confirm-action-yes", onclick: move |_| run(a), "{t.confirm_action}: {t.words.action(a)}" }
+                    button { class: "primary block", id: "act-{a.as_str()}", onclick: move |_| run(a), "{t.confirm_action}: {t.words.action(a)}" }
                 }
             }
             if let Some(m) = message() {

@@ -15,6 +15,12 @@ use crate::ui::components::{ActionStatus, ConfirmStep, LanguageSelect};
 use crate::ui::shell::Route;
 use crate::ui::{Services, SyncView, Ui, on_tokio};
 
+/// The element id of "Sinkronkan sekarang".
+pub const SYNC_NOW: &str = "sync-now";
+
+/// The element id of "Keluar", which opens its confirmation (and gets focus back from it).
+pub const LOGOUT: &str = "logout";
+
 /// When "Sinkronkan sekarang" pressed at `pressed` has been answered: the sync after it
 /// finished, nothing waits to be sent, and the device is as new as the server — the time of
 /// that sync ("Sudah terbaru, 10.42"). `None` while it runs or when it failed.
@@ -92,7 +98,7 @@ pub fn SyncStatus() -> Element {
             if let Some(u) = &user {
                 p { class: "small", "{t.signed_in_as}: " strong { "{u.display_name}" } " ({t.words.role(u.role)})" }
             }
-            button { class: "primary block", id: "sync-now",
+            button { class: "primary block", id: "{SYNC_NOW}",
                 onclick: move |_| {
                     pressed.set(Some(Utc::now()));
                     wake.notify_one();
@@ -160,7 +166,7 @@ pub fn SyncStatus() -> Element {
                     id: "confirm-logout",
                     question: logout_question,
                     confirm_label: t.confirm_logout,
-                    return_to: "logout",
+                    return_to: LOGOUT,
                     oncancel: move |_| confirm_logout.set(false),
                     onconfirm: move |_| {
                         let engine = out_engine.clone();
@@ -183,7 +189,7 @@ pub fn SyncStatus() -> Element {
                     },
                 }
             } else {
-                button { class: "danger block", id: "logout", onclick: move |_| confirm_logout.set(true), "{t.logout}" }
+                button { class: "danger block", id: "{LOGOUT}", onclick: move |_| confirm_logout.set(true), "{t.logout}" }
             }
         }
     }

@@ -11,6 +11,9 @@ use crate::ui::components::{ConfirmStep, PendingChip, StateChip, Timeline};
 use crate::ui::shell::Route;
 use crate::ui::{Services, Ui};
 
+/// The element id of "Batalkan permohonan", which opens its confirmation (and gets focus back from it).
+pub const CANCEL_REQUEST: &str = "cancel-request";
+
 #[component]
 pub fn MyRequests() -> Element {
     let mut ui = use_context::<Ui>();
@@ -203,7 +206,7 @@ pub fn MyRequest(id: String) -> Element {
                         id: "confirm-cancel-request",
                         question: t.cancel_confirm.replace("{title}", &r.title),
                         confirm_label: t.confirm_cancel_request,
-                        return_to: "cancel-request",
+                        return_to: CANCEL_REQUEST,
                         oncancel: move |_| confirm_cancel.set(false),
                         onconfirm: {
                             let rid = rid.clone();
@@ -221,7 +224,7 @@ pub fn MyRequest(id: String) -> Element {
                         }
                     }
                 } else {
-                    button { class: "danger block", id: "cancel-request", onclick: move |_| confirm_cancel.set(true), "{t.cancel_request}" }
+                    button { class: "danger block", id: "{CANCEL_REQUEST}", onclick: move |_| confirm_cancel.set(true), "{t.cancel_request}" }
                 }
             }
         }
