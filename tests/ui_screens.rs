@@ -660,6 +660,7 @@ fn the_sync_screen_lists_conflicts_with_both_ways_out() {
             record: Some(Record::AgendaItem(Box::new(theirs))),
             error: None,
             conflicts: vec![],
+            unknown_mentions: vec![],
         }])
         .unwrap();
     let html = render(&store, Variant::Internal, Route::Sync);

@@ -208,7 +208,6 @@ pub const TEXTS: Texts = Texts {
     // Issue 23: "Sinkronkan sekarang" with nothing new (`{time}`).
     up_to_date: "Up to date, {time}",
     // Issue 24: `@names` of a note that match no account (`{names}`).
-    mentions_unknown: "No account called {names} in this device's staff list; they will not be notified.",
     mentions_unknown_server: "Server: no account is called {names}; that mention notified nobody.",
     // Issue 24: the Laporan screen.
     hours_unit: "h",

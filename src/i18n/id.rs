@@ -208,7 +208,6 @@ pub const TEXTS: Texts = Texts {
     // Issue 23: "Sinkronkan sekarang" with nothing new (`{time}`).
     up_to_date: "Sudah terbaru, {time}",
     // Issue 24: `@names` of a note that match no account (`{names}`).
-    mentions_unknown: "Tidak ada akun bernama {names} di daftar staf perangkat ini; mereka tidak akan diberi tahu.",
     mentions_unknown_server: "Server: tidak ada akun bernama {names}; sebutan itu tidak memberi tahu siapa pun.",
     // Issue 24: the Laporan screen.
     hours_unit: "jam",

@@ -244,7 +244,6 @@ pub struct Texts {
     // Issue 23: "Sinkronkan sekarang" with nothing new (`{time}`).
     pub up_to_date: &'static str,
     // Issue 24: `@names` of a note that match no account (`{names}`).
-    pub mentions_unknown: &'static str,
     pub mentions_unknown_server: &'static str,
     // Issue 24: the Laporan screen.
     pub hours_unit: &'static str,

@@ -46,6 +46,16 @@ fn destructive(action: Action) -> bool {
     matches!(action, Action::Decline | Action::Cancel)
 }
 
+/// "@komang dan @ajudan.bupatii".
+fn mention_list(names: &[String], t: &crate::i18n::Texts) -> String {
+    let at: Vec<String> = names.iter().map(|n| format!("@{n}")).collect();
+    match at.as_slice() {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} {} {last}", rest.join(", "), t.and),
+    }
+}
+
 /// The question a destructive action asks, naming the request.
 fn confirm_question(t: &crate::i18n::Texts, action: Action, title: &str) -> String {
     let template = if action == Action::Decline {
@@ -386,6 +396,17 @@ pub fn RequestDetail(id: String) -> Element {
                     }
                     p { class: "small", "{n.note.text}" }
                     if n.pending { PendingChip {} }
+                    {
+                        // The server's answer: mentions that matched no account told nobody.
+                        let unknown = store.unknown_mentions(&n.note.id).unwrap_or_default();
+                        rsx! {
+                            if !unknown.is_empty() {
+                                p { class: "notice warn small",
+                                    {t.mentions_unknown_server.replace("{names}", &mention_list(&unknown, t))}
+                                }
+                            }
+                        }
+                    }
                 }
             }
             ActionStatus { key: "{note_done}", id: "note-added",
