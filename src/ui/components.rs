@@ -404,6 +404,25 @@ pub fn SelectField(
     }
 }
 
+/// Moves focus to element `id` once the screen has settled ([`SETTLE`]), scrolling it into
+/// view. By id, not by a mounted handle: a message already on screen is updated in place (it
+/// mounts only once), so each action asks for focus again through this.
+pub fn focus_when_settled(id: &str) {
+    let js = format!(
+        "const m = document.getElementById({id:?}); \
+         if (m) {{ m.scrollIntoView({{ block: 'nearest' }}); m.focus(); }}"
+    );
+    spawn(async move {
+        let _ = super::on_tokio(tokio::time::sleep(SETTLE)).await;
+        document::eval(&js);
+    });
+}
+
+/// How long after an action the screen is left to settle: the buttons that replaced the tapped
+/// one stay disabled, and the message takes focus only then, so that a double tap acts once and
+/// its second tap neither acts again nor takes focus away.
+pub const SETTLE: std::time::Duration = std::time::Duration::from_millis(600);
+
 /// A destructive action's one question, inline where its button was: what will happen, said in
 /// full (`question`), any input it needs (`children`), then the action and "Kembali". It is an
 /// `alertdialog` that takes focus when it appears, so a screen reader reads the question; Esc or
@@ -475,8 +494,10 @@ pub fn ConfirmStep(
 
 /// What the person's last action did, said where they are looking and to screen readers: a
 /// polite live region that is always on the screen (so it is announced when its text changes),
-/// whose message takes focus when it appears. Give the message a `key` that changes with every
-/// action so that each one takes focus again.
+/// whose message takes focus when it first appears; after a later action, call
+/// [`focus_when_settled`] with the same `id`. Focus moves a moment later (after [`SETTLE`]):
+/// the second tap of a double tap would otherwise land on whatever the screen now shows there
+/// and take focus away again.
 #[component]
 pub fn ActionStatus(id: String, message: Option<String>) -> Element {
     rsx! {
@@ -486,10 +507,9 @@ pub fn ActionStatus(id: String, message: Option<String>) -> Element {
                     class: "notice ok",
                     id: "{id}",
                     tabindex: "-1",
-                    onmounted: move |e: MountedEvent| async move {
-                        // Into view (the screen may have been scrolled far from it), then focus.
-                        let _ = e.scroll_to(ScrollBehavior::Instant).await;
-                        let _ = e.set_focus(true).await;
+                    onmounted: {
+                        let id = id.clone();
+                        move |_: MountedEvent| focus_when_settled(&id)
                     },
                     "{m}"
                 }

@@ -83,7 +83,13 @@ async function focusIn(page, within) {
 }
 
 async function waitFocusIn(page, within, what) {
-  await waitFor(`focus on ${what}`, () => focusIn(page, within), { timeoutMs: 10_000 });
+  await waitFor(`focus on ${what}`, () => focusIn(page, within), { timeoutMs: 10_000 }).catch(async (e) => {
+    const at = await page.evaluate(() => {
+      const el = document.activeElement;
+      return el ? `<${el.tagName.toLowerCase()} id="${el.id}"> "${(el.textContent || '').trim().slice(0, 40)}"` : 'nothing';
+    });
+    throw new Error(`${e.message}; focus is on ${at}`);
+  });
 }
 
 /** The sync bar says nothing waits to be sent and the app is online. */
@@ -115,8 +121,9 @@ async function openFromInbox(page, title) {
 
 /** Chooses a workflow action and double-taps its confirmation; then the message that says what
  * happened is in view, has focus, and (once synced) names who core's rule told. */
-async function decide(page, action, expected) {
+async function decide(page, action, expected, prepare = async () => {}) {
   await page.getByRole('button', { name: action, exact: true }).click();
+  await prepare();
   await page.getByRole('button', { name: `Konfirmasi: ${action}` }).dblclick();
   const done = page.locator('#action-done');
   await waitSynced(page, `"${action}" to reach the server`);
@@ -126,7 +133,7 @@ async function decide(page, action, expected) {
     throw new Error(`${e.message}; it says: ${await done.innerText().catch(() => '(none)')}`);
   });
   await assertInViewport(page, done, `the message after "${action}"`);
-  assert.ok(await focusIn(page, 'action-done'), `focus on the message after "${action}"`);
+  await waitFocusIn(page, 'action-done', `the message after "${action}"`);
   // It is a live region for screen readers.
   const region = page.locator('.action-status', { has: done });
   assert.equal(await region.getAttribute('role'), 'status');
@@ -171,6 +178,8 @@ test('1. the requester sends a request with a double tap: one request on the ser
       timeoutMs: 10_000,
     });
   }
+  // The leader once more, after the typing (a select changed while the form redraws is kept).
+  await citizen.getByLabel('Pimpinan yang dimohon').selectOption('bupati');
   await citizen.getByRole('button', { name: 'Kirim permohonan' }).dblclick();
   await waitSynced(citizen, 'the request to be sent');
   await waitFor('the request on the server', async () => (await env.requestsTitled(token, R1.title)).length > 0, {
@@ -224,6 +233,7 @@ test('2. protocol reviews and forwards: each decision said where they look, once
     protocol,
     'Teruskan ke pimpinan',
     `Diteruskan ke ${LEADER}. Ajudan dan sekretaris pribadi ${LEADER} dan ${LEADER} diberi tahu.`,
+    () => protocol.getByLabel('Pimpinan', { exact: true }).selectOption('bupati'),
   );
   const r1 = await assertTimeline(R1.title, ['submitted', 'in_review', 'awaiting_leader']);
   assert.equal(r1.state, 'awaiting_leader');

@@ -16,7 +16,8 @@ use crate::store::StoreError;
 use crate::ui::components::{
     ActionStatus, ConfirmStep, ConflictList, PendingChip, StateChip, Timeline, UrgentChip,
 };
-use crate::ui::{Services, Ui};
+use crate::ui::components::{SETTLE, focus_when_settled};
+use crate::ui::{Services, Ui, on_tokio};
 use sepiion_core::conflict::Slot;
 
 /// Inputs of the action form.
@@ -30,14 +31,12 @@ struct ActionInput {
     end_time: String,
 }
 
-/// What the last action did: the action, the request as it then stood, who core's rule tells,
-/// and a count that keys the message (each action's message takes focus again).
+/// What the last action did: the action, the request as it then stood, who core's rule tells.
 #[derive(Debug, Clone, PartialEq)]
 struct Done {
     action: Action,
     after: Request,
     told: Vec<sepiion_core::notify::Recipient>,
-    count: u32,
 }
 
 /// Actions that end a request against the requester's wish: they ask once, naming what will
@@ -88,6 +87,8 @@ pub fn RequestDetail(id: String) -> Element {
     let mut input = use_signal(ActionInput::default);
     let mut message = use_signal(|| None::<String>);
     let mut done = use_signal(|| None::<Done>);
+    // Just acted: the action buttons wait a moment (a double tap's second tap lands on them).
+    let mut settling = use_signal(|| false);
     let mut note_done = use_signal(|| 0u32);
     let mut note_instruction = use_signal(String::new);
     let mut note_text = use_signal(String::new);
@@ -147,13 +148,17 @@ pub fn RequestDetail(id: String) -> Element {
                 input.set(ActionInput::default());
                 message.set(None);
                 let told = told_of(&actor, &before, &after, action, &cx);
-                let count = done.peek().as_ref().map_or(0, |d| d.count) + 1;
                 done.set(Some(Done {
                     action,
                     after,
                     told,
-                    count,
                 }));
+                settling.set(true);
+                focus_when_settled("action-done");
+                spawn(async move {
+                    let _ = on_tokio(tokio::time::sleep(SETTLE)).await;
+                    settling.set(false);
+                });
                 ui.changed();
             }
             Err(StoreError::Invalid(f)) => message.set(Some(
@@ -182,6 +187,7 @@ pub fn RequestDetail(id: String) -> Element {
                 note_text.set(String::new());
                 message.set(None);
                 *note_done.write() += 1;
+                focus_when_settled("note-added");
                 ui.changed();
             }
             Err(StoreError::Invalid(f)) => message.set(Some(
@@ -214,7 +220,6 @@ pub fn RequestDetail(id: String) -> Element {
             },
         )
     });
-    let done_key = done().map_or(0, |d| d.count);
     let wa_link = sepiion_core::phone::wa_me_link(
         &r.requester_phone,
         sepiion_core::notify::requester_message(&r, &cx).get(lang),
@@ -281,7 +286,7 @@ pub fn RequestDetail(id: String) -> Element {
         }
         section { class: "card",
             h2 { "{t.actions_title}" }
-            ActionStatus { key: "{done_key}", id: "action-done", message: done_text }
+            ActionStatus { id: "action-done", message: done_text }
             if actions.is_empty() {
                 p { class: "muted small", "{t.no_actions}" }
             }
@@ -291,6 +296,7 @@ pub fn RequestDetail(id: String) -> Element {
                         id: "action-{a.as_str()}",
                         class: if destructive(a) { "danger" } else if chosen() == Some(a) { "primary" } else { "secondary" },
                         "aria-pressed": if chosen() == Some(a) { "true" } else { "false" },
+                        disabled: settling(),
                         onclick: move |_| { chosen.set(Some(a)); message.set(None); },
                         "{t.words.action(a)}"
                     }
@@ -409,7 +415,7 @@ pub fn RequestDetail(id: String) -> Element {
                     }
                 }
             }
-            ActionStatus { key: "{note_done}", id: "note-added",
+            ActionStatus { id: "note-added",
                 message: (note_done() > 0).then(|| t.note_added.to_string()) }
             form { onsubmit: add_note, class: "stack",
                 div { class: "field",

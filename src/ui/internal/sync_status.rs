@@ -105,7 +105,8 @@ pub fn SyncStatus() -> Element {
                 },
                 "{t.sync_now}"
             }
-            ActionStatus { key: "{pressed:?}", id: "sync-result", message: up_to_date }
+            // Gone while the sync runs, so each answer appears (and takes focus) anew.
+            ActionStatus { id: "sync-result", message: up_to_date }
             if let Some(err) = &ui.sync.read().progress.last_error {
                 p { class: "notice warn small", "{t.sync_failed}" }
                 p { class: "small muted", lang: "en", "{err}" }
