@@ -599,7 +599,7 @@ async fn the_server_names_a_notes_mentions_that_match_nobody_and_the_app_shows_i
     );
 
     let html = common::ui::render(
-        &s,
+        s,
         Variant::Internal,
         sepiion::ui::shell::Route::Request(request),
     );

@@ -1238,11 +1238,14 @@ fn signing_out_names_the_unsent_changes_that_would_be_lost() {
     assert!(dialog_of(&app.html()).is_none());
 
     // Two changes wait to be sent: the question says so.
-    for action in [sepiion_core::workflow::Action::StartReview] {
-        store
-            .transition("r1", sepiion_core::workflow::TransitionInput::new(action))
-            .unwrap();
-    }
+    store
+        .transition(
+            "r1",
+            sepiion_core::workflow::TransitionInput::new(
+                sepiion_core::workflow::Action::StartReview,
+            ),
+        )
+        .unwrap();
     store
         .add_note(
             "r1",

@@ -413,9 +413,17 @@ pub fn focus_when_settled(id: &str) {
          if (m) {{ m.scrollIntoView({{ block: 'nearest' }}); m.focus(); }}"
     );
     spawn(async move {
-        let _ = super::on_tokio(tokio::time::sleep(SETTLE)).await;
+        settled().await;
         document::eval(&js);
     });
+}
+
+/// Waits [`SETTLE`] on tokio; at once where no tokio runtime runs the screen (component tests
+/// render without one).
+pub async fn settled() {
+    if let Ok(tokio) = tokio::runtime::Handle::try_current() {
+        let _ = tokio.spawn(tokio::time::sleep(SETTLE)).await;
+    }
 }
 
 /// How long after an action the screen is left to settle: the buttons that replaced the tapped

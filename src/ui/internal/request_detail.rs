@@ -16,8 +16,8 @@ use crate::store::StoreError;
 use crate::ui::components::{
     ActionStatus, ConfirmStep, ConflictList, PendingChip, StateChip, Timeline, UrgentChip,
 };
-use crate::ui::components::{SETTLE, focus_when_settled};
-use crate::ui::{Services, Ui, on_tokio};
+use crate::ui::components::{focus_when_settled, settled};
+use crate::ui::{Services, Ui};
 use sepiion_core::conflict::Slot;
 
 /// Inputs of the action form.
@@ -156,7 +156,7 @@ pub fn RequestDetail(id: String) -> Element {
                 settling.set(true);
                 focus_when_settled("action-done");
                 spawn(async move {
-                    let _ = on_tokio(tokio::time::sleep(SETTLE)).await;
+                    settled().await;
                     settling.set(false);
                 });
                 ui.changed();
