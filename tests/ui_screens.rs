@@ -1413,3 +1413,46 @@ fn the_requesters_phone_is_a_tel_link_beside_whatsapp() {
         "{main}"
     );
 }
+
+#[test]
+fn the_ajudans_clash_warning_names_each_clash_once_while_approving() {
+    use common::ui::Driver;
+    let (_d, store) = store_with(
+        Variant::Internal,
+        vec![
+            Record::Request(Box::new(request(
+                "r1",
+                RequestState::AwaitingLeader,
+                Some("bupati"),
+            ))),
+            Record::AgendaItem(Box::new(item(
+                "a1",
+                "Rapat paripurna DPRD",
+                24 * 7 + 11,
+                Visibility::Internal,
+                true,
+            ))),
+        ],
+    );
+    sign_in(&store, "ajudan.bupati", Role::Adc, Some("bupati"));
+    let mut app = Driver::new(&store, Variant::Internal, Route::Request("r1".into()));
+    let html = app.html();
+    assert_eq!(
+        main_of(&html).matches("Bentrok dengan").count(),
+        1,
+        "{html}"
+    );
+    app.tap("action-approve", 1);
+    let html = app.html();
+    let main = main_of(&html);
+    assert_eq!(main.matches("Bentrok dengan").count(), 1, "once: {main}");
+    assert_eq!(
+        main.matches("Perhatian: jadwal bentrok").count(),
+        1,
+        "{main}"
+    );
+    assert!(
+        !main.contains("Bentrok jadwal"),
+        "one heading, not two: {main}"
+    );
+}
