@@ -562,3 +562,51 @@ async fn a_second_tap_on_a_new_item_makes_no_second_item() {
         .unwrap();
     assert_eq!(on_server, 1);
 }
+
+/// Issue 24: a note sent through the outbox with a mistyped `@name` comes back from the server
+/// naming it; a role mention, a real account and an e-mail address are not named. The staff
+/// app shows the answer under the note.
+#[tokio::test]
+async fn the_server_names_a_notes_mentions_that_match_nobody_and_the_app_shows_it() {
+    let server = start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let a = staff(dir.path(), "a", &server.base, "protokol").await;
+    a.sync_once().await.unwrap();
+    let s = a.store();
+    let request = s.inbox(Some(RequestState::Submitted), None).unwrap()[0]
+        .request
+        .id
+        .clone();
+    let note = s
+        .add_note(
+            &request,
+            NoteInput {
+                id: None,
+                instruction: "Hadiri & koordinasikan @ajudan".into(),
+                text: "Mohon @komang dan @ajudan.bupati hadir; kabari panitia@contoh.id.".into(),
+            },
+        )
+        .unwrap();
+    assert!(
+        s.unknown_mentions(&note.id).unwrap().is_empty(),
+        "not sent yet"
+    );
+    a.sync_once().await.unwrap();
+    assert_eq!(s.pending_count().unwrap(), 0);
+    assert_eq!(
+        s.unknown_mentions(&note.id).unwrap(),
+        vec!["komang".to_string()]
+    );
+
+    let html = common::ui::render(
+        s,
+        Variant::Internal,
+        sepiion::ui::shell::Route::Request(request),
+    );
+    assert!(
+        html.contains(
+            "Server: tidak ada akun bernama @komang; sebutan itu tidak memberi tahu siapa pun."
+        ),
+        "{html}"
+    );
+}

@@ -1,5 +1,5 @@
 //! The office's outputs in the apps: calendar subscription (public Jadwal, staff personal feed),
-//! "Bagikan agenda" (wa.me text), the Laporan screen with SVG bar charts — rendered from a real
+//! "Bagikan agenda" (wa.me text), the Laporan screen (tables with SVG bars) — rendered from a real
 //! local store — and the engine's calls for them against the real server.
 
 mod common;
@@ -288,15 +288,16 @@ fn sample_report() -> MonthlyReport {
     }
 }
 
-#[test]
-fn the_report_is_drawn_as_svg_bars_scaled_to_the_largest_value() {
+/// The Laporan screen's report in `lang`, rendered.
+fn report_html(report: MonthlyReport, lang: Lang) -> String {
     #[component]
-    fn Root() -> Element {
+    fn Root(report: MonthlyReport) -> Element {
         let launch = use_context::<Launch>();
         ui::use_app(launch);
-        rsx! { ReportView { report: sample_report() } }
+        rsx! { ReportView { report } }
     }
     let (_d, store) = store_with(Variant::Internal, vec![]);
+    store.set_language(lang).unwrap();
     let launch = Launch {
         variant: Variant::Internal,
         store,
@@ -304,20 +305,124 @@ fn the_report_is_drawn_as_svg_bars_scaled_to_the_largest_value() {
         tz: Makassar,
         initial_route: Some(Route::Reports),
     };
-    let mut dom = VirtualDom::new(Root).with_root_context(launch);
+    let mut dom = VirtualDom::new_with_props(Root, RootProps { report }).with_root_context(launch);
     dom.rebuild_in_place();
-    let html = dioxus_ssr::render(&dom);
-    assert!(html.contains("<svg"), "{html}");
-    assert!(html.contains("Hadir sendiri"), "{html}");
-    assert!(html.contains("Dihadiri") && html.contains("Ditolak"));
-    // Attendance: 8 is the largest (full width 160), 4 is half, 0 is empty.
-    assert!(html.contains(r#"width="160""#), "{html}");
-    assert!(html.contains(r#"width="80""#), "{html}");
-    assert!(html.contains(r#"width="0""#), "{html}");
-    assert!(
-        html.contains("2,5 j"),
-        "hours in Indonesian notation: {html}"
+    dioxus_ssr::render(&dom)
+}
+
+/// The rows of the table captioned `caption`: (row heading, cells' text).
+fn table_rows(html: &str, caption: &str) -> Vec<(String, Vec<String>)> {
+    let start = html
+        .find(&format!("<caption>{caption}</caption>"))
+        .unwrap_or_else(|| panic!("no table captioned {caption}: {html}"));
+    let table = &html[start..start + html[start..].find("</table>").unwrap()];
+    let body = &table[table.find("<tbody>").unwrap()..];
+    let text = |cell: &str| {
+        // The cell's text without its tags (the bar's SVG holds none).
+        let mut out = String::new();
+        let mut in_tag = false;
+        for c in cell.chars() {
+            match c {
+                '<' => in_tag = true,
+                '>' => in_tag = false,
+                c if !in_tag => out.push(c),
+                _ => {}
+            }
+        }
+        out.trim().to_string()
+    };
+    body.split("<tr")
+        .skip(1)
+        .map(|row| {
+            let head = &row[row.find("<th scope=\"row\"").expect("a row heading")..];
+            let head = text(&head[..head.find("</th>").unwrap()]);
+            let cells = row
+                .split("<td")
+                .skip(1)
+                .map(|c| text(&format!("<td{}", &c[..c.find("</td>").unwrap()])))
+                .collect();
+            (head, cells)
+        })
+        .collect()
+}
+
+/// Issue 24: the Laporan screen writes its figures as tables (caption, column and row
+/// headings) whose cells carry bars drawn as SVG hidden from screen readers; a month without
+/// data says so instead of "0 j"; hours and months in the reader's language.
+#[test]
+fn the_report_is_tables_with_bars_and_says_when_a_month_has_no_data() {
+    let mut report = sample_report();
+    report.response_times.insert(
+        0,
+        ResponseTimes {
+            month: "2026-09".into(),
+            submitted: 0,
+            first_action_count: 0,
+            first_action_median_hours: None,
+            first_action_p90_hours: None,
+            decision_count: 0,
+            decision_median_hours: None,
+            decision_p90_hours: None,
+        },
     );
+    let html = report_html(report.clone(), Lang::Id);
+    assert!(
+        html.contains("Kabupaten Klungkung · Oktober 2026"),
+        "{html}"
+    );
+    // Attendance: 8 is the largest (the whole bar), 4 half, 0 none.
+    let rows = table_rows(
+        &html,
+        "Agenda pimpinan menurut kehadiran — Bupati Klungkung",
+    );
+    assert_eq!(
+        rows[0],
+        ("Hadir sendiri".to_string(), vec!["8".to_string()])
+    );
+    assert!(html.contains(r#"width="100""#), "{html}");
+    assert!(html.contains(r#"width="50""#), "{html}");
+    assert!(html.contains(r#"width="0""#), "{html}");
+    let outcomes = table_rows(&html, "Permohonan menurut hasil");
+    assert_eq!(outcomes[0].0, "Dihadiri");
+    assert_eq!(outcomes[1].0, "Ditolak");
+    // Months in words; an empty month says so; hours in Indonesian with a decimal comma.
+    let times = table_rows(&html, "Waktu tanggapan 12 bulan (median, jam)");
+    assert_eq!(
+        times,
+        vec![
+            (
+                "Sep 2026".to_string(),
+                vec!["Tidak ada data".to_string(), "Tidak ada data".to_string()]
+            ),
+            (
+                "Okt 2026".to_string(),
+                vec!["2,5 jam".to_string(), "30 jam".to_string()]
+            ),
+        ]
+    );
+    assert!(!html.contains(" j<"), "no bare \"j\" for hours: {html}");
+    // Real tables: column headings and row headings with their scope; the bars are drawing.
+    assert!(html.contains("<th scope=\"col\">Bulan</th>"), "{html}");
+    assert_eq!(
+        html.matches("<svg").count(),
+        html.matches("<svg class=\"bar\" aria-hidden=\"true\"")
+            .count(),
+        "every bar hidden from screen readers: {html}"
+    );
+    assert!(
+        !html.contains("<text"),
+        "no text inside the drawing: {html}"
+    );
+
+    let en = report_html(report, Lang::En);
+    assert!(en.contains("Kabupaten Klungkung · October 2026"), "{en}");
+    let rows: Vec<_> = table_rows(&en, "Response time over 12 months (median, hours)");
+    assert_eq!(
+        rows[0].1,
+        vec!["No data".to_string(), "No data".to_string()]
+    );
+    assert_eq!(rows[1].0, "Oct 2026");
+    assert_eq!(rows[1].1, vec!["2.5 h".to_string(), "30 h".to_string()]);
 }
 
 #[tokio::test]

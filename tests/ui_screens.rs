@@ -660,6 +660,7 @@ fn the_sync_screen_lists_conflicts_with_both_ways_out() {
             record: Some(Record::AgendaItem(Box::new(theirs))),
             error: None,
             conflicts: vec![],
+            unknown_mentions: vec![],
         }])
         .unwrap();
     let html = render(&store, Variant::Internal, Route::Sync);
@@ -1012,6 +1013,448 @@ fn a_double_tap_on_simpan_makes_one_agenda_item_and_opens_it() {
     // With its clash, where the person is looking.
     assert!(main.contains("card conflict"), "{main}");
     assert!(main.contains("Rapat koordinasi OPD"), "{main}");
+}
+
+// --- Issue 23: destructive actions ask once; each action says what it did -----------------
+
+/// The one `role="alertdialog"` on screen, or none.
+fn dialog_of(html: &str) -> Option<&str> {
+    let start = html.find("role=\"alertdialog\"")?;
+    let rest = &html[start..];
+    let end = rest
+        .find("</button></div></div>")
+        .map_or(rest.len(), |i| i + "</button></div></div>".len());
+    Some(&rest[..end])
+}
+
+/// The live region's message (`role="status"` around the action's outcome), or none.
+fn status_message<'a>(html: &'a str, id: &str) -> Option<&'a str> {
+    let start = html.find(&format!("id=\"{id}\""))?;
+    let rest = &html[start..];
+    let text = &rest[rest.find('>')? + 1..];
+    Some(&text[..text.find("</p>")?])
+}
+
+fn stored_request(store: &sepiion::store::Store, id: &str) -> Request {
+    store.request_detail(id).unwrap().unwrap().request.request
+}
+
+#[test]
+fn declining_asks_once_naming_the_request_and_then_says_who_is_told() {
+    use common::ui::Driver;
+    let (_d, store) = store_with(
+        Variant::Internal,
+        vec![Record::Request(Box::new(request(
+            "r1",
+            RequestState::AwaitingLeader,
+            Some("bupati"),
+        )))],
+    );
+    sign_in(&store, "ajudan.bupati", Role::Adc, Some("bupati"));
+    let mut app = Driver::new(&store, Variant::Internal, Route::Request("r1".into()));
+    // "Tolak" opens the question; nothing is declined yet.
+    app.tap("action-decline", 1);
+    let html = app.html();
+    let dialog = dialog_of(&html).expect("a confirmation");
+    assert!(
+        dialog.contains(
+            "Permohonan &#34;Pembukaan Festival Semarapura&#34; akan ditolak. Pemohon diberi tahu"
+        ),
+        "{dialog}"
+    );
+    assert!(
+        dialog.contains("aria-labelledby=\"confirm-action-question\""),
+        "{dialog}"
+    );
+    assert!(dialog.contains(">Kembali</button>"), "{dialog}");
+    assert_eq!(
+        stored_request(&store, "r1").state,
+        RequestState::AwaitingLeader
+    );
+    // "Kembali" closes it, and Esc does too: still nothing declined.
+    app.tap("confirm-action-no", 1);
+    assert!(dialog_of(&app.html()).is_none());
+    app.tap("action-decline", 1);
+    app.escape("confirm-action");
+    assert!(dialog_of(&app.html()).is_none());
+    assert_eq!(store.pending_count().unwrap(), 0);
+    // Asked again, with a reason, and tapped twice: declined once.
+    app.tap("action-decline", 1);
+    app.type_into_newest("Bupati bertugas ke Jakarta");
+    app.tap("confirm-action-yes", 2);
+    let r = stored_request(&store, "r1");
+    assert_eq!(r.state, RequestState::Declined);
+    assert_eq!(store.pending_count().unwrap(), 1, "one change to send");
+    let html = app.html();
+    assert!(dialog_of(&html).is_none(), "{html}");
+    assert!(
+        !main_of(&html).contains("notice error"),
+        "no second try refused: {html}"
+    );
+    // Said where the buttons were, in a live region: core's rule (the requester, protocol and
+    // the Bupati's team) without the ajudan who acted.
+    assert!(
+        html.contains("role=\"status\" aria-live=\"polite\""),
+        "{html}"
+    );
+    assert_eq!(
+        status_message(&html, "action-done"),
+        Some(
+            "Permohonan ditolak. Pemohon, staf protokol, sekretaris pribadi Bupati Klungkung \
+             dan Bupati Klungkung diberi tahu setelah perubahan terkirim."
+        ),
+        "{html}"
+    );
+}
+
+#[test]
+fn start_review_and_forward_say_what_happened_in_both_languages() {
+    use common::ui::Driver;
+    let (_d, store) = store_with(
+        Variant::Internal,
+        vec![Record::Request(Box::new(request(
+            "r1",
+            RequestState::Submitted,
+            Some("bupati"),
+        )))],
+    );
+    sign_in(&store, "protokol", Role::Protocol, None);
+    let mut app = Driver::new(&store, Variant::Internal, Route::Request("r1".into()));
+    app.tap("action-start_review", 2);
+    app.tap("act-start_review", 2);
+    assert_eq!(stored_request(&store, "r1").state, RequestState::InReview);
+    assert_eq!(store.pending_count().unwrap(), 1);
+    assert_eq!(
+        status_message(&app.html(), "action-done"),
+        Some("Peninjauan dimulai. Pemohon diberi tahu setelah perubahan terkirim.")
+    );
+    app.tap("action-forward_to_leader", 1);
+    app.tap("act-forward_to_leader", 2);
+    assert_eq!(
+        stored_request(&store, "r1").state,
+        RequestState::AwaitingLeader
+    );
+    assert_eq!(store.pending_count().unwrap(), 2, "one change per action");
+    assert_eq!(
+        status_message(&app.html(), "action-done"),
+        Some(
+            "Diteruskan ke Bupati Klungkung. Ajudan dan sekretaris pribadi Bupati Klungkung \
+             dan Bupati Klungkung diberi tahu setelah perubahan terkirim."
+        )
+    );
+
+    // The same in English.
+    let (_d2, store) = store_with(
+        Variant::Internal,
+        vec![Record::Request(Box::new(request(
+            "r2",
+            RequestState::Submitted,
+            Some("bupati"),
+        )))],
+    );
+    sign_in(&store, "protokol", Role::Protocol, None);
+    store.set_language(Lang::En).unwrap();
+    let mut app = Driver::new(&store, Variant::Internal, Route::Request("r2".into()));
+    app.tap("action-start_review", 1);
+    app.tap("act-start_review", 1);
+    assert_eq!(
+        status_message(&app.html(), "action-done"),
+        Some("Review started. Notified once the change is sent: the requester.")
+    );
+}
+
+#[test]
+fn cancelling_an_agenda_item_asks_once_naming_it() {
+    use common::ui::Driver;
+    let (_d, store) = store_with(
+        Variant::Internal,
+        vec![Record::AgendaItem(Box::new(item(
+            "a1",
+            "Rapat koordinasi OPD",
+            24 + 9,
+            Visibility::Internal,
+            true,
+        )))],
+    );
+    sign_in(&store, "protokol", Role::Protocol, None);
+    let status =
+        |store: &sepiion::store::Store| store.agenda_item("a1").unwrap().unwrap().item.status;
+    let mut app = Driver::new(&store, Variant::Internal, Route::AgendaItem("a1".into()));
+    app.tap(sepiion::ui::internal::agenda::CANCEL_ITEM, 1);
+    let html = app.html();
+    let dialog = dialog_of(&html).expect("a confirmation");
+    let tomorrow = sepiion_core::time::local_date(today_at(24 + 9), Makassar);
+    assert!(
+        dialog.contains(&format!(
+            "Agenda &#34;Rapat koordinasi OPD&#34; ({}, 09.00–11.00 WITA) akan dibatalkan",
+            sepiion_core::time::date(tomorrow, Lang::Id)
+        )),
+        "{dialog}"
+    );
+    app.escape("confirm-cancel-item");
+    assert!(dialog_of(&app.html()).is_none());
+    assert_eq!(status(&store), AgendaStatus::Confirmed);
+    // Without a reason it is refused, the question stays open and says why.
+    app.tap(sepiion::ui::internal::agenda::CANCEL_ITEM, 1);
+    app.tap("confirm-cancel-item-yes", 1);
+    let html = app.html();
+    assert!(
+        dialog_of(&html).is_some_and(|d| d.contains("Alasan pembatalan wajib diisi.")),
+        "{html}"
+    );
+    assert_eq!(status(&store), AgendaStatus::Confirmed);
+    app.type_into_newest("Bupati sakit");
+    app.tap("confirm-cancel-item-yes", 2);
+    assert_eq!(status(&store), AgendaStatus::Cancelled);
+    assert_eq!(store.pending_count().unwrap(), 1, "cancelled once");
+    assert_eq!(
+        status_message(&app.html(), "item-cancelled"),
+        Some("Agenda dibatalkan.")
+    );
+}
+
+#[test]
+fn signing_out_names_the_unsent_changes_that_would_be_lost() {
+    use common::ui::Driver;
+    use sepiion::ui::internal::sync_status::LOGOUT;
+    let (_d, store) = store_with(
+        Variant::Internal,
+        vec![Record::Request(Box::new(request(
+            "r1",
+            RequestState::Submitted,
+            Some("bupati"),
+        )))],
+    );
+    sign_in(&store, "protokol", Role::Protocol, None);
+    let mut app = Driver::new(&store, Variant::Internal, Route::Sync);
+    app.tap(LOGOUT, 1);
+    let html = app.html();
+    let dialog = dialog_of(&html).expect("a confirmation");
+    assert!(
+        dialog.contains("Semua perubahan Anda sudah terkirim ke server; tidak ada yang hilang."),
+        "{dialog}"
+    );
+    app.tap("confirm-logout-no", 1);
+    assert!(dialog_of(&app.html()).is_none());
+
+    // Two changes wait to be sent: the question says so.
+    store
+        .transition(
+            "r1",
+            sepiion_core::workflow::TransitionInput::new(
+                sepiion_core::workflow::Action::StartReview,
+            ),
+        )
+        .unwrap();
+    store
+        .add_note(
+            "r1",
+            sepiion_core::api::NoteInput {
+                id: None,
+                instruction: String::new(),
+                text: "Koordinasi dengan Satpol PP".into(),
+            },
+        )
+        .unwrap();
+    let mut app = Driver::new(&store, Variant::Internal, Route::Sync);
+    app.tap(LOGOUT, 1);
+    let html = app.html();
+    let dialog = dialog_of(&html).expect("a confirmation");
+    assert!(
+        dialog.contains("2 perubahan belum terkirim akan hilang bila Anda keluar sekarang."),
+        "{dialog}"
+    );
+    app.escape("confirm-logout");
+    assert!(dialog_of(&app.html()).is_none());
+    assert!(
+        matches!(
+            store.identity().unwrap(),
+            sepiion::store::Identity::Staff { .. }
+        ),
+        "still signed in"
+    );
+    assert_eq!(store.pending_count().unwrap(), 2, "nothing lost");
+}
+
+#[test]
+fn cancelling_my_request_asks_once_with_the_existing_confirmation() {
+    use common::ui::Driver;
+    use sepiion::ui::public::my_requests::CANCEL_REQUEST;
+    let (_d, store) = store_with(
+        Variant::Public,
+        vec![Record::Request(Box::new(request(
+            "r1",
+            RequestState::Submitted,
+            Some("bupati"),
+        )))],
+    );
+    let mut app = Driver::new(&store, Variant::Public, Route::MyRequest("r1".into()));
+    app.tap(CANCEL_REQUEST, 1);
+    let html = app.html();
+    let dialog = dialog_of(&html).expect("a confirmation");
+    assert!(
+        dialog.contains(
+            "Permohonan &#34;Pembukaan Festival Semarapura&#34; akan dibatalkan dan tidak diproses lagi"
+        ),
+        "{dialog}"
+    );
+    app.tap("confirm-cancel-request-no", 1);
+    assert!(dialog_of(&app.html()).is_none());
+    assert_eq!(stored_request(&store, "r1").state, RequestState::Submitted);
+    app.tap(CANCEL_REQUEST, 1);
+    app.type_into_newest("Acara diundur");
+    app.tap("confirm-cancel-request-yes", 2);
+    assert_eq!(stored_request(&store, "r1").state, RequestState::Cancelled);
+    assert_eq!(store.pending_count().unwrap(), 1, "cancelled once");
+}
+
+// --- Issue 23 point 10: the agenda item, the week, the request's phone ---------------------
+
+#[test]
+fn the_item_screen_shows_its_date_and_each_clash_once_without_an_empty_card() {
+    let mut other = item(
+        "a2",
+        "Sidang paripurna DPRD",
+        24 + 10,
+        Visibility::Internal,
+        false,
+    );
+    other.location = "Gedung DPRD".into();
+    let (_d, store) = store_with(
+        Variant::Internal,
+        vec![
+            Record::AgendaItem(Box::new(item(
+                "a1",
+                "Rapat koordinasi OPD",
+                24 + 9,
+                Visibility::Internal,
+                false,
+            ))),
+            Record::AgendaItem(Box::new(other)),
+        ],
+    );
+    sign_in(&store, "protokol", Role::Protocol, None);
+    let html = render(&store, Variant::Internal, Route::AgendaItem("a1".into()));
+    let main = main_of(&html);
+    let tomorrow = sepiion_core::time::local_date(today_at(24 + 9), Makassar);
+    assert!(
+        main.contains(&format!(
+            "{}, 09.00–11.00 WITA",
+            sepiion_core::time::date(tomorrow, Lang::Id)
+        )),
+        "the date with the hours: {main}"
+    );
+    assert_eq!(main.matches("Bentrok dengan").count(), 1, "{main}");
+    assert_eq!(main.matches("Sidang paripurna DPRD").count(), 1, "{main}");
+    assert!(
+        !main.contains("class=\"card small\""),
+        "no empty card: {main}"
+    );
+}
+
+#[test]
+fn finished_items_are_not_drawn_as_clashes() {
+    let mut done_a = item("a1", "Upacara bendera", 1, Visibility::Public, true);
+    done_a.status = AgendaStatus::Done;
+    let mut done_b = item("a2", "Apel pagi", 2, Visibility::Public, true);
+    done_b.status = AgendaStatus::Done;
+    let ahead_a = item("a3", "Rapat anggaran", 24 + 9, Visibility::Internal, true);
+    let ahead_b = item(
+        "a4",
+        "Audiensi nelayan",
+        24 + 10,
+        Visibility::Internal,
+        true,
+    );
+    let (_d, store) = store_with(
+        Variant::Internal,
+        [done_a, done_b, ahead_a, ahead_b]
+            .into_iter()
+            .map(|i| Record::AgendaItem(Box::new(i)))
+            .collect(),
+    );
+    sign_in(&store, "protokol", Role::Protocol, None);
+    let html = render(&store, Variant::Internal, Route::Agenda);
+    let main = main_of(&html);
+    assert!(
+        main.contains("Upacara bendera") && main.contains("Apel pagi"),
+        "{main}"
+    );
+    assert!(
+        !main.contains("card conflict"),
+        "finished items overlap quietly: {main}"
+    );
+    let html = render(&store, Variant::Internal, Route::AgendaItem("a3".into()));
+    assert!(
+        main_of(&html).contains("card conflict"),
+        "items ahead still clash"
+    );
+}
+
+#[test]
+fn the_requesters_phone_is_a_tel_link_beside_whatsapp() {
+    let (_d, store) = store_with(
+        Variant::Internal,
+        vec![Record::Request(Box::new(request(
+            "r1",
+            RequestState::InReview,
+            Some("bupati"),
+        )))],
+    );
+    sign_in(&store, "protokol", Role::Protocol, None);
+    let html = render(&store, Variant::Internal, Route::Request("r1".into()));
+    let main = main_of(&html);
+    assert!(
+        main.contains("<a href=\"tel:+6281234567890\">081234567890</a>"),
+        "{main}"
+    );
+    assert!(
+        main.contains("href=\"https://wa.me/6281234567890?text="),
+        "{main}"
+    );
+}
+
+#[test]
+fn the_ajudans_clash_warning_names_each_clash_once_while_approving() {
+    use common::ui::Driver;
+    let (_d, store) = store_with(
+        Variant::Internal,
+        vec![
+            Record::Request(Box::new(request(
+                "r1",
+                RequestState::AwaitingLeader,
+                Some("bupati"),
+            ))),
+            Record::AgendaItem(Box::new(item(
+                "a1",
+                "Rapat paripurna DPRD",
+                24 * 7 + 11,
+                Visibility::Internal,
+                true,
+            ))),
+        ],
+    );
+    sign_in(&store, "ajudan.bupati", Role::Adc, Some("bupati"));
+    let mut app = Driver::new(&store, Variant::Internal, Route::Request("r1".into()));
+    let html = app.html();
+    assert_eq!(
+        main_of(&html).matches("Bentrok dengan").count(),
+        1,
+        "{html}"
+    );
+    app.tap("action-approve", 1);
+    let html = app.html();
+    let main = main_of(&html);
+    assert_eq!(main.matches("Bentrok dengan").count(), 1, "once: {main}");
+    assert_eq!(
+        main.matches("Perhatian: jadwal bentrok").count(),
+        1,
+        "{main}"
+    );
+    assert!(
+        !main.contains("Bentrok jadwal"),
+        "one heading, not two: {main}"
+    );
 }
 
 /// Issue 23: after sending, a "sent" screen with the tracking code big, kept whole per group

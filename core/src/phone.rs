@@ -50,6 +50,12 @@ pub fn wa_me_link(phone: &str, text: &str) -> Option<String> {
     Some(format!("https://wa.me/{number}?text={}", encode(text)))
 }
 
+/// A `tel:` link that dials `phone` (`0812 3456 7890` → `tel:+6281234567890`); `None` when
+/// `phone` is not a phone number.
+pub fn tel_link(phone: &str) -> Option<String> {
+    normalize_phone(phone).map(|number| format!("tel:+{number}"))
+}
+
 /// A `wa.me` link that opens WhatsApp with `text` ready to send to a chat the user picks.
 pub fn wa_me_share(text: &str) -> String {
     format!("https://wa.me/?text={}", encode(text))
@@ -58,6 +64,19 @@ pub fn wa_me_share(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tel_links_dial_the_international_number() {
+        assert_eq!(
+            tel_link("0812 3456 7890").as_deref(),
+            Some("tel:+6281234567890")
+        );
+        assert_eq!(
+            tel_link("+62 813-3711-2233").as_deref(),
+            Some("tel:+6281337112233")
+        );
+        assert_eq!(tel_link("kantor desa"), None);
+    }
 
     #[test]
     fn phones_normalise_to_the_international_form() {

@@ -213,6 +213,10 @@ pub struct MutationResult {
     /// Agenda clashes found while applying (warnings).
     #[serde(default)]
     pub conflicts: Vec<Conflict>,
+    /// The `@names` of an added note that match no account: nobody was told of them, so the
+    /// author is (issue 24: a mistyped mention is never dropped silently).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unknown_mentions: Vec<String>,
 }
 
 /// The answer to a push.

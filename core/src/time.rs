@@ -43,6 +43,24 @@ pub fn month(d: NaiveDate, lang: Lang) -> String {
     d.format_localized("%B %Y", locale(lang)).to_string()
 }
 
+/// A month given as `YYYY-MM` in words: "Januari 2026" / "January 2026"; anything else is
+/// returned as it came.
+pub fn month_of(month: &str, lang: Lang) -> String {
+    month_formatted(month, "%B %Y", lang)
+}
+
+/// A month shortly, for chart labels: "Agu 2026" / "Aug 2026".
+pub fn month_short(month: &str, lang: Lang) -> String {
+    month_formatted(month, "%b %Y", lang)
+}
+
+fn month_formatted(month: &str, pattern: &str, lang: Lang) -> String {
+    match NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d") {
+        Ok(d) => d.format_localized(pattern, locale(lang)).to_string(),
+        Err(_) => month.to_string(),
+    }
+}
+
 /// The local hour and minute of an instant: "09.00" / "09:00".
 pub fn time(at: DateTime<Utc>, tz: Tz, lang: Lang) -> String {
     let pattern = match lang {
@@ -150,6 +168,16 @@ mod tests {
             time_range(s, e, Makassar, Lang::En),
             "22:00 – Tuesday, 1 December 2026, 02:00 WITA"
         );
+    }
+
+    #[test]
+    fn months_are_written_in_words() {
+        assert_eq!(month_of("2026-01", Lang::Id), "Januari 2026");
+        assert_eq!(month_of("2026-01", Lang::En), "January 2026");
+        assert_eq!(month_short("2026-08", Lang::Id), "Agu 2026");
+        assert_eq!(month_short("2026-08", Lang::En), "Aug 2026");
+        assert_eq!(month_short("2026-05", Lang::Id), "Mei 2026");
+        assert_eq!(month_of("bukan", Lang::Id), "bukan");
     }
 
     #[test]

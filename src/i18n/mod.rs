@@ -234,6 +234,41 @@ pub struct Texts {
     /// The message "Bagikan lewat WhatsApp" prepares: `{title}`, `{code}` and `{link}` (where
     /// the request can be tracked on the web) are filled in.
     pub share_code_message: &'static str,
+    // Issue 23: destructive actions ask once, naming what will happen (`{title}`, `{when}`, `{n}`).
+    pub confirm_cancel_request: &'static str,
+    pub cancel_item_confirm: &'static str,
+    pub confirm_cancel_item: &'static str,
+    pub decline_confirm: &'static str,
+    pub staff_cancel_confirm: &'static str,
+    pub logout_unsent: &'static str,
+    pub logout_all_sent: &'static str,
+    pub confirm_logout: &'static str,
+    // Issue 23: what an action did, and who core's rule tells (`{leader}`, `{rep}`, `{state}`, `{who}`).
+    pub done_start_review: &'static str,
+    pub done_request_info: &'static str,
+    pub done_forward: &'static str,
+    pub done_propose_time: &'static str,
+    pub done_approve: &'static str,
+    pub done_represent: &'static str,
+    pub done_decline: &'static str,
+    pub done_cancel: &'static str,
+    pub done_mark_done: &'static str,
+    pub done_other: &'static str,
+    pub told: &'static str,
+    pub told_when_sent: &'static str,
+    pub and: &'static str,
+    pub recipient_requester: &'static str,
+    pub item_cancelled: &'static str,
+    pub note_added: &'static str,
+    // Issue 23: "Sinkronkan sekarang" with nothing new (`{time}`).
+    pub up_to_date: &'static str,
+    // Issue 24: `@names` of a note that match no account (`{names}`).
+    pub mentions_unknown_server: &'static str,
+    // Issue 24: the Laporan screen.
+    pub hours_unit: &'static str,
+    pub report_count: &'static str,
+    pub report_item: &'static str,
+    pub past_days: &'static str,
 }
 
 /// The texts of a language.

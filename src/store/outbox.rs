@@ -22,7 +22,11 @@ use sepiion_core::sync::{
 
 use super::cache::{put_server_record, refresh, server_record, shown_record};
 use super::overlay::LocalActor;
-use super::{Store, StoreError, StoreResult, local_actor};
+use super::{Store, StoreError, StoreResult, get_state, local_actor, set_state};
+
+/// The sync-state key prefix of a note's mentions that matched no account (`…{note id}`): kept
+/// with the account's data, so signing out forgets them.
+const UNKNOWN_MENTIONS: &str = "note_unknown_mentions:";
 
 /// Where an outbox entry stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -230,6 +234,16 @@ impl Store {
         })
     }
 
+    /// The `@names` of note `note_id` that the server found no account for (empty when all
+    /// matched, or before the note was sent).
+    pub fn unknown_mentions(&self, note_id: &str) -> StoreResult<Vec<String>> {
+        let key = format!("{UNKNOWN_MENTIONS}{note_id}");
+        let names = self.read(|tx| get_state(tx, &key))?;
+        Ok(names
+            .map(|n| n.split(' ').map(str::to_string).collect())
+            .unwrap_or_default())
+    }
+
     /// Records the server's answers to a push, in one transaction.
     pub fn apply_push_results(&self, results: &[MutationResult]) -> StoreResult<PushTally> {
         self.write(|tx| {
@@ -254,6 +268,16 @@ impl Store {
                     MutationStatus::Applied | MutationStatus::AlreadyApplied => {
                         tx.prepare_cached("DELETE FROM outbox WHERE id = ?1")?
                             .execute(params![res.id])?;
+                        // A note's mentions that matched nobody, kept to show under the note.
+                        if let (Some(Record::Note(n)), false) =
+                            (&res.record, res.unknown_mentions.is_empty())
+                        {
+                            set_state(
+                                tx,
+                                &format!("{UNKNOWN_MENTIONS}{}", n.id),
+                                &res.unknown_mentions.join(" "),
+                            )?;
+                        }
                         if res.status == MutationStatus::Applied {
                             tally.applied += 1;
                         } else {

@@ -84,6 +84,7 @@ fn answer(id: &str, status: MutationStatus, record: Option<Record>) -> MutationR
             fields: Default::default(),
         }),
         conflicts: vec![],
+        unknown_mentions: vec![],
     }
 }
 

@@ -61,7 +61,12 @@ pub fn AgendaCard(
     let ui = use_context::<Ui>();
     let t = ui.texts();
     let lang = (ui.lang)();
-    let time = time::time_range(item.starts_at, item.ends_at, ui.tz, lang);
+    // Under a day's heading the hours are enough; alone on its screen it says the date too.
+    let time = if standalone {
+        time::when(item.starts_at, item.ends_at, ui.tz, lang)
+    } else {
+        time::time_range(item.starts_at, item.ends_at, ui.tz, lang)
+    };
     let status = t.words.agenda_status(item.status);
     let cancelled = item.status == sepiion_core::AgendaStatus::Cancelled;
     let leader = ui.leader_title(&item.leader_id);
@@ -158,15 +163,24 @@ pub fn AgendaDays(
     }
 }
 
-/// Clashes named one per line. `announce` makes it an alert: only where the user's own action
-/// (a save) produced it, not on every card of a list, which would read out each one at once.
+/// Clashes named one per line, each clash once. `announce` makes it an alert: only where the
+/// user's own action (a save) produced it, not on every card of a list, which would read out
+/// each one at once. `heading` replaces "Bentrok jadwal" (a warning that says more).
 #[component]
-pub fn ConflictList(conflicts: Vec<Conflict>, #[props(default)] announce: bool) -> Element {
+pub fn ConflictList(
+    conflicts: Vec<Conflict>,
+    #[props(default)] announce: bool,
+    #[props(default)] heading: Option<String>,
+) -> Element {
     let ui = use_context::<Ui>();
     let t = ui.texts();
+    let mut conflicts = conflicts;
+    let mut seen = std::collections::HashSet::new();
+    conflicts.retain(|c| seen.insert(c.other_id.clone()));
+    let heading = heading.unwrap_or_else(|| t.conflict_heading.to_string());
     rsx! {
         div { role: announce.then_some("alert"),
-            strong { "{t.conflict_heading}" }
+            strong { "{heading}" }
             ul { class: "conflict-list",
                 for c in conflicts {
                     li { key: "{c.other_id}", "{t.conflict(&c, ui.tz, (ui.lang)())}" }
@@ -385,6 +399,128 @@ pub fn SelectField(
             }
             if let Some(err) = &error {
                 div { class: "error", id: "{id}-error", "{err}" }
+            }
+        }
+    }
+}
+
+/// Moves focus to element `id` once the screen has settled ([`SETTLE`]), scrolling it into
+/// view. By id, not by a mounted handle: a message already on screen is updated in place (it
+/// mounts only once), so each action asks for focus again through this.
+pub fn focus_when_settled(id: &str) {
+    let js = format!(
+        "const m = document.getElementById({id:?}); \
+         if (m) {{ m.scrollIntoView({{ block: 'nearest' }}); m.focus(); }}"
+    );
+    spawn(async move {
+        settled().await;
+        document::eval(&js);
+    });
+}
+
+/// Waits [`SETTLE`] on tokio; at once where no tokio runtime runs the screen (component tests
+/// render without one).
+pub async fn settled() {
+    if let Ok(tokio) = tokio::runtime::Handle::try_current() {
+        let _ = tokio.spawn(tokio::time::sleep(SETTLE)).await;
+    }
+}
+
+/// How long after an action the screen is left to settle: the buttons that replaced the tapped
+/// one stay disabled, and the message takes focus only then, so that a double tap acts once and
+/// its second tap neither acts again nor takes focus away.
+pub const SETTLE: std::time::Duration = std::time::Duration::from_millis(600);
+
+/// A destructive action's one question, inline where its button was: what will happen, said in
+/// full (`question`), any input it needs (`children`), then the action and "Kembali". It is an
+/// `alertdialog` that takes focus when it appears, so a screen reader reads the question; Esc or
+/// "Kembali" closes it (`oncancel`) and focus goes back to `return_to` (the button that opened
+/// it). `busy` disables the action while it runs, so a double tap acts once.
+#[component]
+pub fn ConfirmStep(
+    /// The element id of the dialog; the question is `{id}-question`, the buttons
+    /// `{id}-yes` and `{id}-no`.
+    id: String,
+    question: String,
+    confirm_label: String,
+    onconfirm: EventHandler<()>,
+    oncancel: EventHandler<()>,
+    /// The id of the element that gets focus back when the step is closed without acting.
+    #[props(default)]
+    return_to: Option<String>,
+    #[props(default)] busy: bool,
+    #[props(default)] children: Element,
+) -> Element {
+    let t = use_context::<Ui>().texts();
+    let back = move || {
+        oncancel.call(());
+        if let Some(target) = &return_to {
+            document::eval(&format!(
+                "setTimeout(() => document.getElementById({target:?})?.focus(), 0)"
+            ));
+        }
+    };
+    let back_key = back.clone();
+    let back_click = back;
+    rsx! {
+        div {
+            class: "confirm-step notice warn stack",
+            id: "{id}",
+            role: "alertdialog",
+            "aria-labelledby": "{id}-question",
+            tabindex: "-1",
+            onmounted: move |e: MountedEvent| async move {
+                let _ = e.set_focus(true).await;
+            },
+            onkeydown: move |e: KeyboardEvent| {
+                if e.key() == Key::Escape {
+                    back_key();
+                }
+            },
+            p { id: "{id}-question", strong { "{question}" } }
+            {children}
+            div { class: "row",
+                button {
+                    class: "danger",
+                    id: "{id}-yes",
+                    r#type: "button",
+                    disabled: busy,
+                    onclick: move |_| onconfirm.call(()),
+                    "{confirm_label}"
+                }
+                button {
+                    class: "secondary",
+                    id: "{id}-no",
+                    r#type: "button",
+                    onclick: move |_| back_click(),
+                    "{t.back}"
+                }
+            }
+        }
+    }
+}
+
+/// What the person's last action did, said where they are looking and to screen readers: a
+/// polite live region that is always on the screen (so it is announced when its text changes),
+/// whose message takes focus when it first appears; after a later action, call
+/// [`focus_when_settled`] with the same `id`. Focus moves a moment later (after [`SETTLE`]):
+/// the second tap of a double tap would otherwise land on whatever the screen now shows there
+/// and take focus away again.
+#[component]
+pub fn ActionStatus(id: String, message: Option<String>) -> Element {
+    rsx! {
+        div { class: "action-status", role: "status", "aria-live": "polite",
+            if let Some(m) = message {
+                p {
+                    class: "notice ok",
+                    id: "{id}",
+                    tabindex: "-1",
+                    onmounted: {
+                        let id = id.clone();
+                        move |_: MountedEvent| focus_when_settled(&id)
+                    },
+                    "{m}"
+                }
             }
         }
     }

@@ -104,3 +104,123 @@ pub fn render(store: &Store, variant: Variant, route: Route) -> String {
     dom.rebuild_in_place();
     dioxus_ssr::render(&dom)
 }
+
+/// The app on a route, built, to be driven like a person would: click, type, press Esc, then
+/// read the screen. Elements are found by their `id` attribute (dynamic ids only: a literal id
+/// is part of a template and never shows in the edits).
+pub struct Driver {
+    pub dom: VirtualDom,
+    edits: Vec<dioxus_core::Mutation>,
+}
+
+impl Driver {
+    pub fn new(store: &Store, variant: Variant, route: Route) -> Driver {
+        dioxus_html::set_event_converter(Box::new(dioxus_html::SerializedHtmlEventConverter));
+        let mut dom = app_dom(store, variant, route);
+        let edits = dom.rebuild_to_vec().edits;
+        Driver { dom, edits }
+    }
+
+    /// The element whose `id` attribute was last set to `html_id`, if it is on screen.
+    pub fn find(&self, html_id: &str) -> Option<dioxus_core::ElementId> {
+        self.edits.iter().rev().find_map(|m| match m {
+            dioxus_core::Mutation::SetAttribute {
+                name: "id",
+                value: dioxus_core::AttributeValue::Text(v),
+                id,
+                ..
+            } if v == html_id => Some(*id),
+            _ => None,
+        })
+    }
+
+    fn element(&self, html_id: &str) -> dioxus_core::ElementId {
+        self.find(html_id)
+            .unwrap_or_else(|| panic!("no element #{html_id} on screen:\n{}", self.html()))
+    }
+
+    fn event(data: impl std::any::Any) -> dioxus_core::Event<dyn std::any::Any> {
+        let data = dioxus_html::PlatformEventData::new(Box::new(data));
+        dioxus_core::Event::new(
+            std::rc::Rc::new(data) as std::rc::Rc<dyn std::any::Any>,
+            true,
+        )
+    }
+
+    /// Lets the screen redraw, keeping the edits (new elements and their ids).
+    pub fn settle(&mut self) {
+        let edits = self.dom.render_immediate_to_vec().edits;
+        self.edits.extend(edits);
+    }
+
+    /// Taps `html_id` `times` times before the screen redraws (a double tap is 2).
+    pub fn tap(&mut self, html_id: &str, times: usize) {
+        let target = self.element(html_id);
+        for _ in 0..times {
+            self.dom.runtime().handle_event(
+                "click",
+                Self::event(dioxus_html::SerializedMouseData::default()),
+                target,
+            );
+        }
+        self.settle();
+    }
+
+    /// Types `value` into `html_id` (one input event with the whole value).
+    pub fn type_into(&mut self, html_id: &str, value: &str) {
+        let target = self.element(html_id);
+        self.type_at(target, value);
+    }
+
+    /// Types `value` into the field that appeared last (one with a literal id, which the edits
+    /// do not name: e.g. the reason inside a confirmation that just opened).
+    pub fn type_into_newest(&mut self, value: &str) {
+        let target = self
+            .edits
+            .iter()
+            .rev()
+            .find_map(|m| match m {
+                dioxus_core::Mutation::NewEventListener { name, id } if name == "input" => {
+                    Some(*id)
+                }
+                _ => None,
+            })
+            .expect("a field on screen");
+        self.type_at(target, value);
+    }
+
+    fn type_at(&mut self, target: dioxus_core::ElementId, value: &str) {
+        self.dom.runtime().handle_event(
+            "input",
+            Self::event(dioxus_html::SerializedFormData::new(
+                value.to_string(),
+                vec![],
+            )),
+            target,
+        );
+        self.settle();
+    }
+
+    /// Presses Escape on `html_id`.
+    pub fn escape(&mut self, html_id: &str) {
+        use dioxus_html::input_data::keyboard_types::{Code, Key, Location, Modifiers};
+        let target = self.element(html_id);
+        self.dom.runtime().handle_event(
+            "keydown",
+            Self::event(dioxus_html::SerializedKeyboardData::new(
+                Key::Escape,
+                Code::Escape,
+                Location::Standard,
+                false,
+                Modifiers::empty(),
+                false,
+            )),
+            target,
+        );
+        self.settle();
+    }
+
+    pub fn html(&self) -> String {
+        dioxus_ssr::render(&self.dom)
+    }
+}

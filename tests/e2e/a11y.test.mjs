@@ -99,7 +99,7 @@ for (const lang of LANGS) {
     }
     assert.deepEqual(screens, [
       'masuk', 'masuk-galat', 'kotak-masuk', 'rincian', 'agenda', 'agenda-rincian', 'agenda-baru',
-      'agenda-baru-galat', 'sinkronisasi',
+      'agenda-baru-galat', 'sinkronisasi', 'laporan',
     ]);
     assert.deepEqual(problems, [], `\n${problems.join('\n')}`);
   });

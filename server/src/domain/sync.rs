@@ -270,6 +270,7 @@ fn rejected(id: &str, err: &ApiError, lang: Lang) -> MutationResult {
         record: None,
         error: Some(err.body(lang)),
         conflicts: Vec::new(),
+        unknown_mentions: Vec::new(),
     }
 }
 
@@ -461,12 +462,21 @@ async fn push_one(
         let result = match outcome {
             Ok((record, conflicts)) => {
                 tx.execute_batch("RELEASE mutation")?;
+                // A note's mentions that match nobody: told to its author, as the API's answer
+                // to adding a note does.
+                let unknown_mentions = match &record {
+                    Record::Note(n) => {
+                        crate::domain::notify::unknown_mentions(tx, &n.instruction, &n.text)?
+                    }
+                    _ => Vec::new(),
+                };
                 MutationResult {
                     id: m.id.clone(),
                     status: MutationStatus::Applied,
                     record: Some(record),
                     error: None,
                     conflicts,
+                    unknown_mentions,
                 }
             }
             Err(e) => {

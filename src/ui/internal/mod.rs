@@ -10,6 +10,7 @@ pub mod reports;
 pub mod request_detail;
 pub mod share;
 pub mod sync_status;
+pub mod told;
 
 use sepiion_core::model::{Request, StaffUser};
 use sepiion_core::workflow::{self, Action};

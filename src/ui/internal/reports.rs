@@ -1,39 +1,80 @@
-//! Laporan: the monthly report for admin and protocol staff, with bar charts drawn as SVG in
-//! the app (no chart service). The report is fetched through the sync engine (it needs the
+//! Laporan: the monthly report for admin and protocol staff, as tables whose rows carry bars
+//! drawn as SVG in the app (no chart service). The report is fetched through the sync engine (it needs the
 //! network); [`ReportView`] draws a report it is given.
 
 use chrono::Utc;
 use dioxus::prelude::*;
-use sepiion_core::report::MonthlyReport;
+use sepiion_core::report::{Count, MonthlyReport};
+use sepiion_core::time;
 use sepiion_core::time::local_date;
+use sepiion_core::validation::Lang;
 
+use crate::i18n::Texts;
 use crate::sync::SyncError;
 use crate::ui::{Services, Ui, on_tokio};
 
-/// Horizontal bars: one row per `(label, value)`, scaled to the largest value.
+/// One column of figures: its heading and one value per row (`None`: no data that month).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Column {
+    pub heading: String,
+    pub values: Vec<Option<f64>>,
+}
+
+/// Figures as a table that is its own bar chart: a caption, a header row, one row per label
+/// (`th scope="row"`), each value written out (with `unit`, or "Tidak ada data") beside a bar
+/// scaled to its column's largest value. The bars are drawing only (SVG, `aria-hidden`); the
+/// numbers are the table's text, so screen readers read the figures and nothing is written
+/// inside the drawing (no label cut behind a bar, no text shrunk with it on a phone).
 #[component]
-pub fn BarChart(title: String, bars: Vec<(String, f64)>, unit: String) -> Element {
-    const ROW: f64 = 28.0;
-    const LABEL: f64 = 130.0;
-    const WIDTH: f64 = 340.0;
-    let max = bars.iter().map(|b| b.1).fold(0.0_f64, f64::max);
-    let height = (bars.len() as f64 * ROW).max(ROW);
-    let scale = if max > 0.0 {
-        (WIDTH - LABEL - 50.0) / max
-    } else {
-        0.0
-    };
+pub fn BarTable(
+    caption: String,
+    /// The heading of the label column.
+    label_heading: String,
+    labels: Vec<String>,
+    columns: Vec<Column>,
+    /// The unit after each number ("jam"/"h"), empty for counts.
+    #[props(default)]
+    unit: String,
+) -> Element {
+    let ui = use_context::<Ui>();
+    let t = ui.texts();
+    let lang = (ui.lang)();
+    let maxima: Vec<f64> = columns
+        .iter()
+        .map(|c| c.values.iter().flatten().copied().fold(0.0_f64, f64::max))
+        .collect();
     rsx! {
-        figure { class: "chart",
-            figcaption { "{title}" }
-            svg { view_box: "0 0 {WIDTH} {height}", width: "100%", role: "img", "aria-label": "{title}",
-                for (i, (label, value)) in bars.iter().enumerate() {
-                    g { key: "{label}",
-                        text { x: "0", y: "{i as f64 * ROW + 18.0}", font_size: "12", fill: "currentColor", "{label}" }
-                        rect { class: "bar", x: "{LABEL}", y: "{i as f64 * ROW + 6.0}",
-                            width: "{(value * scale).max(0.0)}", height: "{ROW - 10.0}", fill: "#1f6f8b" }
-                        text { x: "{LABEL + value * scale + 6.0}", y: "{i as f64 * ROW + 18.0}", font_size: "12",
-                            fill: "currentColor", "{fmt_value(*value)}{unit}" }
+        table { class: "report-table",
+            caption { "{caption}" }
+            thead {
+                tr {
+                    th { scope: "col", "{label_heading}" }
+                    for c in columns.iter() {
+                        th { scope: "col", "{c.heading}" }
+                    }
+                }
+            }
+            tbody {
+                for (i, label) in labels.iter().enumerate() {
+                    tr { key: "{i}",
+                        th { scope: "row", "{label}" }
+                        for (j, c) in columns.iter().enumerate() {
+                            td { key: "{j}",
+                                match c.values.get(i).copied().flatten() {
+                                    Some(v) => rsx! {
+                                        svg { class: "bar", "aria-hidden": "true", "focusable": "false",
+                                            view_box: "0 0 100 10", preserve_aspect_ratio: "none",
+                                            rect { x: "0", y: "0", height: "10",
+                                                width: "{bar_width(v, maxima[j])}" }
+                                        }
+                                        span { class: "figure", {with_unit(&fmt_value(v, lang), &unit)} }
+                                    },
+                                    None => rsx! {
+                                        span { class: "figure muted", "{t.report_no_data}" }
+                                    },
+                                }
+                            }
+                        }
                     }
                 }
             }
@@ -41,79 +82,122 @@ pub fn BarChart(title: String, bars: Vec<(String, f64)>, unit: String) -> Elemen
     }
 }
 
-fn fmt_value(v: f64) -> String {
-    if v.fract() == 0.0 {
-        format!("{v:.0}")
+/// A bar's length in a 100-wide box: at least a sliver for any value above zero.
+fn bar_width(v: f64, max: f64) -> f64 {
+    if max <= 0.0 || v <= 0.0 {
+        0.0
     } else {
-        format!("{v:.1}").replace('.', ",")
+        (v / max * 100.0).max(1.5)
     }
 }
 
-/// The figures of a report, as charts.
+fn with_unit(value: &str, unit: &str) -> String {
+    if unit.is_empty() {
+        value.to_string()
+    } else {
+        format!("{value} {unit}")
+    }
+}
+
+/// "12,5" in Bahasa Indonesia, "12.5" in English; whole numbers without decimals.
+pub fn fmt_value(v: f64, lang: Lang) -> String {
+    if v.fract() == 0.0 {
+        format!("{v:.0}")
+    } else {
+        let s = format!("{v:.1}");
+        match lang {
+            Lang::Id => s.replace('.', ","),
+            Lang::En => s,
+        }
+    }
+}
+
+/// Counts as one column ("Jumlah"), labelled by `label`.
+fn counts(
+    t: &Texts,
+    counts: &[Count],
+    label: impl Fn(&str) -> String,
+) -> (Vec<String>, Vec<Column>) {
+    (
+        counts.iter().map(|c| label(&c.key)).collect(),
+        vec![Column {
+            heading: t.report_count.to_string(),
+            values: counts.iter().map(|c| Some(c.count as f64)).collect(),
+        }],
+    )
+}
+
+/// The figures of a report, as tables with bars.
 #[component]
 pub fn ReportView(report: MonthlyReport) -> Element {
     let ui = use_context::<Ui>();
     let t = ui.texts();
+    let lang = (ui.lang)();
     let r = &report;
-    let outcomes: Vec<(String, f64)> = r
-        .requests
-        .by_outcome
-        .iter()
-        .map(|c| (t.outcome_label(&c.key), c.count as f64))
-        .collect();
-    let kinds: Vec<(String, f64)> = r
-        .requests
-        .by_kind
-        .iter()
-        .map(|c| {
-            let label = sepiion_core::model::RequestKind::parse(&c.key)
-                .map(|k| t.words.kind(k).to_string())
-                .unwrap_or_else(|| c.key.clone());
-            (label, c.count as f64)
-        })
-        .collect();
-    let month_label = |m: &str| m.get(2..).unwrap_or(m).to_string();
-    let first: Vec<(String, f64)> = r
+    let attendance = |key: &str| {
+        sepiion_core::model::Attendance::parse(key)
+            .map(|a| t.words.attendance(a).to_string())
+            .unwrap_or_else(|| key.to_string())
+    };
+    let kind = |key: &str| {
+        sepiion_core::model::RequestKind::parse(key)
+            .map(|k| t.words.kind(k).to_string())
+            .unwrap_or_else(|| key.to_string())
+    };
+    let (outcome_labels, outcome_cols) = counts(t, &r.requests.by_outcome, |k| t.outcome_label(k));
+    let (kind_labels, kind_cols) = counts(t, &r.requests.by_kind, kind);
+    let months: Vec<String> = r
         .response_times
         .iter()
-        .map(|m| {
-            (
-                month_label(&m.month),
-                m.first_action_median_hours.unwrap_or(0.0),
-            )
-        })
+        .map(|m| time::month_short(&m.month, lang))
         .collect();
-    let decision: Vec<(String, f64)> = r
-        .response_times
-        .iter()
-        .map(|m| {
-            (
-                month_label(&m.month),
-                m.decision_median_hours.unwrap_or(0.0),
-            )
-        })
-        .collect();
+    let response = vec![
+        Column {
+            heading: t.report_first_action.to_string(),
+            values: r
+                .response_times
+                .iter()
+                .map(|m| m.first_action_median_hours)
+                .collect(),
+        },
+        Column {
+            heading: t.report_decision.to_string(),
+            values: r
+                .response_times
+                .iter()
+                .map(|m| m.decision_median_hours)
+                .collect(),
+        },
+    ];
     rsx! {
         section { class: "card stack", id: "report",
-            h2 { "{r.regency} · {r.month}" }
+            h2 { "{r.regency} · {time::month_of(&r.month, lang)}" }
             for l in r.agenda.iter() {
-                BarChart { key: "{l.leader_id}", title: format!("{} — {}", t.report_agenda, l.leader_title),
-                    unit: String::new(),
-                    bars: l.by_attendance.iter().map(|c| {
-                        let label = sepiion_core::model::Attendance::parse(&c.key)
-                            .map(|a| t.words.attendance(a).to_string())
-                            .unwrap_or_else(|| c.key.clone());
-                        (label, c.count as f64)
-                    }).collect::<Vec<_>>() }
+                {
+                    let (labels, columns) = counts(t, &l.by_attendance, attendance);
+                    rsx! {
+                        BarTable { key: "{l.leader_id}-attendance",
+                            caption: format!("{} — {}", t.report_agenda, l.leader_title),
+                            label_heading: t.attendance.to_string(), labels, columns }
+                    }
+                }
                 if !l.by_category.is_empty() {
-                    BarChart { title: format!("{} — {}", t.report_categories, l.leader_title), unit: String::new(),
-                        bars: l.by_category.iter().map(|c| (c.key.clone(), c.count as f64)).collect::<Vec<_>>() }
+                    {
+                        let (labels, columns) = counts(t, &l.by_category, |k| k.to_string());
+                        rsx! {
+                            BarTable { key: "{l.leader_id}-categories",
+                                caption: format!("{} — {}", t.report_categories, l.leader_title),
+                                label_heading: t.category.to_string(), labels, columns }
+                        }
+                    }
                 }
             }
-            BarChart { title: t.report_requests.to_string(), bars: outcomes, unit: String::new() }
-            BarChart { title: t.report_kinds.to_string(), bars: kinds, unit: String::new() }
-            BarChart { title: format!("{} — {}", t.report_response, t.report_first_action), bars: first, unit: " j".to_string() }
-            BarChart { title: format!("{} — {}", t.report_response, t.report_decision), bars: decision, unit: " j".to_string() }
+            BarTable { caption: t.report_requests.to_string(), label_heading: t.report_item.to_string(),
+                labels: outcome_labels, columns: outcome_cols }
+            BarTable { caption: t.report_kinds.to_string(), label_heading: t.field("kind").to_string(),
+                labels: kind_labels, columns: kind_cols }
+            BarTable { caption: t.report_response.to_string(), label_heading: t.report_month.to_string(),
+                labels: months, columns: response, unit: t.hours_unit.to_string() }
         }
     }
 }

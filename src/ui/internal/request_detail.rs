@@ -10,9 +10,13 @@ use sepiion_core::time;
 use sepiion_core::workflow::{Action, TransitionInput};
 
 use super::agenda::local_conflicts;
+use super::told::{action_done, told_of};
 use super::{actions_for, current_user};
 use crate::store::StoreError;
-use crate::ui::components::{ConflictList, PendingChip, StateChip, Timeline, UrgentChip};
+use crate::ui::components::{
+    ActionStatus, ConfirmStep, ConflictList, PendingChip, StateChip, Timeline, UrgentChip,
+};
+use crate::ui::components::{focus_when_settled, settled};
 use crate::ui::{Services, Ui};
 use sepiion_core::conflict::Slot;
 
@@ -25,6 +29,40 @@ struct ActionInput {
     start_date: String,
     start_time: String,
     end_time: String,
+}
+
+/// What the last action did: the action, the request as it then stood, who core's rule tells.
+#[derive(Debug, Clone, PartialEq)]
+struct Done {
+    action: Action,
+    after: Request,
+    told: Vec<sepiion_core::notify::Recipient>,
+}
+
+/// Actions that end a request against the requester's wish: they ask once, naming what will
+/// happen.
+fn destructive(action: Action) -> bool {
+    matches!(action, Action::Decline | Action::Cancel)
+}
+
+/// "@komang dan @ajudan.bupatii".
+fn mention_list(names: &[String], t: &crate::i18n::Texts) -> String {
+    let at: Vec<String> = names.iter().map(|n| format!("@{n}")).collect();
+    match at.as_slice() {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} {} {last}", rest.join(", "), t.and),
+    }
+}
+
+/// The question a destructive action asks, naming the request.
+fn confirm_question(t: &crate::i18n::Texts, action: Action, title: &str) -> String {
+    let template = if action == Action::Decline {
+        t.decline_confirm
+    } else {
+        t.staff_cancel_confirm
+    };
+    template.replace("{title}", title)
 }
 
 fn needs(action: Action) -> (&'static [&'static str], bool) {
@@ -48,6 +86,10 @@ pub fn RequestDetail(id: String) -> Element {
     let mut chosen = use_signal(|| None::<Action>);
     let mut input = use_signal(ActionInput::default);
     let mut message = use_signal(|| None::<String>);
+    let mut done = use_signal(|| None::<Done>);
+    // Just acted: the action buttons wait a moment (a double tap's second tap lands on them).
+    let mut settling = use_signal(|| false);
+    let mut note_done = use_signal(|| 0u32);
     let mut note_instruction = use_signal(String::new);
     let mut note_text = use_signal(String::new);
     // The note's id, kept until it is saved: a second tap names the same note.
@@ -71,9 +113,23 @@ pub fn RequestDetail(id: String) -> Element {
     };
     let representatives = store.representatives().unwrap_or_default();
 
+    let lead_time = services.store.lead_time().unwrap_or(chrono::Duration::days(
+        sepiion_core::notify::DEFAULT_LEAD_TIME_DAYS,
+    ));
+    let cx = sepiion_core::notify::NotifyContext {
+        tz: ui.tz,
+        now: chrono::Utc::now(),
+        lead_time,
+    };
     let act_store = store.clone();
     let rid = r.id.clone();
+    let before = r.clone();
+    let actor = user.clone();
     let mut run = move |action: Action| {
+        // A second tap before the screen redrew: the first one already acted.
+        if chosen() != Some(action) {
+            return;
+        }
         let i = input();
         let mut ti = TransitionInput::new(action);
         let text = |s: &str| (!s.trim().is_empty()).then(|| s.trim().to_string());
@@ -87,10 +143,22 @@ pub fn RequestDetail(id: String) -> Element {
             ti.proposed_ends_at = Some(e);
         }
         match act_store.transition(&rid, ti) {
-            Ok(_) => {
+            Ok(after) => {
                 chosen.set(None);
                 input.set(ActionInput::default());
                 message.set(None);
+                let told = told_of(&actor, &before, &after, action, &cx);
+                done.set(Some(Done {
+                    action,
+                    after,
+                    told,
+                }));
+                settling.set(true);
+                focus_when_settled("action-done");
+                spawn(async move {
+                    settled().await;
+                    settling.set(false);
+                });
                 ui.changed();
             }
             Err(StoreError::Invalid(f)) => message.set(Some(
@@ -118,6 +186,8 @@ pub fn RequestDetail(id: String) -> Element {
                 note_instruction.set(String::new());
                 note_text.set(String::new());
                 message.set(None);
+                *note_done.write() += 1;
+                focus_when_settled("note-added");
                 ui.changed();
             }
             Err(StoreError::Invalid(f)) => message.set(Some(
@@ -131,14 +201,25 @@ pub fn RequestDetail(id: String) -> Element {
     };
     let leaders = ui.leaders.read().clone();
     // The requester's current status message, for sending by hand when no gateway is set up.
-    let lead_time = services.store.lead_time().unwrap_or(chrono::Duration::days(
-        sepiion_core::notify::DEFAULT_LEAD_TIME_DAYS,
-    ));
-    let cx = sepiion_core::notify::NotifyContext {
-        tz: ui.tz,
-        now: chrono::Utc::now(),
-        lead_time,
-    };
+    let reps = representatives.clone();
+    let done_text = done().map(|d| {
+        // Told already once the change has reached the server; until then, once it does.
+        let sent = !detail.request.pending;
+        action_done(
+            t,
+            d.action,
+            &d.after,
+            &d.told,
+            sent,
+            &|l| ui.leader_title(l),
+            &|id| {
+                reps.iter()
+                    .find(|p| p.id == id)
+                    .map(|p| p.name.clone())
+                    .unwrap_or_else(|| id.to_string())
+            },
+        )
+    });
     let wa_link = sepiion_core::phone::wa_me_link(
         &r.requester_phone,
         sepiion_core::notify::requester_message(&r, &cx).get(lang),
@@ -160,7 +241,13 @@ pub fn RequestDetail(id: String) -> Element {
                 dt { class: "muted", {t.field("organizer")} } dd { "{r.organizer}" }
                 dt { class: "muted", "{t.requester}" } dd { "{r.requester_name}" }
                 dt { class: "muted", "{t.contact}" }
-                dd { "{r.requester_phone}" if let Some(m) = &r.requester_email { " · {m}" }
+                dd {
+                    if let Some(tel) = sepiion_core::phone::tel_link(&r.requester_phone) {
+                        a { href: "{tel}", "{r.requester_phone}" }
+                    } else {
+                        "{r.requester_phone}"
+                    }
+                    if let Some(m) = &r.requester_email { " · {m}" }
                     if let Some(link) = &wa_link {
                         " · "
                         a { class: "wa-link", href: "{link}", target: "_blank", rel: "noopener", "{t.send_by_whatsapp}" }
@@ -187,32 +274,54 @@ pub fn RequestDetail(id: String) -> Element {
                 crate::ui::attachments::AttachmentList { request_id: r.id.clone(), attachments: r.attachments.clone() }
             }
         }
-        if !conflicts.is_empty() {
+        // The clashes once: here, or (while approving) inside the step that approves.
+        if !conflicts.is_empty() && !chosen().is_some_and(|a| matches!(a, Action::Approve | Action::Represent)) {
             section { class: "card conflict",
                 ConflictList { conflicts: conflicts.clone() }
             }
         }
         section { class: "card",
             h2 { "{t.actions_title}" }
+            ActionStatus { id: "action-done", message: done_text }
             if actions.is_empty() {
                 p { class: "muted small", "{t.no_actions}" }
             }
             div { class: "row",
                 for a in actions.clone() {
                     button { key: "{a.as_str()}",
-                        class: if matches!(a, Action::Decline | Action::Cancel) { "danger" } else if chosen() == Some(a) { "primary" } else { "secondary" },
+                        id: "action-{a.as_str()}",
+                        class: if destructive(a) { "danger" } else if chosen() == Some(a) { "primary" } else { "secondary" },
                         "aria-pressed": if chosen() == Some(a) { "true" } else { "false" },
+                        disabled: settling(),
                         onclick: move |_| { chosen.set(Some(a)); message.set(None); },
                         "{t.words.action(a)}"
                     }
                 }
             }
-            if let Some(a) = chosen() {
+            if let Some(a) = chosen().filter(|a| destructive(*a)) {
+                ConfirmStep {
+                    key: "{a.as_str()}",
+                    id: "confirm-action",
+                    question: confirm_question(t, a, &r.title),
+                    confirm_label: format!("{}: {}", t.confirm_action, t.words.action(a)),
+                    return_to: format!("action-{}", a.as_str()),
+                    onconfirm: {
+                        let mut run = run.clone();
+                        move |_| run(a)
+                    },
+                    oncancel: move |_| { chosen.set(None); message.set(None); },
+                    div { class: "field",
+                        label { r#for: "act-reason", "{t.reason_required}" }
+                        textarea { id: "act-reason", value: "{input().reason}",
+                            oninput: move |e| input.write().reason = e.value() }
+                    }
+                }
+            }
+            if let Some(a) = chosen().filter(|a| !destructive(*a)) {
                 div { class: "stack",
                     if matches!(a, Action::Approve | Action::Represent) && !conflicts.is_empty() {
                         div { class: "notice error", role: "alert",
-                            strong { "{t.conflicts_before_approve}" }
-                            ConflictList { conflicts: conflicts.clone() }
+                            ConflictList { conflicts: conflicts.clone(), heading: t.conflicts_before_approve.to_string() }
                         }
                     }
                     if needs(a).0.contains(&"leader_id") {
@@ -266,7 +375,7 @@ pub fn RequestDetail(id: String) -> Element {
                                 oninput: move |e| input.write().reason = e.value() }
                         }
                     }
-                    button { class: "primary block", onclick: move |_| run(a), "{t.confirm_action}: {t.words.action(a)}" }
+                    button { class: "primary block", id: "act-{a.as_str()}", onclick: move |_| run(a), "{t.confirm_action}: {t.words.action(a)}" }
                 }
             }
             if let Some(m) = message() {
@@ -289,8 +398,21 @@ pub fn RequestDetail(id: String) -> Element {
                     }
                     p { class: "small", "{n.note.text}" }
                     if n.pending { PendingChip {} }
+                    {
+                        // The server's answer: mentions that matched no account told nobody.
+                        let unknown = store.unknown_mentions(&n.note.id).unwrap_or_default();
+                        rsx! {
+                            if !unknown.is_empty() {
+                                p { class: "notice warn small",
+                                    {t.mentions_unknown_server.replace("{names}", &mention_list(&unknown, t))}
+                                }
+                            }
+                        }
+                    }
                 }
             }
+            ActionStatus { id: "note-added",
+                message: (note_done() > 0).then(|| t.note_added.to_string()) }
             form { onsubmit: add_note, class: "stack",
                 div { class: "field",
                     label { r#for: "note-instruction", "{t.note_instruction}" }

@@ -8,9 +8,12 @@ use sepiion_core::workflow::{Action, Actor, TransitionInput, available_actions};
 
 use crate::i18n::Texts;
 use crate::store::StoreError;
-use crate::ui::components::{PendingChip, StateChip, Timeline};
+use crate::ui::components::{ConfirmStep, PendingChip, StateChip, Timeline};
 use crate::ui::shell::Route;
 use crate::ui::{Services, Ui};
+
+/// The element id of "Batalkan permohonan", which opens its confirmation (and gets focus back from it).
+pub const CANCEL_REQUEST: &str = "cancel-request";
 
 #[component]
 pub fn MyRequests() -> Element {
@@ -82,6 +85,8 @@ pub fn MyRequest(id: String) -> Element {
     let mut reason = use_signal(String::new);
     let mut message = use_signal(|| None::<(bool, String)>);
     let mut copied = use_signal(|| None::<bool>);
+    // "Batalkan permohonan" asks once before it cancels.
+    let mut confirm_cancel = use_signal(|| false);
     ui.watch_store();
     let Some(detail) = services.store.request_detail(&id).ok().flatten() else {
         return rsx! { p { class: "muted", "{t.no_requests}" } };
@@ -211,11 +216,31 @@ pub fn MyRequest(id: String) -> Element {
         }
         if actions.contains(&Action::Cancel) {
             section { class: "card",
-                div { class: "field",
-                    label { r#for: "cancel-reason", "{t.reason_optional}" }
-                    input { id: "cancel-reason", value: "{reason}", oninput: move |e| reason.set(e.value()) }
+                if confirm_cancel() {
+                    ConfirmStep {
+                        id: "confirm-cancel-request",
+                        question: t.cancel_confirm.replace("{title}", &r.title),
+                        confirm_label: t.confirm_cancel_request,
+                        return_to: CANCEL_REQUEST,
+                        oncancel: move |_| confirm_cancel.set(false),
+                        onconfirm: {
+                            let rid = rid.clone();
+                            move |_| {
+                                // A second tap before the screen redrew: cancelled already.
+                                if confirm_cancel() {
+                                    confirm_cancel.set(false);
+                                    act(&rid, Action::Cancel, Some(reason()));
+                                }
+                            }
+                        },
+                        div { class: "field",
+                            label { r#for: "cancel-reason", "{t.reason_optional}" }
+                            input { id: "cancel-reason", value: "{reason}", oninput: move |e| reason.set(e.value()) }
+                        }
+                    }
+                } else {
+                    button { class: "danger block", id: "{CANCEL_REQUEST}", onclick: move |_| confirm_cancel.set(true), "{t.cancel_request}" }
                 }
-                button { class: "danger block", onclick: { let rid = rid.clone(); move |_| act(&rid, Action::Cancel, Some(reason())) }, "{t.cancel_request}" }
             }
         }
     }

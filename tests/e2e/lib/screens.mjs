@@ -17,13 +17,13 @@ const TEXT = {
     schedule: 'Jadwal Pimpinan', form: 'Ajukan Permohonan', mine: 'Permohonan Saya',
     track: 'Lacak Permohonan', settings: 'Pengaturan', login: 'Masuk Staf', inbox: 'Kotak Masuk',
     detail: 'Rincian Permohonan', agenda: 'Agenda Pimpinan', newItem: 'Agenda baru',
-    sync: 'Status Sinkronisasi', submitted: /Permohonan (tersimpan|terkirim)/,
+    sync: 'Status Sinkronisasi', submitted: /Permohonan (tersimpan|terkirim)/, reports: 'Laporan Bulanan',
   },
   en: {
     schedule: "The leaders' schedule", form: 'Submit a request', mine: 'My requests',
     track: 'Track a request', settings: 'Settings', login: 'Staff sign-in', inbox: 'Inbox',
     detail: 'Request details', agenda: "Leaders' agenda", newItem: 'New item', sync: 'Sync status',
-    submitted: /Request (saved|sent)/,
+    submitted: /Request (saved|sent)/, reports: 'Monthly report',
   },
 };
 
@@ -185,7 +185,8 @@ export async function walkInternal(page, lang, visit, ctx, username = 'protokol'
   await page.locator('.segmented button:nth-child(2)').click(); // week
   await someCards(page);
   await visit('agenda', page);
-  await page.locator('main article').first().click();
+  // The week's days already past are folded away: open an item from today on.
+  await page.locator('main article:visible').first().click();
   await page.locator('main h2').first().waitFor();
   await visit('agenda-rincian', page);
 
@@ -201,6 +202,13 @@ export async function walkInternal(page, lang, visit, ctx, username = 'protokol'
   await tab(page, 'last');
   await title(page, T.sync);
   await visit('sinkronisasi', page);
+
+  // Laporan (protocol staff and admin): this month's report, as tables with bars.
+  await tab(page, 4);
+  await title(page, T.reports);
+  await page.locator('main form button[type=submit]').click();
+  await page.locator('main table.report-table').first().waitFor({ timeout: 30_000 });
+  await visit('laporan', page);
 }
 
 /** axe-core's findings of impact serious or critical, with WCAG 2.2 A/AA rules (incl. target-size). */
