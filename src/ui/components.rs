@@ -392,6 +392,10 @@ pub fn SelectField(
                 name: "{id}",
                 "aria-invalid": if error.is_some() { "true" } else { "false" },
                 "aria-describedby": if error.is_some() { "{id}-error" } else { "" },
+                // Browsers fire `input` and then `change` for a choice; both are heard (the
+                // same value twice changes nothing), so a choice is never lost when one of the
+                // two does not reach the app (seen now and then in the liveview build).
+                oninput: move |e| onchange.call(e.value()),
                 onchange: move |e| onchange.call(e.value()),
                 for (v, text) in options {
                     option { key: "{v}", value: "{v}", selected: v == value, "{text}" }
