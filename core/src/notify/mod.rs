@@ -1366,7 +1366,11 @@ mod tests {
             assert!(text.contains("/konfirmasi/abc"), "{text}");
             assert!(text.contains("/jawab/def"), "{text}");
         }
-        assert!(body.ind.contains("tautan pribadi ini dan jangan bagikan"), "{}", body.ind);
+        assert!(
+            body.ind.contains("tautan pribadi ini dan jangan bagikan"),
+            "{}",
+            body.ind
+        );
         // Without an answer link (API and app submissions) no answer line is written.
         let (_, plain) = unconfirmed_contact_message("LC9R-THWT-FJ6S", None, None, None);
         assert!(!plain.ind.contains("tautan pribadi"), "{}", plain.ind);
