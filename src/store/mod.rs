@@ -26,7 +26,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use sepiion_core::api::{DeviceRegistration, LoginResponse};
 use sepiion_core::model::StaffUser;
-use sepiion_core::validation::FieldErrors;
+use sepiion_core::validation::{FieldErrors, Lang};
 use sepiion_core::workflow::{Actor, TransitionError};
 
 use crate::platform::{PlatformError, Variant};
@@ -62,6 +62,23 @@ pub enum StoreError {
     NotSignedIn,
     #[error("the outbox has no entry {0} in that state")]
     UnknownMutation(String),
+}
+
+impl StoreError {
+    /// What to tell the person, in their language: the per-field messages of refused input
+    /// (one after another), why a workflow step is not possible now, else the error itself.
+    pub fn text(&self, lang: Lang) -> String {
+        match self {
+            StoreError::Invalid(fields) => fields
+                .0
+                .values()
+                .map(|m| m.get(lang).to_string())
+                .collect::<Vec<_>>()
+                .join(" "),
+            StoreError::Transition(e) => e.message().get(lang).to_string(),
+            other => other.to_string(),
+        }
+    }
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;

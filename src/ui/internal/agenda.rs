@@ -10,7 +10,7 @@ use sepiion_core::time;
 use sepiion_core::time::local_date;
 
 use super::current_user;
-use crate::store::{Store, StoreError};
+use crate::store::Store;
 use crate::ui::components::{ActionStatus, AgendaCard, ConfirmStep};
 use crate::ui::public::schedule::{AgendaControls, Span, span_dates};
 use crate::ui::shell::Route;
@@ -178,13 +178,7 @@ pub fn AgendaItemView(id: String) -> Element {
                 cancelled.set(true);
                 ui.changed();
             }
-            Err(StoreError::Invalid(f)) => message.set(Some(
-                f.0.values()
-                    .map(|m| m.get(lang).to_string())
-                    .collect::<Vec<_>>()
-                    .join(" "),
-            )),
-            Err(e) => message.set(Some(e.to_string())),
+            Err(e) => message.set(Some(e.text(lang))),
         }
     };
     rsx! {

@@ -12,7 +12,6 @@ use sepiion_core::workflow::{Action, TransitionInput};
 use super::agenda::local_conflicts;
 use super::told::{action_done, told_of};
 use super::{actions_for, current_user};
-use crate::store::StoreError;
 use crate::ui::components::{
     ActionStatus, ConfirmStep, ConflictList, PendingChip, StateChip, Timeline, UrgentChip,
 };
@@ -161,14 +160,7 @@ pub fn RequestDetail(id: String) -> Element {
                 });
                 ui.changed();
             }
-            Err(StoreError::Invalid(f)) => message.set(Some(
-                f.0.values()
-                    .map(|m| m.get(lang).to_string())
-                    .collect::<Vec<_>>()
-                    .join(" "),
-            )),
-            Err(StoreError::Transition(e)) => message.set(Some(e.message().get(lang).to_string())),
-            Err(e) => message.set(Some(e.to_string())),
+            Err(e) => message.set(Some(e.text(lang))),
         }
     };
     let note_store = store.clone();
@@ -190,13 +182,7 @@ pub fn RequestDetail(id: String) -> Element {
                 focus_when_settled("note-added");
                 ui.changed();
             }
-            Err(StoreError::Invalid(f)) => message.set(Some(
-                f.0.values()
-                    .map(|m| m.get(lang).to_string())
-                    .collect::<Vec<_>>()
-                    .join(" "),
-            )),
-            Err(e) => message.set(Some(e.to_string())),
+            Err(e) => message.set(Some(e.text(lang))),
         }
     };
     let leaders = ui.leaders.read().clone();

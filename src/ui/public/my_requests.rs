@@ -7,7 +7,6 @@ use sepiion_core::time;
 use sepiion_core::workflow::{Action, Actor, TransitionInput, available_actions};
 
 use crate::i18n::Texts;
-use crate::store::StoreError;
 use crate::ui::components::{ConfirmStep, PendingChip, StateChip, Timeline};
 use crate::ui::shell::Route;
 use crate::ui::{Services, Ui};
@@ -112,19 +111,7 @@ pub fn MyRequest(id: String) -> Element {
                 reason.set(String::new());
                 ui.changed();
             }
-            Err(StoreError::Invalid(fields)) => {
-                let text = fields
-                    .0
-                    .values()
-                    .map(|m| m.get(lang).to_string())
-                    .collect::<Vec<_>>()
-                    .join(" ");
-                message.set(Some((false, text)));
-            }
-            Err(StoreError::Transition(e)) => {
-                message.set(Some((false, e.message().get(lang).to_string())))
-            }
-            Err(e) => message.set(Some((false, e.to_string()))),
+            Err(e) => message.set(Some((false, e.text(lang)))),
         }
     };
     let code = r.tracking_code.clone();

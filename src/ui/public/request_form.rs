@@ -131,15 +131,7 @@ pub fn RequestForm() -> Element {
                 Ok(bytes) => crate::ui::store()
                     .add_draft_attachment(&name, &bytes)
                     .map(|f| f.filename)
-                    .map_err(|e| match e {
-                        crate::store::StoreError::Invalid(fields) => fields
-                            .0
-                            .values()
-                            .map(|m| m.get(lang).to_string())
-                            .collect::<Vec<_>>()
-                            .join(" "),
-                        other => other.to_string(),
-                    }),
+                    .map_err(|e| e.text(lang)),
                 Err(_) => Err(t.attachment_unreadable.to_string()),
             };
             match result {
