@@ -193,6 +193,7 @@ impl Db {
         let conn = self.writer.clone();
         let generation = self.generation.clone();
         let disk_full = self.disk_full.clone();
+        let path = self.path.clone();
         tokio::task::spawn_blocking(move || {
             let mut guard = conn.lock().unwrap_or_else(|p| p.into_inner());
             let result = (|| -> ApiResult<(T, bool)> {
@@ -210,7 +211,12 @@ impl Db {
                     if changed {
                         generation.fetch_add(1, Ordering::Release);
                     }
-                    if disk_full.swap(false, Ordering::AcqRel) {
+                    // A small write can still fit on a full disk (pages SQLite freed); the
+                    // disk counts as full until there is room again, as /healthz says.
+                    if disk_full.load(Ordering::Acquire)
+                        && free_bytes(&path).is_none_or(|free| free >= SPACE_TO_WRITE)
+                        && disk_full.swap(false, Ordering::AcqRel)
+                    {
                         tracing::info!("writes succeed again: disk space is back");
                     }
                     Ok(out)
