@@ -571,8 +571,21 @@ async fn the_server_names_a_notes_mentions_that_match_nobody_and_the_app_shows_i
     let server = start().await;
     let dir = tempfile::tempdir().unwrap();
     let a = staff(dir.path(), "a", &server.base, "protokol").await;
+    assert_eq!(a.store().mention_names().unwrap(), None);
     a.sync_once().await.unwrap();
     let s = a.store();
+    // The sync brought the names a mention may match; the note is checked before it is sent
+    // (the role `@ajudan`, the real `@ajudan.bupati` and the e-mail address pass).
+    let names = s.mention_names().unwrap().expect("fetched with the sync");
+    assert!(names.iter().any(|n| n == "ajudan.bupati"), "{names:?}");
+    assert!(names.iter().all(|n| *n == n.to_lowercase()), "{names:?}");
+    assert_eq!(
+        s.unmatched_mentions(
+            "Hadiri & koordinasikan @ajudan",
+            "Mohon @komang dan @ajudan.bupati hadir; kabari panitia@contoh.id."
+        ),
+        vec!["komang".to_string()]
+    );
     let request = s.inbox(Some(RequestState::Submitted), None).unwrap()[0]
         .request
         .id
@@ -609,4 +622,7 @@ async fn the_server_names_a_notes_mentions_that_match_nobody_and_the_app_shows_i
         ),
         "{html}"
     );
+    // Signing out wipes the list with the rest of the account's data.
+    a.sign_out().await.unwrap();
+    assert_eq!(s.mention_names().unwrap(), None);
 }

@@ -1634,3 +1634,48 @@ async fn settings_show_the_server_address_in_use() {
         "the default is still named"
     );
 }
+
+/// Issue 24: a note's `@names` are checked as the person types, against the names the server
+/// gave at the last sync — before anything is sent, also offline. An e-mail address and a role
+/// are not flagged; with no list on the device yet nothing is guessed.
+#[test]
+fn a_mistyped_mention_is_named_before_the_note_is_sent() {
+    use common::ui::Driver;
+    let (_d, store) = store_with(
+        Variant::Internal,
+        vec![Record::Request(Box::new(request(
+            "r1",
+            RequestState::InReview,
+            Some("bupati"),
+        )))],
+    );
+    sign_in(&store, "protokol", Role::Protocol, None);
+    let typed =
+        "Mohon @komang dan @ajudan.bupatii hadir bersama @ajudan.bupati; kabari panitia@contoh.id.";
+
+    // No list yet: no warning (the server's answer will name them after sending).
+    let mut app = Driver::new(&store, Variant::Internal, Route::Request("r1".into()));
+    app.type_into_newest(typed); // the note text, the form's last field
+    assert!(!app.html().contains("note-mentions"), "{}", app.html());
+
+    store
+        .set_mention_names(&["ajudan.bupati".into(), "protokol".into()])
+        .unwrap();
+    let mut app = Driver::new(&store, Variant::Internal, Route::Request("r1".into()));
+    app.type_into_newest(typed); // the note text, the form's last field
+    let html = app.html();
+    assert!(
+        html.contains(
+            "Tidak ada akun staf bernama @komang dan @ajudan.bupatii; sebutan itu tidak akan memberi tahu siapa pun."
+        ),
+        "{html}"
+    );
+    assert!(
+        html.contains("aria-describedby=\"note-mentions\""),
+        "the warning is tied to the field: {html}"
+    );
+    assert_eq!(store.pending_count().unwrap(), 0, "nothing sent by typing");
+    // Corrected, the warning goes.
+    app.type_into_newest("Mohon @ajudan.bupati hadir; kabari panitia@contoh.id.");
+    assert!(!app.html().contains("note-mentions"), "{}", app.html());
+}

@@ -663,6 +663,14 @@ pub struct DeliveryQuery {
     pub limit: Option<u32>,
 }
 
+/// The names an `@mention` may match (usernames and display names of active staff accounts, in
+/// lower case): the staff app checks a note against them before it is sent, also offline.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MentionNames {
+    pub names: Vec<String>,
+}
+
 /// A staff member's notification settings.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

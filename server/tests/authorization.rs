@@ -409,6 +409,13 @@ async fn every_endpoint_checks_every_role() {
             Who::Staff,
         ),
         e(
+            "get",
+            "/api/v1/staff/mention-names",
+            "/api/v1/staff/mention-names".into(),
+            Body::None,
+            Who::Staff,
+        ),
+        e(
             "put",
             "/api/v1/staff/notification-settings",
             "/api/v1/staff/notification-settings".into(),

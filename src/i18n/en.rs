@@ -225,6 +225,7 @@ pub const TEXTS: Texts = Texts {
     up_to_date: "Up to date, {time}",
     // Issue 24: `@names` of a note that match no account (`{names}`).
     mentions_unknown_server: "Server: no account is called {names}; that mention notified nobody.",
+    mentions_unknown: "No staff account is called {names}; that mention will notify nobody. Check the spelling before sending.",
     // Issue 24: the Laporan screen.
     hours_unit: "h",
     report_count: "Count",

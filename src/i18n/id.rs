@@ -225,6 +225,7 @@ pub const TEXTS: Texts = Texts {
     up_to_date: "Sudah terbaru, {time}",
     // Issue 24: `@names` of a note that match no account (`{names}`).
     mentions_unknown_server: "Server: tidak ada akun bernama {names}; sebutan itu tidak memberi tahu siapa pun.",
+    mentions_unknown: "Tidak ada akun staf bernama {names}; sebutan itu tidak akan memberi tahu siapa pun. Periksa ejaannya sebelum mengirim.",
     // Issue 24: the Laporan screen.
     hours_unit: "jam",
     report_count: "Jumlah",

@@ -264,6 +264,8 @@ pub struct Texts {
     pub up_to_date: &'static str,
     // Issue 24: `@names` of a note that match no account (`{names}`).
     pub mentions_unknown_server: &'static str,
+    /// Before sending a note: its `@names` that match no staff account (`{names}`).
+    pub mentions_unknown: &'static str,
     // Issue 24: the Laporan screen.
     pub hours_unit: &'static str,
     pub report_count: &'static str,

@@ -20,6 +20,8 @@ const LEAD_TIME_KEY: &str = "pref_server_lead_time_days";
 /// The signed-in staff member's notification settings as last fetched (account data: a
 /// sign-out removes it).
 const NOTIFY_SETTINGS_KEY: &str = "notification_settings";
+/// The names an `@mention` may match, as the server last said (wiped at sign-out).
+const MENTION_NAMES_KEY: &str = "mention_names";
 
 /// Prefixes of `sync_state` keys that belong to the device, not to an account: they survive a
 /// sign-out and a full resync.
@@ -103,6 +105,30 @@ impl Store {
     ) -> StoreResult<()> {
         let json = serde_json::to_string(settings).unwrap_or_default();
         self.write(|tx| set_state(tx, NOTIFY_SETTINGS_KEY, &json))
+    }
+
+    /// The names an `@mention` may match, as last fetched; `None` before the first fetch.
+    pub fn mention_names(&self) -> StoreResult<Option<Vec<String>>> {
+        Ok(self
+            .read(|tx| get_state(tx, MENTION_NAMES_KEY))?
+            .and_then(|s| serde_json::from_str(&s).ok()))
+    }
+
+    pub fn set_mention_names(&self, names: &[String]) -> StoreResult<()> {
+        let json = serde_json::to_string(names).unwrap_or_default();
+        self.write(|tx| set_state(tx, MENTION_NAMES_KEY, &json))
+    }
+
+    /// The `@names` of a note (its instruction and text) that match none of the names the
+    /// server gave; empty when the device has no list yet (the server's answer then tells).
+    pub fn unmatched_mentions(&self, instruction: &str, text: &str) -> Vec<String> {
+        let Ok(Some(known)) = self.mention_names() else {
+            return Vec::new();
+        };
+        sepiion_core::notify::person_mentions(instruction, text)
+            .into_iter()
+            .filter(|m| !known.iter().any(|k| k == m))
+            .collect()
     }
 
     /// Signs the staff member out: their session, every cached record, the attachments opened,

@@ -344,6 +344,18 @@ impl ServerClient {
             .await
     }
 
+    /// The names an `@mention` may match (staff only).
+    pub async fn mention_names(
+        &self,
+        token: &str,
+    ) -> Result<sepiion_core::api::MentionNames, SyncError> {
+        let req = self
+            .http
+            .get(self.url("/staff/mention-names"))
+            .bearer_auth(token);
+        self.send(req).await
+    }
+
     /// One's notification settings and the ntfy topic to subscribe to.
     pub async fn notification_settings(
         &self,

@@ -77,6 +77,7 @@ pub struct SyncEngine {
     page_size: u32,
     /// The server's settings were fetched in this run (they change rarely: once a run).
     info_fetched: std::sync::atomic::AtomicBool,
+    names_fetched: std::sync::atomic::AtomicBool,
 }
 
 impl SyncEngine {
@@ -88,6 +89,7 @@ impl SyncEngine {
             running: Mutex::new(()),
             page_size: PULL_PAGE,
             info_fetched: std::sync::atomic::AtomicBool::new(false),
+            names_fetched: std::sync::atomic::AtomicBool::new(false),
         }
     }
 
@@ -286,7 +288,28 @@ impl SyncEngine {
         self.push(&token, report).await?;
         self.upload_attachments(&token, report).await?;
         self.pull(&token, report).await?;
-        self.fetch_server_info(report).await
+        self.fetch_server_info(report).await?;
+        self.fetch_mention_names(report).await
+    }
+
+    /// Keeps the names an `@mention` may match (staff app), so that a note is checked before it
+    /// is sent, also offline: once per start of the app and whenever the device has none (after
+    /// a sign-in). Not having them is no failure of the sync: the server's answer to the note
+    /// still names what matched nobody.
+    async fn fetch_mention_names(&self, report: &mut SyncReport) -> Result<(), SyncError> {
+        use std::sync::atomic::Ordering;
+        let Identity::Staff { token, .. } = self.store.identity()? else {
+            return Ok(());
+        };
+        if self.names_fetched.load(Ordering::Relaxed) && self.store.mention_names()?.is_some() {
+            return Ok(());
+        }
+        report.round_trips += 1;
+        if let Ok(answer) = self.client.mention_names(&token).await {
+            self.store.set_mention_names(&answer.names)?;
+            self.names_fetched.store(true, Ordering::Relaxed);
+        }
+        Ok(())
     }
 
     /// Keeps the server's settings the app uses offline (the travel buffer of its conflict

@@ -90,6 +90,7 @@ pub fn routes() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(staff::request_detail))
         .routes(routes!(staff::transition))
         .routes(routes!(staff::add_note))
+        .routes(routes!(staff::mention_names))
         .routes(routes!(staff::confirm_contact))
         .routes(routes!(staff::download_attachment))
         .routes(routes!(staff::agenda_list, staff::agenda_create))

@@ -210,6 +210,9 @@ pub fn RequestDetail(id: String) -> Element {
         &r.requester_phone,
         sepiion_core::notify::requester_message(&r, &cx).get(lang),
     );
+    let unmatched = services
+        .store
+        .unmatched_mentions(&note_instruction.read(), &note_text.read());
     rsx! {
         section { class: "card",
             div { class: "row spread",
@@ -406,7 +409,16 @@ pub fn RequestDetail(id: String) -> Element {
                 }
                 div { class: "field",
                     label { r#for: "note-text", "{t.note_text}" }
-                    textarea { id: "note-text", value: "{note_text}", oninput: move |e| note_text.set(e.value()) }
+                    textarea { id: "note-text", value: "{note_text}",
+                        "aria-describedby": if unmatched.is_empty() { "" } else { "note-mentions" },
+                        oninput: move |e| note_text.set(e.value()) }
+                }
+                // Before sending: `@names` that match no staff account (the list the server
+                // gave at the last sync), as the person types.
+                if !unmatched.is_empty() {
+                    p { id: "note-mentions", class: "notice warn small", role: "status",
+                        {t.mentions_unknown.replace("{names}", &mention_list(&unmatched, t))}
+                    }
                 }
                 button { class: "secondary block", r#type: "submit", "{t.add_note}" }
             }

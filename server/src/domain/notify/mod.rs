@@ -167,6 +167,17 @@ pub fn note_added(tx: &Transaction, staff: &Staff, note: &Note) -> rusqlite::Res
     )
 }
 
+/// The names a mention may match: every active account's username and display name, in lower
+/// case (the rule [`unknown_mentions`] applies), for the staff app to warn before sending.
+pub fn mention_names(conn: &rusqlite::Connection) -> rusqlite::Result<Vec<String>> {
+    let mut st = conn.prepare_cached(
+        "SELECT lower(username) FROM users WHERE active = 1
+         UNION SELECT lower(display_name) FROM users WHERE active = 1
+         ORDER BY 1",
+    )?;
+    st.query_map([], |r| r.get(0))?.collect()
+}
+
 /// The `@names` of a note that match no active account (by username or display name): the
 /// author is told at once, since nobody else will be.
 pub fn unknown_mentions(

@@ -183,6 +183,22 @@ pub async fn transition(
     Ok(axum::Json(out))
 }
 
+/// The names an `@mention` may match, for the staff app to check a note before sending.
+#[utoipa::path(get, path = "/api/v1/staff/mention-names", tag = "staff",
+    responses((status = 200, body = MentionNames), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn mention_names(
+    State(state): State<AppState>,
+    StaffAuth(_staff): StaffAuth,
+) -> ApiResult<axum::Json<MentionNames>> {
+    let names = state
+        .db
+        .read(|tx| Ok(crate::domain::notify::mention_names(tx)?))
+        .await?;
+    Ok(axum::Json(MentionNames { names }))
+}
+
 /// Adds a disposition or note to a request (internal).
 #[utoipa::path(post, path = "/api/v1/staff/requests/{id}/notes", tag = "staff",
     params(("id" = String, Path, description = "Request id")),
