@@ -153,13 +153,23 @@ pub fn open_file(
     content_type: &str,
     data: &[u8],
 ) -> Result<(), OpenError> {
-    let base = cache_dir(variant)?;
+    let path = write_to_show(cache_dir(variant)?, id, filename, data)?;
+    show_with_system(&path, content_type)
+}
+
+/// Writes the bytes where the viewer will read them (under `base`, see [`file_to_show`]).
+fn write_to_show(
+    base: PathBuf,
+    id: &str,
+    filename: &str,
+    data: &[u8],
+) -> Result<PathBuf, OpenError> {
     let path = file_to_show(base, id, filename);
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(|e| OpenError::Write(dir.to_path_buf(), e))?;
     }
     std::fs::write(&path, data).map_err(|e| OpenError::Write(path.clone(), e))?;
-    show_with_system(&path, content_type)
+    Ok(path)
 }
 
 #[cfg(not(target_os = "android"))]
@@ -174,7 +184,12 @@ fn cache_dir(variant: Variant) -> Result<PathBuf, PlatformError> {
 /// rather than a crate: the desktop build is for development, Linux first.)
 #[cfg(not(target_os = "android"))]
 fn show_with_system(path: &std::path::Path, _content_type: &str) -> Result<(), OpenError> {
-    let mut cmd = if cfg!(target_os = "macos") {
+    spawn_viewer(system_viewer(), path)
+}
+
+#[cfg(not(target_os = "android"))]
+fn system_viewer() -> std::process::Command {
+    if cfg!(target_os = "macos") {
         std::process::Command::new("open")
     } else if cfg!(windows) {
         let mut c = std::process::Command::new("cmd");
@@ -182,7 +197,12 @@ fn show_with_system(path: &std::path::Path, _content_type: &str) -> Result<(), O
         c
     } else {
         std::process::Command::new("xdg-open")
-    };
+    }
+}
+
+/// Starts `viewer` on `path` without waiting for it.
+#[cfg(not(target_os = "android"))]
+fn spawn_viewer(mut cmd: std::process::Command, path: &std::path::Path) -> Result<(), OpenError> {
     let mut child = cmd
         .arg(path)
         .stdin(std::process::Stdio::null())
@@ -430,6 +450,45 @@ mod tests {
             );
             assert_eq!(p.components().count(), base.components().count() + 3);
         }
+    }
+
+    /// The desktop path of opening a letter: the bytes are written under the cache folder and
+    /// the system's viewer (`xdg-open` on Linux) is started on that file. A stand-in viewer
+    /// records what it was given.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn the_desktop_hands_the_letter_to_the_systems_viewer() {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(system_viewer().get_program(), "xdg-open");
+        let dir = tempfile::tempdir().unwrap();
+        let seen = dir.path().join("seen.pdf");
+        let viewer = dir.path().join("viewer");
+        std::fs::write(
+            &viewer,
+            format!(
+                "#!/bin/sh\ncp \"$1\" '{}.part' && mv '{0}.part' '{0}'\n",
+                seen.display()
+            ),
+        )
+        .unwrap();
+        std::fs::set_permissions(&viewer, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let letter = b"%PDF-1.4 surat undangan";
+        let base = dir.path().join("cache/sepiion-internal");
+        let path = write_to_show(base.clone(), "att-1", "surat-undangan.pdf", letter).unwrap();
+        assert_eq!(path, base.join("letters/att-1/surat-undangan.pdf"));
+        spawn_viewer(std::process::Command::new(&viewer), &path).unwrap();
+        let mut waited = 0;
+        while !seen.exists() && waited < 200 {
+            std::thread::sleep(std::time::Duration::from_millis(25));
+            waited += 1;
+        }
+        assert_eq!(std::fs::read(&seen).unwrap(), letter);
+        // A viewer that does not exist is an error the screen can show, not a panic.
+        let missing = spawn_viewer(
+            std::process::Command::new(dir.path().join("no-such-viewer")),
+            &path,
+        );
+        assert!(matches!(missing, Err(OpenError::Viewer(..))));
     }
 
     #[test]
