@@ -1679,3 +1679,61 @@ fn a_mistyped_mention_is_named_before_the_note_is_sent() {
     app.type_into_newest("Mohon @ajudan.bupati hadir; kabari panitia@contoh.id.");
     assert!(!app.html().contains("note-mentions"), "{}", app.html());
 }
+
+/// Issue 23: the staff week opens at today — days already past are folded away under one line
+/// (still one tap to open) — and finished items on past days are not drawn as clash boxes.
+#[test]
+fn the_staff_week_folds_past_days_and_draws_no_clashes_on_them() {
+    use common::ui::Driver;
+    use sepiion::ui::public::schedule::{PREVIOUS, VIEW_WEEK};
+    let week_ago = |id: &str, title: &str, hour: i64| {
+        let mut i = item(id, title, hour, Visibility::Internal, true);
+        i.starts_at -= Duration::days(7);
+        i.ends_at -= Duration::days(7);
+        Record::AgendaItem(Box::new(i))
+    };
+    let (_d, store) = store_with(
+        Variant::Internal,
+        vec![
+            week_ago("w1", "Rapat evaluasi pekan lalu", 9),
+            week_ago("w2", "Audiensi pekan lalu", 10),
+            Record::AgendaItem(Box::new(item(
+                "t1",
+                "Rapat koordinasi hari ini",
+                9,
+                Visibility::Internal,
+                true,
+            ))),
+        ],
+    );
+    sign_in(&store, "protokol", Role::Protocol, None);
+    let mut app = Driver::new(&store, Variant::Internal, Route::Agenda);
+    app.tap(VIEW_WEEK, 1);
+    let page = app.html();
+    let week = main_of(&page);
+    assert!(week.contains("Rapat koordinasi hari ini"), "{week}");
+    assert!(week.contains("class=\"today\""), "today is marked: {week}");
+    assert!(!week.contains("Rapat evaluasi pekan lalu"), "{week}");
+    assert!(
+        !week.contains("sudah lewat"),
+        "nothing past in this week: {week}"
+    );
+
+    // The week before: every day is past, so all of it is folded, closed, and its overlapping
+    // items are not clash boxes.
+    app.tap(PREVIOUS, 1);
+    let page = app.html();
+    let before = main_of(&page);
+    assert!(
+        before.contains(
+            "<details class=\"past-days\"><summary>2 kegiatan pada hari yang sudah lewat</summary>"
+        ),
+        "{before}"
+    );
+    let folded = &before[before.find("<details").unwrap()..before.find("</details>").unwrap()];
+    assert!(
+        folded.contains("Rapat evaluasi pekan lalu") && folded.contains("Audiensi pekan lalu"),
+        "{folded}"
+    );
+    assert!(!before.contains("card conflict"), "{before}");
+}

@@ -26,6 +26,10 @@ pub fn span_dates(span: Span, day: NaiveDate) -> (NaiveDate, NaiveDate) {
     }
 }
 
+/// Element ids of the controls (for tests that tap them).
+pub const VIEW_WEEK: &str = "view-week";
+pub const PREVIOUS: &str = "view-previous";
+
 /// The day/week switch, the leader filter and the date stepper, shared with the staff agenda.
 #[component]
 pub fn AgendaControls(
@@ -50,7 +54,7 @@ pub fn AgendaControls(
             div { class: "segmented", role: "group", "aria-label": "{t.words.view_day} / {t.words.view_week}",
                 button { "aria-pressed": if span() == Span::Day { "true" } else { "false" },
                     onclick: move |_| span.set(Span::Day), "{t.words.view_day}" }
-                button { "aria-pressed": if span() == Span::Week { "true" } else { "false" },
+                button { id: "{VIEW_WEEK}", "aria-pressed": if span() == Span::Week { "true" } else { "false" },
                     onclick: move |_| span.set(Span::Week), "{t.words.view_week}" }
             }
             div { class: "field",
@@ -67,7 +71,7 @@ pub fn AgendaControls(
                 }
             }
             div { class: "row spread",
-                button { class: "secondary", "aria-label": "{t.previous}",
+                button { class: "secondary", id: "{PREVIOUS}", "aria-label": "{t.previous}",
                     onclick: move |_| day.set(day() - Duration::days(step)), "‹" }
                 strong { class: "small", style: "flex:1;text-align:center", "{label}" }
                 button { class: "secondary", "aria-label": "{t.next}",
