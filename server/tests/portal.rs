@@ -211,6 +211,57 @@ async fn every_page_speaks_both_languages_and_carries_the_security_headers() {
     assert!(p.html.contains("Track a request"));
 }
 
+/// A mistyped address in a browser gets the portal's own "not found" page (its language, its
+/// security headers, a way back), not the API's JSON; API clients keep the JSON error.
+#[tokio::test]
+async fn an_unknown_address_is_a_page_for_a_browser_and_json_for_the_api() {
+    let s = start().await;
+    let html = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
+    for (path, lang, title) in [
+        ("/tidak-ada", "id", "Halaman tidak ditemukan"),
+        ("/ajukan/salah/alamat", "en", "Page not found"),
+    ] {
+        let r = s
+            .http
+            .get(s.url(path))
+            .header(header::ACCEPT, html)
+            .header(header::ACCEPT_LANGUAGE, lang)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 404, "{path}");
+        assert!(
+            r.headers()[header::CONTENT_TYPE]
+                .to_str()
+                .unwrap()
+                .starts_with("text/html")
+        );
+        let csp = r.headers()[header::CONTENT_SECURITY_POLICY]
+            .to_str()
+            .unwrap()
+            .to_string();
+        assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+        let body = r.text().await.unwrap();
+        assert!(body.contains(title), "{path}: {body}");
+        assert!(body.contains("href=\"/\""), "a way back: {body}");
+    }
+    for (path, accept) in [
+        ("/api/v1/tidak-ada", html),
+        ("/tidak-ada", "application/json"),
+    ] {
+        let r = s
+            .http
+            .get(s.url(path))
+            .header(header::ACCEPT, accept)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 404, "{path}");
+        let body: serde_json::Value = r.json().await.unwrap();
+        assert_eq!(body["error"], "not_found", "{path}: {body}");
+    }
+}
+
 #[tokio::test]
 async fn a_portal_submission_is_an_ordinary_request_with_its_letter() {
     let s = start().await;

@@ -49,7 +49,7 @@ impl Modify for BearerAuth {
 )]
 struct ApiDoc;
 
-async fn not_found() -> ApiError {
+pub(crate) async fn not_found() -> ApiError {
     ApiError::new(
         StatusCode::NOT_FOUND,
         "not_found",
@@ -223,7 +223,8 @@ pub fn app(state: AppState) -> axum::Router {
             axum::routing::get(crate::http::metrics::metrics),
         )
         .route("/privasi", axum::routing::get(meta::privacy_policy))
-        .fallback(not_found)
+        // Unknown addresses: the portal's page for a browser, the JSON error for the API.
+        .fallback_service(crate::http::portal::fallback(&state).with_state(state.clone()))
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(max_body))
         .layer(middleware::from_fn(render_language))

@@ -136,6 +136,40 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .layer(middleware::from_fn_with_state(state.clone(), portal_layer))
 }
 
+/// What an address nobody serves answers: a browser asking for a page (not under `/api/`) gets
+/// the portal's own "not found" page, in its language and with its headers; API clients get
+/// the JSON error.
+pub fn fallback(state: &AppState) -> Router<AppState> {
+    Router::new()
+        .fallback(unknown_address)
+        .layer(middleware::from_fn_with_state(state.clone(), portal_layer))
+}
+
+async fn unknown_address(
+    State(state): State<AppState>,
+    axum::Extension(pl): axum::Extension<PortalLang>,
+    headers: HeaderMap,
+    uri: axum::http::Uri,
+) -> Response {
+    let wants_page = headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a.contains("text/html"));
+    if uri.path().starts_with("/api/") || !wants_page {
+        return crate::http::router::not_found().await.into_response();
+    }
+    let (regency, _) = match site(&state).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let p = PageCtx {
+        t: Texts::get(pl.lang),
+        regency: &regency,
+        here: "/".into(),
+    };
+    page(StatusCode::NOT_FOUND, views::not_found(&p))
+}
+
 /// The language of a portal request: `?lang=` (the switch link), then the language cookie it
 /// leaves, then `Accept-Language`.
 #[derive(Clone, Copy)]
