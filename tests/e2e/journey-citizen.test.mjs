@@ -8,7 +8,7 @@
 import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { Env, VIEWPORT, waitFor, witaDate } from './lib/harness.mjs';
+import { Env, VIEWPORT, waitFor, witaDate, tab } from './lib/harness.mjs';
 
 const RUN = Date.now().toString(36).slice(-5).toUpperCase();
 const TRACKING = /^[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}$/;
@@ -42,10 +42,6 @@ afterEach(async (t) => {
 after(async () => {
   await env?.close();
 });
-
-async function tab(page, name) {
-  await page.locator('nav.tabs').getByRole('button', { name, exact: true }).click();
-}
 
 /** Types every field and waits for the app to echo it (the websocket round trip). */
 async function fillRequest(page, r) {

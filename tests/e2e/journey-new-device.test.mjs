@@ -7,7 +7,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { Env, waitFor } from './lib/harness.mjs';
+import { Env, waitFor, tab, staffLogin } from './lib/harness.mjs';
 
 const PHONE = '0812 3456 7001';
 const EMAIL = 'protokol.klungkung@example.go.id';
@@ -29,17 +29,6 @@ after(async () => {
   await env?.close();
 });
 
-async function tab(page, name) {
-  await page.locator('nav.tabs').getByRole('button', { name, exact: true }).click();
-}
-
-async function signIn(page, username) {
-  await page.getByLabel('Nama pengguna').fill(username);
-  await page.getByLabel('Kata sandi').fill('sepiion-demo');
-  await page.getByRole('button', { name: 'Masuk', exact: true }).click();
-  await page.getByRole('heading', { name: 'Kotak Masuk' }).waitFor();
-}
-
 const settingsCard = (page) => page.locator('#notification-settings');
 const fieldValue = (page, id) => page.locator(`#${id}`).inputValue();
 
@@ -49,7 +38,7 @@ test('a new device shows the settings the server holds, and Simpan keeps them', 
 
   const device = await env.device('internal');
   await device.getByRole('heading', { name: 'Masuk Staf' }).waitFor();
-  await signIn(device, 'protokol');
+  await staffLogin(device, 'protokol');
   await tab(device, 'Sinkronisasi');
   await settingsCard(device).waitFor();
   // What the server holds is what the person sees (not empty fields).
@@ -74,7 +63,7 @@ test('a new device shows the settings the server holds, and Simpan keeps them', 
   });
   const second = await env.device('internal');
   await second.getByRole('heading', { name: 'Masuk Staf' }).waitFor();
-  await signIn(second, 'protokol');
+  await staffLogin(second, 'protokol');
   await tab(second, 'Sinkronisasi');
   await waitFor('the changed e-mail on the second device', async () => (await fieldValue(second, 'notify-email')) === changed);
   assert.equal(await fieldValue(second, 'notify-phone'), server.phone);

@@ -10,7 +10,7 @@
 
 import { test, before, beforeEach, afterEach, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { Env, waitFor, witaDate, witaInstant } from './lib/harness.mjs';
+import { Env, waitFor, witaDate, witaInstant, tab, staffLogin, waitSynced } from './lib/harness.mjs';
 
 const RUN = Date.now().toString(36).slice(-5).toUpperCase();
 const DAY = witaDate(6);
@@ -58,10 +58,6 @@ after(async () => {
 
 // --- what the person sees ---
 
-async function tab(page, name) {
-  await page.locator('nav.tabs').getByRole('button', { name, exact: true }).click();
-}
-
 /** The element is on screen: inside the viewport, not scrolled away. */
 async function assertInViewport(page, locator, what) {
   await locator.waitFor();
@@ -90,25 +86,6 @@ async function waitFocusIn(page, within, what) {
     });
     throw new Error(`${e.message}; focus is on ${at}`);
   });
-}
-
-/** The sync bar says nothing waits to be sent and the app is online. */
-async function waitSynced(page, what, timeoutMs = 60_000) {
-  await waitFor(
-    what,
-    async () => {
-      const bar = await page.locator('.syncbar').innerText();
-      return bar.includes('Daring') && !bar.includes('belum terkirim');
-    },
-    { timeoutMs },
-  );
-}
-
-async function staffLogin(page, username) {
-  await page.getByLabel('Nama pengguna').fill(username);
-  await page.getByLabel('Kata sandi').fill('sepiion-demo');
-  await page.getByRole('button', { name: 'Masuk', exact: true }).click();
-  await page.getByRole('heading', { name: 'Kotak Masuk' }).waitFor();
 }
 
 async function openFromInbox(page, title) {

@@ -8,7 +8,7 @@
 
 import { test, before, beforeEach, afterEach, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { Env, waitFor, witaDate, witaInstant } from './lib/harness.mjs';
+import { Env, waitFor, witaDate, witaInstant, tab, staffLogin, waitSynced } from './lib/harness.mjs';
 
 const RUN = Date.now().toString(36).slice(-5).toUpperCase();
 const DAY_A = witaDate(2); // request A: approved with a representative
@@ -75,11 +75,6 @@ after(async () => {
 
 // --- helpers on pages ---
 
-/** Taps a bottom tab. */
-async function tab(page, name) {
-  await page.locator('nav.tabs').getByRole('button', { name, exact: true }).click();
-}
-
 /** Fills the request form by label, as a user types. */
 async function fillRequest(page, r) {
   await page.getByLabel('Pimpinan yang dimohon').selectOption('bupati');
@@ -105,25 +100,6 @@ async function expectValues(page, r) {
       timeoutMs: 10_000,
     });
   }
-}
-
-async function staffLogin(page, username) {
-  await page.getByLabel('Nama pengguna').fill(username);
-  await page.getByLabel('Kata sandi').fill('sepiion-demo');
-  await page.getByRole('button', { name: 'Masuk', exact: true }).click();
-  await page.getByRole('heading', { name: 'Kotak Masuk' }).waitFor();
-}
-
-/** The sync bar says nothing is waiting to be sent and the app is online. */
-async function waitSynced(page, what, timeoutMs = 60_000) {
-  await waitFor(
-    what,
-    async () => {
-      const bar = await page.locator('.syncbar').innerText();
-      return bar.includes('Daring') && !bar.includes('belum terkirim');
-    },
-    { timeoutMs },
-  );
 }
 
 /** Opens a request from the inbox by its title. */

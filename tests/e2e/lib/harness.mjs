@@ -240,6 +240,33 @@ export class Env {
   }
 }
 
+// --- steps every app journey takes ---
+
+/** Taps a bottom tab of the app. */
+export async function tab(page, name) {
+  await page.locator('nav.tabs').getByRole('button', { name, exact: true }).click();
+}
+
+/** Signs a staff account in (demo password) and waits for its inbox. */
+export async function staffLogin(page, username) {
+  await page.getByLabel('Nama pengguna').fill(username);
+  await page.getByLabel('Kata sandi').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Masuk', exact: true }).click();
+  await page.getByRole('heading', { name: 'Kotak Masuk' }).waitFor();
+}
+
+/** Waits until the sync bar says online with nothing left to send. */
+export async function waitSynced(page, what, timeoutMs = 60_000) {
+  await waitFor(
+    what,
+    async () => {
+      const bar = await page.locator('.syncbar').innerText();
+      return bar.includes('Daring') && !bar.includes('belum terkirim');
+    },
+    { timeoutMs },
+  );
+}
+
 /** A local date in WITA (UTC+8, no DST), `days` from today, as YYYY-MM-DD. */
 export function witaDate(days) {
   const d = new Date(Date.now() + 8 * 3600_000 + days * 86_400_000);
